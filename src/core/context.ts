@@ -1,0 +1,36 @@
+import type { TeardownPlan } from './plan.js';
+
+/** Where progress goes. The GitHub adapter maps it to @actions/core, the CLI to stderr. */
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  debug(message: string): void;
+  /** A collapsible block of lines (a log group / section). */
+  block(title: string, lines: readonly string[]): void;
+}
+
+/**
+ * Keeps the teardown plan where the teardown step will find it: GitHub
+ * Actions state for post, a state file for the CLI. Saved more than once;
+ * the last save wins.
+ */
+export interface PlanStore {
+  save(plan: TeardownPlan): void;
+}
+
+/** What the engine needs from its front end. */
+export interface EngineContext {
+  logger: Logger;
+  plans: PlanStore;
+  /** The environment the job runs in (never mutated). */
+  env: NodeJS.ProcessEnv;
+  /** Aborted when the job is cancelled. */
+  signal?: AbortSignal;
+}
+
+export const silentLogger: Logger = {
+  info() {},
+  warn() {},
+  debug() {},
+  block() {},
+};

@@ -1,0 +1,202 @@
+/**
+ * Docker-in-Docker: a daemon in a privileged container, its API published on
+ * the host's loopback only.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CancelledError, SetupDindError } from './errors.js';
+import type { EngineContext } from './context.js';
+import { DockerCli, firstErrorLine, type CommandResult } from './docker-cli.js';
+import { labelsFor, resourceName, type Identity } from './identity.js';
+import type { Options } from './inputs.js';
+import { dockerEnvOf, type TeardownPlan } from './plan.js';
+import { NotReadyError, serverVersion, waitUntilReady, type Endpoint } from './probe.js';
+import { tearDown } from './teardown.js';
+import type { Daemon } from './engine.js';
+
+/** The daemon's plain-TCP port inside the container (the image's contract). */
+export const DIND_TCP_PORT = 2375;
+const LOG_TAIL_LINES = 40;
+
+export interface DindNames {
+  container: string;
+  volume: string;
+}
+
+export function dindNames(identity: Identity): DindNames {
+  const container = resourceName(identity);
+  return { container, volume: `${container}-data` };
+}
+
+/**
+ * The `docker run` arguments. Why each one:
+ * - --privileged: dockerd needs it to mount, create namespaces and cgroups;
+ * - DOCKER_TLS_CERTDIR='': the image's plain-TCP mode (2375);
+ * - -p 127.0.0.1:PORT:2375: only this host's loopback can reach the API;
+ * - /var/lib/docker on a labelled volume: the inner daemon gets a real
+ *   filesystem (overlay2, not vfs) and we can find and remove it by name;
+ * - --tls=false: says "plain TCP on purpose", which skips the 15 s pause
+ *   dockerd (up to 26) makes for an unauthenticated TCP listener and which
+ *   dockerd 27+ requires to listen on plain TCP at all.
+ */
+export function dindRunArgs(options: Options, names: DindNames, identity: Identity, now = Date.now()): string[] {
+  const args = ['run', '--detach', '--privileged', '--name', names.container, '--pull', options.pull];
+  for (const [key, value] of Object.entries(labelsFor(identity, 'daemon', now))) args.push('--label', `${key}=${value}`);
+  const volumeLabels = Object.entries(labelsFor(identity, 'data', now)).map(([key, value]) => `volume-label=${key}=${value}`);
+  args.push('--mount', ['type=volume', `src=${names.volume}`, 'dst=/var/lib/docker', ...volumeLabels].join(','));
+  args.push('--env', 'DOCKER_TLS_CERTDIR=');
+  args.push('--publish', `127.0.0.1:${options.port === 0 ? '' : options.port}:${DIND_TCP_PORT}`);
+  args.push(options.image, '--tls=false', ...options.daemonArgs);
+  return args;
+}
+
+/** Turns a failed `docker run` into an error that says what happened and what to do. */
+export function explainRunFailure(result: CommandResult, options: Options): SetupDindError {
+  const line = firstErrorLine(result.stderr);
+  const out = result.stderr;
+  if (/Cannot connect to the Docker daemon|error during connect|Is the docker daemon running/i.test(out)) {
+    return new SetupDindError(`Cannot reach the Docker daemon that should start the DinD container: ${line}`, {
+      hint: 'mode dind needs a running Docker engine on the runner (check DOCKER_HOST and that dockerd is running).',
+    });
+  }
+  if (/No such image/i.test(out) && options.pull === 'never') {
+    return new SetupDindError(`Image ${options.image} is not present and input "pull" is "never": ${line}`, {
+      hint: 'Load the image beforehand, or set pull to "missing".',
+    });
+  }
+  if (/pull access denied|manifest unknown|not found: manifest|repository does not exist/i.test(out)) {
+    return new SetupDindError(`Image ${options.image} cannot be pulled: ${line}`, {
+      hint: 'Check the image name and tag, and registry credentials (docker login) for a private image.',
+    });
+  }
+  if (/registry|dial tcp|no such host|i\/o timeout|TLS handshake|connection refused|net\/http/i.test(out) && !/port is already allocated|address already in use/i.test(out)) {
+    return new SetupDindError(`Image ${options.image} could not be pulled (pull: ${options.pull}): ${line}`, {
+      hint: options.pull === 'always' ? 'The registry is unreachable; with pull "missing" a local copy of the image is used.' : 'The registry is unreachable; load the image on the runner beforehand (docker load).',
+    });
+  }
+  if (/port is already allocated|address already in use/i.test(out)) {
+    return new SetupDindError(`Input "port": host port ${options.port} on 127.0.0.1 is already in use: ${line}`, {
+      hint: 'Choose another port, or set port to 0 to let Docker pick a free one.',
+    });
+  }
+  if (/unable to apply caps|operation not permitted|privileged mode is (disabled|not allowed)|authorization denied|privileged/i.test(out)) {
+    return privilegedRefused(line);
+  }
+  return new SetupDindError(`Starting the DinD container failed: ${line}`);
+}
+
+export function privilegedRefused(engineLine: string): SetupDindError {
+  return new SetupDindError(`The Docker engine refused to run a privileged container, which DinD needs: ${engineLine}`, {
+    hint:
+      'Use a runner that allows privileged containers (Kubernetes: securityContext.privileged; GitLab Runner: privileged = true), ' +
+      'or use mode dood (the host socket, no privileged container), or a runtime such as Sysbox that runs Docker without --privileged.',
+  });
+}
+
+/** The most telling line of a daemon's log: its fatal error, not the noise before it. */
+export function daemonErrorLine(lines: readonly string[]): string {
+  const telling = [...lines]
+    .reverse()
+    .find((line) => /level=(fatal|error)|failed to start daemon|unknown (flag|shorthand)|invalid|error/i.test(line));
+  return (telling ?? lines.at(-1) ?? '(the container wrote no log)').trim();
+}
+
+export async function startDind(options: Options, identity: Identity, context: EngineContext): Promise<Daemon> {
+  const { logger, plans, env, signal } = context;
+  const docker = new DockerCli(env);
+  const names = dindNames(identity);
+  const plan: TeardownPlan = {
+    version: 1,
+    mode: 'dind',
+    instance: identity.instance,
+    stage: 'starting',
+    dockerEnv: dockerEnvOf(env),
+    containers: [names.container],
+    volumes: [names.volume],
+    paths: [],
+  };
+  // Saved before anything exists, so teardown finds a half-started daemon.
+  plans.save(plan);
+
+  const failAndCleanUp = async (error: unknown): Promise<never> => {
+    await tearDown(plan, { logger: context.logger, env: context.env }, { quiet: true });
+    plans.save({ ...plan, stage: 'done', containers: [], volumes: [], paths: [] });
+    throw error;
+  };
+
+  const started = performance.now();
+  logger.info(`Starting ${options.image} as ${names.container} (privileged, API on 127.0.0.1)`);
+  const run = await docker
+    .exec(dindRunArgs(options, names, identity), {
+      signal,
+      onStderrLine: (line) => logger.info(`  ${line}`),
+    })
+    .catch((error: unknown) => failAndCleanUp(signal?.aborted ? new CancelledError('starting the DinD container') : error));
+  if (run.code !== 0) return failAndCleanUp(explainRunFailure(run, options));
+  const containerId = run.stdout.trim().split('\n').pop() ?? names.container;
+
+  const watch = docker.watchExit(containerId);
+  try {
+    const giveUp = watch.exited.then(async (code): Promise<never> => {
+      const logs = await docker.logTail(containerId, LOG_TAIL_LINES);
+      throw daemonExited(code, logs);
+    });
+    giveUp.catch(() => {}); // observed below; this keeps an early exit from being "unhandled"
+    // A daemon that dies at once takes its port mapping with it: then report the death, not the port.
+    const port =
+      options.port ||
+      (await Promise.race([
+        publishedPort(docker, containerId).catch(async (error: unknown) => {
+          await Promise.race([giveUp, sleep(2000)]);
+          throw error;
+        }),
+        giveUp,
+      ]));
+    const endpoint: Endpoint = { dockerHost: `tcp://127.0.0.1:${port}` };
+    const remainingMs = options.timeoutSeconds * 1000 - (performance.now() - started);
+    await waitUntilReady(endpoint, { timeoutMs: Math.max(1, remainingMs), signal, giveUp }).catch(async (error: unknown) => {
+      if (error instanceof NotReadyError) {
+        const logs = await docker.logTail(containerId, LOG_TAIL_LINES);
+        throw new SetupDindError(`${error.message.replace('within', `within input "timeout" (${options.timeoutSeconds} s), i.e.`)}`, {
+          hint: 'A slow runner may need a larger timeout; the daemon log below shows where it stopped.',
+          details: logs,
+        });
+      }
+      throw error;
+    });
+    const readySeconds = (performance.now() - started) / 1000;
+    plans.save({ ...plan, stage: 'ready' });
+    const version = await serverVersion(endpoint).catch(() => 'unknown');
+    return {
+      mode: 'dind',
+      endpoint,
+      env: { DOCKER_HOST: endpoint.dockerHost },
+      containerId,
+      containerName: names.container,
+      serverVersion: version,
+      readySeconds,
+      image: options.image,
+    };
+  } catch (error) {
+    return await failAndCleanUp(error);
+  } finally {
+    watch.cancel();
+  }
+}
+
+function daemonExited(code: number, logs: string[]): SetupDindError {
+  const line = daemonErrorLine(logs);
+  const privileged = /operation not permitted|permission denied|read-only file system/i.test(logs.join('\n'));
+  return new SetupDindError(`The DinD daemon exited during start (exit code ${code}): ${line}`, {
+    hint: privileged
+      ? 'The daemon lacked a permission it needs; the runner may not grant full privileges to containers (see the log below).'
+      : 'Check input "daemon-args" and "image"; the daemon log is below.',
+    details: logs,
+  });
+}
+
+async function publishedPort(docker: DockerCli, container: string): Promise<number> {
+  const out = await docker.run(['port', container, `${DIND_TCP_PORT}/tcp`], { timeoutMs: 15_000 });
+  const match = /:(\d+)\s*$/m.exec(out.split('\n')[0] ?? '');
+  if (!match) throw new SetupDindError(`Could not read the published port of ${container} (docker port said: ${out})`);
+  return Number(match[1]);
+}

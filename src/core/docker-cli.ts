@@ -1,0 +1,141 @@
+/**
+ * The docker command-line client, run with an argument vector (never through
+ * a shell) against one daemon, chosen by the environment it is given.
+ *
+ * The CLI rather than the Engine API: it honours everything that selects and
+ * authenticates a daemon (DOCKER_HOST, contexts, TLS variables, config
+ * files) exactly as the user's own docker commands do.
+ * node:child_process rather than @actions/exec: the engine must cancel a
+ * command (AbortSignal) and bound its time, and must stay CI-agnostic.
+ */
+import { spawn } from 'node:child_process';
+import { SetupDindError } from './errors.js';
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr interleaved in the order they arrived. */
+  output: string;
+}
+
+export interface CommandOptions {
+  /** Kill the command after this many milliseconds. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Called with each line the command writes to stderr, as it comes. */
+  onStderrLine?: (line: string) => void;
+}
+
+/** A docker command that failed; `stderr` holds the engine's own words. */
+export class DockerCommandError extends SetupDindError {
+  readonly result: CommandResult;
+  constructor(args: readonly string[], result: CommandResult) {
+    super(`docker ${args.slice(0, 2).join(' ')} failed (exit code ${result.code}): ${firstErrorLine(result.stderr)}`);
+    this.name = 'DockerCommandError';
+    this.result = result;
+  }
+}
+
+/** The most telling line of a docker CLI error output. */
+export function firstErrorLine(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith("Run 'docker") && !line.startsWith('See '));
+  return lines.find((line) => /error|denied|cannot|failed|no such/i.test(line)) ?? lines[0] ?? '(no error output)';
+}
+
+export class DockerCli {
+  constructor(
+    /** The environment the CLI runs in; its DOCKER_* variables choose the daemon. */
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly binary = 'docker',
+  ) {}
+
+  /** Runs `docker ARGS`; resolves with the exit code and output, whatever the code. */
+  exec(args: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.binary, args, {
+        env: this.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        signal: options.signal,
+        timeout: options.timeoutMs,
+        killSignal: 'SIGKILL',
+      });
+      let stdout = '';
+      let stderr = '';
+      let output = '';
+      let partial = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+        output += chunk;
+      });
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+        output += chunk;
+        if (!options.onStderrLine) return;
+        const lines = (partial + chunk).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) if (line.trim() !== '') options.onStderrLine(line);
+      });
+      child.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') {
+          reject(
+            new SetupDindError(`The docker command was not found (looked for "${this.binary}" on PATH).`, {
+              hint: 'Install the Docker CLI on the runner, or run the job on an image that has it.',
+            }),
+          );
+        } else if (error.name === 'AbortError') {
+          reject(error);
+        } else {
+          reject(new SetupDindError(`Could not run docker ${args[0] ?? ''}: ${error.message}`, { cause: error }));
+        }
+      });
+      child.on('close', (code, signal) => {
+        if (options.onStderrLine && partial.trim() !== '') options.onStderrLine(partial);
+        if (code === null && options.timeoutMs !== undefined && signal === 'SIGKILL' && !options.signal?.aborted) {
+          const note = `\ntimed out after ${options.timeoutMs} ms`;
+          resolve({ code: 124, stdout, stderr: stderr + note, output: output + note });
+          return;
+        }
+        resolve({ code: code ?? 128, stdout, stderr, output });
+      });
+    });
+  }
+
+  /** Runs `docker ARGS` and returns its trimmed stdout; a non-zero exit throws DockerCommandError. */
+  async run(args: readonly string[], options: CommandOptions = {}): Promise<string> {
+    const result = await this.exec(args, options);
+    if (result.code !== 0) throw new DockerCommandError(args, result);
+    return result.stdout.trim();
+  }
+
+  /**
+   * Resolves with the container's exit code once it stops (`docker wait`):
+   * one process that blocks, instead of polling. `cancel` ends the watch.
+   */
+  watchExit(container: string): { exited: Promise<number>; cancel: () => void } {
+    const controller = new AbortController();
+    const exited = this.exec(['wait', container], { signal: controller.signal }).then(
+      (result) => {
+        const code = Number.parseInt(result.stdout.trim(), 10);
+        return Number.isNaN(code) ? -1 : code;
+      },
+      // Cancelled or not runnable: the watch just never fires.
+      () => new Promise<number>(() => {}),
+    );
+    return { exited, cancel: () => controller.abort() };
+  }
+
+  /** The last lines the container wrote (stdout and stderr), or [] if it cannot be read. */
+  async logTail(container: string, lines: number): Promise<string[]> {
+    const result = await this.exec(['logs', '--tail', String(lines), container], { timeoutMs: 10_000 }).catch(() => undefined);
+    if (!result || result.code !== 0) return [];
+    return result.output.split('\n').filter((line) => line.trim() !== '');
+  }
+}
+
+export function isNoSuchObject(result: CommandResult): boolean {
+  return /no such (container|volume|object)|not found/i.test(result.stderr);
+}

@@ -1,0 +1,37 @@
+/**
+ * The CI-agnostic entry points: set up a daemon for a job, tear it down.
+ * Front ends (the GitHub Action, the CLI) read options, call these, and
+ * publish the result in their own way.
+ */
+import type { EngineContext } from './context.js';
+import { startDind } from './dind.js';
+import { identify } from './identity.js';
+import type { Mode, Options } from './inputs.js';
+import type { Endpoint } from './probe.js';
+
+export { tearDown } from './teardown.js';
+
+/** A daemon that answers, and how to reach it. */
+export interface Daemon {
+  mode: Mode;
+  endpoint: Endpoint;
+  /** Variables that point a docker client at the daemon (DOCKER_HOST, TLS variables). */
+  env: Record<string, string>;
+  containerId: string;
+  containerName: string;
+  serverVersion: string;
+  /** From the start of the set-up to the first good /_ping. */
+  readySeconds: number;
+  image: string;
+}
+
+export async function setUp(options: Options, context: EngineContext): Promise<Daemon> {
+  const identity = identify(context.env);
+  switch (options.mode) {
+    case 'dind':
+      return startDind(options, identity, context);
+    default:
+      // readOptions refuses these; kept so a new mode cannot be half wired.
+      throw new Error(`BUG: mode ${options.mode} has no engine`);
+  }
+}

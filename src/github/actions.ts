@@ -1,0 +1,46 @@
+/** The GitHub Actions side of the engine: logging, state and errors through @actions/core. */
+import * as core from '@actions/core';
+import type { Logger, PlanStore } from '../core/context.js';
+import { describeError } from '../core/errors.js';
+import type { TeardownPlan } from '../core/plan.js';
+
+export const PLAN_STATE = 'plan';
+
+export const actionsLogger: Logger = {
+  info: (message) => core.info(message),
+  warn: (message) => core.warning(message),
+  debug: (message) => core.debug(message),
+  block(title, lines) {
+    core.startGroup(title);
+    for (const line of lines) core.info(line);
+    core.endGroup();
+  },
+};
+
+export const actionsPlanStore: PlanStore = {
+  save: (plan: TeardownPlan) => core.saveState(PLAN_STATE, JSON.stringify(plan)),
+};
+
+/** Logs an error's details in a group and fails the step with its message and hint. */
+export function failStep(error: unknown): void {
+  const { message, hint, details } = describeError(error);
+  if (details.length > 0) actionsLogger.block('Daemon log (last lines)', details);
+  core.setFailed(hint ? `${message}\nHint: ${hint}` : message);
+}
+
+/**
+ * An AbortSignal that fires on SIGINT/SIGTERM, as the runner sends them when
+ * a job is cancelled: the step stops waiting and removes what it started. A
+ * second signal exits at once.
+ */
+export function cancellationSignal(): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(130);
+    core.warning(`Received ${name}: cancelling and removing what was started.`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return controller.signal;
+}

@@ -1,0 +1,47 @@
+/** The action's main step: set up a daemon and point the job's later steps at it. */
+import * as core from '@actions/core';
+import { setUp, type Daemon } from '../core/engine.js';
+import { readOptions } from '../core/inputs.js';
+import { actionsLogger, actionsPlanStore, cancellationSignal, failStep } from './actions.js';
+
+async function main(): Promise<void> {
+  const signal = cancellationSignal();
+  try {
+    const options = readOptions((name) => core.getInput(name));
+    const daemon = await setUp(options, { logger: actionsLogger, plans: actionsPlanStore, env: process.env, signal });
+    publish(daemon);
+  } catch (error) {
+    failStep(error);
+  }
+}
+
+function publish(daemon: Daemon): void {
+  for (const [name, value] of Object.entries(daemon.env)) core.exportVariable(name, value);
+  const readySeconds = daemon.readySeconds.toFixed(2);
+  core.setOutput('docker-host', daemon.endpoint.dockerHost);
+  core.setOutput('container-id', daemon.containerId);
+  core.setOutput('container-name', daemon.containerName);
+  core.setOutput('server-version', daemon.serverVersion);
+  core.setOutput('ready-seconds', readySeconds);
+  core.info(`Docker ${daemon.serverVersion} is ready at ${daemon.endpoint.dockerHost} after ${readySeconds} s; DOCKER_HOST is set for the next steps.`);
+  if (process.env.GITHUB_STEP_SUMMARY) {
+    // The summary is a convenience: failing to write it must not fail the step.
+    void core.summary
+      .addHeading('Docker daemon', 3)
+      .addTable([
+        [
+          { data: 'Mode', header: true },
+          { data: 'Image', header: true },
+          { data: 'Container', header: true },
+          { data: 'Docker', header: true },
+          { data: 'Endpoint', header: true },
+          { data: 'Ready after', header: true },
+        ],
+        [daemon.mode, daemon.image, daemon.containerName, daemon.serverVersion, daemon.endpoint.dockerHost, `${readySeconds} s`],
+      ])
+      .write()
+      .catch((error: unknown) => core.warning(`Could not write the job summary: ${String(error)}`));
+  }
+}
+
+await main();

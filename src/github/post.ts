@@ -1,0 +1,29 @@
+/**
+ * The action's post step: remove what main created. It runs even when the job
+ * failed, possibly after main failed half way, and must never fail the job:
+ * problems are warnings, and a plan with nothing left in it is a no-op.
+ */
+import * as core from '@actions/core';
+import { tearDown } from '../core/engine.js';
+import { parsePlan } from '../core/plan.js';
+import { PLAN_STATE, actionsLogger } from './actions.js';
+
+async function post(): Promise<void> {
+  try {
+    const plan = parsePlan(core.getState(PLAN_STATE));
+    if (!plan) {
+      core.info('Nothing to tear down: main started nothing.');
+      return;
+    }
+    const started = performance.now();
+    const result = await tearDown(plan, { logger: actionsLogger, env: process.env });
+    const seconds = ((performance.now() - started) / 1000).toFixed(2);
+    if (result.removed.length > 0) core.info(`Removed ${result.removed.join(', ')} in ${seconds} s.`);
+    if (result.alreadyGone.length > 0) core.info(`Already gone: ${result.alreadyGone.join(', ')}.`);
+    if (result.removed.length === 0 && result.alreadyGone.length === 0 && result.complete) core.info('Nothing to tear down.');
+  } catch (error) {
+    core.warning(`Teardown failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+await post();
