@@ -38,8 +38,9 @@ export async function tearDown(
     try {
       if (plan.stage === 'ready' && !options.quiet) await reportDeadDaemon(docker, container, context);
       const removal = await docker.exec(['rm', '--force', '--volumes', container], { timeoutMs: REMOVE_TIMEOUT_MS });
-      if (removal.code === 0) result.removed.push(`container ${container}`);
-      else if (isNoSuchObject(removal)) result.alreadyGone.push(`container ${container}`);
+      // `rm --force` exits 0 for a missing container too; only a removal prints its name.
+      if (isNoSuchObject(removal)) result.alreadyGone.push(`container ${container}`);
+      else if (removal.code === 0) result.removed.push(`container ${container}`);
       else {
         const logs = await docker.logTail(container, DAEMON_LOG_LINES);
         if (logs.length > 0) logger.block(`Daemon log of ${container} (last ${DAEMON_LOG_LINES} lines)`, logs);
@@ -52,8 +53,8 @@ export async function tearDown(
 
   for (const volume of plan.volumes) {
     try {
-      const removal = await docker.exec(['volume', 'rm', '--force', volume], { timeoutMs: REMOVE_TIMEOUT_MS });
-      // `volume rm --force` succeeds silently for a missing volume; that is fine.
+      // Without --force, which would report a missing volume as removed.
+      const removal = await docker.exec(['volume', 'rm', volume], { timeoutMs: REMOVE_TIMEOUT_MS });
       if (removal.code === 0) result.removed.push(`volume ${volume}`);
       else if (isNoSuchObject(removal)) result.alreadyGone.push(`volume ${volume}`);
       else fail(`volume ${volume}`, firstErrorLine(removal.stderr));

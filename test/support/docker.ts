@@ -1,0 +1,84 @@
+/** Helpers for end-to-end tests against the real Docker engine. */
+import { spawn, spawnSync } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
+import net from 'node:net';
+import { LABELS } from '../../src/core/identity.js';
+import type { ActionsJob } from '../../scripts/actions-runner.mjs';
+
+/** Why the end-to-end tests cannot run here, or undefined when a daemon answers. */
+export function dockerUnavailableReason(): string | undefined {
+  const result = spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], { encoding: 'utf8', timeout: 20_000 });
+  if (result.error) return `the docker command is not available (${result.error.message})`;
+  if (result.status !== 0) return `no Docker daemon answers (${result.stderr.trim().split('\n')[0]})`;
+  return undefined;
+}
+
+export const DOCKER_MISSING = dockerUnavailableReason();
+
+/** `docker ARGS` in an environment; rejects on a non-zero exit. */
+export function docker(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('docker', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`docker ${args.join(' ')} -> ${code}: ${err}`))));
+  });
+}
+
+/** `docker save IMAGE` on the host piped into `docker load` at `toEnv`'s daemon. */
+export function copyImage(image: string, toEnv: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const save = spawn('docker', ['save', image], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const load = spawn('docker', ['load', '--quiet'], { env: toEnv, stdio: ['pipe', 'ignore', 'pipe'] });
+    let err = '';
+    load.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+    save.stdout.pipe(load.stdin);
+    load.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`docker load failed: ${err}`))));
+  });
+}
+
+/** The owner label value the action gives resources of this job. */
+export function ownerOf(job: ActionsJob): string {
+  return `github:setup-dind/setup-dind/run/${job.runId}/attempt/1/job/e2e`;
+}
+
+/** Containers, volumes and networks on the host daemon labelled as this job's. */
+export async function leftovers(job: ActionsJob): Promise<string[]> {
+  const filter = `label=${LABELS.owner}=${ownerOf(job)}`;
+  const found: string[] = [];
+  for (const [kind, args] of [
+    ['container', ['ps', '--all', '--quiet', '--filter', filter]],
+    ['volume', ['volume', 'ls', '--quiet', '--filter', filter]],
+    ['network', ['network', 'ls', '--quiet', '--filter', filter]],
+  ] as const) {
+    for (const id of (await docker([...args])).split('\n').filter(Boolean)) found.push(`${kind} ${id}`);
+  }
+  // RUNNER_TEMP is the only place the action may write files.
+  if (job.runnerTemp) for (const entry of await readdir(job.runnerTemp)) found.push(`file ${entry} in RUNNER_TEMP`);
+  return found;
+}
+
+/** A port that was free a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Holds a port on 127.0.0.1 until `close`. */
+export function holdPort(): Promise<{ port: number; close: () => Promise<void> }> {
+  return new Promise((resolve) => {
+    const server = net.createServer((socket) => socket.destroy());
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address() as net.AddressInfo;
+      resolve({ port: address.port, close: () => new Promise((done) => server.close(() => done())) });
+    });
+  });
+}
