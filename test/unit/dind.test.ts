@@ -1,0 +1,282 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { SetupDindError } from '../../src/core/errors.js';
+import { daemonErrorLine, DIND_TCP_PORT, dindNames, dindRunArgs, explainRunFailure } from '../../src/core/dind.js';
+import { firstErrorLine, isNoSuchObject, type CommandResult } from '../../src/core/docker-cli.js';
+import type { Identity } from '../../src/core/identity.js';
+import type { Options } from '../../src/core/inputs.js';
+
+const identity: Identity = { owner: 'github:octo/repo/run/1234/attempt/1/job/build', jobId: '1234', instance: 'a1b2c3d4e5' };
+const NOW = 1_700_000_000_123;
+
+function options(overrides: Partial<Options> = {}): Options {
+  return { mode: 'dind', image: 'docker:dind', port: 0, timeoutSeconds: 60, pull: 'missing', daemonArgs: [], ...overrides };
+}
+
+/** The values that follow each occurrence of `flag` in an argument vector. */
+function valuesOf(args: readonly string[], flag: string): string[] {
+  const values: string[] = [];
+  args.forEach((arg, index) => {
+    if (arg === flag && index + 1 < args.length) values.push(args[index + 1]!);
+  });
+  return values;
+}
+
+function failed(stderr: string, code = 125): CommandResult {
+  return { code, stdout: '', stderr, output: stderr };
+}
+
+describe('dindNames', () => {
+  it('names the container after the identity and the volume after the container', () => {
+    const names = dindNames(identity);
+    expect(names.container).toBe('setup-dind-1234-a1b2c3d4e5');
+    expect(names.volume).toBe('setup-dind-1234-a1b2c3d4e5-data');
+  });
+});
+
+describe('dindRunArgs', () => {
+  const names = dindNames(identity);
+
+  it('starts a detached privileged container with the given name and pull policy', () => {
+    const args = dindRunArgs(options({ pull: 'never' }), names, identity, NOW);
+    expect(args.slice(0, 2)).toEqual(['run', '--detach']);
+    expect(args).toContain('--privileged');
+    expect(valuesOf(args, '--name')).toEqual([names.container]);
+    expect(valuesOf(args, '--pull')).toEqual(['never']);
+  });
+
+  it.each(['missing', 'always', 'never'] as const)('passes --pull %s', (pull) => {
+    expect(valuesOf(dindRunArgs(options({ pull }), names, identity, NOW), '--pull')).toEqual([pull]);
+  });
+
+  it('publishes on 127.0.0.1 with a Docker-chosen port when port is 0', () => {
+    expect(valuesOf(dindRunArgs(options({ port: 0 }), names, identity, NOW), '--publish')).toEqual([`127.0.0.1::${DIND_TCP_PORT}`]);
+    expect(DIND_TCP_PORT).toBe(2375);
+  });
+
+  it('publishes on 127.0.0.1:5000 when port is 5000', () => {
+    expect(valuesOf(dindRunArgs(options({ port: 5000 }), names, identity, NOW), '--publish')).toEqual(['127.0.0.1:5000:2375']);
+  });
+
+  it('never publishes on anything but 127.0.0.1, for any port', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 65535 }), (port) => {
+        const args = dindRunArgs(options({ port }), names, identity, NOW);
+        const published = [...valuesOf(args, '--publish'), ...valuesOf(args, '-p')];
+        expect(published).toHaveLength(1);
+        expect(published[0]).toMatch(/^127\.0\.0\.1:\d*:2375$/);
+        expect(args.some((arg) => arg.startsWith('--publish=') || arg === '-P' || arg === '--publish-all')).toBe(false);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('disables the TLS cert dir so the daemon serves plain TCP on 2375', () => {
+    expect(valuesOf(dindRunArgs(options(), names, identity, NOW), '--env')).toContain('DOCKER_TLS_CERTDIR=');
+  });
+
+  it('labels the container with owner, instance, role=daemon and created', () => {
+    const labels = valuesOf(dindRunArgs(options(), names, identity, NOW), '--label');
+    expect(labels).toEqual([
+      `setup-dind.owner=${identity.owner}`,
+      `setup-dind.instance=${identity.instance}`,
+      'setup-dind.role=daemon',
+      `setup-dind.created=${Math.floor(NOW / 1000)}`,
+    ]);
+  });
+
+  it('mounts a labelled named volume on /var/lib/docker', () => {
+    const mounts = valuesOf(dindRunArgs(options(), names, identity, NOW), '--mount');
+    expect(mounts).toHaveLength(1);
+    const fields = mounts[0]!.split(',');
+    expect(fields).toContain('type=volume');
+    expect(fields).toContain(`src=${names.volume}`);
+    expect(fields).toContain('dst=/var/lib/docker');
+    expect(fields).toContain('volume-label=setup-dind.role=data');
+    expect(fields).toContain(`volume-label=setup-dind.instance=${identity.instance}`);
+    expect(fields).toContain(`volume-label=setup-dind.owner=${identity.owner}`);
+    expect(fields).toContain(`volume-label=setup-dind.created=${Math.floor(NOW / 1000)}`);
+  });
+
+  it('puts the image, then --tls=false, then the daemon args in order, at the end', () => {
+    const daemonArgs = ['--mtu=1400', '--debug', '--log-level=warn'];
+    const image = 'registry.example.com:5000/team/dind:1.2';
+    const args = dindRunArgs(options({ image, daemonArgs }), names, identity, NOW);
+    expect(args.slice(-5)).toEqual([image, '--tls=false', ...daemonArgs]);
+    expect(args.indexOf(image)).toBe(args.length - 5);
+  });
+
+  it('with no daemon args ends with the image and --tls=false', () => {
+    expect(dindRunArgs(options(), names, identity, NOW).slice(-2)).toEqual(['docker:dind', '--tls=false']);
+  });
+});
+
+describe('explainRunFailure', () => {
+  const explain = (stderr: string, overrides: Partial<Options> = {}): SetupDindError => explainRunFailure(failed(stderr), options(overrides));
+
+  it('port already allocated -> blames input "port"', () => {
+    const error = explain(
+      "docker: Error response from daemon: driver failed programming external connectivity on endpoint x (abc): Bind for 127.0.0.1:32768 failed: port is already allocated.\n\nRun 'docker run --help' for more information",
+      { port: 32768 },
+    );
+    expect(error).toBeInstanceOf(SetupDindError);
+    expect(error.message).toContain('Input "port"');
+    expect(error.message).toContain('port is already allocated');
+    expect(error.message).not.toContain("Run 'docker run --help'");
+  });
+
+  it('address already in use -> blames input "port"', () => {
+    const error = explain(
+      'docker: Error response from daemon: ... Error starting userland proxy: listen tcp4 127.0.0.1:45678: bind: address already in use.',
+      { port: 45678 },
+    );
+    expect(error.message).toContain('Input "port"');
+    expect(error.hint).toMatch(/port to 0/);
+  });
+
+  it('no such image with pull never -> mentions pull and never', () => {
+    const error = explain('docker: Error response from daemon: No such image: nosuch/image:1.', { image: 'nosuch/image:1', pull: 'never' });
+    expect(error.message).toContain('pull');
+    expect(error.message).toContain('never');
+    expect(error.message).toContain('nosuch/image:1');
+  });
+
+  it('registry unreachable -> could not be pulled', () => {
+    const error = explain(
+      "Unable to find image 'nosuch/image:1' locally\ndocker: Error response from daemon: Get \"https://registry-1.docker.io/v2/\": dial tcp: lookup registry-1.docker.io on 10.255.255.53:53: no such host.",
+      { image: 'nosuch/image:1' },
+    );
+    expect(error.message).toContain('could not be pulled');
+    expect(error.message).toContain('no such host');
+  });
+
+  it('registry unreachable with pull always -> hint suggests pull "missing"', () => {
+    const error = explain('docker: Error response from daemon: Get "https://registry-1.docker.io/v2/": net/http: TLS handshake timeout', {
+      pull: 'always',
+    });
+    expect(error.message).toContain('could not be pulled (pull: always)');
+    expect(error.hint).toContain('missing');
+  });
+
+  it('pull access denied -> cannot be pulled', () => {
+    const error = explain(
+      "docker: Error response from daemon: pull access denied for nosuch/image, repository does not exist or may require 'docker login'",
+      { image: 'nosuch/image' },
+    );
+    expect(error.message).toContain('cannot be pulled');
+    expect(error.hint).toContain('docker login');
+  });
+
+  it('manifest unknown -> cannot be pulled', () => {
+    const error = explain('docker: Error response from daemon: manifest for docker:nosuch not found: manifest unknown: manifest unknown.');
+    expect(error.message).toContain('cannot be pulled');
+  });
+
+  it('no engine -> Cannot reach the Docker daemon', () => {
+    const error = explain('docker: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?');
+    expect(error.message).toContain('Cannot reach the Docker daemon');
+    expect(error.hint).toContain('DOCKER_HOST');
+  });
+
+  it('caps refused -> privileged, with a hint at mode dood', () => {
+    const error = explain(
+      'docker: Error response from daemon: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: unable to apply caps: operation not permitted: unknown.',
+    );
+    expect(error.message).toContain('privileged');
+    expect(error.hint).toContain('dood');
+  });
+
+  it('anything else -> a generic message with the engine line', () => {
+    const error = explain(
+      'docker: Error response from daemon: Conflict. The container name "/setup-dind-1-x" is already in use by container "abc".\n\nSee \'docker run --help\'.',
+    );
+    expect(error.message).toBe(
+      'Starting the DinD container failed: docker: Error response from daemon: Conflict. The container name "/setup-dind-1-x" is already in use by container "abc".',
+    );
+  });
+
+  // BUG: `docker run` writes the pull progress of a missing image to stderr, and
+  // with an image from a host named "registry..." (the example the image input
+  // itself gives) those lines match the /registry/ test of the "registry
+  // unreachable" branch, which runs before the privileged one. A refused
+  // privileged container is then reported as "could not be pulled".
+  it.fails('a privileged refusal after a successful pull from registry.example.com is not called a pull failure', () => {
+    const image = 'registry.example.com:5000/team/dind:1.2';
+    const error = explain(
+      [
+        `Unable to find image '${image}' locally`,
+        '1.2: Pulling from team/dind',
+        `Digest: sha256:${'a'.repeat(64)}`,
+        `Status: Downloaded newer image for ${image}`,
+        'docker: Error response from daemon: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: unable to apply caps: operation not permitted: unknown.',
+      ].join('\n'),
+      { image },
+    );
+    expect(error.message).not.toContain('could not be pulled');
+    expect(error.message).toContain('privileged');
+  });
+});
+
+describe('daemonErrorLine', () => {
+  it('picks the fatal line, not the help line after it', () => {
+    expect(daemonErrorLine(['time=... level=info msg="Starting up"', 'unknown flag: --no-such-flag', "See 'dockerd --help'."])).toBe(
+      'unknown flag: --no-such-flag',
+    );
+  });
+
+  it('picks "failed to start daemon" after info lines', () => {
+    expect(daemonErrorLine(['level=info a', 'failed to start daemon: error initializing graphdriver: driver not supported'])).toBe(
+      'failed to start daemon: error initializing graphdriver: driver not supported',
+    );
+  });
+
+  it('prefers the last telling line', () => {
+    expect(daemonErrorLine(['level=error msg="first"', 'level=info b', 'level=fatal msg="last"  ', 'level=info c'])).toBe('level=fatal msg="last"');
+  });
+
+  it('falls back to the last line when none is telling', () => {
+    expect(daemonErrorLine(['level=info a', '  level=info b  '])).toBe('level=info b');
+  });
+
+  it('gives a placeholder for an empty log', () => {
+    expect(daemonErrorLine([])).toBe('(the container wrote no log)');
+  });
+});
+
+describe('firstErrorLine', () => {
+  it('skips blank lines and the CLI help pointers', () => {
+    expect(firstErrorLine("\n  \nRun 'docker run --help' for more information\nSee 'docker run --help'.\n")).toBe('(no error output)');
+  });
+
+  it('prefers a line that says what went wrong', () => {
+    expect(firstErrorLine("Unable to find image 'x' locally\ndocker: Error response from daemon: pull access denied for x\n")).toBe(
+      'docker: Error response from daemon: pull access denied for x',
+    );
+  });
+
+  it('falls back to the first non-empty line', () => {
+    expect(firstErrorLine('\n  something odd happened  \nsecond\n')).toBe('something odd happened');
+  });
+
+  it('gives a placeholder for empty output', () => {
+    expect(firstErrorLine('')).toBe('(no error output)');
+  });
+});
+
+describe('isNoSuchObject', () => {
+  it.each([
+    'Error response from daemon: No such container: setup-dind-1-x',
+    'Error response from daemon: get setup-dind-1-x-data: no such volume',
+    'Error: No such object: abc',
+    'Error response from daemon: volume setup-dind-x-data not found',
+  ])('is true for %j', (stderr) => {
+    expect(isNoSuchObject(failed(stderr, 1))).toBe(true);
+  });
+
+  it.each(['Error response from daemon: remove setup-dind-x-data: volume is in use - [abc]', 'permission denied while trying to connect to the Docker daemon socket', ''])(
+    'is false for %j',
+    (stderr) => {
+      expect(isNoSuchObject(failed(stderr, 1))).toBe(false);
+    },
+  );
+});
