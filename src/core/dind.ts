@@ -35,8 +35,8 @@ export function dindNames(identity: Identity): DindNames {
  * - /var/lib/docker on a labelled volume: the inner daemon gets a real
  *   filesystem (overlay2, not vfs) and we can find and remove it by name;
  * - --tls=false: says "plain TCP on purpose", which skips the 15 s pause
- *   dockerd (up to 26) makes for an unauthenticated TCP listener and which
- *   dockerd 27+ requires to listen on plain TCP at all.
+ *   dockerd (20.10 to 29 at least) makes before serving an unauthenticated
+ *   non-loopback TCP listener; the image's entrypoint does not pass it.
  */
 export function dindRunArgs(options: Options, names: DindNames, identity: Identity, now = Date.now()): string[] {
   const args = ['run', '--detach', '--privileged', '--name', names.container, '--pull', options.pull];
