@@ -52,34 +52,41 @@ export function dindRunArgs(options: Options, names: DindNames, identity: Identi
 /** Turns a failed `docker run` into an error that says what happened and what to do. */
 export function explainRunFailure(result: CommandResult, options: Options): SetupDindError {
   const line = firstErrorLine(result.stderr);
-  const out = result.stderr;
-  if (/Cannot connect to the Docker daemon|error during connect|Is the docker daemon running/i.test(out)) {
+  // Match the error lines only: pull progress (stderr too) may name a registry host.
+  const errors = result.stderr
+    .split('\n')
+    .filter((text) => /error|denied|cannot|failed|refused|not permitted|no such/i.test(text))
+    .join('\n');
+  if (/Cannot connect to the Docker daemon|error during connect|Is the docker daemon running/i.test(errors)) {
     return new SetupDindError(`Cannot reach the Docker daemon that should start the DinD container: ${line}`, {
       hint: 'mode dind needs a running Docker engine on the runner (check DOCKER_HOST and that dockerd is running).',
     });
   }
-  if (/No such image/i.test(out) && options.pull === 'never') {
-    return new SetupDindError(`Image ${options.image} is not present and input "pull" is "never": ${line}`, {
-      hint: 'Load the image beforehand, or set pull to "missing".',
-    });
-  }
-  if (/pull access denied|manifest unknown|not found: manifest|repository does not exist/i.test(out)) {
-    return new SetupDindError(`Image ${options.image} cannot be pulled: ${line}`, {
-      hint: 'Check the image name and tag, and registry credentials (docker login) for a private image.',
-    });
-  }
-  if (/registry|dial tcp|no such host|i\/o timeout|TLS handshake|connection refused|net\/http/i.test(out) && !/port is already allocated|address already in use/i.test(out)) {
-    return new SetupDindError(`Image ${options.image} could not be pulled (pull: ${options.pull}): ${line}`, {
-      hint: options.pull === 'always' ? 'The registry is unreachable; with pull "missing" a local copy of the image is used.' : 'The registry is unreachable; load the image on the runner beforehand (docker load).',
-    });
-  }
-  if (/port is already allocated|address already in use/i.test(out)) {
+  if (/port is already allocated|address already in use/i.test(errors)) {
     return new SetupDindError(`Input "port": host port ${options.port} on 127.0.0.1 is already in use: ${line}`, {
       hint: 'Choose another port, or set port to 0 to let Docker pick a free one.',
     });
   }
-  if (/unable to apply caps|operation not permitted|privileged mode is (disabled|not allowed)|authorization denied|privileged/i.test(out)) {
+  if (/unable to apply caps|operation not permitted|privileged mode is (disabled|not allowed)|authorization denied|privileged/i.test(errors)) {
     return privilegedRefused(line);
+  }
+  if (/No such image/i.test(errors) && options.pull === 'never') {
+    return new SetupDindError(`Image ${options.image} is not present and input "pull" is "never": ${line}`, {
+      hint: 'Load the image beforehand, or set pull to "missing".',
+    });
+  }
+  if (/pull access denied|manifest unknown|not found: manifest|repository does not exist/i.test(errors)) {
+    return new SetupDindError(`Image ${options.image} cannot be pulled: ${line}`, {
+      hint: 'Check the image name and tag, and registry credentials (docker login) for a private image.',
+    });
+  }
+  if (/registry|dial tcp|no such host|i\/o timeout|TLS handshake|connection refused|net\/http/i.test(errors)) {
+    return new SetupDindError(`Image ${options.image} could not be pulled (pull: ${options.pull}): ${line}`, {
+      hint:
+        options.pull === 'always'
+          ? 'The registry is unreachable; with pull "missing" a local copy of the image is used.'
+          : 'The registry is unreachable; load the image on the runner beforehand (docker load).',
+    });
   }
   return new SetupDindError(`Starting the DinD container failed: ${line}`);
 }

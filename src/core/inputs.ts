@@ -145,6 +145,19 @@ export function parseImageReference(input: string, value: string): string {
 /** dockerd flags the action sets itself: the listeners and their transport security. */
 const RESERVED_DAEMON_FLAGS = ['-H', '--host', '--tls', '--tlsverify', '--tlscacert', '--tlscert', '--tlskey'];
 
+/** dockerd's one-letter flags that take a value: the rest of a cluster such as `-lwarn` is that value. */
+const VALUE_SHORTHANDS = new Set(['l', 'G', 'b', 'p', 's', 'g', 'e']);
+
+/** Whether a cluster of one-letter flags (`-H…`, `-DH…`) sets -H, as dockerd's flag parser reads it. */
+function setsHostShorthand(arg: string): boolean {
+  if (!/^-[^-]/.test(arg)) return false;
+  for (const letter of arg.slice(1)) {
+    if (letter === 'H') return true;
+    if (VALUE_SHORTHANDS.has(letter) || letter === '=') return false;
+  }
+  return false;
+}
+
 export function parseDaemonArgs(input: string, value: string): string[] {
   const accepted = 'dockerd flags such as --mtu=1400 --registry-mirror=https://mirror.example, separated by spaces or new lines';
   const args = value.split(/\s+/).filter((arg) => arg !== '');
@@ -153,8 +166,8 @@ export function parseDaemonArgs(input: string, value: string): string[] {
   }
   for (const arg of args) {
     const flag = arg.split('=', 1)[0]!;
-    if (RESERVED_DAEMON_FLAGS.includes(flag) || /^-H./.test(arg)) {
-      throw new InputError(input, `${flag.startsWith('-H') ? '-H' : flag} is set by the action itself (it chooses the daemon's listener and its security)`, accepted);
+    if (RESERVED_DAEMON_FLAGS.includes(flag) || setsHostShorthand(arg)) {
+      throw new InputError(input, `${flag.startsWith('--') ? flag : '-H'} is set by the action itself (it chooses the daemon's listener and its security)`, accepted);
     }
     if (/[\0]/.test(arg)) throw new InputError(input, 'contains a NUL character', accepted);
   }

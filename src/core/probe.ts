@@ -169,12 +169,19 @@ export async function waitUntilReady(endpoint: Endpoint, options: WaitOptions): 
       const left = deadline - now();
       if (left <= 0) throw new NotReadyError(lastFailure, options.timeoutMs, attempts);
       attempts += 1;
+      const budget = Math.max(1, Math.min(attemptTimeoutMs, Math.ceil(left)));
       try {
-        await ping(endpoint, Math.max(1, Math.min(attemptTimeoutMs, Math.ceil(left))), stop.signal);
+        await ping(endpoint, budget, stop.signal);
         return { attempts, elapsedMs: now() - start };
       } catch (error) {
-        if (!stop.signal.aborted && error instanceof ProbeFailure) lastFailure = error;
-        else if (!stop.signal.aborted) throw error;
+        if (stop.signal.aborted) {
+          // stopped on purpose: reported below
+        } else if (!(error instanceof ProbeFailure)) {
+          throw error;
+        } else if (!(error.reason === 'timeout' && budget < attemptTimeoutMs && lastFailure)) {
+          // An attempt cut short by the deadline says less than what came before it.
+          lastFailure = error;
+        }
       }
       if (!stop.signal.aborted) {
         const pause = Math.min(backoff, Math.max(0, deadline - now()));

@@ -200,7 +200,7 @@ describe('explainRunFailure', () => {
   // itself gives) those lines match the /registry/ test of the "registry
   // unreachable" branch, which runs before the privileged one. A refused
   // privileged container is then reported as "could not be pulled".
-  it.fails('a privileged refusal after a successful pull from registry.example.com is not called a pull failure', () => {
+  it('a privileged refusal after a successful pull from registry.example.com is not called a pull failure', () => {
     const image = 'registry.example.com:5000/team/dind:1.2';
     const error = explain(
       [
