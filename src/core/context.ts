@@ -24,6 +24,8 @@ export interface EngineContext {
   plans: PlanStore;
   /** The environment the job runs in (never mutated). */
   env: NodeJS.ProcessEnv;
+  /** Where per-job files (certificates, sockets) go: RUNNER_TEMP, or the system temp dir. */
+  tempDir: string;
   /** Aborted when the job is cancelled. */
   signal?: AbortSignal;
 }

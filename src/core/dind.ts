@@ -7,14 +7,15 @@ import { CancelledError, SetupDindError } from './errors.js';
 import type { EngineContext } from './context.js';
 import { DockerCli, firstErrorLine, type CommandResult } from './docker-cli.js';
 import { labelsFor, resourceName, type Identity } from './identity.js';
-import type { Options } from './inputs.js';
+import { isLoopback, type Options } from './inputs.js';
 import { dockerEnvOf, type TeardownPlan } from './plan.js';
-import { NotReadyError, serverVersion, waitUntilReady, type Endpoint } from './probe.js';
+import { NotReadyError, serverVersion, waitUntilReady } from './probe.js';
 import { tearDown } from './teardown.js';
 import type { Daemon } from './engine.js';
+import { prepareTransport, publishSpec, socketDirOf, type DaemonSide } from './transport.js';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 
-/** The daemon's plain-TCP port inside the container (the image's contract). */
-export const DIND_TCP_PORT = 2375;
 const LOG_TAIL_LINES = 40;
 
 export interface DindNames {
@@ -30,22 +31,26 @@ export function dindNames(identity: Identity): DindNames {
 /**
  * The `docker run` arguments. Why each one:
  * - --privileged: dockerd needs it to mount, create namespaces and cgroups;
- * - DOCKER_TLS_CERTDIR='': the image's plain-TCP mode (2375);
- * - -p 127.0.0.1:PORT:2375: only this host's loopback can reach the API;
+ * - the transport's `dockerd …` command: the daemon listens only where the
+ *   action says (see transport.ts); plain TCP carries --tls=false, which
+ *   skips the 15 s pause dockerd (20.10 to 29 at least) makes before serving
+ *   an unauthenticated TCP listener, a pause the image's entrypoint incurs;
+ * - --publish on bind-address (127.0.0.1 by default): only this host's
+ *   loopback can reach a TCP endpoint;
  * - /var/lib/docker on a labelled volume: the inner daemon gets a real
- *   filesystem (overlay2, not vfs) and we can find and remove it by name;
- * - --tls=false: says "plain TCP on purpose", which skips the 15 s pause
- *   dockerd (20.10 to 29 at least) makes before serving an unauthenticated
- *   non-loopback TCP listener; the image's entrypoint does not pass it.
+ *   filesystem (overlay2, not vfs) and we can find and remove it by name.
  */
-export function dindRunArgs(options: Options, names: DindNames, identity: Identity, now = Date.now()): string[] {
+export function dindRunArgs(options: Options, names: DindNames, identity: Identity, daemon: DaemonSide, now = Date.now()): string[] {
   const args = ['run', '--detach', '--privileged', '--name', names.container, '--pull', options.pull];
   for (const [key, value] of Object.entries(labelsFor(identity, 'daemon', now))) args.push('--label', `${key}=${value}`);
   const volumeLabels = Object.entries(labelsFor(identity, 'data', now)).map(([key, value]) => `volume-label=${key}=${value}`);
   args.push('--mount', ['type=volume', `src=${names.volume}`, 'dst=/var/lib/docker', ...volumeLabels].join(','));
-  args.push('--env', 'DOCKER_TLS_CERTDIR=');
-  args.push('--publish', `127.0.0.1:${options.port === 0 ? '' : options.port}:${DIND_TCP_PORT}`);
-  args.push(options.image, '--tls=false', ...options.daemonArgs);
+  for (const mount of daemon.mounts) args.push('--mount', mount);
+  for (const [key, value] of Object.entries(daemon.env)) args.push('--env', `${key}=${value}`);
+  if (daemon.containerPort !== undefined) {
+    args.push('--publish', publishSpec(options.bindAddress, options.port, daemon.containerPort));
+  }
+  args.push(options.image, ...daemon.command, ...options.daemonArgs);
   return args;
 }
 
@@ -63,7 +68,7 @@ export function explainRunFailure(result: CommandResult, options: Options): Setu
     });
   }
   if (/port is already allocated|address already in use/i.test(errors)) {
-    return new SetupDindError(`Input "port": host port ${options.port} on 127.0.0.1 is already in use: ${line}`, {
+    return new SetupDindError(`Input "port": host port ${options.port} on ${options.bindAddress} is already in use: ${line}`, {
       hint: 'Choose another port, or set port to 0 to let Docker pick a free one.',
     });
   }
@@ -111,6 +116,8 @@ export async function startDind(options: Options, identity: Identity, context: E
   const { logger, plans, env, signal } = context;
   const docker = new DockerCli(env);
   const names = dindNames(identity);
+  const needsWorkDir = options.tls || options.transport === 'unix';
+  const workDir = join(context.tempDir, names.container);
   const plan: TeardownPlan = {
     version: 1,
     mode: 'dind',
@@ -119,7 +126,7 @@ export async function startDind(options: Options, identity: Identity, context: E
     dockerEnv: dockerEnvOf(env),
     containers: [names.container],
     volumes: [names.volume],
-    paths: [],
+    paths: needsWorkDir ? [workDir] : [],
   };
   // Saved before anything exists, so teardown finds a half-started daemon.
   plans.save(plan);
@@ -131,9 +138,31 @@ export async function startDind(options: Options, identity: Identity, context: E
   };
 
   const started = performance.now();
-  logger.info(`Starting ${options.image} as ${names.container} (privileged, API on 127.0.0.1)`);
+  const warnings: string[] = [];
+  if (options.transport === 'tcp' && !isLoopback(options.bindAddress)) {
+    warnings.push(
+      `The daemon API is published on ${options.bindAddress}, not on loopback: anyone who can reach this host on that port ` +
+        (options.tls ? 'and holds a certificate of this job' : 'controls the daemon, and through its privileged container, the host') +
+        '.',
+    );
+  }
+  for (const warning of warnings) logger.warn(warning);
+
+  let transport;
+  try {
+    if (needsWorkDir) {
+      await mkdir(workDir, { recursive: false, mode: 0o700 });
+      if (options.transport === 'unix') await mkdir(socketDirOf(workDir), { mode: 0o700 });
+    }
+    transport = await prepareTransport(options, workDir);
+  } catch (error) {
+    return await failAndCleanUp(error);
+  }
+
+  const where = options.transport === 'unix' ? 'API on a unix socket' : `API on ${options.bindAddress}${options.tls ? ', TLS' : ''}`;
+  logger.info(`Starting ${options.image} as ${names.container} (privileged, ${where})`);
   const run = await docker
-    .exec(dindRunArgs(options, names, identity), {
+    .exec(dindRunArgs(options, names, identity, transport.daemon), {
       signal,
       onStderrLine: (line) => logger.info(`  ${line}`),
     })
@@ -149,16 +178,19 @@ export async function startDind(options: Options, identity: Identity, context: E
     });
     giveUp.catch(() => {}); // observed below; this keeps an early exit from being "unhandled"
     // A daemon that dies at once takes its port mapping with it: then report the death, not the port.
+    const { containerPort } = transport.daemon;
     const port =
-      options.port ||
-      (await Promise.race([
-        publishedPort(docker, containerId).catch(async (error: unknown) => {
-          await Promise.race([giveUp, sleep(2000)]);
-          throw error;
-        }),
-        giveUp,
-      ]));
-    const endpoint: Endpoint = { dockerHost: `tcp://127.0.0.1:${port}` };
+      containerPort === undefined
+        ? 0
+        : options.port ||
+          (await Promise.race([
+            publishedPort(docker, containerId, containerPort).catch(async (error: unknown) => {
+              await Promise.race([giveUp, sleep(2000)]);
+              throw error;
+            }),
+            giveUp,
+          ]));
+    const endpoint = transport.endpoint(port);
     const remainingMs = options.timeoutSeconds * 1000 - (performance.now() - started);
     await waitUntilReady(endpoint, { timeoutMs: Math.max(1, remainingMs), signal, giveUp }).catch(async (error: unknown) => {
       if (error instanceof NotReadyError) {
@@ -176,12 +208,15 @@ export async function startDind(options: Options, identity: Identity, context: E
     return {
       mode: 'dind',
       endpoint,
-      env: { DOCKER_HOST: endpoint.dockerHost },
+      env: transport.clientEnv(endpoint),
+      certPath: transport.certPath,
       containerId,
       containerName: names.container,
       serverVersion: version,
       readySeconds,
       image: options.image,
+      transport: options.transport === 'unix' ? 'unix socket' : options.tls ? 'TCP with mutual TLS' : 'plain TCP',
+      warnings,
     };
   } catch (error) {
     return await failAndCleanUp(error);
@@ -201,8 +236,8 @@ function daemonExited(code: number, logs: string[]): SetupDindError {
   });
 }
 
-async function publishedPort(docker: DockerCli, container: string): Promise<number> {
-  const out = await docker.run(['port', container, `${DIND_TCP_PORT}/tcp`], { timeoutMs: 15_000 });
+async function publishedPort(docker: DockerCli, container: string, containerPort: number): Promise<number> {
+  const out = await docker.run(['port', container, `${containerPort}/tcp`], { timeoutMs: 15_000 });
   const match = /:(\d+)\s*$/m.exec(out.split('\n')[0] ?? '');
   if (!match) throw new SetupDindError(`Could not read the published port of ${container} (docker port said: ${out})`);
   return Number(match[1]);

@@ -4,6 +4,7 @@
  * publish the result in their own way.
  */
 import type { EngineContext } from './context.js';
+import { attach } from './attach.js';
 import { startDind } from './dind.js';
 import { identify } from './identity.js';
 import type { Mode, Options } from './inputs.js';
@@ -17,12 +18,20 @@ export interface Daemon {
   endpoint: Endpoint;
   /** Variables that point a docker client at the daemon (DOCKER_HOST, TLS variables). */
   env: Record<string, string>;
+  /** The client certificate directory (DOCKER_CERT_PATH), for TLS endpoints. */
+  certPath: string | undefined;
+  /** '' in mode attach: the action started no container. */
   containerId: string;
   containerName: string;
   serverVersion: string;
   /** From the start of the set-up to the first good /_ping. */
   readySeconds: number;
+  /** The image of the daemon container ('' in mode attach). */
   image: string;
+  /** In words, for people: plain TCP, TCP with mutual TLS, unix socket. */
+  transport: string;
+  /** Things the user should know, also shown in the job summary. */
+  warnings: string[];
 }
 
 export async function setUp(options: Options, context: EngineContext): Promise<Daemon> {
@@ -30,6 +39,8 @@ export async function setUp(options: Options, context: EngineContext): Promise<D
   switch (options.mode) {
     case 'dind':
       return startDind(options, identity, context);
+    case 'attach':
+      return attach(options, identity, context);
     default:
       // readOptions refuses these; kept so a new mode cannot be half wired.
       throw new Error(`BUG: mode ${options.mode} has no engine`);

@@ -6,15 +6,19 @@
  * Every value is validated here, before anything touches Docker: a bad value
  * fails with an InputError that names the input and what it accepts.
  */
+import { isIP } from 'node:net';
 import { InputError } from './errors.js';
 
 export const MODES = ['dind', 'dood', 'attach'] as const;
 export type Mode = (typeof MODES)[number];
 /** Modes accepted by name whose engine is not built yet. */
-const MODES_NOT_YET_IMPLEMENTED: readonly Mode[] = ['dood', 'attach'];
+const MODES_NOT_YET_IMPLEMENTED: readonly Mode[] = ['dood'];
 
 export const PULL_POLICIES = ['missing', 'always', 'never'] as const;
 export type PullPolicy = (typeof PULL_POLICIES)[number];
+
+export const TRANSPORTS = ['tcp', 'unix'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
 
 export interface Options {
   mode: Mode;
@@ -26,6 +30,18 @@ export interface Options {
   pull: PullPolicy;
   /** Extra dockerd arguments, already split into an argument vector. */
   daemonArgs: string[];
+  /** How a client reaches a DinD daemon: TCP on the host, or a unix socket in a per-job directory. */
+  transport: Transport;
+  /** TCP with mutual TLS, certificates made by the action. */
+  tls: boolean;
+  /** Extra subject alternative names for the server certificate (DNS names or IP addresses). */
+  tlsSans: string[];
+  /** Host address the TCP port is published on. */
+  bindAddress: string;
+  /** Mode attach: the daemon's endpoint, when given (else found from the environment). */
+  dockerHost: string | undefined;
+  /** Mode attach: directory with the client certificates (ca.pem, cert.pem, key.pem), when given. */
+  certPath: string | undefined;
 }
 
 export interface InputSpec {
@@ -38,14 +54,14 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: 'mode',
     description:
-      'How the job gets a daemon: `dind` starts a Docker-in-Docker container; `dood` (host socket) and `attach` (a daemon someone else runs) are reserved and not implemented yet.',
+      'How the job gets a daemon: `dind` starts a Docker-in-Docker container; `attach` waits for a daemon someone else runs (a GitLab service, a Kubernetes sidecar) and sets the job up for it; `dood` (the host socket) is reserved and not implemented yet.',
     default: 'dind',
   },
   { name: 'image', description: 'Image of the DinD daemon container.', default: 'docker:dind' },
   {
     name: 'port',
     description:
-      'Host port (on 127.0.0.1) for the daemon API. `0` lets Docker pick a free port, so concurrent jobs never collide.',
+      'Host port (on `bind-address`) for the daemon API. `0` lets Docker pick a free port, so concurrent jobs never collide.',
     default: '0',
   },
   {
@@ -64,7 +80,47 @@ export const INPUTS: readonly InputSpec[] = [
       'Extra dockerd arguments, separated by spaces or new lines (use `--flag=value`). Passed as an argument vector, never through a shell.',
     default: '',
   },
+  {
+    name: 'transport',
+    description:
+      'How later steps reach a DinD daemon: `tcp` (a port on `bind-address`) or `unix` (a socket in a per-job directory under RUNNER_TEMP; no TCP port at all).',
+    default: 'tcp',
+  },
+  {
+    name: 'tls',
+    description:
+      '`true` protects the TCP endpoint with mutual TLS: the action makes a CA, a server and a client certificate for this job and exports DOCKER_TLS_VERIFY and DOCKER_CERT_PATH.',
+    default: 'false',
+  },
+  {
+    name: 'tls-san',
+    description:
+      'Extra names for the server certificate (DNS names or IP addresses, separated by commas, spaces or new lines), on top of localhost, 127.0.0.1, ::1 and docker.',
+    default: '',
+  },
+  {
+    name: 'bind-address',
+    description:
+      'Host address the TCP port is published on. Anything but a loopback address exposes the daemon to the network: the action warns in the log and the job summary.',
+    default: '127.0.0.1',
+  },
+  {
+    name: 'docker-host',
+    description:
+      'Mode `attach`: the daemon to wait for, as `tcp://HOST:PORT` or `unix:///PATH`. Default: DOCKER_HOST, else `tcp://docker:2376` when client certificates are found (DOCKER_CERT_PATH or $DOCKER_TLS_CERTDIR/client), else `tcp://docker:2375`.',
+    default: '',
+  },
+  {
+    name: 'cert-path',
+    description:
+      'Mode `attach`: directory with the client certificates (`ca.pem`, `cert.pem`, `key.pem`) for a TLS endpoint. Default: DOCKER_CERT_PATH, else $DOCKER_TLS_CERTDIR/client.',
+    default: '',
+  },
 ];
+
+/** Inputs that only mean something in one mode. */
+const DIND_ONLY = ['image', 'port', 'pull', 'daemon-args', 'transport', 'tls', 'tls-san', 'bind-address'];
+const ATTACH_ONLY = ['docker-host', 'cert-path'];
 
 /** Reads one raw input value; `undefined` or '' means "not given". */
 export type InputSource = (name: string) => string | undefined;
@@ -72,11 +128,14 @@ export type InputSource = (name: string) => string | undefined;
 const MAX_TIMEOUT_SECONDS = 3600;
 
 export function readOptions(source: InputSource): Options {
-  const raw = (name: string): string => {
-    const spec = INPUTS.find((input) => input.name === name);
-    if (!spec) throw new Error(`BUG: unknown input ${name}`);
+  // Given = set to something other than its default (the Actions runner passes every default explicitly).
+  const given = (name: string): boolean => {
     const value = source(name)?.trim();
-    return value === undefined || value === '' ? spec.default : value;
+    return value !== undefined && value !== '' && value.toLowerCase() !== spec(name).default.toLowerCase();
+  };
+  const raw = (name: string): string => {
+    const value = source(name)?.trim();
+    return value === undefined || value === '' ? spec(name).default : value;
   };
 
   const mode = parseEnum('mode', raw('mode'), MODES);
@@ -84,14 +143,93 @@ export function readOptions(source: InputSource): Options {
     const ready = MODES.filter((m) => !MODES_NOT_YET_IMPLEMENTED.includes(m));
     throw new InputError('mode', `"${mode}" is not implemented yet`, ready.join(', '));
   }
-  return {
+  const options: Options = {
     mode,
     image: parseImageReference('image', raw('image')),
     port: parseInteger('port', raw('port'), 0, 65535, 'a whole number from 0 to 65535 (0 picks a free port)'),
     timeoutSeconds: parseInteger('timeout', raw('timeout'), 1, MAX_TIMEOUT_SECONDS, `whole seconds from 1 to ${MAX_TIMEOUT_SECONDS}`),
     pull: parseEnum('pull', raw('pull'), PULL_POLICIES),
     daemonArgs: parseDaemonArgs('daemon-args', raw('daemon-args')),
+    transport: parseEnum('transport', raw('transport'), TRANSPORTS),
+    tls: parseBoolean('tls', raw('tls')),
+    tlsSans: parseSans('tls-san', raw('tls-san')),
+    bindAddress: parseBindAddress('bind-address', raw('bind-address')),
+    dockerHost: given('docker-host') ? parseDockerHostInput('docker-host', raw('docker-host')) : undefined,
+    certPath: given('cert-path') ? parsePath('cert-path', raw('cert-path')) : undefined,
   };
+
+  // An input that has no effect in the chosen mode is a mistake worth stopping for.
+  const foreign = mode === 'attach' ? DIND_ONLY : ATTACH_ONLY;
+  for (const name of foreign.filter(given)) {
+    const owner = mode === 'attach' ? 'dind' : 'attach';
+    throw new InputError(name, `applies to mode ${owner} only, and mode is ${mode}`, `no value in mode ${mode} (remove the input)`);
+  }
+  if (options.transport === 'unix') {
+    if (options.tls) throw new InputError('tls', 'cannot be combined with transport "unix" (a unix socket needs no TLS; file permissions guard it)', 'false with transport unix');
+    for (const name of ['port', 'bind-address', 'tls-san'].filter(given)) {
+      throw new InputError(name, 'only applies to transport "tcp"', 'no value with transport unix (remove the input)');
+    }
+  }
+  if (!options.tls && given('tls-san')) {
+    throw new InputError('tls-san', 'only applies with tls: true', 'no value unless tls is true');
+  }
+  return options;
+}
+
+function spec(name: string): InputSpec {
+  const found = INPUTS.find((input) => input.name === name);
+  if (!found) throw new Error(`BUG: unknown input ${name}`);
+  return found;
+}
+
+const BOOLEANS: Record<string, boolean> = { true: true, True: true, TRUE: true, false: false, False: false, FALSE: false };
+
+/** YAML 1.2 core schema booleans, as @actions/core's getBooleanInput reads them. */
+export function parseBoolean(input: string, value: string): boolean {
+  const accepted = 'true or false';
+  singleLine(input, value, accepted);
+  const result = BOOLEANS[value];
+  if (result === undefined) throw new InputError(input, `${quote(value)} is not a boolean`, accepted);
+  return result;
+}
+
+const DNS_NAME = /^(?=.{1,253}$)[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+
+export function parseSans(input: string, value: string): string[] {
+  const accepted = 'DNS names or IP addresses separated by commas, spaces or new lines, e.g. docker, dind.internal, 10.0.0.5';
+  const names = value.split(/[\s,]+/).filter((name) => name !== '');
+  for (const name of names) {
+    if (isIP(name) === 0 && !DNS_NAME.test(name)) throw new InputError(input, `${quote(name)} is neither a DNS name nor an IP address`, accepted);
+  }
+  return names;
+}
+
+export function parseBindAddress(input: string, value: string): string {
+  const accepted = 'an IP address of this host, e.g. 127.0.0.1 (default), ::1, or 0.0.0.0 for every interface';
+  singleLine(input, value, accepted);
+  const address = value.replace(/^\[(.*)\]$/, '$1');
+  if (isIP(address) === 0) throw new InputError(input, `${quote(value)} is not an IP address`, accepted);
+  return address;
+}
+
+export function isLoopback(address: string): boolean {
+  return address === '::1' || /^127\./.test(address);
+}
+
+export function parseDockerHostInput(input: string, value: string): string {
+  const accepted = 'tcp://HOST:PORT or unix:///ABSOLUTE/PATH (ssh:// and npipe:// are not supported)';
+  singleLine(input, value, accepted);
+  if (/^unix:\/\/\/[^\0]*$/.test(value)) return value;
+  const tcp = /^tcp:\/\/(\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9.-]+):(\d{1,5})\/?$/.exec(value);
+  if (tcp && Number(tcp[2]) >= 1 && Number(tcp[2]) <= 65535) return value.replace(/\/$/, '');
+  throw new InputError(input, `${quote(value)} is not a supported Docker endpoint`, accepted);
+}
+
+export function parsePath(input: string, value: string): string {
+  const accepted = 'a directory path';
+  singleLine(input, value, accepted);
+  if (value.includes('\0')) throw new InputError(input, 'contains a NUL character', accepted);
+  return value;
 }
 
 /** Shows a value in an error message without letting it break the message. */

@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { isIP } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CancelledError, SetupDindError } from './errors.js';
 
@@ -40,7 +41,9 @@ export function apiGet(endpoint: Endpoint, path: string, timeoutMs: number, sign
     signal,
     headers: { host: 'docker' },
     ...(target.kind === 'unix' ? { socketPath: target.socketPath } : { host: target.host, port: target.port }),
-    ...(endpoint.tls ? { ca: endpoint.tls.ca, cert: endpoint.tls.cert, key: endpoint.tls.key, servername: target.kind === 'tcp' ? target.host : 'localhost' } : {}),
+    // TLS verifies the name dialled against the server certificate; SNI only for DNS names (RFC 6066).
+    ...(endpoint.tls ? { ca: endpoint.tls.ca, cert: endpoint.tls.cert, key: endpoint.tls.key } : {}),
+    ...(endpoint.tls && target.kind === 'tcp' && isIP(target.host) === 0 ? { servername: target.host } : {}),
   };
   return new Promise((resolve, reject) => {
     const request = transport.request(options, (response) => {

@@ -1,5 +1,6 @@
 /** The action's main step: set up a daemon and point the job's later steps at it. */
 import * as core from '@actions/core';
+import { tmpdir } from 'node:os';
 import { setUp, type Daemon } from '../core/engine.js';
 import { readOptions } from '../core/inputs.js';
 import { actionsLogger, actionsPlanStore, cancellationSignal, failStep } from './actions.js';
@@ -8,7 +9,13 @@ async function main(): Promise<void> {
   const signal = cancellationSignal();
   try {
     const options = readOptions((name) => core.getInput(name));
-    const daemon = await setUp(options, { logger: actionsLogger, plans: actionsPlanStore, env: process.env, signal });
+    const daemon = await setUp(options, {
+      logger: actionsLogger,
+      plans: actionsPlanStore,
+      env: process.env,
+      tempDir: process.env.RUNNER_TEMP || tmpdir(),
+      signal,
+    });
     publish(daemon);
   } catch (error) {
     failStep(error);
@@ -23,24 +30,27 @@ function publish(daemon: Daemon): void {
   core.setOutput('container-name', daemon.containerName);
   core.setOutput('server-version', daemon.serverVersion);
   core.setOutput('ready-seconds', readySeconds);
-  core.info(`Docker ${daemon.serverVersion} is ready at ${daemon.endpoint.dockerHost} after ${readySeconds} s; DOCKER_HOST is set for the next steps.`);
+  core.setOutput('cert-path', daemon.certPath ?? '');
+  const exported = Object.keys(daemon.env).join(', ');
+  core.info(`Docker ${daemon.serverVersion} is ready at ${daemon.endpoint.dockerHost} after ${readySeconds} s; ${exported} set for the next steps.`);
   if (process.env.GITHUB_STEP_SUMMARY) {
-    // The summary is a convenience: failing to write it must not fail the step.
-    void core.summary
+    const started = daemon.mode === 'attach' ? 'attached to a running daemon' : `${daemon.image} as ${daemon.containerName}`;
+    let summary = core.summary
       .addHeading('Docker daemon', 3)
       .addTable([
         [
           { data: 'Mode', header: true },
-          { data: 'Image', header: true },
-          { data: 'Container', header: true },
+          { data: 'Daemon', header: true },
           { data: 'Docker', header: true },
           { data: 'Endpoint', header: true },
+          { data: 'Transport', header: true },
           { data: 'Ready after', header: true },
         ],
-        [daemon.mode, daemon.image, daemon.containerName, daemon.serverVersion, daemon.endpoint.dockerHost, `${readySeconds} s`],
-      ])
-      .write()
-      .catch((error: unknown) => core.warning(`Could not write the job summary: ${String(error)}`));
+        [daemon.mode, started, daemon.serverVersion, daemon.endpoint.dockerHost, daemon.transport, `${readySeconds} s`],
+      ]);
+    for (const warning of daemon.warnings) summary = summary.addRaw(`\n> [!WARNING]\n> ${warning}\n`, true);
+    // The summary is a convenience: failing to write it must not fail the step.
+    void summary.write().catch((error: unknown) => core.warning(`Could not write the job summary: ${String(error)}`));
   }
 }
 

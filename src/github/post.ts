@@ -4,7 +4,7 @@
  * problems are warnings, and a plan with nothing left in it is a no-op.
  */
 import * as core from '@actions/core';
-import { tearDown } from '../core/engine.js';
+import { tearDown } from '../core/teardown.js';
 import { parsePlan } from '../core/plan.js';
 import { PLAN_STATE, actionsLogger } from './actions.js';
 

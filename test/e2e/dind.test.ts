@@ -6,21 +6,16 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ActionsJob } from '../../scripts/actions-runner.mjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABELS } from '../../src/core/identity.js';
 import { DOCKER_MISSING, copyImage, docker, freePort, holdPort, leftovers, ownerOf } from '../support/docker.js';
+import { useJobs } from '../support/jobs.js';
 
 /** An image whose container runs but never serves the Docker API. */
 const SLEEPER = 'setup-dind-test/sleeper:1';
 
 describe.skipIf(DOCKER_MISSING !== undefined)('DinD through the bundled action', () => {
-  const jobs: ActionsJob[] = [];
-  const newJob = (env: Record<string, string> = {}) => {
-    const job = new ActionsJob({ env });
-    jobs.push(job);
-    return job;
-  };
+  const newJob = useJobs();
 
   beforeAll(async () => {
     await docker(['image', 'inspect', 'busybox:latest']);
@@ -35,18 +30,6 @@ describe.skipIf(DOCKER_MISSING !== undefined)('DinD through the bundled action',
 
   afterAll(async () => {
     await docker(['image', 'rm', '--force', SLEEPER]).catch(() => {});
-  });
-
-  // A failed test must not leave a daemon running for the next one.
-  afterEach(async () => {
-    for (const job of jobs.splice(0)) {
-      const filter = `label=${LABELS.owner}=${ownerOf(job)}`;
-      const containers = (await docker(['ps', '-aq', '--filter', filter])).split('\n').filter(Boolean);
-      if (containers.length > 0) await docker(['rm', '-fv', ...containers]);
-      const volumes = (await docker(['volume', 'ls', '-q', '--filter', filter])).split('\n').filter(Boolean);
-      if (volumes.length > 0) await docker(['volume', 'rm', '-f', ...volumes]);
-      await job.cleanup();
-    }
   });
 
   it('starts a daemon the next steps can use, and post removes it', async () => {

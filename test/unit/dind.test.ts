@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SetupDindError } from '../../src/core/errors.js';
-import { daemonErrorLine, DIND_TCP_PORT, dindNames, dindRunArgs, explainRunFailure } from '../../src/core/dind.js';
+import { daemonErrorLine, dindNames, dindRunArgs, explainRunFailure } from '../../src/core/dind.js';
+import { prepareTransport } from '../../src/core/transport.js';
 import { firstErrorLine, isNoSuchObject, type CommandResult } from '../../src/core/docker-cli.js';
 import type { Identity } from '../../src/core/identity.js';
 import type { Options } from '../../src/core/inputs.js';
@@ -10,8 +11,26 @@ const identity: Identity = { owner: 'github:octo/repo/run/1234/attempt/1/job/bui
 const NOW = 1_700_000_000_123;
 
 function options(overrides: Partial<Options> = {}): Options {
-  return { mode: 'dind', image: 'docker:dind', port: 0, timeoutSeconds: 60, pull: 'missing', daemonArgs: [], ...overrides };
+  return {
+    mode: 'dind',
+    image: 'docker:dind',
+    port: 0,
+    timeoutSeconds: 60,
+    pull: 'missing',
+    daemonArgs: [],
+    transport: 'tcp',
+    tls: false,
+    tlsSans: [],
+    bindAddress: '127.0.0.1',
+    dockerHost: undefined,
+    certPath: undefined,
+    ...overrides,
+  };
 }
+
+/** The daemon side of the plain TCP transport (it touches no files). */
+const PLAIN = (await prepareTransport(options(), '/nonexistent')).daemon;
+const PLAIN_COMMAND = ['dockerd', '--host=unix:///var/run/docker.sock', '--host=tcp://0.0.0.0:2375', '--tls=false'];
 
 /** The values that follow each occurrence of `flag` in an argument vector. */
 function valuesOf(args: readonly string[], flag: string): string[] {
@@ -38,7 +57,7 @@ describe('dindRunArgs', () => {
   const names = dindNames(identity);
 
   it('starts a detached privileged container with the given name and pull policy', () => {
-    const args = dindRunArgs(options({ pull: 'never' }), names, identity, NOW);
+    const args = dindRunArgs(options({ pull: 'never' }), names, identity, PLAIN, NOW);
     expect(args.slice(0, 2)).toEqual(['run', '--detach']);
     expect(args).toContain('--privileged');
     expect(valuesOf(args, '--name')).toEqual([names.container]);
@@ -46,22 +65,21 @@ describe('dindRunArgs', () => {
   });
 
   it.each(['missing', 'always', 'never'] as const)('passes --pull %s', (pull) => {
-    expect(valuesOf(dindRunArgs(options({ pull }), names, identity, NOW), '--pull')).toEqual([pull]);
+    expect(valuesOf(dindRunArgs(options({ pull }), names, identity, PLAIN, NOW), '--pull')).toEqual([pull]);
   });
 
   it('publishes on 127.0.0.1 with a Docker-chosen port when port is 0', () => {
-    expect(valuesOf(dindRunArgs(options({ port: 0 }), names, identity, NOW), '--publish')).toEqual([`127.0.0.1::${DIND_TCP_PORT}`]);
-    expect(DIND_TCP_PORT).toBe(2375);
+    expect(valuesOf(dindRunArgs(options({ port: 0 }), names, identity, PLAIN, NOW), '--publish')).toEqual(['127.0.0.1::2375']);
   });
 
   it('publishes on 127.0.0.1:5000 when port is 5000', () => {
-    expect(valuesOf(dindRunArgs(options({ port: 5000 }), names, identity, NOW), '--publish')).toEqual(['127.0.0.1:5000:2375']);
+    expect(valuesOf(dindRunArgs(options({ port: 5000 }), names, identity, PLAIN, NOW), '--publish')).toEqual(['127.0.0.1:5000:2375']);
   });
 
   it('never publishes on anything but 127.0.0.1, for any port', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 65535 }), (port) => {
-        const args = dindRunArgs(options({ port }), names, identity, NOW);
+        const args = dindRunArgs(options({ port }), names, identity, PLAIN, NOW);
         const published = [...valuesOf(args, '--publish'), ...valuesOf(args, '-p')];
         expect(published).toHaveLength(1);
         expect(published[0]).toMatch(/^127\.0\.0\.1:\d*:2375$/);
@@ -72,11 +90,11 @@ describe('dindRunArgs', () => {
   });
 
   it('disables the TLS cert dir so the daemon serves plain TCP on 2375', () => {
-    expect(valuesOf(dindRunArgs(options(), names, identity, NOW), '--env')).toContain('DOCKER_TLS_CERTDIR=');
+    expect(valuesOf(dindRunArgs(options(), names, identity, PLAIN, NOW), '--env')).toContain('DOCKER_TLS_CERTDIR=');
   });
 
   it('labels the container with owner, instance, role=daemon and created', () => {
-    const labels = valuesOf(dindRunArgs(options(), names, identity, NOW), '--label');
+    const labels = valuesOf(dindRunArgs(options(), names, identity, PLAIN, NOW), '--label');
     expect(labels).toEqual([
       `setup-dind.owner=${identity.owner}`,
       `setup-dind.instance=${identity.instance}`,
@@ -86,7 +104,7 @@ describe('dindRunArgs', () => {
   });
 
   it('mounts a labelled named volume on /var/lib/docker', () => {
-    const mounts = valuesOf(dindRunArgs(options(), names, identity, NOW), '--mount');
+    const mounts = valuesOf(dindRunArgs(options(), names, identity, PLAIN, NOW), '--mount');
     expect(mounts).toHaveLength(1);
     const fields = mounts[0]!.split(',');
     expect(fields).toContain('type=volume');
@@ -98,16 +116,15 @@ describe('dindRunArgs', () => {
     expect(fields).toContain(`volume-label=setup-dind.created=${Math.floor(NOW / 1000)}`);
   });
 
-  it('puts the image, then --tls=false, then the daemon args in order, at the end', () => {
+  it('puts the image, then the dockerd command with --tls=false, then the daemon args in order, at the end', () => {
     const daemonArgs = ['--mtu=1400', '--debug', '--log-level=warn'];
     const image = 'registry.example.com:5000/team/dind:1.2';
-    const args = dindRunArgs(options({ image, daemonArgs }), names, identity, NOW);
-    expect(args.slice(-5)).toEqual([image, '--tls=false', ...daemonArgs]);
-    expect(args.indexOf(image)).toBe(args.length - 5);
+    const args = dindRunArgs(options({ image, daemonArgs }), names, identity, PLAIN, NOW);
+    expect(args.slice(-8)).toEqual([image, ...PLAIN_COMMAND, ...daemonArgs]);
   });
 
-  it('with no daemon args ends with the image and --tls=false', () => {
-    expect(dindRunArgs(options(), names, identity, NOW).slice(-2)).toEqual(['docker:dind', '--tls=false']);
+  it('with no daemon args ends with the image and the plain-TCP dockerd command', () => {
+    expect(dindRunArgs(options(), names, identity, PLAIN, NOW).slice(-5)).toEqual(['docker:dind', ...PLAIN_COMMAND]);
   });
 });
 

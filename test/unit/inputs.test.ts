@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { InputError } from '../../src/core/errors.js';
-import { INPUTS, parseImageReference, readOptions, type InputSource } from '../../src/core/inputs.js';
+import { INPUTS, isLoopback, parseImageReference, readOptions, type InputSource } from '../../src/core/inputs.js';
 
 /** An input source that knows only the given values. */
 function sourceOf(values: Record<string, string>): InputSource {
@@ -46,6 +46,12 @@ describe('readOptions defaults', () => {
       timeoutSeconds: 60,
       pull: 'missing',
       daemonArgs: [],
+      transport: 'tcp',
+      tls: false,
+      tlsSans: [],
+      bindAddress: '127.0.0.1',
+      dockerHost: undefined,
+      certPath: undefined,
     });
   });
 
@@ -73,10 +79,10 @@ describe('mode', () => {
     expect(expectRejected('mode', value).message).toContain('dind');
   });
 
-  it.each(['dood', 'attach', 'DOOD'])('rejects %j as not implemented yet', (value) => {
+  it.each(['dood', 'DOOD'])('rejects %j as not implemented yet', (value) => {
     const error = expectRejected('mode', value);
     expect(error.message).toContain('not implemented yet');
-    expect(error.message).toContain('Accepted: dind.');
+    expect(error.message).toContain('Accepted: dind, attach.');
   });
 
   it.each([
@@ -296,5 +302,288 @@ describe('property-based', () => {
       }),
       { numRuns: RUNS },
     );
+  });
+});
+
+/** The InputError readOptions throws for a set of input values (fails the test if it throws none). */
+function inputErrorOf(values: Record<string, string>): InputError {
+  try {
+    readOptions(sourceOf(values));
+  } catch (error) {
+    expect(error).toBeInstanceOf(InputError);
+    return error as InputError;
+  }
+  throw new Error(`expected ${JSON.stringify(values)} to be rejected, but it was accepted`);
+}
+
+/** Like expectRejected, for a combination of inputs. */
+function expectRejectedWith(values: Record<string, string>, name: string): InputError {
+  const error = inputErrorOf(values);
+  expect(error.input).toBe(name);
+  expect(error.message).toContain(`Input "${name}"`);
+  expect(error.message).toContain('Accepted:');
+  return error;
+}
+
+describe('tls', () => {
+  it.each([
+    ['true', true],
+    ['True', true],
+    ['TRUE', true],
+    ['false', false],
+    ['False', false],
+    ['FALSE', false],
+  ])('accepts %j as %j', (value, expected) => {
+    expect(readOptions(sourceOf({ tls: value })).tls).toBe(expected);
+  });
+
+  it('defaults to false', () => {
+    expect(readOptions(sourceOf({})).tls).toBe(false);
+  });
+
+  it.each(['yes', 'no', '1', '0', 'on', 'off', 'tRUE', 'true false', 'true\nfalse', 'false\r\ntrue'])('rejects %j', (value) => {
+    expect(expectRejected('tls', value).message).toContain('Accepted: true or false.');
+  });
+
+  it('accepts a value with surrounding whitespace (trimmed)', () => {
+    expect(readOptions(sourceOf({ tls: ' true\r\n' })).tls).toBe(true);
+  });
+
+  it('names the several lines of a multi-line value', () => {
+    expect(expectRejected('tls', 'true\nfalse').message).toContain('several lines');
+  });
+});
+
+describe('transport', () => {
+  it.each([
+    ['tcp', 'tcp'],
+    ['unix', 'unix'],
+    ['TCP', 'tcp'],
+    ['Unix', 'unix'],
+  ])('accepts %j as %j', (value, expected) => {
+    expect(readOptions(sourceOf({ transport: value })).transport).toBe(expected);
+  });
+
+  it('defaults to tcp', () => {
+    expect(readOptions(sourceOf({})).transport).toBe('tcp');
+  });
+
+  it.each(['ssh', 'npipe', 'tcp unix', 'tcp\nunix', 'tls'])('rejects %j', (value) => {
+    expect(expectRejected('transport', value).message).toContain('Accepted: tcp, unix.');
+  });
+});
+
+describe('tls-san', () => {
+  const withTls = (sans: string) => readOptions(sourceOf({ tls: 'true', 'tls-san': sans })).tlsSans;
+
+  it('splits on commas, spaces and new lines', () => {
+    expect(withTls('a.example, b.example c.example\nd.example,,\r\n\te.example')).toEqual([
+      'a.example',
+      'b.example',
+      'c.example',
+      'd.example',
+      'e.example',
+    ]);
+  });
+
+  it('reads a name with a space in it as two names (spaces separate names)', () => {
+    expect(withTls('bad name')).toEqual(['bad', 'name']);
+  });
+
+  it.each(['10.0.0.5', '192.0.2.1', '::1', 'fd00::5', '2001:db8::1', 'docker', 'dind.internal', 'a-b.example.com', 'x1', 'A.EXAMPLE'])(
+    'accepts %j',
+    (name) => {
+      expect(withTls(name)).toEqual([name]);
+    },
+  );
+
+  it('defaults to no names', () => {
+    expect(readOptions(sourceOf({ tls: 'true' })).tlsSans).toEqual([]);
+  });
+
+  it.each(['a_b', '-x', 'x-', 'a..b', '.a', 'a/b', 'host:2376', '*.example.com', `${'a'.repeat(64)}.example`, 'ok.example,bad_name'])(
+    'rejects %j',
+    (name) => {
+      const error = expectRejectedWith({ tls: 'true', 'tls-san': name }, 'tls-san');
+      expect(error.message).toContain('is neither a DNS name nor an IP address');
+    },
+  );
+
+  it('names the bad entry, not the whole list', () => {
+    const error = expectRejectedWith({ tls: 'true', 'tls-san': 'good.example a_b other.example' }, 'tls-san');
+    expect(error.message).toContain('"a_b"');
+    expect(error.message).not.toContain('good.example a_b');
+  });
+
+  it.each<Record<string, string>>([{}, { tls: 'false' }, { tls: 'FALSE' }])('is rejected unless tls is true (%j)', (tls) => {
+    const error = expectRejectedWith({ ...tls, 'tls-san': 'dind.internal' }, 'tls-san');
+    expect(error.message).toContain('tls: true');
+  });
+});
+
+describe('bind-address', () => {
+  it.each([
+    ['127.0.0.1', '127.0.0.1'],
+    ['::1', '::1'],
+    ['[::1]', '::1'],
+    ['0.0.0.0', '0.0.0.0'],
+    ['::', '::'],
+    ['10.1.2.3', '10.1.2.3'],
+    [' 127.0.0.2 ', '127.0.0.2'],
+  ])('accepts %j as %j', (value, expected) => {
+    expect(readOptions(sourceOf({ 'bind-address': value })).bindAddress).toBe(expected);
+  });
+
+  it.each(['', '   '])('defaults to 127.0.0.1 for %j', (value) => {
+    expect(readOptions(sourceOf({ 'bind-address': value })).bindAddress).toBe('127.0.0.1');
+  });
+
+  it.each(['localhost', '999.1.1.1', '1.2.3', '127.0.0.1:2375', '[::1', '::1]', '127.0.0.1\n::1', 'docker', '10.0.0.0/8'])('rejects %j', (value) => {
+    expectRejected('bind-address', value);
+  });
+});
+
+describe('isLoopback', () => {
+  it.each(['127.0.0.1', '127.0.0.2', '127.255.255.254', '::1'])('%j is loopback', (address) => {
+    expect(isLoopback(address)).toBe(true);
+  });
+
+  it.each(['0.0.0.0', '::', '10.1.2.3', '192.168.0.1', '128.0.0.1', '12.7.0.0.1', 'fd00::1'])('%j is not loopback', (address) => {
+    expect(isLoopback(address)).toBe(false);
+  });
+});
+
+describe('docker-host', () => {
+  const attach = (dockerHost: string) => readOptions(sourceOf({ mode: 'attach', 'docker-host': dockerHost }));
+
+  it.each(['tcp://docker:2375', 'tcp://[::1]:2376', 'unix:///var/run/docker.sock', 'tcp://10.0.0.5:1', 'tcp://dind.internal:65535'])(
+    'accepts %j in mode attach',
+    (value) => {
+      expect(attach(value).dockerHost).toBe(value);
+    },
+  );
+
+  it('drops a trailing slash of a tcp endpoint', () => {
+    expect(attach('tcp://docker:2376/').dockerHost).toBe('tcp://docker:2376');
+  });
+
+  it('is undefined when not given', () => {
+    expect(readOptions(sourceOf({ mode: 'attach' })).dockerHost).toBeUndefined();
+    expect(readOptions(sourceOf({ mode: 'attach', 'docker-host': '' })).dockerHost).toBeUndefined();
+  });
+
+  it.each(['ssh://x', 'tcp://x', 'tcp://x:0', 'tcp://x:70000', 'http://x:1', 'npipe:////./pipe/docker_engine', 'unix://relative.sock', 'tcp://a b:1', 'tcp://x:1\ntcp://y:2', 'docker:2375'])(
+    'rejects %j naming docker-host',
+    (value) => {
+      const error = expectRejectedWith({ mode: 'attach', 'docker-host': value }, 'docker-host');
+      expect(error.message).toContain('tcp://HOST:PORT');
+    },
+  );
+});
+
+describe('cert-path', () => {
+  it('is read as given in mode attach, and undefined when not given', () => {
+    expect(readOptions(sourceOf({ mode: 'attach', 'cert-path': '/certs/client' })).certPath).toBe('/certs/client');
+    expect(readOptions(sourceOf({ mode: 'attach' })).certPath).toBeUndefined();
+  });
+
+  it.each(['/a\n/b', '/a\0b'])('rejects %j', (value) => {
+    expectRejectedWith({ mode: 'attach', 'cert-path': value }, 'cert-path');
+  });
+});
+
+describe('cross-input rules', () => {
+  const DEFAULTS: Record<string, string> = Object.fromEntries(INPUTS.map((input) => [input.name, input.default]));
+
+  it.each([
+    ['image', 'docker:29-dind'],
+    ['port', '5'],
+    ['pull', 'always'],
+    ['daemon-args', '--debug'],
+    ['transport', 'unix'],
+    ['tls', 'true'],
+    ['tls-san', 'dind.internal'],
+    ['bind-address', '::1'],
+  ])('rejects %s=%j in mode attach: it applies to mode dind only', (name, value) => {
+    const error = expectRejectedWith({ mode: 'attach', [name]: value }, name);
+    expect(error.message).toContain('applies to mode dind only');
+  });
+
+  it.each([
+    ['docker-host', 'tcp://docker:2376'],
+    ['cert-path', '/certs/client'],
+  ])('rejects %s=%j in mode dind: it applies to mode attach only', (name, value) => {
+    expect(expectRejectedWith({ [name]: value }, name).message).toContain('applies to mode attach only');
+    expect(expectRejectedWith({ mode: 'dind', [name]: value }, name).message).toContain('applies to mode attach only');
+  });
+
+  it('rejects tls with transport unix, naming tls', () => {
+    const error = expectRejectedWith({ transport: 'unix', tls: 'true' }, 'tls');
+    expect(error.message).toContain('transport "unix"');
+  });
+
+  it.each([
+    ['port', '5'],
+    ['bind-address', '::1'],
+  ])('rejects %s=%j with transport unix', (name, value) => {
+    const error = expectRejectedWith({ transport: 'unix', [name]: value }, name);
+    expect(error.message).toContain('transport "tcp"');
+  });
+
+  it('rejects tls-san with transport unix, naming tls-san', () => {
+    expectRejectedWith({ transport: 'unix', 'tls-san': 'dind.internal' }, 'tls-san');
+  });
+
+  it('accepts timeout in both modes', () => {
+    expect(readOptions(sourceOf({ mode: 'attach', timeout: '5' })).timeoutSeconds).toBe(5);
+    expect(readOptions(sourceOf({ mode: 'dind', timeout: '5' })).timeoutSeconds).toBe(5);
+  });
+
+  it('accepts the dind inputs together in mode dind', () => {
+    const options = readOptions(
+      sourceOf({ tls: 'true', 'tls-san': 'dind.internal', 'bind-address': '0.0.0.0', port: '2376', transport: 'tcp' }),
+    );
+    expect(options).toMatchObject({ tls: true, tlsSans: ['dind.internal'], bindAddress: '0.0.0.0', port: 2376 });
+  });
+
+  it('accepts transport unix alone', () => {
+    expect(readOptions(sourceOf({ transport: 'unix' }))).toMatchObject({ transport: 'unix', tls: false, port: 0, bindAddress: '127.0.0.1' });
+  });
+
+  // The Actions runner passes every input, with action.yml's default when the workflow sets none.
+  describe('default values passed explicitly never trigger them', () => {
+    it('mode attach with every other input at its default', () => {
+      const options = readOptions(sourceOf({ ...DEFAULTS, mode: 'attach' }));
+      expect(options).toMatchObject({ mode: 'attach', dockerHost: undefined, certPath: undefined });
+    });
+
+    it('mode attach with docker-host and cert-path given', () => {
+      const options = readOptions(sourceOf({ ...DEFAULTS, mode: 'attach', 'docker-host': 'unix:///run/docker.sock', 'cert-path': '/c' }));
+      expect(options).toMatchObject({ dockerHost: 'unix:///run/docker.sock', certPath: '/c' });
+    });
+
+    it('mode dind with every input at its default', () => {
+      expect(readOptions(sourceOf(DEFAULTS))).toEqual(readOptions(() => undefined));
+    });
+
+    it('transport unix with every other input at its default', () => {
+      expect(readOptions(sourceOf({ ...DEFAULTS, transport: 'unix' })).transport).toBe('unix');
+    });
+
+    it('tls true with every other input at its default', () => {
+      expect(readOptions(sourceOf({ ...DEFAULTS, tls: 'true' })).tls).toBe(true);
+    });
+
+    it('any subset of inputs given at their defaults, in either mode', () => {
+      const names = INPUTS.map((input) => input.name).filter((name) => name !== 'mode');
+      fc.assert(
+        fc.property(fc.subarray(names), fc.constantFrom('dind', 'attach'), fc.constantFrom('', ' ', '\n'), (subset, mode, padding) => {
+          const values: Record<string, string> = { mode };
+          for (const name of subset) values[name] = `${padding}${DEFAULTS[name] ?? ''}${padding}`;
+          expect(readOptions(sourceOf(values)).mode).toBe(mode);
+        }),
+        { numRuns: 100 },
+      );
+    });
   });
 });

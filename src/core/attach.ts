@@ -1,0 +1,132 @@
+/**
+ * Attach: the daemon belongs to someone else (a GitLab `services:
+ * docker:dind`, a Kubernetes sidecar, a remote host). Wait until it truly
+ * answers, with the same probe and deadline as DinD, then point the job at
+ * it. Nothing is created, so teardown has nothing to do.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EngineContext } from './context.js';
+import type { Daemon } from './engine.js';
+import { InputError, SetupDindError } from './errors.js';
+import type { Identity } from './identity.js';
+import type { Options } from './inputs.js';
+import { dockerEnvOf } from './plan.js';
+import { NotReadyError, parseDockerHost, serverVersion, waitUntilReady, type Endpoint, type ProbeFailure } from './probe.js';
+
+const CERT_FILES = ['ca.pem', 'cert.pem', 'key.pem'] as const;
+
+export interface AttachTarget {
+  dockerHost: string;
+  /** Where dockerHost came from, for messages. */
+  source: 'input docker-host' | 'DOCKER_HOST' | 'default';
+  /** The client certificate directory, when the endpoint is TCP and certificates were found. */
+  certPath: string | undefined;
+}
+
+function hasCerts(dir: string | undefined): dir is string {
+  return dir !== undefined && dir !== '' && CERT_FILES.every((file) => existsSync(join(dir, file)));
+}
+
+/**
+ * The endpoint and certificates to use: the inputs, else the environment the
+ * platform set (DOCKER_HOST, DOCKER_CERT_PATH, DOCKER_TLS_CERTDIR), else
+ * GitLab's conventions for a `docker` service.
+ */
+export function resolveAttachTarget(options: Pick<Options, 'dockerHost' | 'certPath'>, env: NodeJS.ProcessEnv): AttachTarget {
+  if (options.certPath !== undefined && !hasCerts(options.certPath)) {
+    const missing = CERT_FILES.filter((file) => !existsSync(join(options.certPath!, file)));
+    throw new InputError('cert-path', `${options.certPath} lacks ${missing.join(', ')}`, 'a directory with ca.pem, cert.pem and key.pem');
+  }
+  const found = [options.certPath, env.DOCKER_CERT_PATH, env.DOCKER_TLS_CERTDIR ? join(env.DOCKER_TLS_CERTDIR, 'client') : undefined].find(hasCerts);
+  const [dockerHost, source]: [string, AttachTarget['source']] = options.dockerHost
+    ? [options.dockerHost, 'input docker-host']
+    : env.DOCKER_HOST
+      ? [env.DOCKER_HOST, 'DOCKER_HOST']
+      : [found ? 'tcp://docker:2376' : 'tcp://docker:2375', 'default'];
+  if (options.certPath !== undefined && !dockerHost.startsWith('tcp://')) {
+    throw new InputError('cert-path', `only applies to a tcp:// endpoint, and the endpoint is ${dockerHost}`, 'no value for a unix:// endpoint');
+  }
+  return { dockerHost, source, certPath: dockerHost.startsWith('tcp://') ? found : undefined };
+}
+
+export async function attach(options: Options, identity: Identity, context: EngineContext): Promise<Daemon> {
+  const target = resolveAttachTarget(options, context.env);
+  let parsed;
+  try {
+    parsed = parseDockerHost(target.dockerHost);
+  } catch {
+    throw new SetupDindError(`${target.source} is ${JSON.stringify(target.dockerHost)}, which mode attach cannot use.`, {
+      hint: 'Give docker-host as tcp://HOST:PORT or unix:///PATH.',
+    });
+  }
+  // Nothing will be created; the plan says so, for the teardown step.
+  context.plans.save({ version: 1, mode: 'attach', instance: identity.instance, stage: 'starting', dockerEnv: dockerEnvOf(context.env), containers: [], volumes: [], paths: [] });
+
+  const endpoint: Endpoint = { dockerHost: target.dockerHost };
+  if (target.certPath) {
+    const [ca, cert, key] = await Promise.all(CERT_FILES.map((file) => readFile(join(target.certPath!, file))));
+    endpoint.tls = { ca: ca!, cert: cert!, key: key! };
+  }
+  const how = target.certPath ? `TLS, client certificates from ${target.certPath}` : parsed.kind === 'unix' ? 'unix socket' : 'plain TCP';
+  context.logger.info(`Waiting for the Docker daemon at ${target.dockerHost} (${target.source}; ${how}), up to ${options.timeoutSeconds} s`);
+
+  const started = performance.now();
+  try {
+    await waitUntilReady(endpoint, { timeoutMs: options.timeoutSeconds * 1000, signal: context.signal });
+  } catch (error) {
+    if (!(error instanceof NotReadyError)) throw error;
+    throw new SetupDindError(
+      `No Docker daemon answered at ${target.dockerHost} (${target.source}) within input "timeout" (${options.timeoutSeconds} s): ${error.lastFailure?.message ?? 'no attempt finished'}.`,
+      { hint: attachHint(error.lastFailure, target, parsed) },
+    );
+  }
+  const readySeconds = (performance.now() - started) / 1000;
+  const env: Record<string, string> = { DOCKER_HOST: target.dockerHost };
+  if (target.certPath) Object.assign(env, { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: target.certPath });
+  return {
+    mode: 'attach',
+    endpoint,
+    env,
+    certPath: target.certPath,
+    containerId: '',
+    containerName: '',
+    serverVersion: await serverVersion(endpoint).catch(() => 'unknown'),
+    readySeconds,
+    image: '',
+    transport: how,
+    warnings: [],
+  };
+}
+
+/** What to check, from what the last attempt saw. */
+export function attachHint(failure: ProbeFailure | undefined, target: AttachTarget, parsed: ReturnType<typeof parseDockerHost>): string {
+  const port = parsed.kind === 'tcp' ? parsed.port : undefined;
+  switch (failure?.reason) {
+    case 'tls':
+      if (!target.certPath) {
+        return 'The daemon speaks TLS: give cert-path (or DOCKER_CERT_PATH) with ca.pem, cert.pem and key.pem; TLS endpoints usually listen on 2376.';
+      }
+      if (port === 2375) {
+        return `TLS is on (client certificates in ${target.certPath}) but 2375 is Docker's plain-TCP port: use port 2376, or run the daemon without TLS and without shared certificates.`;
+      }
+      return `The TLS handshake failed: the certificates in ${target.certPath} may come from another CA than the daemon's, or the host name is not in its certificate.`;
+    case 'refused':
+      return 'Nothing listens there (yet): is the daemon service or sidecar running, on this host and port? GitLab: `services: [docker:dind]` with alias `docker`.';
+    case 'not-found':
+      return parsed.kind === 'unix'
+        ? 'The socket does not exist: is it mounted into the job, at this path?'
+        : 'The host name does not resolve: check the service alias (GitLab: `alias: docker`) or the sidecar\'s name.';
+    case 'permission':
+      return 'This user may not open the socket: add the user to the group that owns it, or run the job as that user.';
+    case 'closed':
+      return port === 2376 && !target.certPath
+        ? 'The connection was closed: a TLS endpoint closes plain HTTP requests; give cert-path.'
+        : 'The connection was accepted and closed: the daemon may still be starting, or a proxy in between has no backend.';
+    case 'timeout':
+      return 'No answer at all: a firewall or network policy may drop the traffic, or the host is wrong.';
+    default:
+      return 'Check the address, and that the daemon is running.';
+  }
+}
