@@ -8,8 +8,9 @@ import type { EngineContext } from './context.js';
 import { DockerCli, firstErrorLine, type CommandResult } from './docker-cli.js';
 import { labelsFor, resourceName, type Identity } from './identity.js';
 import { isLoopback, type Options } from './inputs.js';
-import { dockerEnvOf, type TeardownPlan } from './plan.js';
+import { dockerEnvOf, isEmptyPlan, type TeardownPlan } from './plan.js';
 import { NotReadyError, serverVersion, waitUntilReady } from './probe.js';
+import { sweepStale } from './stale.js';
 import { tearDown } from './teardown.js';
 import type { Daemon } from './engine.js';
 import { prepareTransport, publishSpec, socketDirOf, type DaemonSide } from './transport.js';
@@ -131,9 +132,11 @@ export async function startDind(options: Options, identity: Identity, context: E
   // Saved before anything exists, so teardown finds a half-started daemon.
   plans.save(plan);
 
+  // main removes what it started before failing, so nothing is left where no
+  // teardown step runs; what it could not remove stays in the plan for one.
   const failAndCleanUp = async (error: unknown): Promise<never> => {
-    await tearDown(plan, { logger: context.logger, env: context.env }, { quiet: true });
-    plans.save({ ...plan, stage: 'done', containers: [], volumes: [], paths: [] });
+    const { remaining } = await tearDown(plan, { logger: context.logger, env: context.env }, { quiet: true });
+    plans.save(isEmptyPlan(remaining) ? { ...remaining, stage: 'done' } : remaining);
     throw error;
   };
 
@@ -159,6 +162,9 @@ export async function startDind(options: Options, identity: Identity, context: E
     return await failAndCleanUp(error);
   }
 
+  // Runs beside the start, so it costs no time on the critical path.
+  const sweep = sweepStale(docker, options.staleAfterSeconds, logger);
+
   const where = options.transport === 'unix' ? 'API on a unix socket' : `API on ${options.bindAddress}${options.tls ? ', TLS' : ''}`;
   logger.info(`Starting ${options.image} as ${names.container} (privileged, ${where})`);
   const run = await docker
@@ -167,14 +173,22 @@ export async function startDind(options: Options, identity: Identity, context: E
       onStderrLine: (line) => logger.info(`  ${line}`),
     })
     .catch((error: unknown) => failAndCleanUp(signal?.aborted ? new CancelledError('starting the DinD container') : error));
-  if (run.code !== 0) return failAndCleanUp(explainRunFailure(run, options));
+  if (run.code !== 0) {
+    await sweep;
+    return failAndCleanUp(explainRunFailure(run, options));
+  }
   const containerId = run.stdout.trim().split('\n').pop() ?? names.container;
 
   const watch = docker.watchExit(containerId);
   try {
-    const giveUp = watch.exited.then(async (code): Promise<never> => {
+    const giveUp = watch.exited.then(async (watched): Promise<never> => {
+      if (watched.kind === 'lost') {
+        throw new SetupDindError(`Lost contact with the Docker daemon that runs the DinD container: ${watched.message}`, {
+          hint: 'The runner\'s Docker engine stopped or became unreachable while the DinD daemon started.',
+        });
+      }
       const logs = await docker.logTail(containerId, LOG_TAIL_LINES);
-      throw daemonExited(code, logs);
+      throw daemonExited(watched.code, logs);
     });
     giveUp.catch(() => {}); // observed below; this keeps an early exit from being "unhandled"
     // A daemon that dies at once takes its port mapping with it: then report the death, not the port.
@@ -204,7 +218,7 @@ export async function startDind(options: Options, identity: Identity, context: E
     });
     const readySeconds = (performance.now() - started) / 1000;
     plans.save({ ...plan, stage: 'ready' });
-    const version = await serverVersion(endpoint).catch(() => 'unknown');
+    const [version] = await Promise.all([serverVersion(endpoint).catch(() => 'unknown'), sweep]);
     return {
       mode: 'dind',
       endpoint,
@@ -219,6 +233,7 @@ export async function startDind(options: Options, identity: Identity, context: E
       warnings,
     };
   } catch (error) {
+    await sweep;
     return await failAndCleanUp(error);
   } finally {
     watch.cancel();

@@ -46,6 +46,9 @@ export function firstErrorLine(stderr: string): string {
   return lines.find((line) => /error|denied|cannot|failed|no such/i.test(line)) ?? lines[0] ?? '(no error output)';
 }
 
+/** How a watched container's wait ended: it stopped, or its daemon stopped answering. */
+export type ExitWatch = { kind: 'exited'; code: number } | { kind: 'lost'; message: string };
+
 export class DockerCli {
   constructor(
     /** The environment the CLI runs in; its DOCKER_* variables choose the daemon. */
@@ -112,18 +115,20 @@ export class DockerCli {
   }
 
   /**
-   * Resolves with the container's exit code once it stops (`docker wait`):
-   * one process that blocks, instead of polling. `cancel` ends the watch.
+   * Resolves once the container stops (`docker wait`: one process that
+   * blocks, instead of polling), or once the daemon running it can no longer
+   * be asked. `cancel` ends the watch.
    */
-  watchExit(container: string): { exited: Promise<number>; cancel: () => void } {
+  watchExit(container: string): { exited: Promise<ExitWatch>; cancel: () => void } {
     const controller = new AbortController();
     const exited = this.exec(['wait', container], { signal: controller.signal }).then(
-      (result) => {
+      (result): ExitWatch => {
         const code = Number.parseInt(result.stdout.trim(), 10);
-        return Number.isNaN(code) ? -1 : code;
+        if (result.code === 0 && !Number.isNaN(code)) return { kind: 'exited', code };
+        return { kind: 'lost', message: firstErrorLine(result.stderr) };
       },
-      // Cancelled or not runnable: the watch just never fires.
-      () => new Promise<number>(() => {}),
+      // Cancelled: the watch just never fires.
+      () => new Promise<ExitWatch>(() => {}),
     );
     return { exited, cancel: () => controller.abort() };
   }

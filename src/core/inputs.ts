@@ -42,6 +42,8 @@ export interface Options {
   dockerHost: string | undefined;
   /** Mode attach: directory with the client certificates (ca.pem, cert.pem, key.pem), when given. */
   certPath: string | undefined;
+  /** DinD: remove leftovers of earlier runs older than this many seconds; 0 disables. */
+  staleAfterSeconds: number;
 }
 
 export interface InputSpec {
@@ -116,10 +118,16 @@ export const INPUTS: readonly InputSpec[] = [
       'Mode `attach`: directory with the client certificates (`ca.pem`, `cert.pem`, `key.pem`) for a TLS endpoint. Default: DOCKER_CERT_PATH, else $DOCKER_TLS_CERTDIR/client.',
     default: '',
   },
+  {
+    name: 'stale-after',
+    description:
+      'DinD: at start, remove leftovers of earlier runs that never reached their teardown (a runner that died), found by label, when older than this: a number with a unit (`90m`, `6h`, `2d`; at least 10m), or `0` to disable.',
+    default: '6h',
+  },
 ];
 
 /** Inputs that only mean something in one mode. */
-const DIND_ONLY = ['image', 'port', 'pull', 'daemon-args', 'transport', 'tls', 'tls-san', 'bind-address'];
+const DIND_ONLY = ['image', 'port', 'pull', 'daemon-args', 'transport', 'tls', 'tls-san', 'bind-address', 'stale-after'];
 const ATTACH_ONLY = ['docker-host', 'cert-path'];
 
 /** Reads one raw input value; `undefined` or '' means "not given". */
@@ -156,6 +164,7 @@ export function readOptions(source: InputSource): Options {
     bindAddress: parseBindAddress('bind-address', raw('bind-address')),
     dockerHost: given('docker-host') ? parseDockerHostInput('docker-host', raw('docker-host')) : undefined,
     certPath: given('cert-path') ? parsePath('cert-path', raw('cert-path')) : undefined,
+    staleAfterSeconds: parseDuration('stale-after', raw('stale-after'), MIN_STALE_AFTER_SECONDS, MAX_STALE_AFTER_SECONDS),
   };
 
   // An input that has no effect in the chosen mode is a mistake worth stopping for.
@@ -180,6 +189,23 @@ function spec(name: string): InputSpec {
   const found = INPUTS.find((input) => input.name === name);
   if (!found) throw new Error(`BUG: unknown input ${name}`);
   return found;
+}
+
+/** Below this, a sweep could take a live job's daemon for a leftover. */
+const MIN_STALE_AFTER_SECONDS = 10 * 60;
+const MAX_STALE_AFTER_SECONDS = 365 * 86_400;
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** `0`, or a number with a unit: 90s, 30m, 6h, 1.5d. */
+export function parseDuration(input: string, value: string, min: number, max: number): number {
+  const accepted = `0 (off), or a number with a unit s, m, h or d (e.g. 90m, 6h, 2d) from ${min / 60}m to ${max / 86_400}d`;
+  singleLine(input, value, accepted);
+  if (value === '0') return 0;
+  const match = /^(\d+(?:\.\d+)?)([smhd])$/.exec(value);
+  if (!match) throw new InputError(input, `${quote(value)} is not a duration`, accepted);
+  const seconds = Number(match[1]) * UNIT_SECONDS[match[2]!]!;
+  if (seconds < min || seconds > max) throw new InputError(input, `${value} is out of range`, accepted);
+  return seconds;
 }
 
 const BOOLEANS: Record<string, boolean> = { true: true, True: true, TRUE: true, false: false, False: false, FALSE: false };

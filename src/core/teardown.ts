@@ -14,6 +14,8 @@ export interface TeardownResult {
   removed: string[];
   alreadyGone: string[];
   failed: string[];
+  /** The plan of what is still there, for a later attempt. */
+  remaining: TeardownPlan;
 }
 
 const DAEMON_LOG_LINES = 50;
@@ -25,7 +27,8 @@ export async function tearDown(
   options: { quiet?: boolean } = {},
 ): Promise<TeardownResult> {
   const { logger } = context;
-  const result: TeardownResult = { complete: true, removed: [], alreadyGone: [], failed: [] };
+  const remaining: TeardownPlan = { ...plan, containers: [], volumes: [], paths: [] };
+  const result: TeardownResult = { complete: true, removed: [], alreadyGone: [], failed: [], remaining };
   if (isEmptyPlan(plan)) return result;
   const docker = new DockerCli(envWithDocker(context.env, plan.dockerEnv));
   const fail = (what: string, why: string) => {
@@ -45,9 +48,11 @@ export async function tearDown(
         const logs = await docker.logTail(container, DAEMON_LOG_LINES);
         if (logs.length > 0) logger.block(`Daemon log of ${container} (last ${DAEMON_LOG_LINES} lines)`, logs);
         fail(`container ${container}`, firstErrorLine(removal.stderr));
+        remaining.containers.push(container);
       }
     } catch (error) {
       fail(`container ${container}`, error instanceof Error ? error.message : String(error));
+      remaining.containers.push(container);
     }
   }
 
@@ -57,9 +62,13 @@ export async function tearDown(
       const removal = await docker.exec(['volume', 'rm', volume], { timeoutMs: REMOVE_TIMEOUT_MS });
       if (removal.code === 0) result.removed.push(`volume ${volume}`);
       else if (isNoSuchObject(removal)) result.alreadyGone.push(`volume ${volume}`);
-      else fail(`volume ${volume}`, firstErrorLine(removal.stderr));
+      else {
+        fail(`volume ${volume}`, firstErrorLine(removal.stderr));
+        remaining.volumes.push(volume);
+      }
     } catch (error) {
       fail(`volume ${volume}`, error instanceof Error ? error.message : String(error));
+      remaining.volumes.push(volume);
     }
   }
 
@@ -69,6 +78,7 @@ export async function tearDown(
       result.removed.push(path);
     } catch (error) {
       fail(path, error instanceof Error ? error.message : String(error));
+      remaining.paths.push(path);
     }
   }
   return result;

@@ -82,3 +82,44 @@ export function holdPort(): Promise<{ port: number; close: () => Promise<void> }
     });
   });
 }
+
+/**
+ * A TCP port on 127.0.0.1 that forwards to the host's Docker socket: a
+ * "host daemon" a test can take away (close) while the action uses it.
+ */
+export function socketForwarder(port = 0, socketPath = '/var/run/docker.sock'): Promise<{ dockerHost: string; port: number; close: () => Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(socketPath);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => socket.destroy());
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  return new Promise((resolve) => {
+    server.listen(port, '127.0.0.1', () => {
+      const bound = (server.address() as net.AddressInfo).port;
+      resolve({
+        dockerHost: `tcp://127.0.0.1:${bound}`,
+        port: bound,
+        close: () =>
+          new Promise((done) => {
+            for (const socket of sockets) socket.destroy();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
+
+/** Polls `check` every 50 ms until it returns true or `ms` pass. */
+export async function until(check: () => Promise<boolean>, ms = 30_000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}

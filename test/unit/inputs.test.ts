@@ -52,6 +52,7 @@ describe('readOptions defaults', () => {
       bindAddress: '127.0.0.1',
       dockerHost: undefined,
       certPath: undefined,
+      staleAfterSeconds: 6 * 3600,
     });
   });
 

@@ -21,6 +21,7 @@ function options(overrides: Partial<Options> = {}): Options {
     bindAddress: '127.0.0.1',
     dockerHost: undefined,
     certPath: undefined,
+    staleAfterSeconds: 0,
     ...overrides,
   };
 }
