@@ -12,7 +12,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entries = {
   'main.js': 'src/github/main.ts',
   'post.js': 'src/github/post.ts',
+  'cli.js': 'src/cli/main.ts',
 };
+/** Entries run as commands (package.json "bin"). */
+const executables = new Set(['cli.js']);
 const check = process.argv.includes('--check');
 const out = check ? await mkdtemp(join(tmpdir(), 'setup-dind-dist-')) : join(root, 'dist');
 
@@ -27,7 +30,7 @@ for (const [file, entry] of Object.entries(entries)) {
     quiet: true,
     target: 'es2022',
   });
-  await writeFile(join(out, file), code);
+  await writeFile(join(out, file), executables.has(file) ? `#!/usr/bin/env node\n${code}` : code, { mode: executables.has(file) ? 0o755 : 0o644 });
   for (const [name, asset] of Object.entries(assets ?? {})) {
     if (name === 'licenses.txt') {
       // One notice file for all bundles: the same package appears once.

@@ -1,0 +1,195 @@
+/**
+ * setup-dind for any CI (GitLab, Jenkins, Buildkite) and for laptops: the
+ * same engine as the GitHub Action, driven from a shell.
+ *
+ *   eval "$(setup-dind up --tls)"     # before_script
+ *   setup-dind down                   # after_script, in a fresh shell
+ *   setup-dind run -- make test       # up, run, down, exit with make's code
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EngineContext, PlanStore } from '../core/context.js';
+import { setUp } from '../core/engine.js';
+import { describeError, InputError } from '../core/errors.js';
+import { readOptions } from '../core/inputs.js';
+import { isEmptyPlan, type TeardownPlan } from '../core/plan.js';
+import { tearDown } from '../core/teardown.js';
+import { VERSION } from '../version.js';
+import { inputSource, parseCommandLine, UsageError, type Command, type ParsedArgs } from './args.js';
+import { helpText } from './help.js';
+import { cliLogger, flavourOf } from './log.js';
+import { defaultStatePath, exportLines, readState, removeState, writeState, type State } from './state.js';
+
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
+
+const logger = cliLogger(flavourOf(process.env), undefined, process.env.SETUP_DIND_DEBUG === 'true');
+
+async function main(argv: string[]): Promise<number> {
+  let args: ParsedArgs;
+  try {
+    args = parseCommandLine(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`setup-dind: ${error.message}\nRun "setup-dind --help" for usage.\n`);
+    return EXIT_USAGE;
+  }
+  if (args.version) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  if (args.help || args.command === undefined) {
+    // Asked for: stdout, exit 0. A missing command is a usage error: stderr, exit 2.
+    (args.help ? process.stdout : process.stderr).write(helpText(args.command));
+    return args.help ? 0 : EXIT_USAGE;
+  }
+  const statePath = args.statePath ?? defaultStatePath(process.env);
+  try {
+    return await commands[args.command](args, statePath);
+  } catch (error) {
+    const { message, hint, details } = describeError(error);
+    if (details.length > 0) logger.block('Daemon log (last lines)', details);
+    process.stderr.write(`setup-dind: ${message}\n${hint ? `Hint: ${hint}\n` : ''}`);
+    return error instanceof InputError ? EXIT_USAGE : EXIT_FAILURE;
+  }
+}
+
+/** Sets up a daemon recording its plan in `statePath`; resolves with the state. */
+async function up(args: ParsedArgs, statePath: string, signal: AbortSignal): Promise<State> {
+  const options = readOptions(inputSource(args.flags, process.env));
+  const existing = await readState(statePath);
+  if (existing?.plan && existing.plan.stage !== 'done' && (existing.plan.containers.length > 0 || existing.plan.paths.length > 0)) {
+    throw new UsageError(`a set-up is already recorded in ${statePath}: run "setup-dind down" first, or pass --state FILE for a second one`);
+  }
+  let plan: TeardownPlan | undefined;
+  let pendingWrite: Promise<void> = Promise.resolve();
+  // Every save rewrites the file, so a `down` after a crash finds what exists.
+  const plans: PlanStore = {
+    save(next) {
+      plan = next;
+      pendingWrite = pendingWrite.then(() => writeState(statePath, { exports: {}, plan: next }));
+    },
+  };
+  const context: EngineContext = { logger, plans, env: process.env, tempDir: tmpdir(), signal };
+  try {
+    const daemon = await setUp(options, context);
+    await pendingWrite;
+    const state: State = { exports: daemon.env, plan };
+    await writeState(statePath, state);
+    logger.info(`Docker ${daemon.serverVersion} is ready at ${daemon.endpoint.dockerHost} after ${daemon.readySeconds.toFixed(2)} s (${daemon.transport}); state in ${statePath}`);
+    return state;
+  } catch (error) {
+    await pendingWrite;
+    // A failed set-up removes what it started; then there is nothing to record.
+    if (!plan || isEmptyPlan(plan)) await removeState(statePath);
+    throw error;
+  }
+}
+
+async function down(statePath: string): Promise<number> {
+  const state = await readState(statePath);
+  if (!state?.plan) {
+    logger.info(`Nothing to tear down (no set-up recorded at ${statePath}).`);
+    await removeState(statePath);
+    return 0;
+  }
+  const result = await tearDown(state.plan, { logger, env: process.env });
+  if (result.removed.length > 0) logger.info(`Removed ${result.removed.join(', ')}.`);
+  if (result.alreadyGone.length > 0) logger.info(`Already gone: ${result.alreadyGone.join(', ')}.`);
+  if (!result.complete) {
+    // Keep what is left for another try.
+    await writeState(statePath, { exports: state.exports, plan: result.remaining });
+    return EXIT_FAILURE;
+  }
+  await removeState(statePath);
+  return 0;
+}
+
+/** Aborts on SIGINT/SIGTERM; a second signal exits at once. */
+function cancellation(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(130);
+    logger.warn(`Received ${name}: cancelling and removing what was started.`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+const commands: Record<Command, (args: ParsedArgs, statePath: string) => Promise<number>> = {
+  async up(args, statePath) {
+    const { signal, dispose } = cancellation();
+    try {
+      const state = await up(args, statePath, signal);
+      process.stdout.write(exportLines(state.exports));
+      return 0;
+    } finally {
+      dispose();
+    }
+  },
+
+  down: (_args, statePath) => down(statePath),
+
+  async env(_args, statePath) {
+    const state = await readState(statePath);
+    if (!state || Object.keys(state.exports).length === 0) {
+      process.stderr.write(`setup-dind: no daemon recorded at ${statePath} (run "setup-dind up" first)\n`);
+      return EXIT_FAILURE;
+    }
+    process.stdout.write(exportLines(state.exports));
+    return 0;
+  },
+
+  async run(args) {
+    // A private state file: `run` cleans up after itself whatever else runs.
+    const dir = await mkdtemp(join(tmpdir(), 'setup-dind-run-'));
+    const statePath = args.statePath ?? join(dir, 'state.env');
+    const { signal, dispose } = cancellation();
+    try {
+      const state = await up(args, statePath, signal);
+      dispose();
+      return await runCommand(args.commandLine, { ...process.env, ...state.exports });
+    } finally {
+      dispose();
+      await down(statePath).catch((error: unknown) => logger.warn(`Teardown failed: ${String(error)}`));
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+/** Runs CMD with signals passed on to it; resolves with its exit code (128+n for a signal). */
+function runCommand(commandLine: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve) => {
+    const [file, ...rest] = commandLine as [string, ...string[]];
+    const child = spawn(file, rest, { env, stdio: 'inherit' });
+    const forward = (name: NodeJS.Signals) => child.kill(name);
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+    const done = (code: number) => {
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
+      resolve(code);
+    };
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      process.stderr.write(`setup-dind: cannot run ${file}: ${error.code === 'ENOENT' ? 'command not found' : error.message}\n`);
+      done(127);
+    });
+    child.on('exit', (code, signalName) => done(code ?? 128 + (signalName ? signalNumber(signalName) : 0)));
+  });
+}
+
+function signalNumber(name: NodeJS.Signals): number {
+  return ({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[name] ?? 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));

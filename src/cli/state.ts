@@ -1,0 +1,81 @@
+/**
+ * The state file: what `up` set up, for `down` and `env` in later shells
+ * (GitLab's after_script runs in a fresh one). It is a shell file a user
+ * can `source`; the teardown plan rides along on a comment line.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parsePlan, type TeardownPlan } from '../core/plan.js';
+
+const PLAN_PREFIX = '# setup-dind plan: ';
+
+export interface State {
+  /** Variables that point a client at the daemon. */
+  exports: Record<string, string>;
+  plan: TeardownPlan | undefined;
+}
+
+/**
+ * Where `up` records its state when --state is not given: a per-user
+ * directory (mode 0700, so no one else can plant a plan for `down` to
+ * follow), one file per CI job so `down` in another shell of the job finds it.
+ */
+export function defaultStatePath(env: NodeJS.ProcessEnv, uid = process.getuid?.() ?? 0): string {
+  const job =
+    (env.CI_JOB_ID && `gitlab-${env.CI_JOB_ID}`) ||
+    (env.GITHUB_RUN_ID && `github-${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT ?? '1'}-${env.GITHUB_JOB ?? 'job'}`) ||
+    (env.BUILDKITE_JOB_ID && `buildkite-${env.BUILDKITE_JOB_ID}`) ||
+    (env.BUILD_TAG && `jenkins-${env.BUILD_TAG}`) ||
+    'local';
+  return join(tmpdir(), `setup-dind-${uid}`, `${job.replace(/[^a-zA-Z0-9_.-]/g, '_')}.env`);
+}
+
+/** `NAME='value'` quoted for POSIX shells. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+export function exportLines(exports: Record<string, string>): string {
+  return Object.entries(exports)
+    .map(([name, value]) => `export ${name}=${shellQuote(value)}\n`)
+    .join('');
+}
+
+export function formatState(state: State): string {
+  const plan = state.plan ? `${PLAN_PREFIX}${JSON.stringify(state.plan)}\n` : '';
+  return `# Written by setup-dind up; source it to reach the daemon, remove it with setup-dind down.\n${plan}${exportLines(state.exports)}`;
+}
+
+export function parseState(text: string): State {
+  const exports: Record<string, string> = {};
+  let plan: TeardownPlan | undefined;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(PLAN_PREFIX)) plan = parsePlan(line.slice(PLAN_PREFIX.length));
+    const match = /^export ([A-Z_][A-Z0-9_]*)='((?:[^']|'\\'')*)'$/.exec(line);
+    if (match) exports[match[1]!] = match[2]!.replace(/'\\''/g, "'");
+  }
+  return { exports, plan };
+}
+
+export async function readState(path: string): Promise<State | undefined> {
+  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  return text === undefined ? undefined : parseState(text);
+}
+
+/** Writes atomically (rename), mode 0600, creating a private parent directory. */
+export async function writeState(path: string, state: State): Promise<void> {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const temporary = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(temporary, formatState(state), { mode: 0o600 });
+  await rename(temporary, path);
+}
+
+export async function removeState(path: string): Promise<void> {
+  await rm(path, { force: true });
+}
