@@ -1,0 +1,146 @@
+/**
+ * The CLI as a GitLab job (or a laptop) uses it: `eval "$(setup-dind up)"` in
+ * one shell, `setup-dind down` in another (after_script runs in a fresh one),
+ * and `setup-dind run -- CMD`.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ROOT } from '../../scripts/actions-runner.mjs';
+import { LABELS } from '../../src/core/identity.js';
+import { DOCKER_MISSING, docker } from '../support/docker.js';
+
+const CLI = join(ROOT, 'dist', 'cli.js');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a shell script in a fresh `sh`, as a CI job's script line would. */
+function sh(script: string, env: NodeJS.ProcessEnv): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 128, stdout, stderr }));
+  });
+}
+
+describe.skipIf(DOCKER_MISSING !== undefined)('CLI', () => {
+  const jobs: { env: NodeJS.ProcessEnv; tmp: string; owner: string }[] = [];
+
+  /** A GitLab-like job environment with its own TMPDIR (where the state file and certificates go). */
+  async function gitlabJob(): Promise<{ env: NodeJS.ProcessEnv; tmp: string; owner: string }> {
+    const tmp = await mkdtemp(join(tmpdir(), 'setup-dind-cli-'));
+    const id = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
+    const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmp, GITLAB_CI: 'true', CI_JOB_ID: id, CI_PROJECT_PATH: 'setup-dind/e2e', CLI };
+    for (const key of ['DOCKER_HOST', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH', 'GITHUB_ACTIONS', 'GITHUB_RUN_ID']) delete env[key];
+    const job = { env, tmp, owner: `gitlab:setup-dind/e2e/job/${id}` };
+    jobs.push(job);
+    return job;
+  }
+
+  async function leftovers(job: { tmp: string; owner: string }): Promise<string[]> {
+    const filter = `label=${LABELS.owner}=${job.owner}`;
+    const found = [
+      ...(await docker(['ps', '-aq', '--filter', filter])).split('\n').filter(Boolean).map((id) => `container ${id}`),
+      ...(await docker(['volume', 'ls', '-q', '--filter', filter])).split('\n').filter(Boolean).map((id) => `volume ${id}`),
+    ];
+    // Only the (empty) per-user state directory may stay in TMPDIR.
+    for (const entry of await readdir(job.tmp)) {
+      const inside = entry.startsWith('setup-dind-') ? await readdir(join(job.tmp, entry)).catch(() => []) : ['?'];
+      if (inside.length > 0) found.push(`file ${entry}/${inside.join(',')}`);
+    }
+    return found;
+  }
+
+  afterEach(async () => {
+    for (const job of jobs.splice(0)) {
+      const filter = `label=${LABELS.owner}=${job.owner}`;
+      const containers = (await docker(['ps', '-aq', '--filter', filter])).split('\n').filter(Boolean);
+      if (containers.length > 0) await docker(['rm', '-fv', ...containers]);
+      const volumes = (await docker(['volume', 'ls', '-q', '--filter', filter])).split('\n').filter(Boolean);
+      if (volumes.length > 0) await docker(['volume', 'rm', '-f', ...volumes]);
+      await rm(job.tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('up prints only exports for eval; a later shell finds the state by CI job id; down removes it; down again is a no-op', async () => {
+    const job = await gitlabJob();
+    const up = await sh('node "$CLI" up --tls', job.env);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout.trim().split('\n').every((line) => /^export [A-Z_]+='[^']*'$/.test(line))).toBe(true);
+    expect(up.stdout).toContain("export DOCKER_TLS_VERIFY='1'");
+    expect(up.stderr).toMatch(/is ready at tcp:\/\/127\.0\.0\.1:\d+ after/);
+
+    // before_script and script share a shell: eval, then docker works.
+    const used = await sh('eval "$(node "$CLI" env)" && docker version --format "{{.Server.Version}}"', job.env);
+    expect(used.code, used.stderr).toBe(0);
+    expect(used.stdout.trim()).toMatch(/^\d+\./);
+    // The state file is also sourceable.
+    const sourced = await sh(`. "$TMPDIR/setup-dind-${process.getuid!()}/gitlab-${job.env.CI_JOB_ID}.env" && docker info --format '{{.Driver}}'`, job.env);
+    expect(sourced.stdout.trim()).toBe('overlay2');
+
+    // after_script: a fresh shell.
+    const down = await sh('node "$CLI" down', job.env);
+    expect(down.code, down.stderr).toBe(0);
+    expect(down.stdout).toBe('');
+    expect(down.stderr).toMatch(/Removed container .*, volume .*, .*setup-dind-/);
+    const again = await sh('node "$CLI" down', job.env);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/Nothing to tear down/);
+    expect(await leftovers(job)).toEqual([]);
+  });
+
+  it('run starts a daemon, runs the command with it, removes it, and exits with the command\'s code', async () => {
+    const job = await gitlabJob();
+    const run = await sh('node "$CLI" run --transport unix -- sh -c \'docker info --format "{{.Driver}}"; exit 7\'', job.env);
+    expect(run.code).toBe(7);
+    expect(run.stdout.trim()).toBe('overlay2');
+    expect(await leftovers(job)).toEqual([]);
+  });
+
+  it('honours SETUP_DIND_* variables, refuses a second up, and shows GitLab sections on failure', async () => {
+    const job = await gitlabJob();
+    const first = await sh('SETUP_DIND_TRANSPORT=unix node "$CLI" up', { ...job.env });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^export DOCKER_HOST='unix:\/\//);
+    const second = await sh('node "$CLI" up', job.env);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/a set-up is already recorded in .*: run "setup-dind down" first/);
+    expect((await sh('node "$CLI" down', job.env)).code).toBe(0);
+
+    const dies = await sh('node "$CLI" up --daemon-args=--no-such-flag', job.env);
+    expect(dies.code).toBe(1);
+    expect(dies.stdout).toBe('');
+    expect(dies.stderr).toMatch(/section_start:\d+:setup_dind_1\[collapsed=true\]/);
+    expect(dies.stderr).toMatch(/The DinD daemon exited during start .*unknown flag: --no-such-flag/);
+    expect(await leftovers(job)).toEqual([]);
+  });
+
+  it('exits 2 for usage and input errors, before touching Docker', async () => {
+    const job = await gitlabJob();
+    for (const [args, message] of [
+      ['up --no-such-option', /Unknown option '--no-such-option'/],
+      ['launch', /unknown command "launch"/],
+      ['run', /run needs a command after --/],
+      ['up --port 70000', /Input "port": 70000 is out of range/],
+      ['down --image x', /--image goes with "up" or "run"/],
+    ] as const) {
+      const result = await sh(`PATH=/nonexistent; "${process.execPath}" "$CLI" ${args}`, job.env);
+      expect(result.code, args).toBe(2);
+      expect(result.stderr, args).toMatch(message);
+      expect(result.stdout, args).toBe('');
+    }
+    const help = await sh('node "$CLI" up --help', job.env);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--daemon-args VALUE[\s\S]*env: SETUP_DIND_DAEMON_ARGS/);
+  });
+});
