@@ -70,9 +70,12 @@ export class ActionsJob {
    * @param {object} [options]
    * @param {Record<string, string>} [options.env] variables of the job (on top of process.env)
    * @param {string} [options.distDir] where main.js and post.js are
+   * @param {(entry: string, env: Record<string, string>) => {command: string, args: string[], env?: Record<string, string>}} [options.launcher]
+   *   how to start a step's process (default: this Node on the host); e.g. `docker exec` into a job container
    */
   constructor(options = {}) {
     this.distDir = options.distDir ?? join(ROOT, 'dist');
+    this.launcher = options.launcher ?? ((entry, env) => ({ command: process.execPath, args: [entry], env }));
     this.baseEnv = { ...process.env, ...(options.env ?? {}) };
     this.runId = String(Date.now()) + randomBytes(2).readUInt16BE().toString();
     this.exported = {};
@@ -81,7 +84,8 @@ export class ActionsJob {
     this.dir = undefined;
   }
 
-  async #prepare() {
+  /** Creates the job's directory (runner files, RUNNER_TEMP); main() does it when needed. */
+  async prepare() {
     if (this.dir) return;
     this.dir = await mkdtemp(join(tmpdir(), 'setup-dind-job-'));
     this.runnerTemp = join(this.dir, 'runner-temp');
@@ -120,7 +124,7 @@ export class ActionsJob {
   }
 
   async #start(entry, options) {
-    await this.#prepare();
+    await this.prepare();
     const files = {};
     for (const name of ['GITHUB_ENV', 'GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY', 'GITHUB_PATH']) {
       files[name] = join(this.dir, `${entry}.${name.toLowerCase()}.${randomBytes(3).toString('hex')}`);
@@ -145,7 +149,8 @@ export class ActionsJob {
       for (const [name, value] of Object.entries(this.state)) env[`STATE_${name}`] = value;
     }
     const started = performance.now();
-    const child = spawn(process.execPath, [join(this.distDir, entry)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const launch = this.launcher(join(this.distDir, entry), env);
+    const child = spawn(launch.command, launch.args, { env: launch.env ?? env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));

@@ -13,6 +13,8 @@ const entries = {
   'main.js': 'src/github/main.ts',
   'post.js': 'src/github/post.ts',
   'cli.js': 'src/cli/main.ts',
+  // The DooD proxy's background process, started by main.js and cli.js from beside them.
+  'dood-proxy.js': 'src/dood/proxy-main.ts',
 };
 /** Entries run as commands (package.json "bin"). */
 const executables = new Set(['cli.js']);

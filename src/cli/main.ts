@@ -98,6 +98,7 @@ async function down(statePath: string): Promise<number> {
   const result = await tearDown(state.plan, { logger, env: process.env });
   if (result.removed.length > 0) logger.info(`Removed ${result.removed.join(', ')}.`);
   if (result.alreadyGone.length > 0) logger.info(`Already gone: ${result.alreadyGone.join(', ')}.`);
+  if (result.publishedPorts.length > 0) logger.info(`Host ports the job's containers had published: ${result.publishedPorts.join('; ')}`);
   if (!result.complete) {
     // Keep what is left for another try.
     await writeState(statePath, { exports: state.exports, plan: result.remaining });

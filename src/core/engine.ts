@@ -6,6 +6,7 @@
 import type { EngineContext } from './context.js';
 import { attach } from './attach.js';
 import { startDind } from './dind.js';
+import { startDood } from './dood.js';
 import { identify } from './identity.js';
 import type { Mode, Options } from './inputs.js';
 import type { Endpoint } from './probe.js';
@@ -41,8 +42,7 @@ export async function setUp(options: Options, context: EngineContext): Promise<D
       return startDind(options, identity, context);
     case 'attach':
       return attach(options, identity, context);
-    default:
-      // readOptions refuses these; kept so a new mode cannot be half wired.
-      throw new Error(`BUG: mode ${options.mode} has no engine`);
+    case 'dood':
+      return startDood(options, identity, context);
   }
 }

@@ -12,10 +12,13 @@ import { InputError } from './errors.js';
 export const MODES = ['dind', 'dood', 'attach'] as const;
 export type Mode = (typeof MODES)[number];
 /** Modes accepted by name whose engine is not built yet. */
-const MODES_NOT_YET_IMPLEMENTED: readonly Mode[] = ['dood'];
+const MODES_NOT_YET_IMPLEMENTED: readonly Mode[] = [];
 
 export const PULL_POLICIES = ['missing', 'always', 'never'] as const;
 export type PullPolicy = (typeof PULL_POLICIES)[number];
+
+export const DOOD_POLICIES = ['none', 'no-privileged', 'strict'] as const;
+export type DoodPolicy = (typeof DOOD_POLICIES)[number];
 
 export const TRANSPORTS = ['tcp', 'unix'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
@@ -44,6 +47,10 @@ export interface Options {
   certPath: string | undefined;
   /** DinD: remove leftovers of earlier runs older than this many seconds; 0 disables. */
   staleAfterSeconds: number;
+  /** DooD: the host daemon's socket. */
+  socket: string;
+  /** DooD: what the job may ask the host daemon for. */
+  doodPolicy: DoodPolicy;
 }
 
 export interface InputSpec {
@@ -56,7 +63,7 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: 'mode',
     description:
-      'How the job gets a daemon: `dind` starts a Docker-in-Docker container; `attach` waits for a daemon someone else runs (a GitLab service, a Kubernetes sidecar) and sets the job up for it; `dood` (the host socket) is reserved and not implemented yet.',
+      'How the job gets a daemon: `dind` starts a Docker-in-Docker container; `dood` gives the job the host daemon through its socket, with the job\'s containers labelled and removed after it; `attach` waits for a daemon someone else runs (a GitLab service, a Kubernetes sidecar) and sets the job up for it.',
     default: 'dind',
   },
   { name: 'image', description: 'Image of the DinD daemon container.', default: 'docker:dind' },
@@ -124,11 +131,35 @@ export const INPUTS: readonly InputSpec[] = [
       'DinD: at start, remove leftovers of earlier runs that never reached their teardown (a runner that died), found by label, when older than this: a number with a unit (`90m`, `6h`, `2d`; at least 10m), or `0` to disable.',
     default: '6h',
   },
+  {
+    name: 'socket',
+    description: 'DooD: the host daemon\'s socket, as mounted into the job.',
+    default: '/var/run/docker.sock',
+  },
+  {
+    name: 'dood-policy',
+    description:
+      'DooD: what the job may ask of the host daemon: `none`; `no-privileged` (no privileged containers); `strict` (also no host namespaces, no bind mounts outside the workspace and temp dirs, no mounting the socket again). Refusals reach the docker CLI as API errors.',
+    default: 'none',
+  },
 ];
 
-/** Inputs that only mean something in one mode. */
-const DIND_ONLY = ['image', 'port', 'pull', 'daemon-args', 'transport', 'tls', 'tls-san', 'bind-address', 'stale-after'];
-const ATTACH_ONLY = ['docker-host', 'cert-path'];
+/** The modes in which each input means something; the others apply to every mode. */
+const INPUT_MODES: Record<string, readonly Mode[]> = {
+  image: ['dind'],
+  port: ['dind'],
+  pull: ['dind'],
+  'daemon-args': ['dind'],
+  transport: ['dind'],
+  tls: ['dind'],
+  'tls-san': ['dind'],
+  'bind-address': ['dind'],
+  'stale-after': ['dind', 'dood'],
+  'docker-host': ['attach'],
+  'cert-path': ['attach'],
+  socket: ['dood'],
+  'dood-policy': ['dood'],
+};
 
 /** Reads one raw input value; `undefined` or '' means "not given". */
 export type InputSource = (name: string) => string | undefined;
@@ -165,13 +196,16 @@ export function readOptions(source: InputSource): Options {
     dockerHost: given('docker-host') ? parseDockerHostInput('docker-host', raw('docker-host')) : undefined,
     certPath: given('cert-path') ? parsePath('cert-path', raw('cert-path')) : undefined,
     staleAfterSeconds: parseDuration('stale-after', raw('stale-after'), MIN_STALE_AFTER_SECONDS, MAX_STALE_AFTER_SECONDS),
+    socket: parseAbsolutePath('socket', raw('socket')),
+    doodPolicy: parseEnum('dood-policy', raw('dood-policy'), DOOD_POLICIES),
   };
 
   // An input that has no effect in the chosen mode is a mistake worth stopping for.
-  const foreign = mode === 'attach' ? DIND_ONLY : ATTACH_ONLY;
-  for (const name of foreign.filter(given)) {
-    const owner = mode === 'attach' ? 'dind' : 'attach';
-    throw new InputError(name, `applies to mode ${owner} only, and mode is ${mode}`, `no value in mode ${mode} (remove the input)`);
+  for (const [name, modes] of Object.entries(INPUT_MODES)) {
+    if (!modes.includes(mode) && given(name)) {
+      const owners = modes.length === 1 ? `mode ${modes[0]} only` : `modes ${modes.join(' and ')} only`;
+      throw new InputError(name, `applies to ${owners}, and mode is ${mode}`, `no value in mode ${mode} (remove the input)`);
+    }
   }
   if (options.transport === 'unix') {
     if (options.tls) throw new InputError('tls', 'cannot be combined with transport "unix" (a unix socket needs no TLS; file permissions guard it)', 'false with transport unix');
@@ -249,6 +283,13 @@ export function parseDockerHostInput(input: string, value: string): string {
   const tcp = /^tcp:\/\/(\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9.-]+):(\d{1,5})\/?$/.exec(value);
   if (tcp && Number(tcp[2]) >= 1 && Number(tcp[2]) <= 65535) return value.replace(/\/$/, '');
   throw new InputError(input, `${quote(value)} is not a supported Docker endpoint`, accepted);
+}
+
+export function parseAbsolutePath(input: string, value: string): string {
+  const accepted = 'an absolute path, e.g. /var/run/docker.sock';
+  const path = parsePath(input, value);
+  if (!path.startsWith('/')) throw new InputError(input, `${quote(value)} is not an absolute path`, accepted);
+  return path;
 }
 
 export function parsePath(input: string, value: string): string {

@@ -33,6 +33,13 @@ export interface TeardownPlan {
   volumes: string[];
   /** Local files and directories to delete. */
   paths: string[];
+  /**
+   * DooD: everything labelled `setup-dind.instance=<this>` on the daemon
+   * (the job's containers, networks and volumes, labelled by the proxy).
+   */
+  labelled?: string;
+  /** Background processes to stop (the DooD proxy); `marker` must be in their command line. */
+  processes?: { pid: number; marker: string }[];
 }
 
 export function dockerEnvOf(env: NodeJS.ProcessEnv): DockerEnv {
@@ -56,7 +63,13 @@ export function envWithDocker(env: NodeJS.ProcessEnv, dockerEnv: DockerEnv): Nod
 }
 
 export function isEmptyPlan(plan: TeardownPlan): boolean {
-  return plan.containers.length === 0 && plan.volumes.length === 0 && plan.paths.length === 0;
+  return (
+    plan.containers.length === 0 &&
+    plan.volumes.length === 0 &&
+    plan.paths.length === 0 &&
+    plan.labelled === undefined &&
+    (plan.processes?.length ?? 0) === 0
+  );
 }
 
 /** Parses a saved plan; '' (nothing saved) gives undefined, garbage throws. */
@@ -82,6 +95,13 @@ function isPlan(value: unknown): value is TeardownPlan {
     plan.dockerEnv !== null &&
     isStringArray(plan.containers) &&
     isStringArray(plan.volumes) &&
-    isStringArray(plan.paths)
+    isStringArray(plan.paths) &&
+    (plan.labelled === undefined || typeof plan.labelled === 'string') &&
+    (plan.processes === undefined ||
+      (Array.isArray(plan.processes) &&
+        plan.processes.every((entry: unknown) => {
+          const process = entry as Record<string, unknown> | null;
+          return typeof process?.pid === 'number' && typeof process.marker === 'string';
+        })))
   );
 }

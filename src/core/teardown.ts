@@ -3,7 +3,9 @@
  * Never throws: a teardown that fails must not fail a job that passed, so
  * every problem becomes a warning, and what is already gone is no problem.
  */
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LABELS } from './identity.js';
 import type { EngineContext } from './context.js';
 import { DockerCli, firstErrorLine, isNoSuchObject } from './docker-cli.js';
 import { envWithDocker, isEmptyPlan, type TeardownPlan } from './plan.js';
@@ -16,6 +18,8 @@ export interface TeardownResult {
   failed: string[];
   /** The plan of what is still there, for a later attempt. */
   remaining: TeardownPlan;
+  /** DooD: the host ports the job's containers had published (`name: ports`). */
+  publishedPorts: string[];
 }
 
 const DAEMON_LOG_LINES = 50;
@@ -27,8 +31,8 @@ export async function tearDown(
   options: { quiet?: boolean } = {},
 ): Promise<TeardownResult> {
   const { logger } = context;
-  const remaining: TeardownPlan = { ...plan, containers: [], volumes: [], paths: [] };
-  const result: TeardownResult = { complete: true, removed: [], alreadyGone: [], failed: [], remaining };
+  const remaining: TeardownPlan = { ...plan, containers: [], volumes: [], paths: [], labelled: undefined, processes: [] };
+  const result: TeardownResult = { complete: true, removed: [], alreadyGone: [], failed: [], remaining, publishedPorts: [] };
   if (isEmptyPlan(plan)) return result;
   const docker = new DockerCli(envWithDocker(context.env, plan.dockerEnv));
   const fail = (what: string, why: string) => {
@@ -36,6 +40,11 @@ export async function tearDown(
     result.failed.push(what);
     logger.warn(`Could not remove ${what}: ${why}`);
   };
+
+  if (plan.labelled !== undefined) {
+    const swept = await removeLabelled(docker, plan.labelled, result);
+    if (!swept) remaining.labelled = plan.labelled;
+  }
 
   for (const container of plan.containers) {
     try {
@@ -72,6 +81,15 @@ export async function tearDown(
     }
   }
 
+  for (const { pid, marker } of plan.processes ?? []) {
+    if (!(await stopProcess(pid, marker))) {
+      fail(`process ${pid}`, 'it did not stop');
+      remaining.processes!.push({ pid, marker });
+    } else {
+      result.removed.push(`process ${pid}`);
+    }
+  }
+
   for (const path of plan.paths) {
     try {
       await rm(path, { recursive: true, force: true });
@@ -95,4 +113,70 @@ async function reportDeadDaemon(docker: DockerCli, container: string, context: P
   context.logger.warn(`The DinD daemon ${container} was not running at teardown (status ${status}, exit code ${exitCode}).`);
   const logs = await docker.logTail(container, DAEMON_LOG_LINES);
   if (logs.length > 0) context.logger.block(`Daemon log of ${container} (last ${DAEMON_LOG_LINES} lines)`, logs);
+}
+
+/**
+ * Removes the containers, networks and volumes labelled with an instance,
+ * reporting the host ports the containers published. False when something
+ * could not be removed.
+ */
+async function removeLabelled(docker: DockerCli, instance: string, result: TeardownResult): Promise<boolean> {
+  const filter = `label=${LABELS.instance}=${instance}`;
+  let complete = true;
+  const list = async (args: string[]): Promise<string[]> => {
+    const listing = await docker.exec(args, { timeoutMs: 30_000 });
+    if (listing.code !== 0) {
+      complete = false;
+      result.complete = false;
+      result.failed.push(`the objects labelled ${filter}`);
+      return [];
+    }
+    return listing.stdout.split('\n').filter((line) => line.trim() !== '');
+  };
+  const containers = await list(['ps', '--all', '--filter', filter, '--format', '{{.ID}}\t{{.Names}}\t{{.Ports}}']);
+  for (const line of containers) {
+    const [, name, ports] = line.split('\t');
+    if (ports) result.publishedPorts.push(`${name}: ${ports}`);
+  }
+  const steps: [string, string[], string[]][] = [
+    ['container', ['rm', '--force', '--volumes'], containers.map((line) => line.split('\t')[0]!)],
+    ['network', ['network', 'rm'], await list(['network', 'ls', '--quiet', '--filter', filter])],
+    ['volume', ['volume', 'rm'], await list(['volume', 'ls', '--quiet', '--filter', filter])],
+  ];
+  for (const [kind, command, ids] of steps) {
+    if (ids.length === 0) continue;
+    const removal = await docker.exec([...command, ...ids], { timeoutMs: 120_000 });
+    if (removal.code === 0) result.removed.push(`${ids.length} ${kind}${ids.length === 1 ? '' : 's'} of the job`);
+    else {
+      complete = false;
+      result.complete = false;
+      result.failed.push(`${kind}s of the job`);
+    }
+  }
+  return complete;
+}
+
+/** SIGTERM, then SIGKILL after 5 s, to a process whose command line still contains `marker` (PIDs get reused). */
+async function stopProcess(pid: number, marker: string): Promise<boolean> {
+  const alive = async () => {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    return cmdline.includes(marker);
+  };
+  if (!(await alive())) return true;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return !(await alive());
+  }
+  for (let waited = 0; waited < 5000; waited += 50) {
+    if (!(await alive())) return true;
+    await sleep(50);
+  }
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+  await sleep(100);
+  return !(await alive());
 }

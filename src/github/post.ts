@@ -21,6 +21,16 @@ async function post(): Promise<void> {
     if (result.removed.length > 0) core.info(`Removed ${result.removed.join(', ')} in ${seconds} s.`);
     if (result.alreadyGone.length > 0) core.info(`Already gone: ${result.alreadyGone.join(', ')}.`);
     if (result.removed.length === 0 && result.alreadyGone.length === 0 && result.complete) core.info('Nothing to tear down.');
+    if (result.publishedPorts.length > 0) {
+      core.info(`Host ports the job's containers published: ${result.publishedPorts.join('; ')}`);
+      if (process.env.GITHUB_STEP_SUMMARY) {
+        await core.summary
+          .addHeading('Host ports published by the job (DooD)', 3)
+          .addList(result.publishedPorts)
+          .write()
+          .catch((error: unknown) => core.warning(`Could not write the job summary: ${String(error)}`));
+      }
+    }
   } catch (error) {
     core.warning(`Teardown failed: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -123,3 +123,40 @@ export async function until(check: () => Promise<boolean>, ms = 30_000): Promise
   }
   return false;
 }
+
+/**
+ * Builds an image FROM scratch holding host binaries and the shared libraries
+ * they load (found with ldd), so a test can run this host's node or docker
+ * CLI inside a container whatever images the machine has.
+ */
+export async function buildToolImage(tag: string, binaries: Record<string, string>): Promise<void> {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, mkdirSync, copyFileSync, rmSync, realpathSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { dirname, join } = await import('node:path');
+  const context = mkdtempSync(join(tmpdir(), 'setup-dind-tool-image-'));
+  try {
+    const place = (from: string, to: string) => {
+      mkdirSync(join(context, 'root', dirname(to)), { recursive: true });
+      copyFileSync(realpathSync(from), join(context, 'root', to));
+    };
+    for (const [to, from] of Object.entries(binaries)) {
+      place(from, to);
+      let libraries: string[] = [];
+      try {
+        libraries = execFileSync('ldd', [realpathSync(from)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n');
+      } catch {
+        // a static binary: nothing to add
+      }
+      for (const line of libraries) {
+        const path = /(\/\S+) \(0x/.exec(line)?.[1] ?? /^\s*(\/\S+)/.exec(line)?.[1];
+        if (path) place(path, path);
+      }
+    }
+    mkdirSync(join(context, 'root', 'tmp'), { recursive: true });
+    writeFileSync(join(context, 'Dockerfile'), 'FROM scratch\nCOPY root/ /\nENV PATH=/bin:/usr/bin:/usr/local/bin\n');
+    execFileSync('docker', ['build', '--quiet', '--tag', tag, '--label', 'setup-dind-test=tool-image', context], { stdio: 'ignore' });
+  } finally {
+    rmSync(context, { recursive: true, force: true });
+  }
+}

@@ -93,6 +93,7 @@ describe('cliLogger', () => {
     for (const flavour of ['gitlab', 'github', 'plain'] as const) {
       cliLogger(flavour, (text) => (outputs[flavour] += text)).block('Daemon log', ['a', 'b']);
     }
+    // eslint-disable-next-line no-control-regex -- GitLab section markers are escape sequences
     expect(outputs.gitlab).toMatch(/^\x1b\[0Ksection_start:\d+:setup_dind_1\[collapsed=true\]\r\x1b\[0KDaemon log\na\nb\n\x1b\[0Ksection_end:\d+:setup_dind_1\r\x1b\[0K\n$/);
     expect(outputs.github).toBe('::group::Daemon log\na\nb\n::endgroup::\n');
     expect(outputs.plain).toBe('--- Daemon log\na\nb\n---\n');

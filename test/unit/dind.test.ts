@@ -6,28 +6,11 @@ import { prepareTransport } from '../../src/core/transport.js';
 import { firstErrorLine, isNoSuchObject, type CommandResult } from '../../src/core/docker-cli.js';
 import type { Identity } from '../../src/core/identity.js';
 import type { Options } from '../../src/core/inputs.js';
+import { options } from '../support/options.js';
 
 const identity: Identity = { owner: 'github:octo/repo/run/1234/attempt/1/job/build', jobId: '1234', instance: 'a1b2c3d4e5' };
 const NOW = 1_700_000_000_123;
 
-function options(overrides: Partial<Options> = {}): Options {
-  return {
-    mode: 'dind',
-    image: 'docker:dind',
-    port: 0,
-    timeoutSeconds: 60,
-    pull: 'missing',
-    daemonArgs: [],
-    transport: 'tcp',
-    tls: false,
-    tlsSans: [],
-    bindAddress: '127.0.0.1',
-    dockerHost: undefined,
-    certPath: undefined,
-    staleAfterSeconds: 0,
-    ...overrides,
-  };
-}
 
 /** The daemon side of the plain TCP transport (it touches no files). */
 const PLAIN = (await prepareTransport(options(), '/nonexistent')).daemon;

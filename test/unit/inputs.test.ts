@@ -53,6 +53,8 @@ describe('readOptions defaults', () => {
       dockerHost: undefined,
       certPath: undefined,
       staleAfterSeconds: 6 * 3600,
+      socket: '/var/run/docker.sock',
+      doodPolicy: 'none',
     });
   });
 
@@ -80,10 +82,24 @@ describe('mode', () => {
     expect(expectRejected('mode', value).message).toContain('dind');
   });
 
-  it.each(['dood', 'DOOD'])('rejects %j as not implemented yet', (value) => {
-    const error = expectRejected('mode', value);
-    expect(error.message).toContain('not implemented yet');
-    expect(error.message).toContain('Accepted: dind, attach.');
+  it.each([
+    ['dood', 'dood'],
+    ['DOOD', 'dood'],
+    ['attach', 'attach'],
+  ] as const)('accepts mode %j', (value, mode) => {
+    expect(readOptions(sourceOf({ mode: value })).mode).toBe(mode);
+  });
+
+  it.each(['socket', 'dood-policy'])('refuses %s outside mode dood', (name) => {
+    const value = name === 'socket' ? '/run/other.sock' : 'strict';
+    expect(() => readOptions(sourceOf({ [name]: value }))).toThrow(/applies to mode dood only, and mode is dind/);
+  });
+
+  it('reads dood-policy and an absolute socket path', () => {
+    const options = readOptions(sourceOf({ mode: 'dood', socket: '/run/docker.sock', 'dood-policy': 'STRICT' }));
+    expect(options).toMatchObject({ socket: '/run/docker.sock', doodPolicy: 'strict' });
+    expect(() => readOptions(sourceOf({ mode: 'dood', socket: 'docker.sock' }))).toThrow(/Input "socket": "docker.sock" is not an absolute path/);
+    expect(() => readOptions(sourceOf({ mode: 'dood', 'dood-policy': 'lenient' }))).toThrow(/Input "dood-policy".*Accepted: none, no-privileged, strict/);
   });
 
   it.each([

@@ -4,27 +4,9 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SetupDindError } from '../../src/core/errors.js';
-import type { Options } from '../../src/core/inputs.js';
+import { options } from '../support/options.js';
 import { CONTAINER_CERT_DIR, CONTAINER_SOCKET_DIR, prepareTransport, publishSpec, socketDirOf, tcpHost } from '../../src/core/transport.js';
 
-function options(overrides: Partial<Options> = {}): Options {
-  return {
-    mode: 'dind',
-    image: 'docker:dind',
-    port: 0,
-    timeoutSeconds: 60,
-    pull: 'missing',
-    daemonArgs: [],
-    transport: 'tcp',
-    tls: false,
-    tlsSans: [],
-    bindAddress: '127.0.0.1',
-    dockerHost: undefined,
-    certPath: undefined,
-    staleAfterSeconds: 0,
-    ...overrides,
-  };
-}
 
 const dirs: string[] = [];
 async function workDir(): Promise<string> {

@@ -1,0 +1,475 @@
+// The contenders: each starts real containers and polls for real, and returns
+// its measured wall-clock times (performance.now) in seconds, by series.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ROOT, actionDefaults } from '../../scripts/actions-runner.mjs';
+import { BENCH_LABEL, JOB_ENV, RUN_LABEL } from './resources.mjs';
+import { copyImage, docker, firstLine, freePort, lines, pingOnce, run } from './proc.mjs';
+
+/**
+ * @typedef {import('./resources.mjs').Resources} Resources
+ * @typedef {import('./resources.mjs').JobEntry} JobEntry
+ * @typedef {object} Context
+ * @property {Resources} res
+ * @property {AbortSignal} signal
+ * @property {string} image the DinD image (docker:dind)
+ * @property {string} innerImage the image loaded into DinD and built FROM (busybox:latest)
+ * @property {string} buildDir the build context
+ * @property {number} overheadIterations pairs of overhead runs per repetition
+ * @typedef {{ values: Record<string, number | number[]>, info?: Record<string, unknown> }} Measured
+ * @typedef {object} Contender
+ * @property {string} id
+ * @property {string} description what exactly runs, and from when to when it is timed
+ * @property {Record<string, string>} series what each measured value is
+ * @property {(ctx: Context) => Promise<Measured>} run
+ */
+
+/** Deadline for any daemon to become ready (the seed flow needs ~17 s). */
+const READY_TIMEOUT_MS = 120_000;
+/** Pause between the floor's /_ping attempts: tight, yet the poller does not eat one of two cores. */
+export const FLOOR_POLL_PAUSE_MS = 10;
+const INNER_CONTAINERS = 3;
+const PORT_TAKEN = /port is already allocated|address already in use/i;
+
+// ---------------------------------------------------------------- the action
+
+/**
+ * Runs dist/main.js the way the runner does; returns its result
+ * (`seconds`: process spawn to exit, measured by ActionsJob with performance.now).
+ * @param {JobEntry} entry
+ * @param {Record<string, string>} inputs
+ * @param {AbortSignal} signal
+ */
+async function actionMain(entry, inputs, signal) {
+  signal.throwIfAborted();
+  const { child, done } = await entry.job.startMain(inputs, { env: JOB_ENV });
+  // Cancelled like the runner cancels a step: SIGTERM, and main removes what it started.
+  const cancel = () => child.kill('SIGTERM');
+  signal.addEventListener('abort', cancel, { once: true });
+  if (signal.aborted) cancel();
+  const timer = setTimeout(cancel, READY_TIMEOUT_MS + 30_000);
+  try {
+    const result = await done;
+    signal.throwIfAborted();
+    if (result.code !== 0) {
+      const why = result.errors.join(' ') || firstLine(result.stderr) || firstLine(result.stdout);
+      throw new Error(`dist/main.js exited ${result.code}: ${why}`);
+    }
+    return result;
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', cancel);
+  }
+}
+
+/** Untimed check that a later step can use the exported DOCKER_HOST. */
+async function assertUsable(entry, signal) {
+  const env = entry.job.stepEnv();
+  const version = await docker(['version', '--format', '{{.Server.Version}}'], { env, signal, timeoutMs: 30_000 });
+  return version.stdout.trim();
+}
+
+/** Runs dist/post.js; `seconds` is its spawn to exit. Fails on a warning: teardown was not clean. */
+async function actionPost(entry) {
+  entry.posted = true;
+  const post = await entry.job.post({ env: JOB_ENV });
+  if (post.code !== 0 || post.warnings.length > 0) {
+    const why = [...post.errors, ...post.warnings].join(' ') || firstLine(post.stderr) || firstLine(post.stdout);
+    throw new Error(`dist/post.js exited ${post.code}${why ? `: ${why}` : ''}`);
+  }
+  return post;
+}
+
+/**
+ * The action started with `inputs`, DOCKER_HOST checked, then post.
+ * @param {Context} ctx
+ * @param {Record<string, string>} inputs
+ * @returns {Promise<Measured>}
+ */
+async function actionReady(ctx, inputs) {
+  const entry = ctx.res.newJob();
+  try {
+    const main = await actionMain(entry, inputs, ctx.signal);
+    const serverVersion = await assertUsable(entry, ctx.signal);
+    const post = await actionPost(entry);
+    return {
+      values: { main: main.seconds, readySeconds: Number(main.outputs['ready-seconds']), post: post.seconds },
+      info: { dockerHost: main.outputs['docker-host'], serverVersion, readySecondsOutput: main.outputs['ready-seconds'] },
+    };
+  } finally {
+    await ctx.res.finishJob(entry);
+  }
+}
+
+// ------------------------------------------------------ manual DinD containers
+
+/**
+ * Runs `attempt` up to three times while the chosen free port turns out to
+ * be taken (another process on the host grabbed it in between).
+ * @template T
+ * @param {(port: number) => Promise<T>} attempt
+ */
+async function withFreePort(attempt) {
+  for (let tries = 1; ; tries++) {
+    const port = await freePort();
+    try {
+      return await attempt(port);
+    } catch (error) {
+      if (tries >= 3 || !PORT_TAKEN.test(String(error))) throw error;
+    }
+  }
+}
+
+/** Removes a container of ours by name (and its anonymous volume); quiet when gone. */
+async function removeContainer(name) {
+  await docker(['rm', '--force', '--volumes', name]).catch(() => {});
+}
+
+/**
+ * A shell flow as users write it: `docker run … docker:dind`, then
+ * `until docker info; do sleep 1; done` (or with no pause). Timed from
+ * spawning the shell to its exit, i.e. `docker run` to the first good `docker info`.
+ * @param {Context} ctx
+ * @param {{ name: string, tls: boolean, pollPause: '1' | 'none' }} flow
+ * @returns {Promise<Measured>}
+ */
+async function shellFlow(ctx, flow) {
+  const certs = flow.tls ? await mkdtemp(join(tmpdir(), 'setup-dind-bench-certs-')) : undefined;
+  if (certs) ctx.res.dirs.add(certs);
+  try {
+    return await withFreePort(async (port) => {
+      const name = ctx.res.name(flow.name);
+      const runArgs = [
+        'run',
+        '--privileged',
+        '-d',
+        '--name',
+        name,
+        ...ctx.res.runArgs(),
+        ...(flow.tls ? ['-e', 'DOCKER_TLS_CERTDIR=/certs', '-v', `${certs}:/certs/client`] : ['-e', 'DOCKER_TLS_CERTDIR=']),
+        '-p',
+        `127.0.0.1:${port}:${flow.tls ? 2376 : 2375}`,
+        ctx.image,
+      ];
+      const quote = (word) => `'${word.replace(/'/g, `'\\''`)}'`;
+      const poll =
+        flow.pollPause === '1'
+          ? 'tries=0; until docker info >/dev/null 2>&1; do tries=$((tries+1)); [ "$tries" -lt 120 ] || exit 98; sleep 1; done'
+          : 'until docker info >/dev/null 2>&1; do :; done';
+      const script = [
+        `docker ${runArgs.map(quote).join(' ')} >/dev/null || exit 97`,
+        `export DOCKER_HOST=tcp://127.0.0.1:${port}`,
+        ...(flow.tls ? [`export DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=${quote(/** @type {string} */ (certs))}`] : []),
+        poll,
+      ].join('\n');
+      try {
+        const result = await run('sh', ['-c', script], { signal: ctx.signal, timeoutMs: READY_TIMEOUT_MS });
+        if (result.code !== 0) {
+          const why = result.timedOut
+            ? `not ready within ${READY_TIMEOUT_MS / 1000} s`
+            : result.code === 97
+              ? `docker run failed: ${firstLine(result.stderr)}`
+              : `exit ${result.code}: ${firstLine(result.stderr)}`;
+          throw new Error(`${flow.name}: ${why}`);
+        }
+        return { values: { ready: result.seconds }, info: { port } };
+      } finally {
+        await removeContainer(name);
+      }
+    });
+  } finally {
+    if (certs) {
+      await rm(certs, { recursive: true, force: true });
+      ctx.res.dirs.delete(certs);
+    }
+  }
+}
+
+/**
+ * The floor: `docker run -e DOCKER_TLS_CERTDIR= docker:dind --tls=false` on a
+ * free loopback port, polled from the moment of the spawn with GET /_ping
+ * attempts 10 ms apart in this process. Then the idle container's removal,
+ * `docker rm --force --volumes`, timed on its own.
+ * @param {Context} ctx
+ * @returns {Promise<Measured>}
+ */
+async function floor(ctx) {
+  return withFreePort(async (port) => {
+    const name = ctx.res.name('floor');
+    const args = ['run', '--detach', '--privileged', '--name', name, ...ctx.res.runArgs(), '-e', 'DOCKER_TLS_CERTDIR='];
+    args.push('-p', `127.0.0.1:${port}:2375`, ctx.image, '--tls=false');
+    try {
+      const started = performance.now();
+      /** @type {import('./proc.mjs').RunResult | undefined} */
+      let runResult;
+      const running = run('docker', args, { signal: ctx.signal, timeoutMs: READY_TIMEOUT_MS }).then((result) => (runResult = result));
+      running.catch(() => {});
+      for (;;) {
+        if (runResult && runResult.code !== 0) throw new Error(`docker run failed: ${firstLine(runResult.stderr)}`);
+        if (await pingOnce(port, 1000)) break;
+        if (performance.now() - started > READY_TIMEOUT_MS) throw new Error(`not ready within ${READY_TIMEOUT_MS / 1000} s`);
+        await sleep(FLOOR_POLL_PAUSE_MS, undefined, { signal: ctx.signal });
+      }
+      const ready = (performance.now() - started) / 1000;
+      await running;
+      const removal = await docker(['rm', '--force', '--volumes', name], { signal: ctx.signal });
+      return { values: { ready, remove: removal.seconds }, info: { port } };
+    } finally {
+      await removeContainer(name);
+    }
+  });
+}
+
+// ------------------------------------------------------------ work in DinD
+
+/**
+ * The action, busybox loaded, three `docker run -d busybox sleep 600`
+ * through the exported DOCKER_HOST, then post timed.
+ * @param {Context} ctx
+ * @returns {Promise<Measured>}
+ */
+async function teardownBusy(ctx) {
+  const entry = ctx.res.newJob();
+  try {
+    await actionMain(entry, {}, ctx.signal);
+    const env = entry.job.stepEnv();
+    await copyImage(ctx.innerImage, env, ctx.signal);
+    for (let i = 0; i < INNER_CONTAINERS; i++) {
+      await docker(['run', '-d', ctx.innerImage, 'sleep', '600'], { env, signal: ctx.signal });
+    }
+    const running = lines((await docker(['ps', '--quiet'], { env, signal: ctx.signal })).stdout).length;
+    if (running !== INNER_CONTAINERS) throw new Error(`expected ${INNER_CONTAINERS} running inner containers, found ${running}`);
+    const post = await actionPost(entry);
+    return { values: { post: post.seconds }, info: { innerContainers: running } };
+  } finally {
+    await ctx.res.finishJob(entry);
+  }
+}
+
+/**
+ * The build's files: a multi-step Dockerfile FROM busybox and a small context
+ * file. The LABEL step comes first, so every image the classic builder makes
+ * for it (each step's, not only the last) carries this run's labels: an
+ * interrupted build's steps can be found and removed on the host.
+ * @param {string} dir
+ * @param {string} innerImage
+ * @param {string} runTag
+ */
+export async function writeBuildContext(dir, innerImage, runTag) {
+  const dockerfile = [
+    `FROM ${innerImage}`,
+    `LABEL ${BENCH_LABEL}=1 ${RUN_LABEL}=${runTag}`,
+    'RUN dd if=/dev/urandom of=/a bs=1M count=20',
+    'RUN mkdir -p /data && for i in $(seq 1 200); do echo "file $i" > /data/f$i; done',
+    'COPY context.txt /data/context.txt',
+    'RUN cat /data/context.txt /data/f* | md5sum > /data/sum',
+    'RUN dd if=/dev/urandom of=/b bs=1M count=5 && rm /a',
+    'RUN ls -la / /data > /listing && wc -c /listing',
+    'CMD ["cat", "/data/sum"]',
+    '',
+  ].join('\n');
+  await writeFile(join(dir, 'Dockerfile'), dockerfile);
+  await writeFile(join(dir, 'context.txt'), Array.from({ length: 2000 }, (_, i) => `context line ${i}\n`).join(''));
+  return dockerfile;
+}
+
+/**
+ * `docker build --no-cache` with the classic builder (the same on both
+ * daemons; the host's CLI has no buildx), timed from spawn to exit.
+ * @param {Context} ctx
+ * @param {NodeJS.ProcessEnv} env
+ * @param {string} tag
+ */
+async function build(ctx, env, tag) {
+  const args = ['build', '--no-cache', '--force-rm', '--tag', tag, ctx.buildDir];
+  const result = await run('docker', args, { env: { ...env, DOCKER_BUILDKIT: '0' }, signal: ctx.signal, timeoutMs: 600_000 });
+  if (result.code !== 0) throw new Error(`docker build exited ${result.code}: ${firstLine(result.stderr) || firstLine(result.stdout)}`);
+  return result;
+}
+
+/**
+ * @param {Context} ctx
+ * @returns {Promise<Measured>}
+ */
+async function buildOnHost(ctx) {
+  const tag = ctx.res.imageTag();
+  try {
+    const result = await build(ctx, process.env, tag);
+    return { values: { build: result.seconds } };
+  } finally {
+    // By its tag; with it go the untagged images of its steps. A failed
+    // build's steps have no tag: the sweep finds them by label.
+    await docker(['image', 'rm', tag]).catch(() => {});
+    ctx.res.images.delete(tag);
+  }
+}
+
+/**
+ * The action, busybox loaded, then the same build through its DOCKER_HOST.
+ * @param {Context} ctx
+ * @returns {Promise<Measured>}
+ */
+async function buildInDind(ctx) {
+  const entry = ctx.res.newJob();
+  try {
+    await actionMain(entry, {}, ctx.signal);
+    const env = entry.job.stepEnv();
+    await copyImage(ctx.innerImage, env, ctx.signal);
+    const driver = (await docker(['info', '--format', '{{.Driver}}'], { env, signal: ctx.signal })).stdout.trim();
+    const result = await build(ctx, env, 'setup-dind-bench/build:in-dind'); // inside DinD, gone with it
+    await actionPost(entry);
+    return { values: { build: result.seconds }, info: { storageDriver: driver } };
+  } finally {
+    await ctx.res.finishJob(entry);
+  }
+}
+
+// ------------------------------------------------------------------- scale
+
+/**
+ * `n` jobs started at once (each its own ActionsJob); timed from before the
+ * first start to the exit of the last main; then all posts at once.
+ * @param {Context} ctx
+ * @param {number} n
+ * @returns {Promise<Measured>}
+ */
+async function scale(ctx, n) {
+  const entries = Array.from({ length: n }, () => ctx.res.newJob());
+  try {
+    const started = performance.now();
+    const mains = await Promise.allSettled(entries.map((entry) => actionMain(entry, {}, ctx.signal)));
+    const allReady = (performance.now() - started) / 1000;
+    ctx.signal.throwIfAborted();
+    const failed = mains.filter((main) => main.status === 'rejected');
+    if (failed.length > 0) throw new Error(`${failed.length} of ${n} failed: ${String(/** @type {PromiseRejectedResult} */ (failed[0]).reason)}`);
+    await Promise.all(entries.map((entry) => assertUsable(entry, ctx.signal)));
+    const postStarted = performance.now();
+    await Promise.all(entries.map((entry) => actionPost(entry)));
+    const postAll = (performance.now() - postStarted) / 1000;
+    const each = mains.map((main) => (main.status === 'fulfilled' ? main.value.seconds : null));
+    return { values: { ready: allReady, post: postAll }, info: { mainSeconds: each } };
+  } finally {
+    await Promise.all(entries.map((entry) => ctx.res.finishJob(entry)));
+  }
+}
+
+// ---------------------------------------------------------------- overhead
+
+/**
+ * `node -e ""` and `node dist/main.js` with the runner's INPUT_* variables
+ * and INPUT_MODE=invalid (it loads the bundle, validates, fails at once),
+ * alternated; each timed from spawn to exit.
+ * @param {Context} ctx
+ * @returns {Promise<Measured>}
+ */
+async function overhead(ctx) {
+  const inputs = { ...(await actionDefaults()), mode: 'invalid' };
+  const env = { ...process.env };
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  const nodeEmpty = [];
+  const mainInvalid = [];
+  for (let i = 0; i < ctx.overheadIterations; i++) {
+    const empty = await run(process.execPath, ['-e', ''], { signal: ctx.signal, timeoutMs: 30_000 });
+    if (empty.code !== 0) throw new Error(`node -e "" exited ${empty.code}`);
+    nodeEmpty.push(empty.seconds);
+    const main = await run(process.execPath, [join(ROOT, 'dist', 'main.js')], { env, signal: ctx.signal, timeoutMs: 30_000 });
+    if (main.code !== 1 || !/Input "mode"/.test(main.stdout)) {
+      throw new Error(`dist/main.js with INPUT_MODE=invalid: expected exit 1 naming input "mode", got ${main.code}: ${firstLine(main.stdout)}`);
+    }
+    mainInvalid.push(main.seconds);
+  }
+  return { values: { nodeEmpty, mainInvalid } };
+}
+
+// ------------------------------------------------------------------ the list
+
+/**
+ * In the order they run within each repetition.
+ * @param {string} image
+ * @returns {Contender[]}
+ */
+export function contenders(image) {
+  return [
+    {
+      id: 'floor',
+      description:
+        `(c) docker run --detach --privileged -e DOCKER_TLS_CERTDIR= -p 127.0.0.1:PORT:2375 ${image} --tls=false (PORT free, chosen beforehand), ` +
+        `polled from the spawn with GET /_ping in Node, attempts ${FLOOR_POLL_PAUSE_MS} ms apart; timed spawn to first 200 OK. ` +
+        'Then docker rm --force --volumes of the idle container, timed on its own.',
+      series: { ready: 'time to ready', remove: 'docker rm --force --volumes of the idle container' },
+      run: floor,
+    },
+    {
+      id: 'action-tcp',
+      description: 'setup-dind with default inputs (plain TCP): dist/main.js run as the runner runs it, spawn to exit; DOCKER_HOST checked afterwards (untimed); then dist/post.js, spawn to exit.',
+      series: { main: 'dist/main.js spawn to exit', readySeconds: 'its ready-seconds output', post: 'dist/post.js spawn to exit, idle daemon' },
+      run: (ctx) => actionReady(ctx, {}),
+    },
+    {
+      id: 'seed',
+      description: `(a) sh -c 'docker run --privileged -d -e DOCKER_TLS_CERTDIR="" -p 127.0.0.1:PORT:2375 ${image}; until docker info; do sleep 1; done' with DOCKER_HOST=tcp://127.0.0.1:PORT; timed spawn to exit.`,
+      series: { ready: 'time to ready' },
+      run: (ctx) => shellFlow(ctx, { name: 'seed', tls: false, pollPause: '1' }),
+    },
+    {
+      id: 'gitlab-1s',
+      description:
+        `(b) GitLab's documented service settings: docker run --privileged -d -e DOCKER_TLS_CERTDIR=/certs -v HOSTDIR:/certs/client -p 127.0.0.1:PORT:2376 ${image} ` +
+        '(the image makes a CA, server and client certificate, 4096-bit RSA, and serves TLS on 2376); ' +
+        'then until docker info; do sleep 1; done with DOCKER_HOST=tcp://127.0.0.1:PORT DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=HOSTDIR; timed spawn to exit.',
+      series: { ready: 'time to ready' },
+      run: (ctx) => shellFlow(ctx, { name: 'gitlab-1s', tls: true, pollPause: '1' }),
+    },
+    {
+      id: 'action-tls',
+      description: "setup-dind with tls: 'true' (per-job ECDSA P-256 CA, server and client certificates, mutual TLS on 2376): dist/main.js spawn to exit.",
+      series: { main: 'dist/main.js spawn to exit', readySeconds: 'its ready-seconds output', post: 'dist/post.js spawn to exit' },
+      run: (ctx) => actionReady(ctx, { tls: 'true' }),
+    },
+    {
+      id: 'action-unix',
+      description: "setup-dind with transport: 'unix' (a socket under RUNNER_TEMP, no TCP listener): dist/main.js spawn to exit.",
+      series: { main: 'dist/main.js spawn to exit', readySeconds: 'its ready-seconds output', post: 'dist/post.js spawn to exit' },
+      run: (ctx) => actionReady(ctx, { transport: 'unix' }),
+    },
+    {
+      id: 'gitlab-tight',
+      description: '(b) as gitlab-1s, but polled with docker info back to back (until docker info; do :; done), so only the certificates and the daemon start count.',
+      series: { ready: 'time to ready' },
+      run: (ctx) => shellFlow(ctx, { name: 'gitlab-tight', tls: true, pollPause: 'none' }),
+    },
+    {
+      id: 'teardown-busy',
+      description: `setup-dind (default inputs); docker save busybox:latest | docker load into it; ${INNER_CONTAINERS} x docker run -d busybox sleep 600 through its DOCKER_HOST; then dist/post.js timed, spawn to exit.`,
+      series: { post: `dist/post.js spawn to exit, ${INNER_CONTAINERS} running inner containers` },
+      run: teardownBusy,
+    },
+    {
+      id: 'build-dind',
+      description: 'setup-dind (default inputs), busybox loaded, then DOCKER_BUILDKIT=0 docker build --no-cache of bench\'s Dockerfile through its DOCKER_HOST, spawn to exit; post untimed.',
+      series: { build: 'docker build --no-cache, spawn to exit' },
+      run: buildInDind,
+    },
+    {
+      id: 'build-host',
+      description: 'DOCKER_BUILDKIT=0 docker build --no-cache of the same context on the host daemon directly (DooD), spawn to exit; the image is removed by its bench tag afterwards.',
+      series: { build: 'docker build --no-cache, spawn to exit' },
+      run: buildOnHost,
+    },
+    ...[1, 4, 8].map((n) => ({
+      id: `scale-${n}`,
+      description: `${n} ActionsJob(s) started at once with default inputs: from before the first start to the exit of the last dist/main.js; then all posts at once, timed together.`,
+      series: { ready: `all ${n} ready`, post: `all ${n} posts` },
+      run: (/** @type {Context} */ ctx) => scale(ctx, n),
+    })),
+    {
+      id: 'overhead',
+      description:
+        'node -e "" and node dist/main.js (action.yml defaults as INPUT_*, INPUT_MODE=invalid: loads the bundle, validates, exits 1), alternated; each spawn to exit.',
+      series: { nodeEmpty: 'node -e ""', mainInvalid: 'node dist/main.js, INPUT_MODE=invalid' },
+      run: overhead,
+    },
+  ];
+}

@@ -1,0 +1,222 @@
+/**
+ * DooD: the job gets the host's daemon through its socket, but through a
+ * per-job proxy (dood-proxy.ts) that labels what the job creates, so that
+ * teardown removes exactly that, translates bind-mount paths when the job runs
+ * in a container, and applies dood-policy. No privileged container; the job
+ * shares the host daemon (see README, "Security").
+ */
+import { spawn } from 'node:child_process';
+import { openSync, closeSync, realpathSync } from 'node:fs';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { EngineContext } from './context.js';
+import type { Daemon } from './engine.js';
+import { SetupDindError } from './errors.js';
+import { labelsFor, resourceName, type Identity } from './identity.js';
+import type { Options } from './inputs.js';
+import type { PathMapping, ProxyOptions } from './dood-proxy.js';
+import type { TeardownPlan } from './plan.js';
+import { apiGet, ping, ProbeFailure, serverVersion, waitUntilReady, type Endpoint } from './probe.js';
+import { sweepStale } from './stale.js';
+import { DockerCli } from './docker-cli.js';
+import { tearDown } from './teardown.js';
+import { isEmptyPlan } from './plan.js';
+
+/** The bundle of the proxy's background process, next to the running entry (dist/). */
+export const PROXY_BUNDLE = 'dood-proxy.js';
+const PROXY_START_TIMEOUT_MS = 15_000;
+
+/** Checks that `socket` is a socket this user can use, with messages that say how to fix it. */
+export async function checkSocket(socket: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  const info = await stat(socket).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') {
+      throw new SetupDindError(`Input "socket": ${socket} does not exist, so there is no host daemon to share.`, {
+        hint:
+          'Mount the host\'s socket into the job: GitHub container jobs: `options: -v /var/run/docker.sock:/var/run/docker.sock`; ' +
+          'GitLab Runner (docker executor): `volumes = ["/var/run/docker.sock:/var/run/docker.sock"]` in config.toml. Or use mode dind.',
+      });
+    }
+    throw new SetupDindError(`Input "socket": cannot inspect ${socket}: ${error.message}`);
+  });
+  if (!info.isSocket()) {
+    throw new SetupDindError(`Input "socket": ${socket} is not a unix socket.`, { hint: 'Give the path of the Docker daemon\'s socket, usually /var/run/docker.sock.' });
+  }
+  try {
+    await ping({ dockerHost: `unix://${socket}` }, Math.min(timeoutMs, 5000), signal);
+    return;
+  } catch (error) {
+    if (error instanceof ProbeFailure && error.reason === 'permission') throw await permissionDenied(socket, info.uid, info.gid, info.mode);
+    if (!(error instanceof ProbeFailure)) throw error;
+  }
+  // The socket exists but the daemon did not answer yet: wait like for any daemon.
+  await waitUntilReady({ dockerHost: `unix://${socket}` }, { timeoutMs, signal }).catch((error: unknown) => {
+    throw new SetupDindError(`The daemon behind ${socket} did not answer GET /_ping: ${error instanceof Error ? error.message : String(error)}`, {
+      hint: 'Is dockerd running on the host, and is this its socket?',
+    });
+  });
+}
+
+async function permissionDenied(socket: string, uid: number, gid: number, mode: number): Promise<SetupDindError> {
+  const [owner, group] = await Promise.all([nameOf('/etc/passwd', uid), nameOf('/etc/group', gid)]);
+  const me = `uid ${process.getuid?.() ?? '?'}, gid ${process.getgid?.() ?? '?'}, groups ${(process.getgroups?.() ?? []).join(',') || 'none'}`;
+  return new SetupDindError(
+    `Permission denied opening ${socket} (owned by ${owner} (${uid}):${group} (${gid}), mode ${(mode & 0o777).toString(8)}); this job runs as ${me}.`,
+    {
+      hint:
+        `Give the job's user the socket's group: a GitHub container job \`options: --group-add ${gid}\`, \`docker run --group-add ${gid}\`, ` +
+        `or \`usermod -aG ${group} <user>\` on a self-hosted runner; or run the job as root.`,
+    },
+  );
+}
+
+/** The name of a uid or gid from /etc/passwd or /etc/group, or the number. */
+async function nameOf(file: string, id: number): Promise<string> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  const line = text.split('\n').find((entry) => entry.split(':')[2] === String(id));
+  return line?.split(':')[0] ?? String(id);
+}
+
+/**
+ * When the job runs in a container of the same daemon, the mounts of that
+ * container: how its paths map to host paths. Found from the container's own
+ * /etc/hostname bind mount (/var/lib/docker/containers/<id>/hostname).
+ */
+export async function ownContainerMounts(endpoint: Endpoint, mountinfo?: string): Promise<{ id: string; mounts: PathMapping[] } | undefined> {
+  const text = mountinfo ?? (await readFile('/proc/self/mountinfo', 'utf8').catch(() => ''));
+  const id = /\/containers\/([0-9a-f]{64})\/(?:hostname|resolv\.conf|hosts)\s/.exec(text)?.[1];
+  if (!id) return undefined;
+  const response = await apiGet(endpoint, `/containers/${id}/json`, 5000).catch(() => undefined);
+  if (!response || response.status !== 200) return undefined;
+  const inspected = JSON.parse(response.body) as { Mounts?: { Source?: string; Destination?: string }[] };
+  const mounts = (inspected.Mounts ?? [])
+    .filter((mount): mount is { Source: string; Destination: string } => !!mount.Source && !!mount.Destination)
+    .map((mount) => ({ containerPath: mount.Destination, hostPath: mount.Source }));
+  return { id, mounts };
+}
+
+/** Where the proxy bundle is: beside the script that runs (dist/main.js, dist/cli.js). */
+function proxyBundle(): string {
+  const entry = process.argv[1] ?? '';
+  return join(dirname(realpathSync(entry)), PROXY_BUNDLE);
+}
+
+export async function startDood(options: Options, identity: Identity, context: EngineContext): Promise<Daemon> {
+  const { logger, plans, signal } = context;
+  const started = performance.now();
+  await checkSocket(options.socket, options.timeoutSeconds * 1000, signal);
+  const host: Endpoint = { dockerHost: `unix://${options.socket}` };
+
+  const workDir = join(context.tempDir, resourceName(identity));
+  const listenPath = join(workDir, 'docker.sock');
+  const marker = `--setup-dind-proxy=${workDir}`;
+  const plan: TeardownPlan = {
+    version: 1,
+    mode: 'dood',
+    instance: identity.instance,
+    stage: 'starting',
+    dockerEnv: { DOCKER_HOST: host.dockerHost },
+    containers: [],
+    volumes: [],
+    paths: [workDir],
+    labelled: identity.instance,
+    processes: [],
+  };
+  plans.save(plan);
+  const failAndCleanUp = async (error: unknown): Promise<never> => {
+    const { remaining } = await tearDown(plan, { logger, env: context.env }, { quiet: true });
+    plans.save(isEmptyPlan(remaining) ? { ...remaining, stage: 'done' } : remaining);
+    throw error;
+  };
+
+  try {
+    await mkdir(workDir, { mode: 0o700 });
+    const own = await ownContainerMounts(host);
+    if (own) logger.info(`The job runs in container ${own.id.slice(0, 12)}; bind-mount sources are translated through its ${own.mounts.length} mounts.`);
+    const roots = [context.env.GITHUB_WORKSPACE, context.env.RUNNER_TEMP, context.env.CI_PROJECT_DIR, context.env.CI_BUILDS_DIR, context.tempDir]
+      .filter((root): root is string => !!root)
+      .map((root) => (own ? translateRoot(root, own.mounts) : root))
+      .filter((root): root is string => !!root);
+    const proxyOptions: Omit<ProxyOptions, 'log'> & { logPath: string } = {
+      listenPath,
+      upstreamPath: options.socket,
+      labels: labelsFor(identity, 'job'),
+      policy: options.doodPolicy,
+      allowedBindRoots: [...new Set(roots)],
+      socketPaths: [...new Set([options.socket, realpathSync(options.socket)])],
+      ...(own ? { pathMap: own.mounts } : {}),
+      logPath: join(workDir, 'proxy.log'),
+    };
+    const pid = await spawnProxy(proxyOptions, marker, workDir);
+    plan.processes = [{ pid, marker }];
+    plans.save(plan);
+
+    const endpoint: Endpoint = { dockerHost: `unix://${listenPath}` };
+    const remainingMs = options.timeoutSeconds * 1000 - (performance.now() - started);
+    await waitUntilReady(endpoint, { timeoutMs: Math.max(1, remainingMs), signal });
+    const readySeconds = (performance.now() - started) / 1000;
+    plans.save({ ...plan, stage: 'ready' });
+    const [version] = await Promise.all([
+      serverVersion(endpoint).catch(() => 'unknown'),
+      sweepStale(new DockerCli({ ...context.env, DOCKER_HOST: host.dockerHost }), options.staleAfterSeconds, logger),
+    ]);
+    if (options.doodPolicy !== 'none') logger.info(`dood-policy ${options.doodPolicy}: requests it forbids are refused with an API error.`);
+    return {
+      mode: 'dood',
+      endpoint,
+      env: { DOCKER_HOST: endpoint.dockerHost },
+      certPath: undefined,
+      containerId: '',
+      containerName: '',
+      serverVersion: version,
+      readySeconds,
+      image: '',
+      transport: `host socket ${options.socket} through a per-job proxy`,
+      warnings: [],
+    };
+  } catch (error) {
+    return await failAndCleanUp(error);
+  }
+}
+
+/** A job-container path (the workspace) as the host sees it, if a mount covers it. */
+function translateRoot(path: string, mounts: PathMapping[]): string | undefined {
+  const best = mounts
+    .filter((mount) => path === mount.containerPath || path.startsWith(`${mount.containerPath.replace(/\/$/, '')}/`))
+    .sort((a, b) => b.containerPath.length - a.containerPath.length)[0];
+  return best ? best.hostPath + path.slice(best.containerPath.length) : undefined;
+}
+
+/** Starts the proxy as a detached process that outlives this step; resolves with its pid once it listens. */
+function spawnProxy(options: Omit<ProxyOptions, 'log'> & { logPath: string }, marker: string, workDir: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const errors = openSync(join(workDir, 'proxy.stderr'), 'a', 0o600);
+    const child = spawn(process.execPath, [proxyBundle(), marker], {
+      detached: true,
+      stdio: ['ignore', 'pipe', errors],
+      env: { ...process.env, SETUP_DIND_PROXY_OPTIONS: JSON.stringify(options) },
+    });
+    closeSync(errors);
+    let output = '';
+    const fail = async (why: string) => {
+      clearTimeout(timer);
+      const stderr = await readFile(join(workDir, 'proxy.stderr'), 'utf8').catch(() => '');
+      reject(new SetupDindError(`The DooD proxy did not start: ${why}`, { details: stderr.split('\n').filter(Boolean).slice(-20) }));
+    };
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      void fail(`no "ready" within ${PROXY_START_TIMEOUT_MS / 1000} s`);
+    }, PROXY_START_TIMEOUT_MS);
+    child.on('error', (error) => void fail(error.message));
+    child.on('exit', (code) => void fail(`it exited with code ${code}`));
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+      if (output.includes('ready\n')) {
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        child.stdout!.destroy();
+        child.unref();
+        resolve(child.pid!);
+      }
+    });
+  });
+}

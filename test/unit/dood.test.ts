@@ -1,0 +1,57 @@
+import http from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { checkSocket, ownContainerMounts } from '../../src/core/dood.js';
+
+const ID = 'a'.repeat(64);
+const MOUNTINFO = `610 590 0:55 / / rw,relatime master:1 - overlay overlay rw
+620 610 254:1 /var/lib/docker/containers/${ID}/hostname /etc/hostname rw,relatime - ext4 /dev/vda rw
+`;
+
+describe('ownContainerMounts', () => {
+  const cleanups: (() => void)[] = [];
+  afterEach(() => {
+    for (const cleanup of cleanups.splice(0)) cleanup();
+  });
+
+  it('is undefined outside a container', async () => {
+    expect(await ownContainerMounts({ dockerHost: 'unix:///nonexistent.sock' }, '1 0 0:1 / / rw - ext4 /dev/vda rw\n')).toBeUndefined();
+  });
+
+  it('finds the container from its /etc/hostname mount and maps its mounts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'setup-dind-unit-'));
+    const socket = join(dir, 'docker.sock');
+    const server = http.createServer((request, response) => {
+      if (request.url === `/containers/${ID}/json`) {
+        response.setHeader('content-type', 'application/json');
+        response.end(JSON.stringify({ Mounts: [{ Type: 'bind', Source: '/home/runner/work', Destination: '/__w' }, { Type: 'volume', Name: 'v' }] }));
+      } else {
+        response.statusCode = 404;
+        response.end('{}');
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    cleanups.push(() => {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    expect(await ownContainerMounts({ dockerHost: `unix://${socket}` }, MOUNTINFO)).toEqual({
+      id: ID,
+      mounts: [{ containerPath: '/__w', hostPath: '/home/runner/work' }],
+    });
+    // A container this daemon does not know (e.g. a Kubernetes pod's): no mapping.
+    expect(await ownContainerMounts({ dockerHost: `unix://${socket}` }, MOUNTINFO.replace(ID, 'b'.repeat(64)))).toBeUndefined();
+  });
+});
+
+describe('checkSocket', () => {
+  it('says how to mount a missing socket', async () => {
+    await expect(checkSocket('/nonexistent/docker.sock', 1000)).rejects.toThrow(/Input "socket": \/nonexistent\/docker\.sock does not exist/);
+  });
+
+  it('refuses a path that is not a socket', async () => {
+    await expect(checkSocket('/etc/hostname', 1000)).rejects.toThrow(/is not a unix socket/);
+  });
+});
