@@ -10,7 +10,8 @@ Usage:
   setup-dind run [options] -- CMD…   up, run CMD with DOCKER_HOST set, down; exits with CMD's code
   setup-dind env [--state FILE]      print the export lines again
 
-  eval "$(setup-dind up --tls)"      # e.g. in a GitLab before_script
+  env="$(setup-dind up --tls)"       # e.g. in a GitLab before_script; two lines, so that
+  eval "$env"                        # a failed up fails the job (eval "$(...)" hides it)
   setup-dind down                    # in after_script, a fresh shell
 
 Run "setup-dind <command> --help" for a command's options.

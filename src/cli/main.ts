@@ -2,7 +2,8 @@
  * setup-dind for any CI (GitLab, Jenkins, Buildkite) and for laptops: the
  * same engine as the GitHub Action, driven from a shell.
  *
- *   eval "$(setup-dind up --tls)"     # before_script
+ *   env="$(setup-dind up --tls)"      # before_script (two lines: eval "$(…)"
+ *   eval "$env"                       # would hide a failed up)
  *   setup-dind down                   # after_script, in a fresh shell
  *   setup-dind run -- make test       # up, run, down, exit with make's code
  */

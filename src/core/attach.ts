@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EngineContext } from './context.js';
 import type { Daemon } from './engine.js';
 import { InputError, SetupDindError } from './errors.js';
@@ -51,7 +52,36 @@ export function resolveAttachTarget(options: Pick<Options, 'dockerHost' | 'certP
   return { dockerHost, source, certPath: dockerHost.startsWith('tcp://') ? found : undefined };
 }
 
+/**
+ * Where client certificates would be, when the environment says the daemon
+ * speaks TLS (DOCKER_TLS_VERIFY, DOCKER_TLS_CERTDIR) but they are not there
+ * yet: a daemon that makes its own certificates writes them when it starts,
+ * possibly after the job did.
+ */
+export function expectedCertDirs(options: Pick<Options, 'dockerHost' | 'certPath'>, env: NodeJS.ProcessEnv): string[] {
+  const tlsExpected = ((env.DOCKER_TLS_VERIFY ?? '') !== '' && env.DOCKER_TLS_VERIFY !== '0') || (env.DOCKER_TLS_CERTDIR ?? '') !== '';
+  const host = options.dockerHost ?? env.DOCKER_HOST ?? 'tcp://';
+  if (!tlsExpected || !host.startsWith('tcp://')) return [];
+  return [env.DOCKER_CERT_PATH, env.DOCKER_TLS_CERTDIR ? join(env.DOCKER_TLS_CERTDIR, 'client') : undefined].filter((dir): dir is string => !!dir);
+}
+
+async function waitForCerts(dirs: string[], deadline: number, context: EngineContext): Promise<void> {
+  if (dirs.length === 0 || dirs.some(hasCerts)) return;
+  context.logger.info(`Waiting for the daemon's client certificates in ${dirs.join(' or ')}`);
+  while (!dirs.some(hasCerts)) {
+    if (performance.now() > deadline || context.signal?.aborted) {
+      throw new SetupDindError(`The environment asks for TLS, but no client certificates (ca.pem, cert.pem, key.pem) appeared in ${dirs.join(' or ')}.`, {
+        hint: 'Share the daemon\'s client certificates with the job (GitLab Runner: volumes = ["/certs/client"]; Kubernetes: an emptyDir mounted in both containers), or turn TLS off on both sides.',
+      });
+    }
+    await sleep(100);
+  }
+}
+
 export async function attach(options: Options, identity: Identity, context: EngineContext): Promise<Daemon> {
+  const started = performance.now();
+  const deadline = started + options.timeoutSeconds * 1000;
+  if (options.certPath === undefined) await waitForCerts(expectedCertDirs(options, context.env), deadline, context);
   const target = resolveAttachTarget(options, context.env);
   let parsed;
   try {
@@ -72,9 +102,8 @@ export async function attach(options: Options, identity: Identity, context: Engi
   const how = target.certPath ? `TLS, client certificates from ${target.certPath}` : parsed.kind === 'unix' ? 'unix socket' : 'plain TCP';
   context.logger.info(`Waiting for the Docker daemon at ${target.dockerHost} (${target.source}; ${how}), up to ${options.timeoutSeconds} s`);
 
-  const started = performance.now();
   try {
-    await waitUntilReady(endpoint, { timeoutMs: options.timeoutSeconds * 1000, signal: context.signal });
+    await waitUntilReady(endpoint, { timeoutMs: Math.max(1, deadline - performance.now()), signal: context.signal });
   } catch (error) {
     if (!(error instanceof NotReadyError)) throw error;
     throw new SetupDindError(

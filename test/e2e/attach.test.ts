@@ -3,6 +3,9 @@
  * platform would, or by another job's setup-dind). The action waits for it,
  * sets the job up, and in post touches nothing.
  */
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DOCKER_MISSING, docker, freePort, leftovers } from '../support/docker.js';
 import { useJobs } from '../support/jobs.js';
@@ -80,6 +83,27 @@ describe.skipIf(DOCKER_MISSING !== undefined)('mode attach', () => {
     // The daemon attached to is still there for its owner, who removes it.
     expect(await docker(['inspect', '--format', '{{.State.Running}}', started.outputs['container-id']!])).toBe('true');
     expect((await owner.post()).warnings).toEqual([]);
+    expect(await leftovers(owner)).toEqual([]);
+  });
+
+  it('waits for client certificates a TLS daemon writes after the job started (DOCKER_TLS_CERTDIR)', async () => {
+    const owner = newJob();
+    const started = await owner.main({ tls: 'true' });
+    expect(started.code, started.stdout).toBe(0);
+    const certdir = mkdtempSync(join(tmpdir(), 'setup-dind-certdir-'));
+    try {
+      const job = newJob({ DOCKER_TLS_CERTDIR: certdir, DOCKER_HOST: started.outputs['docker-host']! });
+      // The "service" shares its certificates a second after the job starts.
+      const sharing = setTimeout(() => cpSync(started.outputs['cert-path']!, join(certdir, 'client'), { recursive: true }), 1000);
+      const main = await job.main({ mode: 'attach', timeout: '30' });
+      clearTimeout(sharing);
+      expect(main.code, main.stdout).toBe(0);
+      expect(main.stdout).toMatch(/Waiting for the daemon's client certificates in .*client/);
+      expect(main.exportedEnv).toMatchObject({ DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: join(certdir, 'client') });
+    } finally {
+      rmSync(certdir, { recursive: true, force: true });
+      await owner.post();
+    }
     expect(await leftovers(owner)).toEqual([]);
   });
 

@@ -258,12 +258,12 @@ describe('GitHub workflow examples', () => {
     expect(new Set(uses)).toEqual(new Set(['setup-dind/setup-dind@v1']));
   });
 
-  it('the DooD example attaches to the mounted host socket (mode dood is not implemented yet)', () => {
+  it('the DooD example uses mode dood on the mounted host socket', () => {
     const workflow = asDict(readYaml(join(GITHUB_EXAMPLES, 'dood-container.yml')), 'dood-container.yml');
     const job = asDict(asDict(workflow.jobs, 'jobs').build, 'build');
     expect(String(asDict(job.container, 'container').options)).toContain('/var/run/docker.sock:/var/run/docker.sock');
     const step = (asList(job.steps) as Step[]).find((candidate) => actionOf(candidate.uses, '').kind === 'setup-dind');
-    expect(step?.with).toMatchObject({ mode: 'attach', 'docker-host': 'unix:///var/run/docker.sock' });
+    expect(step?.with).toMatchObject({ mode: 'dood', socket: '/var/run/docker.sock', 'dood-policy': 'strict' });
   });
 
   it('the TLS example turns TLS on', () => {
