@@ -32,11 +32,22 @@ for (const [file, entry] of Object.entries(entries)) {
     quiet: true,
     target: 'es2022',
   });
-  await writeFile(join(out, file), executables.has(file) ? `#!/usr/bin/env node\n${code}` : code, { mode: executables.has(file) ? 0o755 : 0o644 });
+  // Chunks (code loaded on demand with import()) are named after their bundle,
+  // <id>.<bundle>.js, so that two bundles' chunks with the same id cannot collide.
+  const stem = file.replace(/\.js$/, '');
+  const chunkName = `""+e+".${stem}.js"`;
+  const renamed = code.replace('__nccwpck_require__.u=e=>""+e+".index.js"', `__nccwpck_require__.u=e=>${chunkName}`);
+  const hasChunks = Object.keys(assets ?? {}).some((name) => /^\d+\.index\.js$/.test(name));
+  if (hasChunks && renamed === code) throw new Error(`could not rename the chunks of ${file}: ncc's chunk loader changed`);
+  await writeFile(join(out, file), executables.has(file) ? `#!/usr/bin/env node\n${renamed}` : renamed, {
+    mode: executables.has(file) ? 0o755 : 0o644,
+  });
   for (const [name, asset] of Object.entries(assets ?? {})) {
     if (name === 'licenses.txt') {
       // One notice file for all bundles: the same package appears once.
       for (const section of String(asset.source).split(/\n\n(?=\S+\n\S+\n)/)) licenses.set(section.split('\n')[0], section.trim());
+    } else if (/^\d+\.index\.js$/.test(name)) {
+      await writeFile(join(out, name.replace('.index.js', `.${stem}.js`)), String(asset.source));
     } else if (name !== 'package.json') {
       throw new Error(`ncc emitted an unexpected asset ${name} for ${entry}; bundle it or ship it explicitly`);
     }

@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import { SetupDindError } from './errors.js';
 import type { Options } from './inputs.js';
 import type { Endpoint } from './probe.js';
-import { makeTlsMaterial, writeTlsMaterial } from './tls.js';
 
 /** Where the certificates appear inside the container: the image's default DOCKER_TLS_CERTDIR. */
 export const CONTAINER_CERT_DIR = '/certs';
@@ -63,6 +62,8 @@ export async function prepareTransport(options: Options, workDir: string): Promi
 }
 
 async function tlsTransport(options: Options, workDir: string): Promise<TransportPlan> {
+  // Loaded only here: the X.509 library is most of the bundle's start-up cost.
+  const { makeTlsMaterial, writeTlsMaterial } = await import('./tls.js');
   const material = await makeTlsMaterial({ sans: extraSans(options) });
   const { clientDir } = await writeTlsMaterial(workDir, material);
   const serverDir = `${CONTAINER_CERT_DIR}/server`;
