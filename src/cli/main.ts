@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onCancel } from '../core/cancel.js';
 import type { EngineContext, PlanStore } from '../core/context.js';
 import { setUp } from '../core/engine.js';
 import { describeError, InputError } from '../core/errors.js';
@@ -110,23 +111,7 @@ async function down(statePath: string): Promise<number> {
 }
 
 /** Aborts on SIGINT/SIGTERM; a second signal exits at once. */
-function cancellation(): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const onSignal = (name: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(130);
-    logger.warn(`Received ${name}: cancelling and removing what was started.`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
-}
+const cancellation = () => onCancel(logger);
 
 const commands: Record<Command, (args: ParsedArgs, statePath: string) => Promise<number>> = {
   async up(args, statePath) {

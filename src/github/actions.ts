@@ -1,6 +1,7 @@
 /** The GitHub Actions side of the engine: logging, state and errors through @actions/core. */
 import * as core from '@actions/core';
 import type { Logger, PlanStore } from '../core/context.js';
+import { onCancel } from '../core/cancel.js';
 import { describeError } from '../core/errors.js';
 import type { TeardownPlan } from '../core/plan.js';
 
@@ -28,19 +29,7 @@ export function failStep(error: unknown): void {
   core.setFailed(hint ? `${message}\nHint: ${hint}` : message);
 }
 
-/**
- * An AbortSignal that fires on SIGINT/SIGTERM, as the runner sends them when
- * a job is cancelled: the step stops waiting and removes what it started. A
- * second signal exits at once.
- */
+/** An AbortSignal that fires when the runner cancels the job (SIGINT/SIGTERM). */
 export function cancellationSignal(): AbortSignal {
-  const controller = new AbortController();
-  const onSignal = (name: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(130);
-    core.warning(`Received ${name}: cancelling and removing what was started.`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return controller.signal;
+  return onCancel(actionsLogger).signal;
 }
