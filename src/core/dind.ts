@@ -2,6 +2,7 @@
  * Docker-in-Docker: a daemon in a privileged container, its API published on
  * the host's loopback only.
  */
+import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CancelledError, SetupDindError } from './errors.js';
 import type { EngineContext } from './context.js';
@@ -116,6 +117,8 @@ export function daemonErrorLine(lines: readonly string[]): string {
 export async function startDind(options: Options, identity: Identity, context: EngineContext): Promise<Daemon> {
   const { logger, plans, env, signal } = context;
   const docker = new DockerCli(env);
+  // Images to preload must be on the runner's daemon before anything is started (or planned).
+  if (options.loadImages.length > 0) await checkImagesPresent(docker, options.loadImages, signal);
   const names = dindNames(identity);
   const needsWorkDir = options.tls || options.transport === 'unix';
   const workDir = join(context.tempDir, names.container);
@@ -219,6 +222,14 @@ export async function startDind(options: Options, identity: Identity, context: E
     const readySeconds = (performance.now() - started) / 1000;
     plans.save({ ...plan, stage: 'ready' });
     const [version] = await Promise.all([serverVersion(endpoint).catch(() => 'unknown'), sweep]);
+    let preloaded: Daemon['preloaded'];
+    if (options.loadImages.length > 0) {
+      const copyStarted = performance.now();
+      logger.info(`Copying ${options.loadImages.join(', ')} from the runner's daemon into the new one`);
+      await copyImages(options.loadImages, env, { ...env, ...transport.clientEnv(endpoint) }, signal);
+      preloaded = { images: options.loadImages, seconds: (performance.now() - copyStarted) / 1000 };
+      logger.info(`Loaded ${options.loadImages.length} image(s) in ${preloaded.seconds.toFixed(2)} s`);
+    }
     return {
       mode: 'dind',
       endpoint,
@@ -231,6 +242,7 @@ export async function startDind(options: Options, identity: Identity, context: E
       image: options.image,
       transport: options.transport === 'unix' ? 'unix socket' : options.tls ? 'TCP with mutual TLS' : 'plain TCP',
       warnings,
+      preloaded,
     };
   } catch (error) {
     await sweep;
@@ -256,4 +268,42 @@ async function publishedPort(docker: DockerCli, container: string, containerPort
   const match = /:(\d+)\s*$/m.exec(out.split('\n')[0] ?? '');
   if (!match) throw new SetupDindError(`Could not read the published port of ${container} (docker port said: ${out})`);
   return Number(match[1]);
+}
+
+/** Fails, before anything is started, when an image to preload is not on the runner's daemon. */
+async function checkImagesPresent(docker: DockerCli, images: string[], signal?: AbortSignal): Promise<void> {
+  const missing: string[] = [];
+  await Promise.all(
+    images.map(async (image) => {
+      const result = await docker.exec(['image', 'inspect', '--format', '{{.Id}}', image], { signal, timeoutMs: 30_000 });
+      if (result.code !== 0) missing.push(image);
+    }),
+  );
+  if (missing.length > 0) {
+    throw new SetupDindError(`Input "load-images": ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not on the runner's Docker daemon.`, {
+      hint: 'Pull or build the image on the runner in an earlier step (docker pull/build without DOCKER_HOST set), or remove it from load-images.',
+    });
+  }
+}
+
+/** `docker save IMAGES` from one daemon streamed into `docker load` of another: no temporary file. */
+function copyImages(images: string[], fromEnv: NodeJS.ProcessEnv, toEnv: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const save = spawn('docker', ['save', ...images], { env: fromEnv, stdio: ['ignore', 'pipe', 'pipe'], signal });
+    const load = spawn('docker', ['load', '--quiet'], { env: toEnv, stdio: ['pipe', 'ignore', 'pipe'], signal });
+    let errors = '';
+    for (const child of [save, load]) {
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (errors += chunk));
+      child.on('error', (error) => reject(new SetupDindError(`Copying images into the DinD daemon failed: ${error.message}`)));
+    }
+    save.stdout.pipe(load.stdin);
+    load.stdin.on('error', () => {}); // the load side's error is reported below
+    let saveCode: number | null = null;
+    save.on('close', (code) => (saveCode = code));
+    load.on('close', (code) => {
+      if (code === 0 && saveCode !== null && saveCode !== 0) code = saveCode;
+      if (code === 0) resolve();
+      else reject(new SetupDindError(`Copying ${images.join(', ')} into the DinD daemon failed: ${firstErrorLine(errors)}`));
+    });
+  });
 }

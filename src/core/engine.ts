@@ -33,6 +33,8 @@ export interface Daemon {
   transport: string;
   /** Things the user should know, also shown in the job summary. */
   warnings: string[];
+  /** DinD: images copied from the runner's daemon, and how long it took. */
+  preloaded?: { images: string[]; seconds: number };
 }
 
 export async function setUp(options: Options, context: EngineContext): Promise<Daemon> {

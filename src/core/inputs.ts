@@ -51,6 +51,8 @@ export interface Options {
   socket: string;
   /** DooD: what the job may ask the host daemon for. */
   doodPolicy: DoodPolicy;
+  /** DinD: images copied from the host daemon into the new one before the job. */
+  loadImages: string[];
 }
 
 export interface InputSpec {
@@ -142,6 +144,12 @@ export const INPUTS: readonly InputSpec[] = [
       'DooD: what the job may ask of the host daemon: `none`; `no-privileged` (no privileged containers); `strict` (also no host namespaces, no bind mounts outside the workspace and temp dirs, no mounting the socket again). Refusals reach the docker CLI as API errors.',
     default: 'none',
   },
+  {
+    name: 'load-images',
+    description:
+      'DinD: images to copy from the runner\'s Docker daemon into the new one before the job (streamed `docker save | docker load`, no registry, no rate limits), separated by commas, spaces or new lines.',
+    default: '',
+  },
 ];
 
 /** The modes in which each input means something; the others apply to every mode. */
@@ -159,6 +167,7 @@ const INPUT_MODES: Record<string, readonly Mode[]> = {
   'cert-path': ['attach'],
   socket: ['dood'],
   'dood-policy': ['dood'],
+  'load-images': ['dind'],
 };
 
 /** Reads one raw input value; `undefined` or '' means "not given". */
@@ -198,6 +207,9 @@ export function readOptions(source: InputSource): Options {
     staleAfterSeconds: parseDuration('stale-after', raw('stale-after'), MIN_STALE_AFTER_SECONDS, MAX_STALE_AFTER_SECONDS),
     socket: parseAbsolutePath('socket', raw('socket')),
     doodPolicy: parseEnum('dood-policy', raw('dood-policy'), DOOD_POLICIES),
+    loadImages: [...new Set(raw('load-images').split(/[\s,]+/).filter((name) => name !== ''))].map((name) =>
+      parseImageReference('load-images', name),
+    ),
   };
 
   // An input that has no effect in the chosen mode is a mistake worth stopping for.

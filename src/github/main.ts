@@ -48,6 +48,9 @@ function publish(daemon: Daemon): void {
         ],
         [daemon.mode, started, daemon.serverVersion, daemon.endpoint.dockerHost, daemon.transport, `${readySeconds} s`],
       ]);
+    if (daemon.preloaded) {
+      summary = summary.addRaw(`\nPreloaded ${daemon.preloaded.images.map((image) => `\`${image}\``).join(', ')} from the runner's daemon in ${daemon.preloaded.seconds.toFixed(2)} s.\n`, true);
+    }
     for (const warning of daemon.warnings) summary = summary.addRaw(`\n> [!WARNING]\n> ${warning}\n`, true);
     // The summary is a convenience: failing to write it must not fail the step.
     void summary.write().catch((error: unknown) => core.warning(`Could not write the job summary: ${String(error)}`));

@@ -81,6 +81,24 @@ describe.skipIf(DOCKER_MISSING !== undefined)('DinD through the bundled action',
     expect(await leftovers(job)).toEqual([]);
   });
 
+  it('preloads images from the host daemon with load-images, and refuses one the host lacks before starting', async () => {
+    const job = newJob();
+    const main = await job.main({ 'load-images': 'busybox:latest' });
+    expect(main.code, main.stdout + main.stderr).toBe(0);
+    expect(main.stdout).toMatch(/Loaded 1 image\(s\) in \d+\.\d+ s/);
+    expect(main.summary).toMatch(/Preloaded `busybox:latest` from the runner's daemon in \d+\.\d+ s/);
+    expect(await docker(['run', '--rm', 'busybox:latest', 'echo', 'preloaded'], job.stepEnv())).toBe('preloaded');
+    await job.post();
+    expect(await leftovers(job)).toEqual([]);
+
+    const missing = newJob();
+    const refused = await missing.main({ 'load-images': 'busybox:latest setup-dind-test/not-on-host:1' });
+    expect(refused.code).toBe(1);
+    expect(refused.errors.join('\n')).toMatch(/Input "load-images": setup-dind-test\/not-on-host:1 is not on the runner's Docker daemon/);
+    expect(refused.savedState).toEqual({});
+    expect(await leftovers(missing)).toEqual([]);
+  });
+
   it('publishes on the port given in input "port"', async () => {
     const job = newJob();
     const port = await freePort();

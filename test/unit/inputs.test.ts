@@ -55,6 +55,7 @@ describe('readOptions defaults', () => {
       staleAfterSeconds: 6 * 3600,
       socket: '/var/run/docker.sock',
       doodPolicy: 'none',
+      loadImages: [],
     });
   });
 
@@ -602,5 +603,20 @@ describe('cross-input rules', () => {
         { numRuns: 100 },
       );
     });
+  });
+});
+
+describe('load-images', () => {
+  it('splits, deduplicates and validates image references', () => {
+    expect(readOptions(sourceOf({ 'load-images': 'busybox:latest, alpine\nbusybox:latest  registry.example.com/x/y:1' })).loadImages).toEqual([
+      'busybox:latest',
+      'alpine',
+      'registry.example.com/x/y:1',
+    ]);
+  });
+
+  it('refuses a bad reference naming the input, and the input outside mode dind', () => {
+    expect(() => readOptions(sourceOf({ 'load-images': 'busybox $(id)' }))).toThrow(/Input "load-images"/);
+    expect(() => readOptions(sourceOf({ mode: 'attach', 'load-images': 'busybox' }))).toThrow(/Input "load-images": applies to mode dind only/);
   });
 });
