@@ -14,8 +14,9 @@ import { NotReadyError, serverVersion, waitUntilReady } from './probe.js';
 import { sweepStale } from './stale.js';
 import { tearDown } from './teardown.js';
 import type { Daemon } from './engine.js';
-import { prepareTransport, publishSpec, socketDirOf, type DaemonSide } from './transport.js';
-import { mkdir } from 'node:fs/promises';
+import { mountField, prepareTransport, publishSpec, socketDirOf, type DaemonSide } from './transport.js';
+import { CONTAINER_DAEMON_JSON } from './daemon-config.js';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const LOG_TAIL_LINES = 40;
@@ -120,7 +121,7 @@ export async function startDind(options: Options, identity: Identity, context: E
   // Images to preload must be on the runner's daemon before anything is started (or planned).
   if (options.loadImages.length > 0) await checkImagesPresent(docker, options.loadImages, signal);
   const names = dindNames(identity);
-  const needsWorkDir = options.tls || options.transport === 'unix';
+  const needsWorkDir = options.tls || options.transport === 'unix' || options.daemonJson !== undefined;
   const workDir = join(context.tempDir, names.container);
   const plan: TeardownPlan = {
     version: 1,
@@ -161,6 +162,11 @@ export async function startDind(options: Options, identity: Identity, context: E
       if (options.transport === 'unix') await mkdir(socketDirOf(workDir), { mode: 0o700 });
     }
     transport = await prepareTransport(options, workDir);
+    if (options.daemonJson !== undefined) {
+      const file = join(workDir, 'daemon.json');
+      await writeFile(file, options.daemonJson, { mode: 0o644 });
+      transport.daemon.mounts.push(`type=bind,${mountField('src', file)},dst=${CONTAINER_DAEMON_JSON},readonly`);
+    }
   } catch (error) {
     return await failAndCleanUp(error);
   }
@@ -254,11 +260,15 @@ export async function startDind(options: Options, identity: Identity, context: E
 
 function daemonExited(code: number, logs: string[]): SetupDindError {
   const line = daemonErrorLine(logs);
-  const privileged = /operation not permitted|permission denied|read-only file system/i.test(logs.join('\n'));
+  const text = logs.join('\n');
+  const privileged = /operation not permitted|permission denied|read-only file system/i.test(text);
+  const configuration = /daemon\.json|configuration file|directives/i.test(text);
   return new SetupDindError(`The DinD daemon exited during start (exit code ${code}): ${line}`, {
-    hint: privileged
-      ? 'The daemon lacked a permission it needs; the runner may not grant full privileges to containers (see the log below).'
-      : 'Check input "daemon-args" and "image"; the daemon log is below.',
+    hint: configuration
+      ? 'The daemon refused its configuration: check inputs "daemon-config", "registry-mirrors", "insecure-registries" and "daemon-args" (an option may not be given both as a flag and in daemon.json); the daemon log is below.'
+      : privileged
+        ? 'The daemon lacked a permission it needs; the runner may not grant full privileges to containers (see the log below).'
+        : 'Check input "daemon-args" and "image"; the daemon log is below.',
     details: logs,
   });
 }

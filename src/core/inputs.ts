@@ -7,6 +7,7 @@
  * fails with an InputError that names the input and what it accepts.
  */
 import { isIP } from 'node:net';
+import { daemonJson, parseDaemonConfig, parseInsecureRegistries, parseRegistryMirrors } from './daemon-config.js';
 import { InputError } from './errors.js';
 
 export const MODES = ['dind', 'dood', 'attach'] as const;
@@ -53,6 +54,8 @@ export interface Options {
   doodPolicy: DoodPolicy;
   /** DinD: images copied from the host daemon into the new one before the job. */
   loadImages: string[];
+  /** DinD: the inner daemon's daemon.json, or undefined for none. */
+  daemonJson: string | undefined;
 }
 
 export interface InputSpec {
@@ -150,6 +153,22 @@ export const INPUTS: readonly InputSpec[] = [
       'DinD: images to copy from the runner\'s Docker daemon into the new one before the job (streamed `docker save | docker load`, no registry, no rate limits), separated by commas, spaces or new lines.',
     default: '',
   },
+  {
+    name: 'registry-mirrors',
+    description: 'DinD: registry mirrors for the inner daemon (http:// or https:// URLs, separated by commas, spaces or new lines), written to its daemon.json.',
+    default: '',
+  },
+  {
+    name: 'insecure-registries',
+    description: 'DinD: registries the inner daemon may reach without TLS verification (host, host:port or CIDR), written to its daemon.json.',
+    default: '',
+  },
+  {
+    name: 'daemon-config',
+    description:
+      'DinD: more daemon.json for the inner daemon, as a JSON object, merged with registry-mirrors and insecure-registries and mounted read-only. Keys the action sets itself (hosts, tls*, group, data-root) are refused.',
+    default: '',
+  },
 ];
 
 /** The modes in which each input means something; the others apply to every mode. */
@@ -168,6 +187,9 @@ const INPUT_MODES: Record<string, readonly Mode[]> = {
   socket: ['dood'],
   'dood-policy': ['dood'],
   'load-images': ['dind'],
+  'registry-mirrors': ['dind'],
+  'insecure-registries': ['dind'],
+  'daemon-config': ['dind'],
 };
 
 /** Reads one raw input value; `undefined` or '' means "not given". */
@@ -209,6 +231,11 @@ export function readOptions(source: InputSource): Options {
     doodPolicy: parseEnum('dood-policy', raw('dood-policy'), DOOD_POLICIES),
     loadImages: [...new Set(raw('load-images').split(/[\s,]+/).filter((name) => name !== ''))].map((name) =>
       parseImageReference('load-images', name),
+    ),
+    daemonJson: daemonJson(
+      parseDaemonConfig('daemon-config', raw('daemon-config')),
+      parseRegistryMirrors('registry-mirrors', raw('registry-mirrors')),
+      parseInsecureRegistries('insecure-registries', raw('insecure-registries')),
     ),
   };
 

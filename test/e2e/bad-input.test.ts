@@ -31,6 +31,8 @@ const badInputs: fc.Arbitrary<[string, string, Record<string, string>]> = fc.one
   fc.tuple(fc.constant('tls-san'), withBad('_!@#$%'), fc.constant({ tls: 'true' })),
   fc.tuple(fc.constant('bind-address'), fc.oneof(fc.constantFrom('localhost', '999.1.1.1', '1.2.3', '::g'), withBad('_!@#')), fc.constant({})),
   fc.tuple(fc.constant('stale-after'), fc.oneof(fc.constantFrom('6', '5m', '-1h', '1y', '6 h', 'forever'), notInteger), fc.constant({})),
+  fc.tuple(fc.constant('daemon-config'), fc.constantFrom('{', '{"a":}', 'not json', '[1,2]', '"text"', '42', '{"hosts": []}', '{"tlsverify": false}'), fc.constant({})),
+  fc.tuple(fc.constant('registry-mirrors'), fc.oneof(fc.constantFrom('mirror.example', 'ftp://m.example', 'https://'), withBad('<>"')), fc.constant({})),
   fc.tuple(fc.constant('docker-host'), fc.constantFrom('ssh://user@host', 'http://docker:2375', 'tcp://docker', 'tcp://docker:0', 'docker:2375', 'npipe:////./pipe/docker'), fc.constant({ mode: 'attach' })),
 );
 

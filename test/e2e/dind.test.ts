@@ -99,6 +99,41 @@ describe.skipIf(DOCKER_MISSING !== undefined)('DinD through the bundled action',
     expect(await leftovers(missing)).toEqual([]);
   });
 
+  it('configures the inner daemon: registry mirrors and insecure registries show in docker info', async () => {
+    const job = newJob();
+    const main = await job.main({
+      'registry-mirrors': 'https://mirror.example.com',
+      'insecure-registries': 'registry.internal:5000',
+      'daemon-config': '{"log-level": "warn"}',
+    });
+    expect(main.code, main.stdout + main.stderr).toBe(0);
+    const registry = JSON.parse(await docker(['info', '--format', '{{json .RegistryConfig}}'], job.stepEnv())) as {
+      Mirrors: string[];
+      IndexConfigs: Record<string, { Secure: boolean }>;
+    };
+    expect(registry.Mirrors).toEqual(['https://mirror.example.com/']);
+    expect(registry.IndexConfigs['registry.internal:5000']?.Secure).toBe(false);
+    await job.post();
+    expect(await leftovers(job)).toEqual([]);
+  });
+
+  it('fails before starting on bad JSON, and at once with the daemon\'s message on a configuration it refuses', async () => {
+    const bad = newJob();
+    const refusedInput = await bad.main({ 'daemon-config': '{"log-level": warn}' });
+    expect(refusedInput.code).toBe(1);
+    expect(refusedInput.errors.join('\n')).toMatch(/Input "daemon-config": is not valid JSON/);
+    expect(refusedInput.savedState).toEqual({});
+
+    const job = newJob();
+    const main = await job.main({ 'daemon-config': '{"no-such-option": true}' });
+    expect(main.code).toBe(1);
+    const error = main.errors.join('\n');
+    expect(error).toMatch(/The DinD daemon exited during start .*no-such-option/);
+    expect(error).toMatch(/Hint: The daemon refused its configuration: check inputs "daemon-config"/);
+    expect(main.seconds).toBeLessThan(30);
+    expect(await leftovers(job)).toEqual([]);
+  });
+
   it('publishes on the port given in input "port"', async () => {
     const job = newJob();
     const port = await freePort();

@@ -56,6 +56,7 @@ describe('readOptions defaults', () => {
       socket: '/var/run/docker.sock',
       doodPolicy: 'none',
       loadImages: [],
+      daemonJson: undefined,
     });
   });
 
@@ -618,5 +619,35 @@ describe('load-images', () => {
   it('refuses a bad reference naming the input, and the input outside mode dind', () => {
     expect(() => readOptions(sourceOf({ 'load-images': 'busybox $(id)' }))).toThrow(/Input "load-images"/);
     expect(() => readOptions(sourceOf({ mode: 'attach', 'load-images': 'busybox' }))).toThrow(/Input "load-images": applies to mode dind only/);
+  });
+});
+
+describe('daemon.json inputs', () => {
+  it('merges daemon-config with the registry lists', () => {
+    const options = readOptions(
+      sourceOf({
+        'daemon-config': '{"log-level": "warn", "registry-mirrors": ["https://a.example"]}',
+        'registry-mirrors': 'https://b.example, https://a.example',
+        'insecure-registries': 'registry.internal:5000\n10.0.0.0/8',
+      }),
+    );
+    expect(JSON.parse(options.daemonJson!)).toEqual({
+      'log-level': 'warn',
+      'registry-mirrors': ['https://a.example', 'https://b.example'],
+      'insecure-registries': ['registry.internal:5000', '10.0.0.0/8'],
+    });
+    expect(readOptions(() => undefined).daemonJson).toBeUndefined();
+  });
+
+  it.each([
+    ['daemon-config', '{"log-level": ', /Input "daemon-config": is not valid JSON/],
+    ['daemon-config', '["a"]', /Input "daemon-config": .* is not a JSON object/],
+    ['daemon-config', '{"hosts": ["tcp://0.0.0.0:2375"]}', /Input "daemon-config": "hosts" is set by the action itself/],
+    ['daemon-config', '{"data-root": "/x"}', /"data-root" is set by the action itself/],
+    ['registry-mirrors', 'mirror.example', /Input "registry-mirrors": "mirror.example" is not an http:\/\/ or https:\/\/ URL/],
+    ['registry-mirrors', 'ftp://mirror.example', /is not an http:\/\/ or https:\/\/ URL/],
+    ['insecure-registries', 'http://registry:5000', /Input "insecure-registries": .* is neither a registry host nor a CIDR range/],
+  ])('%s %j is refused', (input, value, message) => {
+    expect(() => readOptions(sourceOf({ [input]: value }))).toThrow(message);
   });
 });
