@@ -9,10 +9,10 @@ import type { EngineContext } from './context.js';
 import { DockerCli, firstErrorLine, type CommandResult } from './docker-cli.js';
 import { labelsFor, resourceName, type Identity } from './identity.js';
 import { isLoopback, type Options } from './inputs.js';
-import { dockerEnvOf, isEmptyPlan, type TeardownPlan } from './plan.js';
+import { dockerEnvOf, type TeardownPlan } from './plan.js';
 import { NotReadyError, serverVersion, waitUntilReady } from './probe.js';
 import { sweepStale } from './stale.js';
-import { tearDown } from './teardown.js';
+import { abandon } from './teardown.js';
 import type { Daemon } from './engine.js';
 import { mountField, prepareTransport, publishSpec, socketDirOf, type DaemonSide } from './transport.js';
 import { CONTAINER_DAEMON_JSON } from './daemon-config.js';
@@ -136,11 +136,8 @@ export async function startDind(options: Options, identity: Identity, context: E
   // Saved before anything exists, so teardown finds a half-started daemon.
   plans.save(plan);
 
-  // main removes what it started before failing, so nothing is left where no
-  // teardown step runs; what it could not remove stays in the plan for one.
   const failAndCleanUp = async (error: unknown): Promise<never> => {
-    const { remaining } = await tearDown(plan, { logger: context.logger, env: context.env }, { quiet: true });
-    plans.save(isEmptyPlan(remaining) ? { ...remaining, stage: 'done' } : remaining);
+    await abandon(plan, context);
     throw error;
   };
 

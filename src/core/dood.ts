@@ -19,8 +19,7 @@ import type { TeardownPlan } from './plan.js';
 import { apiGet, ping, ProbeFailure, serverVersion, waitUntilReady, type Endpoint } from './probe.js';
 import { sweepStale } from './stale.js';
 import { DockerCli } from './docker-cli.js';
-import { tearDown } from './teardown.js';
-import { isEmptyPlan } from './plan.js';
+import { abandon } from './teardown.js';
 
 /** The bundle of the proxy's background process, next to the running entry (dist/). */
 export const PROXY_BUNDLE = 'dood-proxy.js';
@@ -123,8 +122,7 @@ export async function startDood(options: Options, identity: Identity, context: E
   };
   plans.save(plan);
   const failAndCleanUp = async (error: unknown): Promise<never> => {
-    const { remaining } = await tearDown(plan, { logger, env: context.env }, { quiet: true });
-    plans.save(isEmptyPlan(remaining) ? { ...remaining, stage: 'done' } : remaining);
+    await abandon(plan, context);
     throw error;
   };
 

@@ -25,6 +25,16 @@ export interface TeardownResult {
 const DAEMON_LOG_LINES = 50;
 const REMOVE_TIMEOUT_MS = 60_000;
 
+/**
+ * A set-up that failed removes what it started before it reports the
+ * failure, so nothing is left where no teardown step runs (the CLI's `up`);
+ * what it could not remove stays in the plan for one that does.
+ */
+export async function abandon(plan: TeardownPlan, context: Pick<EngineContext, 'logger' | 'env' | 'plans'>): Promise<void> {
+  const { remaining } = await tearDown(plan, context, { quiet: true });
+  context.plans.save(isEmptyPlan(remaining) ? { ...remaining, stage: 'done' } : remaining);
+}
+
 export async function tearDown(
   plan: TeardownPlan,
   context: Pick<EngineContext, 'logger' | 'env'>,
