@@ -133,7 +133,7 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: 'stale-after',
     description:
-      'DinD: at start, remove leftovers of earlier runs that never reached their teardown (a runner that died), found by label, when older than this: a number with a unit (`90m`, `6h`, `2d`; at least 10m), or `0` to disable.',
+      'DinD and DooD: at start, remove leftovers of earlier runs that never reached their teardown (a runner that died), found by label, when older than this: a number with a unit (`90m`, `6h`, `2d`; at least 10m), or `0` to disable.',
     default: '6h',
   },
   {

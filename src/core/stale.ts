@@ -10,7 +10,7 @@ import { DockerCli } from './docker-cli.js';
 import { LABELS } from './identity.js';
 
 export interface StaleObject {
-  kind: 'container' | 'volume';
+  kind: 'container' | 'network' | 'volume';
   id: string;
   owner: string;
   ageSeconds: number;
@@ -29,30 +29,42 @@ export function staleOf(kind: StaleObject['kind'], listing: string, nowSeconds: 
   return stale;
 }
 
-/** Finds and removes stale objects; never throws (a failed sweep is a warning, not a failed job). */
+/** How to list and remove each kind of object; containers go first, since they hold networks and volumes. */
+const KINDS: { kind: StaleObject['kind']; list: string[]; id: string; remove: string[] }[] = [
+  { kind: 'container', list: ['ps', '--all', '--no-trunc'], id: '.ID', remove: ['rm', '--force', '--volumes'] },
+  { kind: 'network', list: ['network', 'ls', '--no-trunc'], id: '.ID', remove: ['network', 'rm'] },
+  { kind: 'volume', list: ['volume', 'ls'], id: '.Name', remove: ['volume', 'rm'] },
+];
+
+/**
+ * Finds and removes stale objects of every mode: DinD daemons and their data
+ * volumes, and the containers, networks and volumes a DooD job created, all
+ * of which carry `setup-dind.created`. Never throws: a failed sweep is a
+ * warning, not a failed job.
+ */
 export async function sweepStale(docker: DockerCli, staleAfterSeconds: number, logger: Logger, now = Date.now()): Promise<StaleObject[]> {
   if (staleAfterSeconds <= 0) return [];
   const nowSeconds = Math.floor(now / 1000);
-  const format = `{{.${'ID'}}}\t{{.Label "${LABELS.created}"}}\t{{.Label "${LABELS.owner}"}}`;
+  const removed: StaleObject[] = [];
   try {
-    const [containers, volumes] = await Promise.all([
-      docker.run(['ps', '--all', '--no-trunc', '--filter', `label=${LABELS.role}=daemon`, '--format', format], { timeoutMs: 30_000 }),
-      docker.run(['volume', 'ls', '--filter', `label=${LABELS.role}=data`, '--format', format.replace('.ID', '.Name')], { timeoutMs: 30_000 }),
-    ]);
-    const staleContainers = staleOf('container', containers, nowSeconds, staleAfterSeconds);
-    const staleVolumes = staleOf('volume', volumes, nowSeconds, staleAfterSeconds);
-    if (staleContainers.length > 0) {
-      await docker.exec(['rm', '--force', '--volumes', ...staleContainers.map((object) => object.id)], { timeoutMs: 60_000 });
+    const listings = await Promise.all(
+      KINDS.map(({ list, id }) =>
+        docker.run([...list, '--filter', `label=${LABELS.created}`, '--format', `{{${id}}}\t{{.Label "${LABELS.created}"}}\t{{.Label "${LABELS.owner}"}}`], {
+          timeoutMs: 30_000,
+        }),
+      ),
+    );
+    for (const [index, { kind, remove }] of KINDS.entries()) {
+      // One at a time: an object still in use (a survivor holds it) is left for the next sweep.
+      for (const object of staleOf(kind, listings[index]!, nowSeconds, staleAfterSeconds)) {
+        const result = await docker.exec([...remove, object.id], { timeoutMs: 60_000 });
+        if (result.code !== 0) continue;
+        removed.push(object);
+        logger.info(`Removed a stale ${kind} of an earlier run: ${object.id.slice(0, 12)} (owner ${object.owner}, ${(object.ageSeconds / 3600).toFixed(1)} h old)`);
+      }
     }
-    // A volume still in use (its container survived) is left; the next sweep gets it.
-    for (const volume of staleVolumes) await docker.exec(['volume', 'rm', volume.id], { timeoutMs: 60_000 });
-    const removed = [...staleContainers, ...staleVolumes];
-    for (const object of removed) {
-      logger.info(`Removed a stale ${object.kind} of an earlier run: ${object.id.slice(0, 12)} (owner ${object.owner}, ${(object.ageSeconds / 3600).toFixed(1)} h old)`);
-    }
-    return removed;
   } catch (error) {
     logger.warn(`Could not look for stale leftovers of earlier runs: ${error instanceof Error ? error.message : String(error)}`);
-    return [];
   }
+  return removed;
 }

@@ -35,6 +35,9 @@ describe.skipIf(DOCKER_MISSING !== undefined)('concurrency and leftovers', () =>
     const staleVolume = await docker(['volume', 'create', ...labels('github:dead/run', 'data', hours(7))]);
     const stale = await docker(['run', '-d', ...labels('github:dead/run', 'daemon', hours(7)), '--mount', `type=volume,src=${staleVolume},dst=/data`, 'busybox:latest', 'sleep', '600']);
     const live = await docker(['run', '-d', ...labels('github:live/run', 'daemon', hours(1)), 'busybox:latest', 'sleep', '600']);
+    // What a DooD job of the dead run had created through its proxy.
+    const staleNetwork = await docker(['network', 'create', ...labels('github:dead/run', 'job', hours(8)), `setup-dind-e2e-stale-${Date.now()}`]);
+    const staleJobContainer = await docker(['run', '-d', ...labels('github:dead/run', 'job', hours(8)), 'busybox:latest', 'sleep', '600']);
     try {
       // stale-after 0: nothing is swept.
       const off = newJob();
@@ -50,10 +53,14 @@ describe.skipIf(DOCKER_MISSING !== undefined)('concurrency and leftovers', () =>
       await expect(docker(['inspect', stale])).rejects.toThrow();
       await expect(docker(['volume', 'inspect', staleVolume])).rejects.toThrow();
       expect(await docker(['inspect', '--format', '{{.State.Running}}', live])).toBe('true');
+      expect(main.stdout).toMatch(/Removed a stale network of an earlier run: .* \(owner github:dead\/run, 8\.0 h old\)/);
+      await expect(docker(['network', 'inspect', staleNetwork])).rejects.toThrow();
+      await expect(docker(['inspect', staleJobContainer])).rejects.toThrow();
       await job.post();
       expect(await leftovers(job)).toEqual([]);
     } finally {
-      await docker(['rm', '-fv', stale, live]).catch(() => {});
+      await docker(['rm', '-fv', stale, live, staleJobContainer]).catch(() => {});
+      await docker(['network', 'rm', staleNetwork]).catch(() => {});
       await docker(['volume', 'rm', '-f', staleVolume]).catch(() => {});
     }
   });
