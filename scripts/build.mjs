@@ -3,6 +3,7 @@
 // `--check` builds into a temporary folder and fails if dist/ differs: the
 // committed dist/ must always be a fresh build of src/.
 import ncc from '@vercel/ncc';
+import { createHash } from 'node:crypto';
 import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -32,13 +33,22 @@ for (const [file, entry] of Object.entries(entries)) {
     quiet: true,
     target: 'es2022',
   });
-  // Chunks (code loaded on demand with import()) are named after their bundle,
-  // <id>.<bundle>.js, so that two bundles' chunks with the same id cannot collide.
-  const stem = file.replace(/\.js$/, '');
-  const chunkName = `""+e+".${stem}.js"`;
-  const renamed = code.replace('__nccwpck_require__.u=e=>""+e+".index.js"', `__nccwpck_require__.u=e=>${chunkName}`);
-  const hasChunks = Object.keys(assets ?? {}).some((name) => /^\d+\.index\.js$/.test(name));
-  if (hasChunks && renamed === code) throw new Error(`could not rename the chunks of ${file}: ncc's chunk loader changed`);
+  // Chunks (code loaded on demand with import()) are named after their content,
+  // chunk-<sha256>.js: two bundles that need the same code share one file, and
+  // two different chunks with the same webpack id can never collide.
+  const chunkFiles = {};
+  for (const [name, asset] of Object.entries(assets ?? {})) {
+    const id = /^(\d+)\.index\.js$/.exec(name)?.[1];
+    if (id === undefined) continue;
+    const source = String(asset.source);
+    chunkFiles[id] = `chunk-${createHash('sha256').update(source).digest('hex').slice(0, 16)}.js`;
+    await writeFile(join(out, chunkFiles[id]), source);
+  }
+  const loader = '__nccwpck_require__.u=e=>""+e+".index.js"';
+  const renamed = code.replace(loader, `__nccwpck_require__.u=e=>(${JSON.stringify(chunkFiles)})[e]`);
+  if (Object.keys(chunkFiles).length > 0 && renamed === code) {
+    throw new Error(`could not rename the chunks of ${file}: ncc's chunk loader changed`);
+  }
   await writeFile(join(out, file), executables.has(file) ? `#!/usr/bin/env node\n${renamed}` : renamed, {
     mode: executables.has(file) ? 0o755 : 0o644,
   });
@@ -47,7 +57,7 @@ for (const [file, entry] of Object.entries(entries)) {
       // One notice file for all bundles: the same package appears once.
       for (const section of String(asset.source).split(/\n\n(?=\S+\n\S+\n)/)) licenses.set(section.split('\n')[0], section.trim());
     } else if (/^\d+\.index\.js$/.test(name)) {
-      await writeFile(join(out, name.replace('.index.js', `.${stem}.js`)), String(asset.source));
+      // written above
     } else if (name !== 'package.json') {
       throw new Error(`ncc emitted an unexpected asset ${name} for ${entry}; bundle it or ship it explicitly`);
     }
