@@ -63,9 +63,17 @@ export class DockerCli {
         env: this.env,
         stdio: ['ignore', 'pipe', 'pipe'],
         signal: options.signal,
-        timeout: options.timeoutMs,
-        killSignal: 'SIGKILL',
       });
+      // Our own timer rather than spawn's `timeout`, whose timer outlives a
+      // command that could not start (ENOENT) and keeps the process alive.
+      let timedOut = false;
+      const timer =
+        options.timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              timedOut = true;
+              child.kill('SIGKILL');
+            }, options.timeoutMs);
       let stdout = '';
       let stderr = '';
       let output = '';
@@ -83,6 +91,7 @@ export class DockerCli {
         for (const line of lines) if (line.trim() !== '') options.onStderrLine(line);
       });
       child.on('error', (error: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
         if (error.code === 'ENOENT') {
           reject(
             new SetupDindError(`The docker command was not found (looked for "${this.binary}" on PATH).`, {
@@ -95,9 +104,10 @@ export class DockerCli {
           reject(new SetupDindError(`Could not run docker ${args[0] ?? ''}: ${error.message}`, { cause: error }));
         }
       });
-      child.on('close', (code, signal) => {
+      child.on('close', (code) => {
+        clearTimeout(timer);
         if (options.onStderrLine && partial.trim() !== '') options.onStderrLine(partial);
-        if (code === null && options.timeoutMs !== undefined && signal === 'SIGKILL' && !options.signal?.aborted) {
+        if (timedOut) {
           const note = `\ntimed out after ${options.timeoutMs} ms`;
           resolve({ code: 124, stdout, stderr: stderr + note, output: output + note });
           return;

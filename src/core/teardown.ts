@@ -52,7 +52,11 @@ export async function tearDown(
   };
 
   if (plan.labelled !== undefined) {
-    const swept = await removeLabelled(docker, plan.labelled, result);
+    // A failure here (no docker CLI, no daemon) must not stop the rest: the proxy and files still go.
+    const swept = await removeLabelled(docker, plan.labelled, result).catch((error: unknown) => {
+      fail(`the job's objects (label ${LABELS.instance}=${plan.labelled})`, error instanceof Error ? error.message : String(error));
+      return false;
+    });
     if (!swept) remaining.labelled = plan.labelled;
   }
 

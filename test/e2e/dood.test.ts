@@ -67,6 +67,21 @@ describe.skipIf(DOCKER_MISSING !== undefined)('mode dood', () => {
     }
   });
 
+  it('post without a docker CLI still stops the proxy, warns, and keeps the job\'s objects for a later post', async () => {
+    const job = newJob();
+    expect((await job.main({ mode: 'dood' })).code).toBe(0);
+    await docker(['run', '-d', 'busybox:latest', 'sleep', '600'], job.stepEnv());
+    const without = await job.post({ env: { PATH: '/nonexistent' } });
+    expect(without.code).toBe(0);
+    expect(without.warnings.join('\n')).toMatch(/Could not remove the job's objects .*docker command was not found/);
+    expect(proxyProcesses(job)).toEqual([]);
+    // The job's container is still recorded: a post that has the CLI removes it.
+    expect(await leftovers(job)).not.toEqual([]);
+    const again = await job.post();
+    expect(again.warnings).toEqual([]);
+    expect(await leftovers(job)).toEqual([]);
+  });
+
   it('streams and hijacked connections pass through: logs -f, exec -i with stdin, build, events', async () => {
     const job = newJob();
     expect((await job.main({ mode: 'dood' })).code).toBe(0);
