@@ -16,6 +16,7 @@ import { abandon } from './teardown.js';
 import type { Daemon } from './engine.js';
 import { mountField, prepareTransport, publishSpec, socketDirOf, type DaemonSide } from './transport.js';
 import { CONTAINER_DAEMON_JSON } from './daemon-config.js';
+import { chooseMtu, type MtuChoice } from './mtu.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -43,7 +44,14 @@ export function dindNames(identity: Identity): DindNames {
  * - /var/lib/docker on a labelled volume: the inner daemon gets a real
  *   filesystem (overlay2, not vfs) and we can find and remove it by name.
  */
-export function dindRunArgs(options: Options, names: DindNames, identity: Identity, daemon: DaemonSide, now = Date.now()): string[] {
+export function dindRunArgs(
+  options: Options,
+  names: DindNames,
+  identity: Identity,
+  daemon: DaemonSide,
+  now = Date.now(),
+  extraDaemonArgs: readonly string[] = [],
+): string[] {
   const args = ['run', '--detach', '--privileged', '--name', names.container, '--pull', options.pull];
   for (const [key, value] of Object.entries(labelsFor(identity, 'daemon', now))) args.push('--label', `${key}=${value}`);
   const volumeLabels = Object.entries(labelsFor(identity, 'data', now)).map(([key, value]) => `volume-label=${key}=${value}`);
@@ -53,7 +61,7 @@ export function dindRunArgs(options: Options, names: DindNames, identity: Identi
   if (daemon.containerPort !== undefined) {
     args.push('--publish', publishSpec(options.bindAddress, options.port, daemon.containerPort));
   }
-  args.push(options.image, ...daemon.command, ...options.daemonArgs);
+  args.push(options.image, ...daemon.command, ...extraDaemonArgs, ...options.daemonArgs);
   return args;
 }
 
@@ -168,13 +176,25 @@ export async function startDind(options: Options, identity: Identity, context: E
     return await failAndCleanUp(error);
   }
 
+  let mtu: MtuChoice;
+  try {
+    mtu = await chooseMtu(options, docker, signal);
+  } catch (error) {
+    return await failAndCleanUp(error);
+  }
+  if (mtu.mtu !== undefined) logger.info(`Inner networks get MTU ${mtu.mtu} (${mtu.reason})`);
+  for (const warning of mtu.warnings) {
+    logger.warn(warning);
+    warnings.push(warning);
+  }
+
   // Runs beside the start, so it costs no time on the critical path.
   const sweep = sweepStale(docker, options.staleAfterSeconds, logger);
 
   const where = options.transport === 'unix' ? 'API on a unix socket' : `API on ${options.bindAddress}${options.tls ? ', TLS' : ''}`;
   logger.info(`Starting ${options.image} as ${names.container} (privileged, ${where})`);
   const run = await docker
-    .exec(dindRunArgs(options, names, identity, transport.daemon), {
+    .exec(dindRunArgs(options, names, identity, transport.daemon, Date.now(), mtu.daemonArgs), {
       signal,
       onStderrLine: (line) => logger.info(`  ${line}`),
     })
@@ -246,6 +266,7 @@ export async function startDind(options: Options, identity: Identity, context: E
       transport: options.transport === 'unix' ? 'unix socket' : options.tls ? 'TCP with mutual TLS' : 'plain TCP',
       warnings,
       preloaded,
+      mtu: mtu.mtu,
     };
   } catch (error) {
     await sweep;

@@ -35,6 +35,8 @@ export interface Daemon {
   warnings: string[];
   /** DinD: images copied from the runner's daemon, and how long it took. */
   preloaded?: { images: string[]; seconds: number };
+  /** DinD: the MTU given to the inner daemon's networks, when one was. */
+  mtu?: number;
 }
 
 export async function setUp(options: Options, context: EngineContext): Promise<Daemon> {

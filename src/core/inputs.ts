@@ -56,7 +56,22 @@ export interface Options {
   loadImages: string[];
   /** DinD: the inner daemon's daemon.json, or undefined for none. */
   daemonJson: string | undefined;
+  /** The docker CLI to download, or undefined: use the one on PATH, download only when there is none. */
+  dockerVersion: string | undefined;
+  /** Base URL of the static client downloads (`<url>/<arch>/docker-<version>.tgz`). */
+  dockerDownloadUrl: string;
+  /** DinD: the inner daemon's network MTU. */
+  mtu: Mtu;
+  /** DinD: a named volume kept across jobs for the inner daemon's /var/lib/docker, or undefined. */
+  cacheVolume: string | undefined;
+  /** A docker context to create for the endpoint and select for the next steps, or undefined. */
+  context: string | undefined;
 }
+
+/** `auto` follows the host's default-route interface, `off` leaves dockerd's default, a number forces it. */
+export type Mtu = 'auto' | 'off' | number;
+
+export const DEFAULT_DOCKER_DOWNLOAD_URL = 'https://download.docker.com/linux/static/stable';
 
 export interface InputSpec {
   name: string;
@@ -169,6 +184,36 @@ export const INPUTS: readonly InputSpec[] = [
       'DinD: more daemon.json for the inner daemon, as a JSON object, merged with registry-mirrors and insecure-registries and mounted read-only. Keys the action sets itself (hosts, tls*, group, data-root) are refused.',
     default: '',
   },
+  {
+    name: 'mtu',
+    description:
+      'DinD: MTU of the inner daemon\'s networks. `auto` uses the MTU of this host\'s default-route interface when it is below 1500 (Kubernetes overlays, VPNs), `off` leaves dockerd\'s 1500, a number (576-65535) forces it. Applied to the default bridge (`--mtu`) and, on Docker 24+, to networks the job creates.',
+    default: 'auto',
+  },
+  {
+    name: 'cache-volume',
+    description:
+      'DinD: keep the inner daemon\'s /var/lib/docker (images, build cache) in this named volume, so the next job on this runner starts with them. Post keeps the volume. One daemon at a time: a job that finds the volume in use waits up to `timeout`, then fails.',
+    default: '',
+  },
+  {
+    name: 'context',
+    description:
+      'Create a docker context of this name for the daemon (with the TLS material when the endpoint uses TLS) and select it for the next steps with DOCKER_CONTEXT instead of DOCKER_HOST; post removes it. It must not exist yet.',
+    default: '',
+  },
+  {
+    name: 'docker-version',
+    description:
+      'The docker CLI for this and later steps. Empty: use the `docker` on PATH, and download the static client only when there is none. A version (`29.1.3`) or `latest`: download that client from `docker-download-url`, cache it in the tool cache and put it first on PATH.',
+    default: '',
+  },
+  {
+    name: 'docker-download-url',
+    description:
+      'Base URL of the static docker client downloads, as `<url>/<arch>/docker-<version>.tgz` (x86_64, aarch64, armhf): a mirror for air-gapped networks.',
+    default: DEFAULT_DOCKER_DOWNLOAD_URL,
+  },
 ];
 
 /** The modes in which each input means something; the others apply to every mode. */
@@ -190,6 +235,8 @@ const INPUT_MODES: Record<string, readonly Mode[]> = {
   'registry-mirrors': ['dind'],
   'insecure-registries': ['dind'],
   'daemon-config': ['dind'],
+  mtu: ['dind'],
+  'cache-volume': ['dind'],
 };
 
 /** Reads one raw input value; `undefined` or '' means "not given". */
@@ -237,6 +284,11 @@ export function readOptions(source: InputSource): Options {
       parseRegistryMirrors('registry-mirrors', raw('registry-mirrors')),
       parseInsecureRegistries('insecure-registries', raw('insecure-registries')),
     ),
+    dockerVersion: given('docker-version') ? parseDockerVersion('docker-version', raw('docker-version')) : undefined,
+    dockerDownloadUrl: parseHttpUrl('docker-download-url', raw('docker-download-url')),
+    mtu: parseMtu('mtu', raw('mtu')),
+    cacheVolume: given('cache-volume') ? parseObjectName('cache-volume', raw('cache-volume'), 'a Docker volume name: letters, digits, _ . - (starting with a letter or digit), e.g. dind-cache') : undefined,
+    context: given('context') ? parseContextName('context', raw('context')) : undefined,
   };
 
   // An input that has no effect in the chosen mode is a mistake worth stopping for.
@@ -251,6 +303,10 @@ export function readOptions(source: InputSource): Options {
     for (const name of ['port', 'bind-address', 'tls-san'].filter(given)) {
       throw new InputError(name, 'only applies to transport "tcp"', 'no value with transport unix (remove the input)');
     }
+  }
+  if (options.mtu !== 'auto' && options.mtu !== 'off') {
+    const clash = mtuClash(options);
+    if (clash) throw new InputError('mtu', `${options.mtu} clashes with ${clash}`, 'auto, off or a number, with no MTU in daemon-args or daemon-config');
   }
   if (!options.tls && given('tls-san')) {
     throw new InputError('tls-san', 'only applies with tls: true', 'no value unless tls is true');
@@ -416,4 +472,58 @@ export function parseDaemonArgs(input: string, value: string): string[] {
     if (/[\0]/.test(arg)) throw new InputError(input, 'contains a NUL character', accepted);
   }
   return args;
+}
+
+/** Where else the MTU may already be set: then `mtu: auto` stands back, and a number is a contradiction. */
+export function mtuClash(options: Pick<Options, 'daemonArgs' | 'daemonJson'>): string | undefined {
+  if (options.daemonArgs.some((arg) => /^--mtu(=|$)/.test(arg))) return '--mtu in daemon-args';
+  if (options.daemonJson !== undefined && 'mtu' in (JSON.parse(options.daemonJson) as object)) return '"mtu" in daemon-config';
+  return undefined;
+}
+
+export function parseMtu(input: string, value: string): Mtu {
+  const accepted = 'auto, off, or a whole number from 576 to 65535';
+  singleLine(input, value, accepted);
+  const lower = value.toLowerCase();
+  if (lower === 'auto' || lower === 'off') return lower;
+  return parseInteger(input, value, 576, 65535, accepted);
+}
+
+// Docker's own rule for volume and container names.
+const OBJECT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+
+export function parseObjectName(input: string, value: string, accepted: string): string {
+  singleLine(input, value, accepted);
+  if (!OBJECT_NAME.test(value) || value.length > 200) throw new InputError(input, `${quote(value)} is not a valid name`, accepted);
+  return value;
+}
+
+export function parseContextName(input: string, value: string): string {
+  const accepted = 'a docker context name: letters, digits, _ . + - (starting with a letter or digit), not "default", e.g. ci-dind';
+  singleLine(input, value, accepted);
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.+-]+$/.test(value) || value.length > 200) throw new InputError(input, `${quote(value)} is not a valid context name`, accepted);
+  if (value === 'default') throw new InputError(input, '"default" is the docker CLI\'s own context', accepted);
+  return value;
+}
+
+export function parseDockerVersion(input: string, value: string): string {
+  const accepted = 'a docker release such as 29.1.3 (or 29.1.3-rc.1), or latest';
+  singleLine(input, value, accepted);
+  const version = value.replace(/^v/, '');
+  if (version === 'latest' || /^\d+\.\d+\.\d+(?:-[a-z]+(?:\.\d+)?)?$/.test(version)) return version;
+  throw new InputError(input, `${quote(value)} is not a docker version`, accepted);
+}
+
+export function parseHttpUrl(input: string, value: string): string {
+  const accepted = 'an http:// or https:// URL, e.g. https://download.docker.com/linux/static/stable';
+  singleLine(input, value, accepted);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InputError(input, `${quote(value)} is not a URL`, accepted);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InputError(input, `${quote(value)} is not an http(s) URL`, accepted);
+  if (url.search !== '' || url.hash !== '') throw new InputError(input, `${quote(value)} carries a query or fragment`, accepted);
+  return value.replace(/\/+$/, '');
 }

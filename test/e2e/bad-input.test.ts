@@ -33,6 +33,11 @@ const badInputs: fc.Arbitrary<[string, string, Record<string, string>]> = fc.one
   fc.tuple(fc.constant('stale-after'), fc.oneof(fc.constantFrom('6', '5m', '-1h', '1y', '6 h', 'forever'), notInteger), fc.constant({})),
   fc.tuple(fc.constant('daemon-config'), fc.constantFrom('{', '{"a":}', 'not json', '[1,2]', '"text"', '42', '{"hosts": []}', '{"tlsverify": false}'), fc.constant({})),
   fc.tuple(fc.constant('registry-mirrors'), fc.oneof(fc.constantFrom('mirror.example', 'ftp://m.example', 'https://'), withBad('<>"')), fc.constant({})),
+  fc.tuple(fc.constant('mtu'), fc.oneof(fc.constantFrom('0', '575', '65536', 'on', '1400 1300', '-1'), withBad('_!x')), fc.constant({})),
+  fc.tuple(fc.constant('cache-volume'), fc.oneof(fc.constantFrom('-x', 'a', '../x'), withBad(' /:$;')), fc.constant({})),
+  fc.tuple(fc.constant('context'), fc.oneof(fc.constantFrom('default', '-x', 'a'), withBad(' /:$;')), fc.constantFrom<Record<string, string>>({}, { mode: 'attach' })),
+  fc.tuple(fc.constant('docker-version'), fc.oneof(fc.constantFrom('29', '29.1', 'stable', '../29.1.3'), withBad(' /;$')), fc.constant({})),
+  fc.tuple(fc.constant('docker-download-url'), fc.constantFrom('mirror.internal/docker', 'ftp://m/d', 'https://m/x?y=1', 'file:///tmp/x'), fc.constant({})),
   fc.tuple(fc.constant('docker-host'), fc.constantFrom('ssh://user@host', 'http://docker:2375', 'tcp://docker', 'tcp://docker:0', 'docker:2375', 'npipe:////./pipe/docker'), fc.constant({ mode: 'attach' })),
 );
 

@@ -57,6 +57,11 @@ describe('readOptions defaults', () => {
       doodPolicy: 'none',
       loadImages: [],
       daemonJson: undefined,
+      dockerVersion: undefined,
+      dockerDownloadUrl: 'https://download.docker.com/linux/static/stable',
+      mtu: 'auto',
+      cacheVolume: undefined,
+      context: undefined,
     });
   });
 
@@ -649,5 +654,74 @@ describe('daemon.json inputs', () => {
     ['insecure-registries', 'http://registry:5000', /Input "insecure-registries": .* is neither a registry host nor a CIDR range/],
   ])('%s %j is refused', (input, value, message) => {
     expect(() => readOptions(sourceOf({ [input]: value }))).toThrow(message);
+  });
+});
+
+describe('mtu', () => {
+  it.each([
+    ['auto', 'auto'],
+    ['OFF', 'off'],
+    ['1400', 1400],
+    ['576', 576],
+    ['65535', 65535],
+  ])('reads %j as %j', (value, expected) => {
+    expect(readOptions(sourceOf({ mtu: value })).mtu).toBe(expected);
+  });
+
+  it.each(['575', '65536', '14OO', '1400.5', 'on', '-1', '1400\n1300'])('rejects %j, naming the input', (value) => {
+    expect(() => readOptions(sourceOf({ mtu: value }))).toThrow(/Input "mtu".*\n?.*Accepted: auto, off, or a whole number from 576 to 65535/s);
+  });
+
+  it('refuses a forced MTU that daemon-args or daemon-config also sets', () => {
+    expect(() => readOptions(sourceOf({ mtu: '1400', 'daemon-args': '--mtu=1300' }))).toThrow(/Input "mtu": 1400 clashes with --mtu in daemon-args/);
+    expect(() => readOptions(sourceOf({ mtu: '1400', 'daemon-config': '{"mtu": 1300}' }))).toThrow(/Input "mtu": 1400 clashes with "mtu" in daemon-config/);
+    expect(readOptions(sourceOf({ 'daemon-args': '--mtu=1300' })).mtu).toBe('auto');
+  });
+
+  it('applies to mode dind only', () => {
+    expect(() => readOptions(sourceOf({ mode: 'attach', mtu: '1400' }))).toThrow(/Input "mtu": applies to mode dind only/);
+    expect(readOptions(sourceOf({ mode: 'attach', mtu: 'auto' })).mode).toBe('attach');
+  });
+});
+
+describe('cache-volume and context', () => {
+  it('reads valid names', () => {
+    expect(readOptions(sourceOf({ 'cache-volume': 'dind-cache_1.x' })).cacheVolume).toBe('dind-cache_1.x');
+    expect(readOptions(sourceOf({ mode: 'attach', context: 'ci+dind' })).context).toBe('ci+dind');
+  });
+
+  it.each(['-x', 'a', 'with space', 'a/b', 'x'.repeat(201), 'é'])('rejects cache-volume %j', (value) => {
+    expect(() => readOptions(sourceOf({ 'cache-volume': value }))).toThrow(/Input "cache-volume".*Accepted: a Docker volume name/s);
+  });
+
+  it('refuses cache-volume outside mode dind', () => {
+    expect(() => readOptions(sourceOf({ mode: 'dood', 'cache-volume': 'c1' }))).toThrow(/Input "cache-volume": applies to mode dind only/);
+  });
+
+  it.each(['default', '-x', 'a b', 'a/b', 'x'])('rejects context %j', (value) => {
+    expect(() => readOptions(sourceOf({ context: value }))).toThrow(/Input "context".*Accepted: a docker context name/s);
+  });
+});
+
+describe('docker-version and docker-download-url', () => {
+  it.each([
+    ['29.1.3', '29.1.3'],
+    ['v28.0.0', '28.0.0'],
+    ['29.0.0-rc.1', '29.0.0-rc.1'],
+    ['latest', 'latest'],
+  ])('reads docker-version %j as %j', (value, expected) => {
+    expect(readOptions(sourceOf({ 'docker-version': value })).dockerVersion).toBe(expected);
+  });
+
+  it.each(['29', '29.1', 'stable', '29.1.3; rm -rf /', '../29.1.3'])('rejects docker-version %j', (value) => {
+    expect(() => readOptions(sourceOf({ 'docker-version': value }))).toThrow(/Input "docker-version".*Accepted: a docker release/s);
+  });
+
+  it('reads docker-download-url without its trailing slash', () => {
+    expect(readOptions(sourceOf({ 'docker-download-url': 'http://mirror.internal:8080/docker/' })).dockerDownloadUrl).toBe('http://mirror.internal:8080/docker');
+  });
+
+  it.each(['mirror.internal/docker', 'ftp://mirror/docker', 'https://m/x?y=1', 'https://m/x#y', 'http://'])('rejects docker-download-url %j', (value) => {
+    expect(() => readOptions(sourceOf({ 'docker-download-url': value }))).toThrow(/Input "docker-download-url".*Accepted: an http/s);
   });
 });
