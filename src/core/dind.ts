@@ -7,7 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CancelledError, SetupDindError } from './errors.js';
 import type { EngineContext } from './context.js';
 import { DockerCli, firstErrorLine, type CommandResult } from './docker-cli.js';
-import { labelsFor, resourceName, type Identity } from './identity.js';
+import { LABELS, labelsFor, resourceName, type Identity } from './identity.js';
+import { CACHE_STOP_SECONDS, CACHE_VOLUME_LABELS, cacheHolderName, runWhenCacheFree } from './cache-volume.js';
 import { isLoopback, type Options } from './inputs.js';
 import { dockerEnvOf, type TeardownPlan } from './plan.js';
 import { NotReadyError, serverVersion, waitUntilReady } from './probe.js';
@@ -27,7 +28,9 @@ export interface DindNames {
   volume: string;
 }
 
-export function dindNames(identity: Identity): DindNames {
+/** A job's own container and data volume; with a cache volume, the holder name that locks it. */
+export function dindNames(identity: Identity, cacheVolume?: string): DindNames {
+  if (cacheVolume !== undefined) return { container: cacheHolderName(cacheVolume), volume: cacheVolume };
   const container = resourceName(identity);
   return { container, volume: `${container}-data` };
 }
@@ -54,7 +57,10 @@ export function dindRunArgs(
 ): string[] {
   const args = ['run', '--detach', '--privileged', '--name', names.container, '--pull', options.pull];
   for (const [key, value] of Object.entries(labelsFor(identity, 'daemon', now))) args.push('--label', `${key}=${value}`);
-  const volumeLabels = Object.entries(labelsFor(identity, 'data', now)).map(([key, value]) => `volume-label=${key}=${value}`);
+  // A cache volume must outlive stale sweeps, so it carries no `created` label.
+  const volumeLabels = Object.entries(options.cacheVolume === undefined ? labelsFor(identity, 'data', now) : CACHE_VOLUME_LABELS).map(
+    ([key, value]) => `volume-label=${key}=${value}`,
+  );
   args.push('--mount', ['type=volume', `src=${names.volume}`, 'dst=/var/lib/docker', ...volumeLabels].join(','));
   for (const mount of daemon.mounts) args.push('--mount', mount);
   for (const [key, value] of Object.entries(daemon.env)) args.push('--env', `${key}=${value}`);
@@ -128,18 +134,22 @@ export async function startDind(options: Options, identity: Identity, context: E
   const docker = new DockerCli(env);
   // Images to preload must be on the runner's daemon before anything is started (or planned).
   if (options.loadImages.length > 0) await checkImagesPresent(docker, options.loadImages, signal);
-  const names = dindNames(identity);
+  const names = dindNames(identity, options.cacheVolume);
+  const cached = options.cacheVolume !== undefined;
   const needsWorkDir = options.tls || options.transport === 'unix' || options.daemonJson !== undefined;
-  const workDir = join(context.tempDir, names.container);
-  const plan: TeardownPlan = {
+  // Per set-up, also with a cache volume (whose holder name is the same for every job).
+  const workDir = join(context.tempDir, resourceName(identity));
+  let plan: TeardownPlan = {
     version: 1,
     mode: 'dind',
     instance: identity.instance,
     stage: 'starting',
     dockerEnv: dockerEnvOf(env),
-    containers: [names.container],
-    volumes: [names.volume],
+    // A cache holder's name may belong to another job's daemon until ours exists; the volume is kept.
+    containers: cached ? [] : [names.container],
+    volumes: cached ? [] : [names.volume],
     paths: needsWorkDir ? [workDir] : [],
+    ...(cached ? { stopSeconds: CACHE_STOP_SECONDS } : {}),
   };
   // Saved before anything exists, so teardown finds a half-started daemon.
   plans.save(plan);
@@ -149,7 +159,7 @@ export async function startDind(options: Options, identity: Identity, context: E
     throw error;
   };
 
-  const started = performance.now();
+  let started = performance.now();
   const warnings: string[] = [];
   if (options.transport === 'tcp' && !isLoopback(options.bindAddress)) {
     warnings.push(
@@ -193,12 +203,24 @@ export async function startDind(options: Options, identity: Identity, context: E
 
   const where = options.transport === 'unix' ? 'API on a unix socket' : `API on ${options.bindAddress}${options.tls ? ', TLS' : ''}`;
   logger.info(`Starting ${options.image} as ${names.container} (privileged, ${where})`);
-  const run = await docker
-    .exec(dindRunArgs(options, names, identity, transport.daemon, Date.now(), mtu.daemonArgs), {
+  const runDaemon = () => {
+    started = performance.now();
+    return docker.exec(dindRunArgs(options, names, identity, transport.daemon, Date.now(), mtu.daemonArgs), {
       signal,
       onStderrLine: (line) => logger.info(`  ${line}`),
-    })
-    .catch((error: unknown) => failAndCleanUp(signal?.aborted ? new CancelledError('starting the DinD container') : error));
+    });
+  };
+  const run = await (cached ? runWhenCacheFree(docker, names.volume, runDaemon, { timeoutSeconds: options.timeoutSeconds, logger, signal }) : runDaemon()).catch(
+    async (error: unknown) => {
+      await sweep;
+      return failAndCleanUp(signal?.aborted ? new CancelledError('starting the DinD container') : error);
+    },
+  );
+  if (cached && (run.code === 0 || (await isOurs(docker, names.container, identity)))) {
+    // The holder is ours now: teardown stops it (cleanly) and removes it, and keeps the volume.
+    plan = { ...plan, containers: [names.container] };
+    plans.save(plan);
+  }
   if (run.code !== 0) {
     await sweep;
     return failAndCleanUp(explainRunFailure(run, options));
@@ -274,6 +296,14 @@ export async function startDind(options: Options, identity: Identity, context: E
   } finally {
     watch.cancel();
   }
+}
+
+/** Whether a container of that name exists and was created by this set-up. */
+async function isOurs(docker: DockerCli, container: string, identity: Identity): Promise<boolean> {
+  const inspect = await docker.exec(['container', 'inspect', '--format', `{{index .Config.Labels "${LABELS.instance}"}}`, container], {
+    timeoutMs: 15_000,
+  });
+  return inspect.code === 0 && inspect.stdout.trim() === identity.instance;
 }
 
 function daemonExited(code: number, logs: string[]): SetupDindError {

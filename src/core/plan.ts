@@ -40,6 +40,14 @@ export interface TeardownPlan {
   labelled?: string;
   /** Background processes to stop (the DooD proxy); `marker` must be in their command line. */
   processes?: { pid: number; marker: string }[];
+  /**
+   * Stop the containers with this grace period before removing them, so the
+   * daemon in them shuts down cleanly (a cache volume's data root must stay
+   * consistent for the next job); absent: removed at once.
+   */
+  stopSeconds?: number;
+  /** Docker contexts to remove (input `context`), from the CLI config that DOCKER_CONFIG in dockerEnv names. */
+  contexts?: string[];
 }
 
 export function dockerEnvOf(env: NodeJS.ProcessEnv): DockerEnv {
@@ -68,7 +76,8 @@ export function isEmptyPlan(plan: TeardownPlan): boolean {
     plan.volumes.length === 0 &&
     plan.paths.length === 0 &&
     plan.labelled === undefined &&
-    (plan.processes?.length ?? 0) === 0
+    (plan.processes?.length ?? 0) === 0 &&
+    (plan.contexts?.length ?? 0) === 0
   );
 }
 
@@ -97,6 +106,8 @@ function isPlan(value: unknown): value is TeardownPlan {
     isStringArray(plan.volumes) &&
     isStringArray(plan.paths) &&
     (plan.labelled === undefined || typeof plan.labelled === 'string') &&
+    (plan.stopSeconds === undefined || typeof plan.stopSeconds === 'number') &&
+    (plan.contexts === undefined || isStringArray(plan.contexts)) &&
     (plan.processes === undefined ||
       (Array.isArray(plan.processes) &&
         plan.processes.every((entry: unknown) => {

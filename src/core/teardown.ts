@@ -41,7 +41,7 @@ export async function tearDown(
   options: { quiet?: boolean } = {},
 ): Promise<TeardownResult> {
   const { logger } = context;
-  const remaining: TeardownPlan = { ...plan, containers: [], volumes: [], paths: [], labelled: undefined, processes: [] };
+  const remaining: TeardownPlan = { ...plan, containers: [], volumes: [], paths: [], labelled: undefined, processes: [], contexts: [] };
   const result: TeardownResult = { complete: true, removed: [], alreadyGone: [], failed: [], remaining, publishedPorts: [] };
   if (isEmptyPlan(plan)) return result;
   const docker = new DockerCli(envWithDocker(context.env, plan.dockerEnv));
@@ -60,9 +60,29 @@ export async function tearDown(
     if (!swept) remaining.labelled = plan.labelled;
   }
 
+  for (const name of plan.contexts ?? []) {
+    // Through the same CLI configuration it was created in; --force: it may be the current context.
+    const removal = await docker.exec(['context', 'rm', '--force', name], { timeoutMs: 30_000 }).catch((error: unknown) => ({
+      code: 127,
+      stdout: '',
+      stderr: error instanceof Error ? error.message : String(error),
+      output: '',
+    }));
+    if (removal.code === 0) result.removed.push(`docker context ${name}`);
+    else if (/not found|does not exist/i.test(removal.stderr)) result.alreadyGone.push(`docker context ${name}`);
+    else {
+      fail(`docker context ${name}`, firstErrorLine(removal.stderr));
+      remaining.contexts!.push(name);
+    }
+  }
+
   for (const container of plan.containers) {
     try {
       if (plan.stage === 'ready' && !options.quiet) await reportDeadDaemon(docker, container, context);
+      if (plan.stopSeconds !== undefined) {
+        // A clean shutdown: the data root outlives this container. A failure here still ends in `rm --force`.
+        await docker.exec(['stop', '--time', String(plan.stopSeconds), container], { timeoutMs: (plan.stopSeconds + 30) * 1000 });
+      }
       const removal = await docker.exec(['rm', '--force', '--volumes', container], { timeoutMs: REMOVE_TIMEOUT_MS });
       // `rm --force` exits 0 for a missing container too; only a removal prints its name.
       if (isNoSuchObject(removal)) result.alreadyGone.push(`container ${container}`);

@@ -37,8 +37,26 @@ describe('dindNames', () => {
   });
 });
 
+describe('dindNames with a cache volume', () => {
+  it('names the container after the volume, so the name locks it for one daemon at a time', () => {
+    expect(dindNames(identity, 'dind-cache')).toEqual({ container: 'setup-dind-cache-dind-cache', volume: 'dind-cache' });
+  });
+
+  it('mounts the cache volume without the created label, so stale sweeps never remove it', () => {
+    const args = dindRunArgs(options({ cacheVolume: 'dind-cache' }), dindNames(identity, 'dind-cache'), identity, PLAIN, NOW);
+    const mount = valuesOf(args, '--mount').find((value) => value.includes('dst=/var/lib/docker'))!;
+    expect(mount).toBe('type=volume,src=dind-cache,dst=/var/lib/docker,volume-label=setup-dind.role=cache');
+    expect(valuesOf(args, '--label')).toContain('setup-dind.instance=a1b2c3d4e5');
+  });
+});
+
 describe('dindRunArgs', () => {
   const names = dindNames(identity);
+
+  it('puts the daemon flags the action chooses before the user\'s daemon-args', () => {
+    const args = dindRunArgs(options({ daemonArgs: ['--debug'] }), names, identity, PLAIN, NOW, ['--mtu=1400']);
+    expect(args.slice(-6)).toEqual([...PLAIN_COMMAND, '--mtu=1400', '--debug']);
+  });
 
   it('starts a detached privileged container with the given name and pull policy', () => {
     const args = dindRunArgs(options({ pull: 'never' }), names, identity, PLAIN, NOW);

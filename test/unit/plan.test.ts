@@ -91,6 +91,11 @@ describe('parsePlan', () => {
     expect(parsePlan(JSON.stringify(saved))).toEqual(saved);
   });
 
+  it('round-trips a plan with a clean stop and a docker context', () => {
+    const saved = plan({ stage: 'ready', containers: ['setup-dind-cache-c'], stopSeconds: 30, contexts: ['ci-dind'] });
+    expect(parsePlan(JSON.stringify(saved))).toEqual(saved);
+  });
+
   it('round-trips arbitrary valid plans', () => {
     const names = fc.array(fc.string(), { maxLength: 4 });
     fc.assert(
@@ -127,6 +132,8 @@ describe('parsePlan', () => {
     ['containers not an array', { ...plan(), containers: 'setup-dind-1-x' }],
     ['a non-string volume', { ...plan(), volumes: [1] }],
     ['no paths', { ...plan(), paths: undefined }],
+    ['a non-numeric stopSeconds', { ...plan(), stopSeconds: '30' }],
+    ['contexts not an array', { ...plan(), contexts: 'ci' }],
   ])('throws on a plan with %s', (_what, value) => {
     expect(() => parsePlan(JSON.stringify(value))).toThrow(/unexpected shape/);
   });
@@ -141,6 +148,7 @@ describe('isEmptyPlan', () => {
     ['a container', { containers: ['c'], volumes: [], paths: [] }],
     ['a volume', { containers: [], volumes: ['v'], paths: [] }],
     ['a path', { containers: [], volumes: [], paths: ['/tmp/p'] }],
+    ['a docker context', { containers: [], volumes: [], paths: [], contexts: ['ci'] }],
   ])('is false with %s left', (_what, lists) => {
     expect(isEmptyPlan(plan(lists))).toBe(false);
   });

@@ -1,0 +1,102 @@
+/**
+ * `cache-volume`: the inner daemon's /var/lib/docker in a named volume that
+ * outlives the job. Two daemons on one data root corrupt it, so the volume is
+ * used by one DinD container at a time. The lock is the container's name,
+ * derived from the volume: Docker refuses a second container of the same
+ * name atomically, so two jobs can never both start on the volume. A job that
+ * finds the name taken waits (within its `timeout`) for the holder to go.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CancelledError, SetupDindError } from './errors.js';
+import type { Logger } from './context.js';
+import type { CommandResult, DockerCli } from './docker-cli.js';
+import { LABELS, LABEL_PREFIX } from './identity.js';
+
+/** The DinD container that holds a cache volume: one name per volume is the lock. */
+export function cacheHolderName(volume: string): string {
+  return `${LABEL_PREFIX}-cache-${volume}`;
+}
+
+/** Labels a cache volume gets when the first job creates it: no `created`, so stale sweeps never take it. */
+export const CACHE_VOLUME_LABELS = { [LABELS.role]: 'cache' };
+
+/** How long the daemon gets to stop cleanly at teardown, so its data root is consistent for the next job. */
+export const CACHE_STOP_SECONDS = 30;
+
+const POLL_MS = 500;
+
+export function isNameConflict(result: CommandResult): boolean {
+  return /is already in use by container|Conflict\. The container name/i.test(result.stderr);
+}
+
+interface Holder {
+  name: string;
+  status: string;
+  owner: string;
+  startedAt: string;
+}
+
+/** Who holds the volume: our holder container, or any other running container that mounts it. */
+async function findHolder(docker: DockerCli, volume: string): Promise<Holder | undefined> {
+  const name = cacheHolderName(volume);
+  const inspect = await docker.exec(
+    ['container', 'inspect', '--format', `{{.State.Status}}\t{{index .Config.Labels "${LABELS.owner}"}}\t{{.State.StartedAt}}`, name],
+    { timeoutMs: 15_000 },
+  );
+  if (inspect.code === 0) {
+    const [status = '', owner = '', startedAt = ''] = inspect.stdout.trim().split('\t');
+    return { name, status, owner, startedAt };
+  }
+  const users = await docker.exec(['ps', '--filter', `volume=${volume}`, '--format', '{{.Names}}'], { timeoutMs: 15_000 });
+  const user = users.stdout.split('\n').find((line) => line.trim() !== '');
+  return user ? { name: user.trim(), status: 'running', owner: '', startedAt: '' } : undefined;
+}
+
+/**
+ * Runs `docker run` for the holder container once the volume is free. Resolves
+ * with the result of the `docker run` that was not refused for the name (it
+ * may have failed for another reason); throws when the volume stays in use
+ * for `timeoutSeconds`.
+ */
+export async function runWhenCacheFree(
+  docker: DockerCli,
+  volume: string,
+  run: () => Promise<CommandResult>,
+  options: { timeoutSeconds: number; logger: Logger; signal?: AbortSignal },
+): Promise<CommandResult> {
+  const deadline = performance.now() + options.timeoutSeconds * 1000;
+  let announced = false;
+  for (;;) {
+    let holder = await findHolder(docker, volume);
+    if (holder === undefined) {
+      const result = await run();
+      if (!isNameConflict(result)) return result;
+      // Another job took it between our look and our run.
+      holder = { name: cacheHolderName(volume), status: 'created', owner: '', startedAt: '' };
+    }
+    if (holder.name === cacheHolderName(volume) && (holder.status === 'exited' || holder.status === 'dead')) {
+      // A stopped daemon no longer uses the data root: its job's teardown never came (or is just finishing).
+      options.logger.info(`Removing ${holder.name}, a stopped daemon that still held cache volume ${volume}`);
+      await docker.exec(['rm', '--force', '--volumes', holder.name], { timeoutMs: 60_000 });
+      continue;
+    }
+    const who = `${holder.name}${holder.owner ? ` (owner ${holder.owner}` : ''}${holder.startedAt ? `${holder.owner ? ', ' : ' ('}started ${holder.startedAt}` : ''}${holder.owner || holder.startedAt ? ')' : ''}`;
+    if (performance.now() >= deadline) {
+      throw new SetupDindError(
+        `Input "cache-volume": volume ${volume} is still in use by ${who} after waiting ${options.timeoutSeconds} s (input "timeout"); one daemon at a time may use a data root.`,
+        {
+          hint: 'Jobs that share a cache volume run one after the other: give concurrent jobs different volumes (e.g. one per runner), or raise timeout to wait longer.',
+        },
+      );
+    }
+    if (!announced) {
+      options.logger.info(`Cache volume ${volume} is in use by ${who}; waiting up to ${options.timeoutSeconds} s for it`);
+      announced = true;
+    }
+    try {
+      await sleep(POLL_MS, undefined, { signal: options.signal });
+    } catch {
+      throw new CancelledError(`waiting for cache volume ${volume}`);
+    }
+  }
+}

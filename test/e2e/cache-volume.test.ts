@@ -1,0 +1,98 @@
+/**
+ * cache-volume: the inner daemon's data root in a named volume that outlives
+ * the job, used by one daemon at a time. Through the bundled action, against
+ * the real engine.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cacheHolderName } from '../../src/core/cache-volume.js';
+import { LABELS } from '../../src/core/identity.js';
+import { DOCKER_MISSING, docker, leftovers } from '../support/docker.js';
+import { useJobs } from '../support/jobs.js';
+
+describe.skipIf(DOCKER_MISSING !== undefined)('cache-volume through the bundled action', () => {
+  const newJob = useJobs();
+  const volume = `setup-dind-e2e-cache-${randomBytes(4).toString('hex')}`;
+  const holder = cacheHolderName(volume);
+
+  afterAll(async () => {
+    await docker(['rm', '--force', '--volumes', holder]).catch(() => {});
+    await docker(['volume', 'rm', '--force', volume]).catch(() => {});
+  });
+
+  it('keeps what the inner daemon built for the next job; post stops the daemon and keeps the volume', async () => {
+    const first = newJob();
+    const main = await first.main({ 'cache-volume': volume });
+    expect(main.code, main.stdout + main.stderr).toBe(0);
+    expect(main.outputs['container-name']).toBe(holder);
+    // Built from scratch: no registry, no image to copy.
+    const context = await mkdtemp(join(tmpdir(), 'setup-dind-cache-build-'));
+    try {
+      await writeFile(join(context, 'marker'), 'cached\n');
+      await writeFile(join(context, 'Dockerfile'), 'FROM scratch\nCOPY marker /marker\n');
+      await docker(['build', '--quiet', '--tag', 'e2e/cached:1', context], first.stepEnv());
+    } finally {
+      await rm(context, { recursive: true, force: true });
+    }
+    const post = await first.post();
+    expect(post.code).toBe(0);
+    expect(post.warnings).toEqual([]);
+    expect(post.stdout).toContain(`Removed container ${holder}`);
+    expect(await leftovers(first)).toEqual([]);
+    // Kept, and never a stale sweep's target (no `created` label).
+    expect(await docker(['volume', 'inspect', '--format', `{{index .Labels "${LABELS.role}"}}|{{index .Labels "${LABELS.created}"}}`, volume])).toBe('cache|');
+
+    const second = newJob();
+    const again = await second.main({ 'cache-volume': volume });
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(await docker(['image', 'inspect', '--format', '{{.Id}}', 'e2e/cached:1'], second.stepEnv())).toMatch(/^sha256:/);
+    expect((await second.post()).code).toBe(0);
+    expect(await leftovers(second)).toEqual([]);
+  }, 120_000);
+
+  it('one daemon at a time: a second job fails clearly when the volume stays taken, and waits when it is freed', async () => {
+    const owner = newJob();
+    const main = await owner.main({ 'cache-volume': volume });
+    expect(main.code, main.stdout + main.stderr).toBe(0);
+
+    const refused = newJob();
+    const second = await refused.main({ 'cache-volume': volume, timeout: '2' });
+    expect(second.code).toBe(1);
+    const error = second.errors.join('\n');
+    expect(error).toContain(`Input "cache-volume": volume ${volume} is still in use by ${holder}`);
+    expect(error).toContain('after waiting 2 s (input "timeout")');
+    // The refused job touched nothing: the holder's daemon still answers, and its post has nothing to do.
+    expect(await docker(['version', '--format', '{{.Server.Version}}'], owner.stepEnv())).toMatch(/^\d+\./);
+    const refusedPost = await refused.post();
+    expect(refusedPost.code).toBe(0);
+    expect(refusedPost.warnings).toEqual([]);
+    expect(await leftovers(refused)).toEqual([]);
+
+    const waiter = newJob();
+    const waiting = await waiter.startMain({ 'cache-volume': volume, timeout: '60' });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await owner.post()).code).toBe(0);
+    const waited = await waiting.done;
+    expect(waited.code, waited.stdout + waited.stderr).toBe(0);
+    expect(waited.stdout).toContain(`Cache volume ${volume} is in use by ${holder}`);
+    expect(await docker(['version', '--format', '{{.Server.Version}}'], waiter.stepEnv())).toMatch(/^\d+\./);
+    expect((await waiter.post()).code).toBe(0);
+    for (const job of [owner, waiter]) expect(await leftovers(job)).toEqual([]);
+  }, 180_000);
+
+  it('takes over from a stopped daemon that never reached its teardown', async () => {
+    const crashed = newJob();
+    expect((await crashed.main({ 'cache-volume': volume })).code).toBe(0);
+    await docker(['stop', '--time', '20', holder]); // the job died; its post never runs
+
+    const next = newJob();
+    const main = await next.main({ 'cache-volume': volume, timeout: '30' });
+    expect(main.code, main.stdout + main.stderr).toBe(0);
+    expect(main.stdout).toContain(`Removing ${holder}, a stopped daemon that still held cache volume ${volume}`);
+    expect((await next.post()).code).toBe(0);
+    for (const job of [crashed, next]) expect(await leftovers(job)).toEqual([]);
+  }, 120_000);
+});

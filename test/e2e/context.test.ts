@@ -1,0 +1,89 @@
+/**
+ * Input `context`: a docker context for the daemon, selected with
+ * DOCKER_CONTEXT for later steps and removed by post. Each job gets its own
+ * DOCKER_CONFIG, so the tests never touch the machine's CLI configuration.
+ */
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DOCKER_MISSING, docker, leftovers } from '../support/docker.js';
+import { useJobs } from '../support/jobs.js';
+
+describe.skipIf(DOCKER_MISSING !== undefined)('context through the bundled action', () => {
+  const newJob = useJobs();
+  const configs: string[] = [];
+
+  /** A job with a CLI configuration directory of its own. */
+  async function jobWithConfig(env: Record<string, string> = {}) {
+    const config = await mkdtemp(join(tmpdir(), 'setup-dind-config-'));
+    configs.push(config);
+    return { job: newJob({ DOCKER_CONFIG: config, ...env }), config };
+  }
+
+  /** Context names in a CLI configuration (the "default" context is built in and not listed on disk). */
+  async function contextsIn(config: string): Promise<string[]> {
+    const out = await docker(['context', 'ls', '--format', '{{.Name}}'], { ...process.env, DOCKER_CONFIG: config, DOCKER_HOST: '', DOCKER_CONTEXT: '' });
+    return out.split('\n').filter((name) => name !== '' && name !== 'default');
+  }
+
+  afterEach(async () => {
+    for (const config of configs.splice(0)) await rm(config, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['plain TCP', {}],
+    ['mutual TLS', { tls: 'true' }],
+    ['a unix socket', { transport: 'unix' }],
+  ])('DinD over %s: the context reaches the daemon, DOCKER_HOST is not exported, post removes the context', async (_name, inputs) => {
+    const { job, config } = await jobWithConfig();
+    const main = await job.main({ ...inputs, context: 'ci-dind' });
+    expect(main.code, main.stdout + main.stderr).toBe(0);
+    expect(main.exportedEnv).toEqual({ DOCKER_CONTEXT: 'ci-dind' });
+    expect(main.stdout).toContain(`Created docker context ci-dind for ${main.outputs['docker-host']}`);
+    expect(await contextsIn(config)).toEqual(['ci-dind']);
+
+    // A later step: the docker CLI follows DOCKER_CONTEXT to the DinD daemon (not the host's: its container is not there).
+    const stepEnv: NodeJS.ProcessEnv = job.stepEnv();
+    expect(stepEnv.DOCKER_HOST ?? '').toBe(process.env.DOCKER_HOST ?? '');
+    const names = await docker(['ps', '--all', '--format', '{{.Names}}'], stepEnv);
+    expect(names).not.toContain(main.outputs['container-name']);
+    expect(await docker(['version', '--format', '{{.Server.Version}}'], stepEnv)).toBe(main.outputs['server-version']);
+
+    const post = await job.post();
+    expect(post.code).toBe(0);
+    expect(post.warnings).toEqual([]);
+    expect(post.stdout).toContain('docker context ci-dind');
+    expect(await contextsIn(config)).toEqual([]);
+    expect(await leftovers(job)).toEqual([]);
+    // A second post finds nothing left and stays quiet.
+    const again = await job.post();
+    expect(again.code).toBe(0);
+    expect(again.warnings).toEqual([]);
+  }, 60_000);
+
+  it('attach: clears a DOCKER_HOST the job had, so the context is what the CLI uses', async () => {
+    const { job, config } = await jobWithConfig({ DOCKER_HOST: 'unix:///var/run/docker.sock' });
+    const main = await job.main({ mode: 'attach', context: 'sidecar' });
+    expect(main.code, main.stdout + main.stderr).toBe(0);
+    expect(main.exportedEnv).toEqual({ DOCKER_CONTEXT: 'sidecar', DOCKER_HOST: '' });
+    expect(await docker(['context', 'inspect', '--format', '{{.Endpoints.docker.Host}}', 'sidecar'], job.stepEnv())).toBe('unix:///var/run/docker.sock');
+    expect(await docker(['version', '--format', '{{.Server.Version}}'], job.stepEnv())).toMatch(/^\d+\./);
+    expect((await job.post()).code).toBe(0);
+    expect(await contextsIn(config)).toEqual([]);
+  }, 60_000);
+
+  it('refuses a context that already exists, before anything starts, and leaves it alone', async () => {
+    const { job, config } = await jobWithConfig();
+    const env = { ...process.env, DOCKER_CONFIG: config };
+    await docker(['context', 'create', 'taken', '--docker', 'host=unix:///var/run/docker.sock'], env);
+    const main = await job.main({ context: 'taken' });
+    expect(main.code).toBe(1);
+    expect(main.errors.join('\n')).toContain('Input "context": a docker context named taken already exists');
+    expect(main.savedState).toEqual({});
+    expect(await leftovers(job)).toEqual([]);
+    expect((await job.post()).code).toBe(0);
+    expect(await contextsIn(config)).toEqual(['taken']);
+    expect(await readdir(config)).toContain('contexts');
+  }, 60_000);
+});

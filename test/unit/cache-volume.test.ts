@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { cacheHolderName, isNameConflict, runWhenCacheFree } from '../../src/core/cache-volume.js';
+import { silentLogger } from '../../src/core/context.js';
+import type { CommandResult, DockerCli } from '../../src/core/docker-cli.js';
+import { SetupDindError } from '../../src/core/errors.js';
+
+const ok = (stdout = ''): CommandResult => ({ code: 0, stdout, stderr: '', output: stdout });
+const failed = (stderr: string): CommandResult => ({ code: 1, stdout: '', stderr, output: stderr });
+const CONFLICT = failed('docker: Error response from daemon: Conflict. The container name "/setup-dind-cache-c" is already in use by container "abc". You have to remove (or rename) that container to be able to reuse that name.');
+
+/** A docker CLI that answers `container inspect` and `ps` from a script of holder states. */
+function fakeDocker(holders: (string | undefined)[], calls: string[][] = []): DockerCli {
+  let index = 0;
+  return {
+    exec(args: readonly string[]) {
+      calls.push([...args]);
+      if (args[0] === 'container' && args[1] === 'inspect') {
+        const holder = holders[Math.min(index++, holders.length - 1)];
+        return Promise.resolve(holder === undefined ? failed('Error: No such container') : ok(`${holder}\tgithub:o/r/run/1\t2026-11-29T03:00:00Z\n`));
+      }
+      if (args[0] === 'ps') return Promise.resolve(ok(''));
+      if (args[0] === 'rm') return Promise.resolve(ok(''));
+      return Promise.reject(new Error(`unexpected docker ${args.join(' ')}`));
+    },
+  } as unknown as DockerCli;
+}
+
+describe('cache volume lock', () => {
+  it('names the holder after the volume', () => {
+    expect(cacheHolderName('v1')).toBe('setup-dind-cache-v1');
+  });
+
+  it('recognises the engine\'s name conflict', () => {
+    expect(isNameConflict(CONFLICT)).toBe(true);
+    expect(isNameConflict(failed('docker: Error response from daemon: pull access denied'))).toBe(false);
+  });
+
+  it('runs at once when the volume is free', async () => {
+    let runs = 0;
+    const result = await runWhenCacheFree(fakeDocker([undefined]), 'c', () => Promise.resolve((runs++, ok('id\n'))), { timeoutSeconds: 5, logger: silentLogger });
+    expect(result.code).toBe(0);
+    expect(runs).toBe(1);
+  });
+
+  it('returns a run that failed for another reason, for the caller to explain', async () => {
+    const result = await runWhenCacheFree(fakeDocker([undefined]), 'c', () => Promise.resolve(failed('privileged refused')), { timeoutSeconds: 5, logger: silentLogger });
+    expect(result.stderr).toBe('privileged refused');
+  });
+
+  it('waits while a running daemon holds the volume, then runs', async () => {
+    let runs = 0;
+    const result = await runWhenCacheFree(fakeDocker(['running', 'running', undefined]), 'c', () => Promise.resolve((runs++, ok())), { timeoutSeconds: 10, logger: silentLogger });
+    expect(result.code).toBe(0);
+    expect(runs).toBe(1);
+  });
+
+  it('removes a stopped holder (its job never tore it down) and runs', async () => {
+    const calls: string[][] = [];
+    const result = await runWhenCacheFree(fakeDocker(['exited', undefined], calls), 'c', () => Promise.resolve(ok()), { timeoutSeconds: 10, logger: silentLogger });
+    expect(result.code).toBe(0);
+    expect(calls).toContainEqual(['rm', '--force', '--volumes', 'setup-dind-cache-c']);
+  });
+
+  it('loses a race for the name gracefully: it looks again instead of failing', async () => {
+    const outcomes = [CONFLICT, ok()];
+    const result = await runWhenCacheFree(fakeDocker([undefined]), 'c', () => Promise.resolve(outcomes.shift()!), { timeoutSeconds: 10, logger: silentLogger });
+    expect(result.code).toBe(0);
+  });
+
+  it('fails naming the input, the holder and the timeout when the volume stays taken', async () => {
+    const error = await runWhenCacheFree(fakeDocker(['running']), 'c', () => Promise.resolve(ok()), { timeoutSeconds: 1, logger: silentLogger }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SetupDindError);
+    expect((error as Error).message).toMatch(/^Input "cache-volume": volume c is still in use by setup-dind-cache-c \(owner github:o\/r\/run\/1, started .*\) after waiting 1 s \(input "timeout"\)/);
+  });
+
+  it('stops waiting when the job is cancelled', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const error = await runWhenCacheFree(fakeDocker(['running']), 'c', () => Promise.resolve(ok()), { timeoutSeconds: 60, logger: silentLogger, signal: controller.signal }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe('Cancelled while waiting for cache volume c.');
+  });
+});
