@@ -170,7 +170,11 @@ export async function startDind(options: Options, identity: Identity, context: E
   }
   for (const warning of warnings) logger.warn(warning);
 
+  // The MTU choice may ask the engine about the image: beside the transport's files and keys, off the critical path.
+  const mtuChoice = chooseMtu(options, docker, signal);
+  mtuChoice.catch(() => {}); // observed below
   let transport;
+  let mtu: MtuChoice;
   try {
     if (needsWorkDir) {
       await mkdir(workDir, { recursive: false, mode: 0o700 });
@@ -182,17 +186,13 @@ export async function startDind(options: Options, identity: Identity, context: E
       await writeFile(file, options.daemonJson, { mode: 0o644 });
       transport.daemon.mounts.push(`type=bind,${mountField('src', file)},dst=${CONTAINER_DAEMON_JSON},readonly`);
     }
+    mtu = await mtuChoice;
   } catch (error) {
-    return await failAndCleanUp(error);
-  }
-
-  let mtu: MtuChoice;
-  try {
-    mtu = await chooseMtu(options, docker, signal);
-  } catch (error) {
+    await mtuChoice.catch(() => {});
     return await failAndCleanUp(error);
   }
   if (mtu.mtu !== undefined) logger.info(`Inner networks get MTU ${mtu.mtu} (${mtu.reason})`);
+  else logger.debug(`MTU left at dockerd's default (${mtu.reason})`);
   for (const warning of mtu.warnings) {
     logger.warn(warning);
     warnings.push(warning);
