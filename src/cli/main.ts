@@ -10,9 +10,10 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { onCancel } from '../core/cancel.js';
-import type { EngineContext, PlanStore } from '../core/context.js';
+import type { EngineContext, Logger, PlanStore } from '../core/context.js';
+import { ensureDockerCli } from '../core/docker-install.js';
 import { setUp } from '../core/engine.js';
 import { describeError, InputError } from '../core/errors.js';
 import { readOptions } from '../core/inputs.js';
@@ -62,23 +63,32 @@ async function main(argv: string[]): Promise<number> {
 async function up(args: ParsedArgs, statePath: string, signal: AbortSignal): Promise<State> {
   const options = readOptions(inputSource(args.flags, process.env));
   const existing = await readState(statePath);
-  if (existing?.plan && existing.plan.stage !== 'done' && (existing.plan.containers.length > 0 || existing.plan.paths.length > 0)) {
+  if (existing?.plan && existing.plan.stage !== 'done' && !isEmptyPlan(existing.plan)) {
     throw new UsageError(`a set-up is already recorded in ${statePath}: run "setup-dind down" first, or pass --state FILE for a second one`);
   }
+  // Before the daemon: a bad docker-version or mirror must fail with nothing started.
+  const cli = await stdoutToLog(logger, () =>
+    ensureDockerCli({ dockerVersion: options.dockerVersion, dockerDownloadUrl: options.dockerDownloadUrl, logger, env: process.env, tempDir: tmpdir(), signal }),
+  );
+  // A downloaded CLI goes first on PATH: for the engine's docker calls here, `run`'s command,
+  // the eval'ing shell (an export line) and `down` in a later shell (the state file).
+  const path = cli.source === 'path' ? undefined : [cli.dir];
+  if (path) process.env.PATH = [cli.dir, process.env.PATH].filter(Boolean).join(delimiter);
   let plan: TeardownPlan | undefined;
   let pendingWrite: Promise<void> = Promise.resolve();
   // Every save rewrites the file, so a `down` after a crash finds what exists.
   const plans: PlanStore = {
     save(next) {
       plan = next;
-      pendingWrite = pendingWrite.then(() => writeState(statePath, { exports: {}, plan: next }));
+      pendingWrite = pendingWrite.then(() => writeState(statePath, { exports: {}, plan: next, path }));
     },
   };
   const context: EngineContext = { logger, plans, env: process.env, tempDir: tmpdir(), signal };
   try {
     const daemon = await setUp(options, context);
+    await cli.version; // its log line, before the ready line
     await pendingWrite;
-    const state: State = { exports: daemon.env, plan };
+    const state: State = { exports: daemon.env, plan, path };
     await writeState(statePath, state);
     logger.info(`Docker ${daemon.serverVersion} is ready at ${daemon.endpoint.dockerHost} after ${daemon.readySeconds.toFixed(2)} s (${daemon.transport}); state in ${statePath}`);
     return state;
@@ -97,13 +107,15 @@ async function down(statePath: string): Promise<number> {
     await removeState(statePath);
     return 0;
   }
+  // The docker CLI `up` downloaded, for a fresh shell that never eval'ed the exports.
+  if (state.path) process.env.PATH = [...state.path, process.env.PATH].filter(Boolean).join(delimiter);
   const result = await tearDown(state.plan, { logger, env: process.env });
   if (result.removed.length > 0) logger.info(`Removed ${result.removed.join(', ')}.`);
   if (result.alreadyGone.length > 0) logger.info(`Already gone: ${result.alreadyGone.join(', ')}.`);
   if (result.publishedPorts.length > 0) logger.info(`Host ports the job's containers had published: ${result.publishedPorts.join('; ')}`);
   if (!result.complete) {
     // Keep what is left for another try.
-    await writeState(statePath, { exports: state.exports, plan: result.remaining });
+    await writeState(statePath, { exports: state.exports, plan: result.remaining, path: state.path });
     return EXIT_FAILURE;
   }
   await removeState(statePath);
@@ -118,7 +130,7 @@ const commands: Record<Command, (args: ParsedArgs, statePath: string) => Promise
     const { signal, dispose } = cancellation();
     try {
       const state = await up(args, statePath, signal);
-      process.stdout.write(exportLines(state.exports));
+      process.stdout.write(exportLines(state.exports, state.path));
       return 0;
     } finally {
       dispose();
@@ -133,7 +145,7 @@ const commands: Record<Command, (args: ParsedArgs, statePath: string) => Promise
       process.stderr.write(`setup-dind: no daemon recorded at ${statePath} (run "setup-dind up" first)\n`);
       return EXIT_FAILURE;
     }
-    process.stdout.write(exportLines(state.exports));
+    process.stdout.write(exportLines(state.exports, state.path));
     return 0;
   },
 
@@ -153,6 +165,30 @@ const commands: Record<Command, (args: ParsedArgs, statePath: string) => Promise
     }
   },
 };
+
+/**
+ * Runs `work` with whatever it writes to stdout sent to the log instead:
+ * @actions/tool-cache reports through @actions/core, which writes to stdout,
+ * and the CLI's stdout carries only export lines.
+ */
+async function stdoutToLog<T>(log: Logger, work: () => Promise<T>): Promise<T> {
+  const write = process.stdout.write;
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    for (const line of (typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')).split(/\r?\n/)) {
+      const debug = /^::debug::(.*)$/.exec(line);
+      if (debug) log.debug(debug[1]!);
+      else if (line.trim() !== '') log.info(line);
+    }
+    const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
+    callback?.();
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    return await work();
+  } finally {
+    process.stdout.write = write;
+  }
+}
 
 /** Runs CMD with signals passed on to it; resolves with its exit code (128+n for a signal). */
 function runCommand(commandLine: string[], env: NodeJS.ProcessEnv): Promise<number> {

@@ -16,6 +16,8 @@ export interface State {
   /** Variables that point a client at the daemon. */
   exports: Record<string, string>;
   plan: TeardownPlan | undefined;
+  /** Directories to put first on PATH: a docker CLI that `up` downloaded. */
+  path?: string[];
 }
 
 /**
@@ -38,26 +40,34 @@ export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-export function exportLines(exports: Record<string, string>): string {
-  return Object.entries(exports)
-    .map(([name, value]) => `export ${name}=${shellQuote(value)}\n`)
-    .join('');
+/** Export lines for eval; PATH is prepended to the evaluating shell's own PATH, not replaced. */
+export function exportLines(exports: Record<string, string>, path: readonly string[] = []): string {
+  const paths = path.map((dir) => `export PATH=${shellQuote(dir)}":$PATH"\n`).join('');
+  return (
+    paths +
+    Object.entries(exports)
+      .map(([name, value]) => `export ${name}=${shellQuote(value)}\n`)
+      .join('')
+  );
 }
 
 export function formatState(state: State): string {
   const plan = state.plan ? `${PLAN_PREFIX}${JSON.stringify(state.plan)}\n` : '';
-  return `# Written by setup-dind up; source it to reach the daemon, remove it with setup-dind down.\n${plan}${exportLines(state.exports)}`;
+  return `# Written by setup-dind up; source it to reach the daemon, remove it with setup-dind down.\n${plan}${exportLines(state.exports, state.path)}`;
 }
 
 export function parseState(text: string): State {
   const exports: Record<string, string> = {};
+  const path: string[] = [];
   let plan: TeardownPlan | undefined;
   for (const line of text.split('\n')) {
     if (line.startsWith(PLAN_PREFIX)) plan = parsePlan(line.slice(PLAN_PREFIX.length));
     const match = /^export ([A-Z_][A-Z0-9_]*)='((?:[^']|'\\'')*)'$/.exec(line);
     if (match) exports[match[1]!] = match[2]!.replace(/'\\''/g, "'");
+    const dir = /^export PATH='((?:[^']|'\\'')*)'":\$PATH"$/.exec(line);
+    if (dir) path.push(dir[1]!.replace(/'\\''/g, "'"));
   }
-  return { exports, plan };
+  return path.length > 0 ? { exports, plan, path } : { exports, plan };
 }
 
 export async function readState(path: string): Promise<State | undefined> {

@@ -1,6 +1,7 @@
 /** The action's main step: set up a daemon and point the job's later steps at it. */
 import * as core from '@actions/core';
 import { tmpdir } from 'node:os';
+import { ensureDockerCli } from '../core/docker-install.js';
 import { setUp, type Daemon } from '../core/engine.js';
 import { readOptions } from '../core/inputs.js';
 import { actionsLogger, actionsPlanStore, cancellationSignal, failStep } from './actions.js';
@@ -9,13 +10,27 @@ async function main(): Promise<void> {
   const signal = cancellationSignal();
   try {
     const options = readOptions((name) => core.getInput(name));
+    const tempDir = process.env.RUNNER_TEMP || tmpdir();
+    // Before the daemon: a bad docker-version or mirror must fail with nothing started.
+    const cli = await ensureDockerCli({
+      dockerVersion: options.dockerVersion,
+      dockerDownloadUrl: options.dockerDownloadUrl,
+      logger: actionsLogger,
+      env: process.env,
+      tempDir,
+      signal,
+    });
+    // addPath also puts it first on this process's PATH, which the engine's docker calls use.
+    if (cli.source !== 'path') core.addPath(cli.dir);
     const daemon = await setUp(options, {
       logger: actionsLogger,
       plans: actionsPlanStore,
       env: process.env,
-      tempDir: process.env.RUNNER_TEMP || tmpdir(),
+      tempDir,
       signal,
     });
+    core.setOutput('docker-cli-path', cli.path);
+    core.setOutput('docker-cli-version', await cli.version);
     publish(daemon);
   } catch (error) {
     failStep(error);
