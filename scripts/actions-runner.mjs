@@ -79,6 +79,8 @@ export class ActionsJob {
     this.baseEnv = { ...process.env, ...(options.env ?? {}) };
     this.runId = String(Date.now()) + randomBytes(2).readUInt16BE().toString();
     this.exported = {};
+    /** Directories earlier steps added with GITHUB_PATH, the latest first (the runner prepends them to PATH). */
+    this.paths = [];
     this.state = {};
     this.inputs = {};
     this.dir = undefined;
@@ -141,6 +143,7 @@ export class ActionsJob {
       GITHUB_ACTION: 'docker',
       RUNNER_TEMP: this.runnerTemp,
       ...this.exported,
+      ...this.#pathEnv(),
       ...files,
       ...(options.env ?? {}),
     };
@@ -162,6 +165,8 @@ export class ActionsJob {
           const read = async (name) => parseFileCommands(await readFile(files[name], 'utf8'));
           const exportedEnv = await read('GITHUB_ENV');
           this.exported = { ...this.exported, ...exportedEnv };
+          const added = (await readFile(files.GITHUB_PATH, 'utf8')).split('\n').filter((line) => line.trim() !== '');
+          this.paths = [...added.reverse(), ...this.paths];
           resolve({
             code: code ?? 128,
             signal,
@@ -185,7 +190,14 @@ export class ActionsJob {
 
   /** The environment a later `run:` step of this job would have. */
   stepEnv() {
-    return { ...this.baseEnv, ...this.exported };
+    return { ...this.baseEnv, ...this.exported, ...this.#pathEnv() };
+  }
+
+  /** PATH with the directories steps added first, as the runner builds it for later steps (post too). */
+  #pathEnv() {
+    if (this.paths.length === 0) return {};
+    const base = this.exported.PATH ?? this.baseEnv.PATH ?? '';
+    return { PATH: [...this.paths, base].filter((part) => part !== '').join(':') };
   }
 
   async cleanup() {
