@@ -3,7 +3,7 @@ import * as core from '@actions/core';
 import { tmpdir } from 'node:os';
 import { ensureDockerCli } from '../core/docker-install.js';
 import { setUp, type Daemon } from '../core/engine.js';
-import { readOptions } from '../core/inputs.js';
+import { readOptions, type Options } from '../core/inputs.js';
 import { actionsLogger, actionsPlanStore, cancellationSignal, failStep } from './actions.js';
 
 async function main(): Promise<void> {
@@ -31,13 +31,13 @@ async function main(): Promise<void> {
     });
     core.setOutput('docker-cli-path', cli.path);
     core.setOutput('docker-cli-version', await cli.version);
-    publish(daemon);
+    publish(daemon, options);
   } catch (error) {
     failStep(error);
   }
 }
 
-function publish(daemon: Daemon): void {
+function publish(daemon: Daemon, options: Options): void {
   for (const [name, value] of Object.entries(daemon.env)) core.exportVariable(name, value);
   const readySeconds = daemon.readySeconds.toFixed(2);
   core.setOutput('docker-host', daemon.endpoint.dockerHost);
@@ -66,6 +66,12 @@ function publish(daemon: Daemon): void {
     if (daemon.preloaded) {
       summary = summary.addRaw(`\nPreloaded ${daemon.preloaded.images.map((image) => `\`${image}\``).join(', ')} from the runner's daemon in ${daemon.preloaded.seconds.toFixed(2)} s.\n`, true);
     }
+    const details = [
+      daemon.mtu !== undefined ? `Inner networks have MTU ${daemon.mtu}.` : '',
+      options.cacheVolume !== undefined ? `/var/lib/docker is cache volume \`${options.cacheVolume}\`, kept after the job.` : '',
+      daemon.context !== undefined ? `Docker context \`${daemon.context}\` selected with DOCKER_CONTEXT; removed after the job.` : '',
+    ].filter((line) => line !== '');
+    if (details.length > 0) summary = summary.addList(details);
     for (const warning of daemon.warnings) summary = summary.addRaw(`\n> [!WARNING]\n> ${warning}\n`, true);
     // The summary is a convenience: failing to write it must not fail the step.
     void summary.write().catch((error: unknown) => core.warning(`Could not write the job summary: ${String(error)}`));

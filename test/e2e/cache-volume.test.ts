@@ -28,6 +28,7 @@ describe.skipIf(DOCKER_MISSING !== undefined)('cache-volume through the bundled 
     const main = await first.main({ 'cache-volume': volume });
     expect(main.code, main.stdout + main.stderr).toBe(0);
     expect(main.outputs['container-name']).toBe(holder);
+    expect(main.summary).toContain(`/var/lib/docker is cache volume \`${volume}\`, kept after the job.`);
     // Built from scratch: no registry, no image to copy.
     const context = await mkdtemp(join(tmpdir(), 'setup-dind-cache-build-'));
     try {

@@ -42,6 +42,7 @@ describe.skipIf(DOCKER_MISSING !== undefined)('context through the bundled actio
     expect(main.exportedEnv).toEqual({ DOCKER_CONTEXT: 'ci-dind' });
     expect(main.stdout).toContain(`Created docker context ci-dind for ${main.outputs['docker-host']}`);
     expect(await contextsIn(config)).toEqual(['ci-dind']);
+    expect(main.summary).toContain('Docker context `ci-dind` selected with DOCKER_CONTEXT');
 
     // A later step: the docker CLI follows DOCKER_CONTEXT to the DinD daemon (not the host's: its container is not there).
     const stepEnv: NodeJS.ProcessEnv = job.stepEnv();
