@@ -3,7 +3,6 @@
  * one shell, `setup-dind down` in another (after_script runs in a fresh one),
  * and `setup-dind run -- CMD`.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,27 +10,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ROOT } from '../../scripts/actions-runner.mjs';
 import { LABELS } from '../../src/core/identity.js';
 import { DOCKER_MISSING, docker } from '../support/docker.js';
+import { sh } from '../support/shell.js';
 
 const CLI = join(ROOT, 'dist', 'cli.js');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a shell script in a fresh `sh`, as a CI job's script line would. */
-function sh(script: string, env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 128, stdout, stderr }));
-  });
-}
 
 describe.skipIf(DOCKER_MISSING !== undefined)('CLI', () => {
   const jobs: { env: NodeJS.ProcessEnv; tmp: string; owner: string }[] = [];

@@ -4,7 +4,6 @@
  * stand-in for download.docker.com, made from this machine's docker CLI;
  * the job's PATH has no docker at all.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { dockerArch } from '../../src/core/docker-install.js';
 import { DOCKER_MISSING, docker, freePort, leftovers } from '../support/docker.js';
 import { clientArchive, localClient, pathAdditions, pathWithoutDocker, scratchDir, scriptArchive, startMirror, type Mirror } from '../support/docker-mirror.js';
 import { useJobs } from '../support/jobs.js';
+import { sh as shell } from '../support/shell.js';
 
 const SOCKET = 'unix:///var/run/docker.sock';
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -162,18 +162,8 @@ describe.skipIf(DOCKER_MISSING !== undefined)('a docker CLI where the job has no
   });
 
   describe('the CLI', () => {
-    /** Runs a shell script as a CI job's script line would, with a PATH that has no docker. */
-    function sh(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-      return new Promise((resolve, reject) => {
-        const child = spawn(join(bin, 'sh'), ['-c', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-        child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ code: code ?? 128, stdout, stderr }));
-      });
-    }
+    /** A CI job's script line, in this test's PATH-without-docker `sh`. */
+    const sh = (script: string, env: NodeJS.ProcessEnv) => shell(script, env, join(bin, 'sh'));
 
     it('up downloads the client and its exports put it on PATH; down and run find it too; a failed download starts nothing', async () => {
       const tmp = await mkdtemp(join(scratch, 'cli-'));
