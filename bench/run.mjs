@@ -3,7 +3,7 @@
 // daemon, against the ways people do it by hand, measured side by side on
 // the machine it runs on.
 //
-//   npm run bench                      5 repetitions (7-8 minutes on 2 cores)
+//   npm run bench                      5 repetitions (8-10 minutes on 2 cores)
 //   npm run bench -- --reps 3
 //   npm run bench -- --quick           each contender once (smoke mode; the tests run it)
 //   npm run bench -- --out DIR         where the results go (default bench/results)
@@ -26,6 +26,7 @@ import { parseArgs } from 'node:util';
 import { ROOT } from '../scripts/actions-runner.mjs';
 import { FLOOR_POLL_PAUSE_MS, contenders as allContenders, writeBuildContext } from './lib/contenders.mjs';
 import { docker, lines, run } from './lib/proc.mjs';
+import { startMirror } from './lib/mirror.mjs';
 import { chartSvg, markdownTable, summarize } from './lib/report.mjs';
 import { Resources } from './lib/resources.mjs';
 
@@ -162,7 +163,7 @@ async function main() {
   let interrupted = false;
   const onSignal = (signal) => {
     if (interrupted) {
-      log(`${signal} again: exiting without finishing the clean-up. Left objects carry label setup-dind-bench.run=${res.runTag}.`);
+      log(`${signal} again: exiting without finishing the clean-up. Left objects carry label setup-dind-bench.run=${res.runTag} (cache volumes: names setup-dind-bench-cache-${res.runTag}-*).`);
       process.exit(130);
     }
     interrupted = true;
@@ -174,6 +175,8 @@ async function main() {
 
   const { machine, line: machineLine } = await describeMachine();
   const action = await describeAction();
+  /** @type {Promise<import('./lib/mirror.mjs').Mirror> | undefined} the local docker CLI mirror, started by the first contender that needs it */
+  let mirror;
   const ctx = {
     res,
     signal: abort.signal,
@@ -181,6 +184,7 @@ async function main() {
     innerImage: INNER_IMAGE,
     buildDir: '',
     overheadIterations: options.quick ? 1 : 5,
+    mirror: () => (mirror ??= startMirror()),
   };
   let dockerfile = '';
 
@@ -232,6 +236,7 @@ async function main() {
       }
     }
   } finally {
+    await mirror?.then((server) => server.close()).catch(() => {});
     swept = await res.cleanUpAll();
     if (interrupted) await new Promise((done) => setTimeout(done, 1000)).then(() => res.sweep()); // a `docker run` cut short may land late
   }
@@ -251,11 +256,14 @@ async function main() {
   const runLine =
     `${options.quick ? 'Quick run (smoke mode): each contender once.' : `${reps} repetitions, contenders alternated within each.`} ` +
     'Medians of wall-clock seconds (performance.now, spawn to readiness or exit); ratios against the baseline of each group, measured in the same run.';
+  const cliInfo = infos.find((info) => info.contender === 'cli-download');
   const notes = [
     `- Polling: (a) and (b) run \`until docker info; do sleep 1; done\` in sh, as users write it; "back to back" drops the sleep; (c) polls GET /_ping from Node every ${FLOOR_POLL_PAUSE_MS} ms from the moment \`docker run\` is spawned. The action polls /_ping itself (20 ms growing to 100 ms).`,
     '- Every manual container publishes on 127.0.0.1 on a port chosen free beforehand; the action lets Docker pick one (`port: 0`), which is in its time.',
     '- Builds use the classic builder (DOCKER_BUILDKIT=0) on both daemons: the host CLI has no buildx, and the classic builder leaves no build cache on the shared host.',
     '- Scale rows time all N dist/main.js processes started at once until the last exits (each its own job); post rows time all N posts at once.',
+    '- Layer cache rows: two jobs one after the other on a cache volume of this run (input `cache-volume`); the first fills it (busybox loaded, the build), untimed; the second is timed: its start on the warm data root, the same build without --no-cache (every step but FROM from the cache, checked), and its post (`docker stop --time 30`, volume kept). The volume is removed after each repetition.',
+    `- docker CLI rows: mode attach to the host daemon's socket, each a new job; a local HTTP mirror on 127.0.0.1 serves the local docker client${cliInfo ? ` (${cliInfo.version}, a ${(Number(cliInfo.archiveBytes) / 1e6).toFixed(1)} MB archive)` : ''} as <arch>/docker-<version>.tgz, so a real download adds the transfer from download.docker.com; a fresh RUNNER_TOOL_CACHE per repetition.`,
     `- ${sizes}`,
     `- dist/main.js and dist/post.js run under the Node that runs the benchmark (${process.version}, ${relative(ROOT, process.execPath).startsWith('node_modules') ? 'the project\'s node devDependency, which npm run puts first on PATH' : process.execPath}), as the runner runs them under its own.`,
     `- Action measured at commit ${action.commit.slice(0, 12) || 'unknown'}${action.distModified ? ' with uncommitted changes in dist/' : ''}; dist/main.js sha256 ${action.bundles['main.js'].sha256.slice(0, 16)}….`,

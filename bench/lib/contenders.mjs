@@ -18,6 +18,7 @@ import { copyImage, docker, firstLine, freePort, lines, pingOnce, run } from './
  * @property {string} innerImage the image loaded into DinD and built FROM (busybox:latest)
  * @property {string} buildDir the build context
  * @property {number} overheadIterations pairs of overhead runs per repetition
+ * @property {() => Promise<import('./mirror.mjs').Mirror>} mirror the run's local docker CLI mirror (started on first use, closed at the end of the run)
  * @typedef {{ values: Record<string, number | number[]>, info?: Record<string, unknown> }} Measured
  * @typedef {object} Contender
  * @property {string} id
@@ -277,16 +278,25 @@ export async function writeBuildContext(dir, innerImage, runTag) {
 
 /**
  * `docker build --no-cache` with the classic builder (the same on both
- * daemons; the host's CLI has no buildx), timed from spawn to exit.
+ * daemons; the host's CLI has no buildx), timed from spawn to exit. With
+ * `useCache`, the same build without --no-cache (steps the daemon has are reused).
  * @param {Context} ctx
  * @param {NodeJS.ProcessEnv} env
  * @param {string} tag
+ * @param {{ useCache?: boolean }} [options]
  */
-async function build(ctx, env, tag) {
-  const args = ['build', '--no-cache', '--force-rm', '--tag', tag, ctx.buildDir];
+async function build(ctx, env, tag, { useCache = false } = {}) {
+  const args = ['build', ...(useCache ? [] : ['--no-cache']), '--force-rm', '--tag', tag, ctx.buildDir];
   const result = await run('docker', args, { env: { ...env, DOCKER_BUILDKIT: '0' }, signal: ctx.signal, timeoutMs: 600_000 });
   if (result.code !== 0) throw new Error(`docker build exited ${result.code}: ${firstLine(result.stderr) || firstLine(result.stdout)}`);
   return result;
+}
+
+/** The classic builder's step count (`Step N/M`) and how many steps it took from its cache. */
+function cacheUse(stdout) {
+  const steps = Number(/^Step \d+\/(\d+) :/m.exec(stdout)?.[1] ?? 0);
+  const cached = (stdout.match(/^ ---> Using cache$/gm) ?? []).length;
+  return { steps, cached };
 }
 
 /**
@@ -323,6 +333,109 @@ async function buildInDind(ctx) {
     return { values: { build: result.seconds }, info: { storageDriver: driver } };
   } finally {
     await ctx.res.finishJob(entry);
+  }
+}
+
+// ------------------------------------------------- layer cache across jobs
+
+/**
+ * Two jobs, one after the other, on one cache volume (input `cache-volume`),
+ * as on a self-hosted runner. The first (untimed) fills it: busybox loaded,
+ * the build without --no-cache, post (a clean stop; the volume is kept). The
+ * second starts on that data root (main timed), builds again (every step
+ * from the cache; timed) and stops cleanly (post timed). The volume is removed
+ * at the end; it is named by Resources, whose sweeps remove it also after a
+ * failure or an interrupt (it carries no label of ours: the action makes it).
+ * @param {Context} ctx
+ * @returns {Promise<Measured>}
+ */
+async function cacheWarm(ctx) {
+  const volume = ctx.res.cacheVolume();
+  const inputs = { 'cache-volume': volume };
+  const first = ctx.res.newJob();
+  const second = ctx.res.newJob();
+  try {
+    await actionMain(first, inputs, ctx.signal);
+    const firstEnv = first.job.stepEnv();
+    await copyImage(ctx.innerImage, firstEnv, ctx.signal);
+    const filled = cacheUse((await build(ctx, firstEnv, 'setup-dind-bench/build:in-dind', { useCache: true })).stdout);
+    await actionPost(first);
+    await ctx.res.finishJob(first);
+
+    const main = await actionMain(second, inputs, ctx.signal);
+    const env = second.job.stepEnv();
+    const images = lines((await docker(['image', 'ls', '--all', '--quiet'], { env, signal: ctx.signal })).stdout).length;
+    const warm = await build(ctx, env, 'setup-dind-bench/build:in-dind', { useCache: true });
+    const reused = cacheUse(warm.stdout);
+    // Every step but FROM from the cache, or this is not the warm build it claims to be.
+    if (reused.steps === 0 || reused.cached !== reused.steps - 1) {
+      throw new Error(`the second job's build took ${reused.cached} of ${reused.steps} steps from the cache (expected ${reused.steps - 1})`);
+    }
+    const post = await actionPost(second);
+    return {
+      values: { main: main.seconds, build: warm.seconds, post: post.seconds },
+      info: { cacheVolume: volume, firstJobCachedSteps: filled.cached, imagesAtStart: images, cachedSteps: reused.cached, steps: reused.steps },
+    };
+  } finally {
+    await ctx.res.finishJob(first);
+    await ctx.res.finishJob(second);
+    // The sweep after the contender removes it (and its holder) if this fails.
+    await docker(['volume', 'rm', volume]).catch(() => {});
+  }
+}
+
+// -------------------------------------------------------- the docker CLI
+
+/**
+ * `mode: attach` to the host's daemon (its socket), three ways: with the
+ * docker CLI on PATH and no docker-version (`onPath`, the baseline); with
+ * `docker-version` and `docker-download-url` at the run's local mirror and an
+ * empty tool cache (`download`: fetch, unpack, check, cache); again with that
+ * tool cache (`cached`: a later job on the same runner). Each its own job;
+ * dist/main.js timed spawn to exit, post untimed. The mirror's request log
+ * and the step's log check that each took the path it is named after.
+ * @param {Context} ctx
+ * @returns {Promise<Measured>}
+ */
+async function cliDownload(ctx) {
+  const mirror = await ctx.mirror();
+  const attach = { mode: 'attach', 'docker-host': 'unix:///var/run/docker.sock' };
+  const pinned = { ...attach, 'docker-version': mirror.version, 'docker-download-url': mirror.url };
+  const toolCache = await mkdtemp(join(tmpdir(), 'setup-dind-bench-tool-cache-'));
+  ctx.res.dirs.add(toolCache);
+  /**
+   * @param {Record<string, string>} inputs
+   * @param {RegExp} expected in the step's log: where the CLI came from
+   * @param {number} downloads requests the mirror must see
+   */
+  const step = async (inputs, expected, downloads) => {
+    const entry = ctx.res.newJob();
+    entry.job.baseEnv.RUNNER_TOOL_CACHE = toolCache; // the runner's, shared by its jobs
+    try {
+      const before = mirror.requests.length;
+      const main = await actionMain(entry, inputs, ctx.signal);
+      const requested = mirror.requests.slice(before);
+      if (!expected.test(main.stdout)) throw new Error(`dist/main.js (${JSON.stringify(inputs)}) did not log ${expected}: ${firstLine(main.stdout)}`);
+      if (requested.length !== downloads) throw new Error(`expected ${downloads} request(s) to the mirror, got ${requested.length}: ${requested.join(', ')}`);
+      await assertUsable(entry, ctx.signal);
+      await actionPost(entry);
+      return { seconds: main.seconds, cliPath: main.outputs['docker-cli-path'], cliVersion: main.outputs['docker-cli-version'] };
+    } finally {
+      await ctx.res.finishJob(entry);
+    }
+  };
+  try {
+    const onPath = await step(attach, /\(found on PATH\)/, 0);
+    const download = await step(pinned, /\(downloaded in [\d.]+ s, cached for later jobs\)/, 1);
+    const cached = await step(pinned, /\(from the tool cache\)/, 0);
+    if (!download.cliPath?.startsWith(toolCache)) throw new Error(`docker-cli-path ${download.cliPath} is not in the tool cache ${toolCache}`);
+    return {
+      values: { onPath: onPath.seconds, download: download.seconds, cached: cached.seconds },
+      info: { version: mirror.version, archiveBytes: mirror.archiveBytes, onPath: onPath.cliPath, downloaded: download.cliPath, cliVersion: download.cliVersion },
+    };
+  } finally {
+    await rm(toolCache, { recursive: true, force: true });
+    ctx.res.dirs.delete(toolCache);
   }
 }
 
@@ -458,6 +571,19 @@ export function contenders(image) {
       series: { build: 'docker build --no-cache, spawn to exit' },
       run: buildOnHost,
     },
+    {
+      id: 'cache-warm',
+      description:
+        'Two jobs one after the other with input cache-volume (a volume of this run): the first (untimed) loads busybox, runs the build without --no-cache, ' +
+        'and posts (docker stop --time 30, volume kept); the second: dist/main.js on the warm data root, spawn to exit; the same build without --no-cache ' +
+        '(every step but FROM from the cache, checked), spawn to exit; dist/post.js (clean stop, volume kept), spawn to exit. The volume is removed after each repetition.',
+      series: {
+        main: 'dist/main.js spawn to exit, warm data root',
+        build: 'docker build (no --no-cache), all steps cached, spawn to exit',
+        post: 'dist/post.js spawn to exit, clean stop keeping the data root',
+      },
+      run: cacheWarm,
+    },
     ...[1, 4, 8].map((n) => ({
       id: `scale-${n}`,
       description: `${n} ActionsJob(s) started at once with default inputs: from before the first start to the exit of the last dist/main.js; then all posts at once, timed together.`,
@@ -470,6 +596,19 @@ export function contenders(image) {
         'node -e "" and node dist/main.js (action.yml defaults as INPUT_*, INPUT_MODE=invalid: loads the bundle, validates, exits 1), alternated; each spawn to exit.',
       series: { nodeEmpty: 'node -e ""', mainInvalid: 'node dist/main.js, INPUT_MODE=invalid' },
       run: overhead,
+    },
+    {
+      id: 'cli-download',
+      description:
+        "mode: attach, docker-host: unix:///var/run/docker.sock, each its own job, dist/main.js spawn to exit: with the docker CLI on PATH and no docker-version (onPath); " +
+        'with docker-version (the local client\'s release) and docker-download-url at a local HTTP mirror serving /<arch>/docker-<version>.tgz packed from the local client, ' +
+        'RUNNER_TOOL_CACHE a fresh directory (download); the same again with that tool cache (cached). Post untimed.',
+      series: {
+        onPath: 'dist/main.js, docker found on PATH',
+        download: 'dist/main.js, CLI downloaded, unpacked, checked and cached',
+        cached: 'dist/main.js, CLI from the tool cache',
+      },
+      run: cliDownload,
     },
   ];
 }

@@ -84,6 +84,40 @@ export const GROUPS = [
       },
     ],
   },
+  // One baseline per group: the layer cache's three comparisons are three groups under one number.
+  {
+    id: 'cache-build',
+    title: '7. Layer cache across jobs (cache-volume): docker build',
+    rows: [
+      { series: 'build-dind.build', label: 'cold: --no-cache in a fresh DinD (as in 4.)', chart: 'cold, --no-cache', baseline: true },
+      { series: 'cache-warm.build', label: 'warm: a later job on the same cache volume, every step cached', chart: 'warm, all steps cached' },
+    ],
+  },
+  {
+    id: 'cache-start',
+    title: '7. Layer cache across jobs (cache-volume): time to ready',
+    rows: [
+      { series: 'action-tcp.main', label: 'setup-dind (default), fresh data root: dist/main.js start to exit', chart: 'fresh data root', baseline: true },
+      { series: 'cache-warm.main', label: 'setup-dind, cache-volume with images and build cache from an earlier job', chart: 'warm cache volume' },
+    ],
+  },
+  {
+    id: 'cache-post',
+    title: '7. Layer cache across jobs (cache-volume): teardown',
+    rows: [
+      { series: 'action-tcp.post', label: 'setup-dind post, idle daemon, data root removed', chart: 'post, data root removed', baseline: true },
+      { series: 'cache-warm.post', label: 'setup-dind post, cache-volume: clean stop (docker stop), data root kept', chart: 'post, clean stop, volume kept' },
+    ],
+  },
+  {
+    id: 'cli',
+    title: '8. A docker CLI where the job has none (mode: attach)',
+    rows: [
+      { series: 'cli-download.onPath', label: 'docker on PATH, no docker-version', chart: 'docker on PATH', baseline: true },
+      { series: 'cli-download.download', label: 'docker-version: downloaded from a local mirror, unpacked, checked, cached', chart: 'download (local mirror)' },
+      { series: 'cli-download.cached', label: 'docker-version: from the tool cache (a later job on the runner)', chart: 'from the tool cache' },
+    ],
+  },
 ];
 
 /** The median; for an even count, the mean of the two middle values (as vega's). */

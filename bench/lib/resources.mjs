@@ -9,7 +9,13 @@
 //   benchmark gives each of its jobs a run id `bench-<run tag>-<n>` and
 //   removes only objects whose owner is one of those jobs;
 // - images it builds on the host are tagged `setup-dind-bench/build:<run tag>-<n>`
-//   (and labelled), and removed by those tags.
+//   (and labelled), and removed by those tags;
+// - cache volumes (the action's `cache-volume` input) carry only the action's
+//   `setup-dind.role=cache` label, no owner and no bench label (the action
+//   creates them, and a cache volume is never swept by the action): the
+//   benchmark names them `setup-dind-bench-cache-<run tag>-<n>` and removes
+//   only volumes of the names it handed out. Their holder containers carry
+//   the owner label of the job that started them, like any DinD container.
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { ActionsJob } from '../../scripts/actions-runner.mjs';
@@ -19,6 +25,8 @@ export const BENCH_LABEL = 'setup-dind-bench';
 export const RUN_LABEL = 'setup-dind-bench.run';
 export const OWNER_LABEL = 'setup-dind.owner';
 export const BUILD_REPOSITORY = 'setup-dind-bench/build';
+/** Names of the cache volumes this benchmark hands to the action's `cache-volume` input start with this. */
+export const CACHE_VOLUME_PREFIX = 'setup-dind-bench-cache-';
 /** Variables every step of a benchmark job gets (after the runner's own). */
 export const JOB_ENV = { GITHUB_JOB: 'bench' };
 
@@ -37,6 +45,8 @@ export class Resources {
     this.owners = new Set();
     /** @type {Set<string>} host image tags built by this run */
     this.images = new Set();
+    /** @type {Set<string>} cache volume names handed out by this run (the action creates the volumes) */
+    this.cacheVolumes = new Set();
     /** @type {Set<string>} host directories made by this run */
     this.dirs = new Set();
     /** @type {Set<JobEntry>} jobs not finished yet */
@@ -66,6 +76,13 @@ export class Resources {
     const tag = `${BUILD_REPOSITORY}:${this.runTag}-${++this.sequence}`;
     this.images.add(tag);
     return tag;
+  }
+
+  /** A name for a cache volume (input `cache-volume`) that only this run uses; the sweeps remove it. */
+  cacheVolume() {
+    const name = `${CACHE_VOLUME_PREFIX}${this.runTag}-${++this.sequence}`;
+    this.cacheVolumes.add(name);
+    return name;
   }
 
   /** A new job, as the runner would start one, whose objects we can tell from everyone else's. */
@@ -99,7 +116,8 @@ export class Resources {
   /**
    * What of this run is on the Docker host: containers and volumes, split into
    * those we started (`bench`) and those the action started for our jobs
-   * (`action`), and our host images.
+   * (`action`), the cache volumes of the names we handed out (`cacheVolumes`),
+   * and our host images.
    */
   async find() {
     const ours = `label=${RUN_LABEL}=${this.runTag}`;
@@ -121,12 +139,16 @@ export class Resources {
         (await docker(['volume', 'ls', '--filter', `label=${OWNER_LABEL}`, '--format', `{{.Name}}\t{{.Label "${OWNER_LABEL}"}}`])).stdout,
       ),
     };
+    // `name=` matches a substring: keep exactly the names this run handed out.
+    const cacheVolumes = lines(
+      (await docker(['volume', 'ls', '--filter', `name=${CACHE_VOLUME_PREFIX}${this.runTag}-`, '--format', '{{.Name}}'])).stdout,
+    ).filter((name) => this.cacheVolumes.has(name));
     const images = lines(
       (await docker(['image', 'ls', '--filter', `reference=${BUILD_REPOSITORY}`, '--format', '{{.Repository}}:{{.Tag}}'])).stdout,
     ).filter((tag) => this.images.has(tag));
     // Every image a build of this run made (steps included) carries the run label; newest first.
     const buildSteps = lines((await docker(['image', 'ls', '--all', '--quiet', '--filter', ours])).stdout);
-    return { bench, action, images, buildSteps: [...new Set(buildSteps)] };
+    return { bench, action, cacheVolumes, images, buildSteps: [...new Set(buildSteps)] };
   }
 
   /**
@@ -138,11 +160,13 @@ export class Resources {
       error: String(error),
       bench: { containers: [], volumes: [] },
       action: { containers: [], volumes: [] },
+      cacheVolumes: [],
       images: [],
       buildSteps: [],
     }));
     const containers = [...found.bench.containers, ...found.action.containers];
-    const volumes = [...found.bench.volumes, ...found.action.volumes];
+    // Containers first: a cache volume's holder must be gone before the volume can go.
+    const volumes = [...found.bench.volumes, ...found.action.volumes, ...found.cacheVolumes];
     const problems = [];
     if ('error' in found) problems.push(found.error);
     if (containers.length > 0) await docker(['rm', '--force', '--volumes', ...containers]).catch((error) => problems.push(String(error)));
@@ -175,6 +199,7 @@ export class Resources {
       ...found.bench.volumes.map((id) => `volume ${id} (bench)`),
       ...found.action.containers.map((id) => `container ${id.slice(0, 12)} (action)`),
       ...found.action.volumes.map((id) => `volume ${id} (action)`),
+      ...found.cacheVolumes.map((name) => `volume ${name} (cache-volume)`),
       ...found.images.map((tag) => `image ${tag}`),
       ...found.buildSteps.map((id) => `image ${id} (a build step)`),
     ];

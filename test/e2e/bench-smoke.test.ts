@@ -73,6 +73,8 @@ describe.skipIf(DOCKER_MISSING !== undefined)('npm run bench -- --quick', () => 
         expect(await ids(['ps', '--all', '--quiet', '--filter', 'label=setup-dind-bench=1'])).toEqual([]);
         expect(await ids(['volume', 'ls', '--quiet', '--filter', 'label=setup-dind-bench=1'])).toEqual([]);
         expect(await ids(['image', 'ls', '--all', '--quiet', '--filter', 'label=setup-dind-bench=1'])).toEqual([]);
+        // Cache volumes (cache-warm) carry no label of the benchmark's: it names them.
+        expect(await ids(['volume', 'ls', '--quiet', '--filter', `name=setup-dind-bench-cache-${results.runTag}-`])).toEqual([]);
         expect(results.owners.length).toBeGreaterThan(0);
         for (const owner of results.owners) {
           expect(await ids(['ps', '--all', '--quiet', '--filter', `label=setup-dind.owner=${owner}`]), owner).toEqual([]);
