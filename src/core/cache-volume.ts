@@ -31,25 +31,51 @@ export function isNameConflict(result: CommandResult): boolean {
 
 interface Holder {
   name: string;
+  /** '' for a container that merely mounts the volume. */
+  id: string;
   status: string;
+  /** Whether it is a daemon container of ours (`setup-dind.role=daemon`). */
+  ours: boolean;
   owner: string;
   startedAt: string;
+  /** Milliseconds since its creation. */
+  ageMs: number;
 }
 
-/** Who holds the volume: our holder container, or any other running container that mounts it. */
+/** A `created` holder older than this never started: its set-up died between create and start. */
+const NEVER_STARTED_MS = 60_000;
+
+/** Who holds the volume: the holder container, or any other running container that mounts it. */
 async function findHolder(docker: DockerCli, volume: string): Promise<Holder | undefined> {
   const name = cacheHolderName(volume);
-  const inspect = await docker.exec(
-    ['container', 'inspect', '--format', `{{.State.Status}}\t{{index .Config.Labels "${LABELS.owner}"}}\t{{.State.StartedAt}}`, name],
-    { timeoutMs: 15_000 },
-  );
+  const format = [
+    '{{.Id}}',
+    '{{.State.Status}}',
+    `{{index .Config.Labels "${LABELS.role}"}}`,
+    `{{index .Config.Labels "${LABELS.owner}"}}`,
+    '{{.State.StartedAt}}',
+    '{{.Created}}',
+  ].join('\t');
+  const inspect = await docker.exec(['container', 'inspect', '--format', format, name], { timeoutMs: 15_000 });
   if (inspect.code === 0) {
-    const [status = '', owner = '', startedAt = ''] = inspect.stdout.trim().split('\t');
-    return { name, status, owner, startedAt };
+    const [id = '', status = '', role = '', owner = '', startedAt = '', created = ''] = inspect.stdout.trim().split('\t');
+    const ageMs = Date.now() - Date.parse(created);
+    return { name, id, status, ours: role === 'daemon', owner: owner === '<no value>' ? '' : owner, startedAt, ageMs: Number.isFinite(ageMs) ? ageMs : 0 };
   }
   const users = await docker.exec(['ps', '--filter', `volume=${volume}`, '--format', '{{.Names}}'], { timeoutMs: 15_000 });
   const user = users.stdout.split('\n').find((line) => line.trim() !== '');
-  return user ? { name: user.trim(), status: 'running', owner: '', startedAt: '' } : undefined;
+  return user ? { name: user.trim(), id: '', status: 'running', ours: false, owner: '', startedAt: '', ageMs: 0 } : undefined;
+}
+
+/** A holder that no longer uses the data root: a stopped daemon of ours, or one that never started. */
+function isDeadHolder(holder: Holder): boolean {
+  if (!holder.ours || holder.id === '') return false;
+  return holder.status === 'exited' || holder.status === 'dead' || (holder.status === 'created' && holder.ageMs > NEVER_STARTED_MS);
+}
+
+function describeHolder(holder: Holder): string {
+  const about = [holder.owner && `owner ${holder.owner}`, holder.startedAt && !holder.startedAt.startsWith('0001-') && `started ${holder.startedAt}`].filter(Boolean);
+  return about.length > 0 ? `${holder.name} (${about.join(', ')})` : holder.name;
 }
 
 /**
@@ -72,15 +98,15 @@ export async function runWhenCacheFree(
       const result = await run();
       if (!isNameConflict(result)) return result;
       // Another job took it between our look and our run.
-      holder = { name: cacheHolderName(volume), status: 'created', owner: '', startedAt: '' };
+      holder = { name: cacheHolderName(volume), id: '', status: 'created', ours: false, owner: '', startedAt: '', ageMs: 0 };
     }
-    if (holder.name === cacheHolderName(volume) && (holder.status === 'exited' || holder.status === 'dead')) {
-      // A stopped daemon no longer uses the data root: its job's teardown never came (or is just finishing).
+    if (isDeadHolder(holder)) {
+      // Its job's teardown never came (or is just finishing: then it finds the container gone). By id: the name may pass on.
       options.logger.info(`Removing ${holder.name}, a stopped daemon that still held cache volume ${volume}`);
-      await docker.exec(['rm', '--force', '--volumes', holder.name], { timeoutMs: 60_000 });
+      await docker.exec(['rm', '--force', '--volumes', holder.id], { timeoutMs: 60_000 });
       continue;
     }
-    const who = `${holder.name}${holder.owner ? ` (owner ${holder.owner}` : ''}${holder.startedAt ? `${holder.owner ? ', ' : ' ('}started ${holder.startedAt}` : ''}${holder.owner || holder.startedAt ? ')' : ''}`;
+    const who = describeHolder(holder);
     if (performance.now() >= deadline) {
       throw new SetupDindError(
         `Input "cache-volume": volume ${volume} is still in use by ${who} after waiting ${options.timeoutSeconds} s (input "timeout"); one daemon at a time may use a data root.`,

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CancelledError, SetupDindError } from './errors.js';
 import type { EngineContext } from './context.js';
 import { DockerCli, firstErrorLine, type CommandResult } from './docker-cli.js';
-import { LABELS, labelsFor, resourceName, type Identity } from './identity.js';
+import { labelsFor, resourceName, type Identity } from './identity.js';
 import { CACHE_STOP_SECONDS, CACHE_VOLUME_LABELS, cacheHolderName, runWhenCacheFree } from './cache-volume.js';
 import { isLoopback, type Options } from './inputs.js';
 import { dockerEnvOf, type TeardownPlan } from './plan.js';
@@ -139,14 +139,15 @@ export async function startDind(options: Options, identity: Identity, context: E
   const needsWorkDir = options.tls || options.transport === 'unix' || options.daemonJson !== undefined;
   // Per set-up, also with a cache volume (whose holder name is the same for every job).
   const workDir = join(context.tempDir, resourceName(identity));
-  let plan: TeardownPlan = {
+  const plan: TeardownPlan = {
     version: 1,
     mode: 'dind',
     instance: identity.instance,
     stage: 'starting',
     dockerEnv: dockerEnvOf(env),
-    // A cache holder's name may belong to another job's daemon until ours exists; the volume is kept.
-    containers: cached ? [] : [names.container],
+    // Named before it exists, also a cache volume's holder: teardown only removes it once it carries this set-up's label.
+    containers: [names.container],
+    // A cache volume is kept.
     volumes: cached ? [] : [names.volume],
     paths: needsWorkDir ? [workDir] : [],
     ...(cached ? { stopSeconds: CACHE_STOP_SECONDS } : {}),
@@ -216,11 +217,6 @@ export async function startDind(options: Options, identity: Identity, context: E
       return failAndCleanUp(signal?.aborted ? new CancelledError('starting the DinD container') : error);
     },
   );
-  if (cached && (run.code === 0 || (await isOurs(docker, names.container, identity)))) {
-    // The holder is ours now: teardown stops it (cleanly) and removes it, and keeps the volume.
-    plan = { ...plan, containers: [names.container] };
-    plans.save(plan);
-  }
   if (run.code !== 0) {
     await sweep;
     return failAndCleanUp(explainRunFailure(run, options));
@@ -296,14 +292,6 @@ export async function startDind(options: Options, identity: Identity, context: E
   } finally {
     watch.cancel();
   }
-}
-
-/** Whether a container of that name exists and was created by this set-up. */
-async function isOurs(docker: DockerCli, container: string, identity: Identity): Promise<boolean> {
-  const inspect = await docker.exec(['container', 'inspect', '--format', `{{index .Config.Labels "${LABELS.instance}"}}`, container], {
-    timeoutMs: 15_000,
-  });
-  return inspect.code === 0 && inspect.stdout.trim() === identity.instance;
 }
 
 function daemonExited(code: number, logs: string[]): SetupDindError {

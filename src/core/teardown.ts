@@ -9,6 +9,7 @@ import { LABELS } from './identity.js';
 import type { EngineContext } from './context.js';
 import { DockerCli, firstErrorLine, isNoSuchObject } from './docker-cli.js';
 import { envWithDocker, isEmptyPlan, type TeardownPlan } from './plan.js';
+import { removeContext } from './docker-context.js';
 
 export interface TeardownResult {
   /** Everything named in the plan is gone (removed now or before). */
@@ -61,34 +62,42 @@ export async function tearDown(
   }
 
   for (const name of plan.contexts ?? []) {
-    // Through the same CLI configuration it was created in; --force: it may be the current context.
-    const removal = await docker.exec(['context', 'rm', '--force', name], { timeoutMs: 30_000 }).catch((error: unknown) => ({
-      code: 127,
-      stdout: '',
-      stderr: error instanceof Error ? error.message : String(error),
-      output: '',
-    }));
-    if (removal.code === 0) result.removed.push(`docker context ${name}`);
-    else if (/not found|does not exist/i.test(removal.stderr)) result.alreadyGone.push(`docker context ${name}`);
+    const outcome = await removeContext(docker, name, plan.instance).catch((error: unknown) => error instanceof Error ? error.message : String(error));
+    if (outcome === 'removed') result.removed.push(`docker context ${name}`);
+    else if (outcome === 'gone') result.alreadyGone.push(`docker context ${name}`);
+    else if (outcome === 'not ours') result.alreadyGone.push(`docker context ${name} (the name now belongs to another set-up, left alone)`);
     else {
-      fail(`docker context ${name}`, firstErrorLine(removal.stderr));
+      fail(`docker context ${name}`, outcome);
       remaining.contexts!.push(name);
     }
   }
 
   for (const container of plan.containers) {
     try {
-      if (plan.stage === 'ready' && !options.quiet) await reportDeadDaemon(docker, container, context);
-      if (plan.stopSeconds !== undefined) {
-        // A clean shutdown: the data root outlives this container. A failure here still ends in `rm --force`.
-        await docker.exec(['stop', '--time', String(plan.stopSeconds), container], { timeoutMs: (plan.stopSeconds + 30) * 1000 });
+      // By name only until we know it is ours: a cache volume's holder name passes from job to job.
+      const found = await inspectContainer(docker, container);
+      if (found === 'gone') {
+        result.alreadyGone.push(`container ${container}`);
+        continue;
       }
-      const removal = await docker.exec(['rm', '--force', '--volumes', container], { timeoutMs: REMOVE_TIMEOUT_MS });
+      if (found !== undefined && found.instance !== '' && found.instance !== plan.instance) {
+        result.alreadyGone.push(`container ${container} (the name now belongs to another set-up, left alone)`);
+        continue;
+      }
+      const target = found?.id ?? container;
+      if (found !== undefined && found.status !== 'running' && plan.stage === 'ready' && !options.quiet) {
+        await reportDeadDaemon(docker, container, found, context);
+      }
+      if (plan.stopSeconds !== undefined && plan.stage === 'ready' && found?.status === 'running') {
+        // A clean shutdown: the data root outlives this container. A failure here still ends in `rm --force`.
+        await docker.exec(['stop', '--time', String(plan.stopSeconds), target], { timeoutMs: (plan.stopSeconds + 30) * 1000 });
+      }
+      const removal = await docker.exec(['rm', '--force', '--volumes', target], { timeoutMs: REMOVE_TIMEOUT_MS });
       // `rm --force` exits 0 for a missing container too; only a removal prints its name.
       if (isNoSuchObject(removal)) result.alreadyGone.push(`container ${container}`);
       else if (removal.code === 0) result.removed.push(`container ${container}`);
       else {
-        const logs = await docker.logTail(container, DAEMON_LOG_LINES);
+        const logs = await docker.logTail(target, DAEMON_LOG_LINES);
         if (logs.length > 0) logger.block(`Daemon log of ${container} (last ${DAEMON_LOG_LINES} lines)`, logs);
         fail(`container ${container}`, firstErrorLine(removal.stderr));
         remaining.containers.push(container);
@@ -136,16 +145,29 @@ export async function tearDown(
   return result;
 }
 
+interface FoundContainer {
+  id: string;
+  status: string;
+  exitCode: string;
+  /** Its `setup-dind.instance` label ('' when it has none). */
+  instance: string;
+}
+
+/** The container's id, state and set-up; 'gone' when there is none; undefined when the daemon cannot say. */
+async function inspectContainer(docker: DockerCli, container: string): Promise<FoundContainer | 'gone' | undefined> {
+  const inspect = await docker.exec(
+    ['container', 'inspect', '--format', `{{.Id}}\t{{.State.Status}}\t{{.State.ExitCode}}\t{{index .Config.Labels "${LABELS.instance}"}}`, container],
+    { timeoutMs: 15_000 },
+  );
+  if (inspect.code !== 0) return isNoSuchObject(inspect) ? 'gone' : undefined;
+  const [id = '', status = '', exitCode = '', instance = ''] = inspect.stdout.trim().split('\t');
+  return id === '' ? undefined : { id, status, exitCode, instance: instance === '<no value>' ? '' : instance };
+}
+
 /** A daemon that died during the job is worth a warning and its log. */
-async function reportDeadDaemon(docker: DockerCli, container: string, context: Pick<EngineContext, 'logger'>): Promise<void> {
-  const inspect = await docker.exec(['container', 'inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', container], {
-    timeoutMs: 15_000,
-  });
-  if (inspect.code !== 0) return;
-  const [status, exitCode] = inspect.stdout.trim().split(' ');
-  if (status === 'running') return;
-  context.logger.warn(`The DinD daemon ${container} was not running at teardown (status ${status}, exit code ${exitCode}).`);
-  const logs = await docker.logTail(container, DAEMON_LOG_LINES);
+async function reportDeadDaemon(docker: DockerCli, container: string, found: FoundContainer, context: Pick<EngineContext, 'logger'>): Promise<void> {
+  context.logger.warn(`The DinD daemon ${container} was not running at teardown (status ${found.status}, exit code ${found.exitCode}).`);
+  const logs = await docker.logTail(found.id, DAEMON_LOG_LINES);
   if (logs.length > 0) context.logger.block(`Daemon log of ${container} (last ${DAEMON_LOG_LINES} lines)`, logs);
 }
 

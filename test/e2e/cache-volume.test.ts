@@ -84,6 +84,32 @@ describe.skipIf(DOCKER_MISSING !== undefined)('cache-volume through the bundled 
     for (const job of [owner, waiter]) expect(await leftovers(job)).toEqual([]);
   }, 180_000);
 
+  it('a teardown never touches the next holder: post run twice, and the post of a job whose daemon died and was replaced', async () => {
+    const first = newJob();
+    expect((await first.main({ 'cache-volume': volume })).code).toBe(0);
+    expect((await first.post()).code).toBe(0);
+    const second = newJob();
+    expect((await second.main({ 'cache-volume': volume })).code).toBe(0);
+    // The first job's post again: the name now belongs to the second job's daemon.
+    const again = await first.post();
+    expect(again.code).toBe(0);
+    expect(again.warnings).toEqual([]);
+    expect(again.stdout).toContain('the name now belongs to another set-up, left alone');
+    expect(await docker(['version', '--format', '{{.Server.Version}}'], second.stepEnv())).toMatch(/^\d+\./);
+
+    // The second job's daemon dies mid-job; a third job takes the volume over; the second job's post leaves the third's alone.
+    await docker(['kill', holder]);
+    const third = newJob();
+    const main = await third.main({ 'cache-volume': volume, timeout: '30' });
+    expect(main.code, main.stdout + main.stderr).toBe(0);
+    const late = await second.post();
+    expect(late.code).toBe(0);
+    expect(late.stdout).toContain('left alone');
+    expect(await docker(['version', '--format', '{{.Server.Version}}'], third.stepEnv())).toMatch(/^\d+\./);
+    expect((await third.post()).code).toBe(0);
+    for (const job of [first, second, third]) expect(await leftovers(job)).toEqual([]);
+  }, 120_000);
+
   it('takes over from a stopped daemon that never reached its teardown', async () => {
     const crashed = newJob();
     expect((await crashed.main({ 'cache-volume': volume })).code).toBe(0);

@@ -8,15 +8,26 @@ const ok = (stdout = ''): CommandResult => ({ code: 0, stdout, stderr: '', outpu
 const failed = (stderr: string): CommandResult => ({ code: 1, stdout: '', stderr, output: stderr });
 const CONFLICT = failed('docker: Error response from daemon: Conflict. The container name "/setup-dind-cache-c" is already in use by container "abc". You have to remove (or rename) that container to be able to reuse that name.');
 
-/** A docker CLI that answers `container inspect` and `ps` from a script of holder states. */
-function fakeDocker(holders: (string | undefined)[], calls: string[][] = []): DockerCli {
+interface FakeHolder {
+  status: string;
+  /** `setup-dind.role`: 'daemon' for a holder of ours. */
+  role?: string;
+  /** Seconds since creation. */
+  age?: number;
+}
+
+/** A docker CLI that answers `container inspect` and `ps` from a script of holder states (undefined: no holder). */
+function fakeDocker(holders: (FakeHolder | string | undefined)[], calls: string[][] = []): DockerCli {
   let index = 0;
   return {
     exec(args: readonly string[]) {
       calls.push([...args]);
       if (args[0] === 'container' && args[1] === 'inspect') {
-        const holder = holders[Math.min(index++, holders.length - 1)];
-        return Promise.resolve(holder === undefined ? failed('Error: No such container') : ok(`${holder}\tgithub:o/r/run/1\t2026-11-29T03:00:00Z\n`));
+        const next = holders[Math.min(index++, holders.length - 1)];
+        if (next === undefined) return Promise.resolve(failed('Error: No such container'));
+        const holder = typeof next === 'string' ? { status: next } : next;
+        const created = new Date(Date.now() - (holder.age ?? 1) * 1000).toISOString();
+        return Promise.resolve(ok(`0123abcd\t${holder.status}\t${holder.role ?? 'daemon'}\tgithub:o/r/run/1\t2026-11-29T03:00:00Z\t${created}\n`));
       }
       if (args[0] === 'ps') return Promise.resolve(ok(''));
       if (args[0] === 'rm') return Promise.resolve(ok(''));
@@ -58,7 +69,23 @@ describe('cache volume lock', () => {
     const calls: string[][] = [];
     const result = await runWhenCacheFree(fakeDocker(['exited', undefined], calls), 'c', () => Promise.resolve(ok()), { timeoutSeconds: 10, logger: silentLogger });
     expect(result.code).toBe(0);
-    expect(calls).toContainEqual(['rm', '--force', '--volumes', 'setup-dind-cache-c']);
+    // By id: the name may already belong to the next holder.
+    expect(calls).toContainEqual(['rm', '--force', '--volumes', '0123abcd']);
+  });
+
+  it('reclaims a holder of ours that was created but never started, once it is a minute old', async () => {
+    const calls: string[][] = [];
+    await runWhenCacheFree(fakeDocker([{ status: 'created', age: 120 }, undefined], calls), 'c', () => Promise.resolve(ok()), { timeoutSeconds: 10, logger: silentLogger });
+    expect(calls).toContainEqual(['rm', '--force', '--volumes', '0123abcd']);
+  });
+
+  it('waits for a holder being created just now, and never removes a container that is not a daemon of ours', async () => {
+    for (const holder of [{ status: 'created', age: 2 }, { status: 'exited', role: '' }]) {
+      const calls: string[][] = [];
+      const error = await runWhenCacheFree(fakeDocker([holder], calls), 'c', () => Promise.resolve(ok()), { timeoutSeconds: 1, logger: silentLogger }).catch((e: unknown) => e);
+      expect((error as Error).message).toContain('is still in use by setup-dind-cache-c');
+      expect(calls.filter((call) => call[0] === 'rm')).toEqual([]);
+    }
   });
 
   it('loses a race for the name gracefully: it looks again instead of failing', async () => {
