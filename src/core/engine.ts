@@ -7,15 +7,10 @@ import type { EngineContext } from './context.js';
 import { attach } from './attach.js';
 import { startDind } from './dind.js';
 import { startDood } from './dood.js';
-import { identify } from './identity.js';
+import { identify, type Identity } from './identity.js';
 import type { Mode, Options } from './inputs.js';
-import { join } from 'node:path';
-import { DockerCli, firstErrorLine } from './docker-cli.js';
-import { SetupDindError } from './errors.js';
-import type { Identity } from './identity.js';
-import { dockerEnvOf, envWithDocker, type TeardownPlan } from './plan.js';
-import { abandon } from './teardown.js';
-import { mountField } from './transport.js';
+import { dockerEnvOf, type TeardownPlan } from './plan.js';
+import { checkContextFree, withContext } from './docker-context.js';
 import type { Endpoint } from './probe.js';
 
 export { tearDown } from './teardown.js';
@@ -86,51 +81,4 @@ function start(options: Options, identity: Identity, context: EngineContext): Pr
     case 'dood':
       return startDood(options, identity, context);
   }
-}
-
-/** The docker CLI for contexts: the job's CLI configuration (DOCKER_CONFIG), no daemon selected. */
-function contextCli(env: NodeJS.ProcessEnv): DockerCli {
-  const { DOCKER_CONFIG } = dockerEnvOf(env);
-  return new DockerCli(envWithDocker(env, DOCKER_CONFIG === undefined ? {} : { DOCKER_CONFIG }));
-}
-
-/** Input `context` must not name an existing context: it may be someone's, and post would remove it. */
-async function checkContextFree(name: string, context: EngineContext): Promise<void> {
-  const inspect = await contextCli(context.env).exec(['context', 'inspect', '--format', '{{.Name}}', name], { timeoutMs: 30_000, signal: context.signal });
-  if (inspect.code === 0) {
-    throw new SetupDindError(`Input "context": a docker context named ${name} already exists.`, {
-      hint: `Choose another name, or remove it first (docker context rm ${name}); the action only removes contexts it created.`,
-    });
-  }
-}
-
-/**
- * Creates the context, records it in the plan and points the next steps at it
- * with DOCKER_CONTEXT. DOCKER_HOST and the TLS variables would override a
- * context, so they are not exported (and cleared when the job had them).
- */
-async function withContext(daemon: Daemon, name: string, plan: TeardownPlan, context: EngineContext): Promise<Daemon> {
-  const withPlan: TeardownPlan = { ...plan, contexts: [...(plan.contexts ?? []), name] };
-  context.plans.save(withPlan);
-  // The CLI reads --docker as CSV, like --mount.
-  const endpoint = [mountField('host', daemon.endpoint.dockerHost)];
-  if (daemon.certPath !== undefined && daemon.env.DOCKER_TLS_VERIFY) {
-    for (const [key, file] of [['ca', 'ca.pem'], ['cert', 'cert.pem'], ['key', 'key.pem']] as const) endpoint.push(mountField(key, join(daemon.certPath, file)));
-  }
-  const create = await contextCli(context.env).exec(
-    ['context', 'create', name, '--description', `setup-dind ${daemon.mode} daemon`, '--docker', endpoint.join(',')],
-    { timeoutMs: 30_000, signal: context.signal },
-  );
-  if (create.code !== 0) {
-    await abandon(withPlan, context);
-    throw new SetupDindError(`Input "context": creating docker context ${name} failed: ${firstErrorLine(create.stderr)}`, {
-      hint: 'Check that the docker CLI supports contexts (19.03+) and that its configuration directory (DOCKER_CONFIG, else ~/.docker) is writable.',
-    });
-  }
-  context.logger.info(`Created docker context ${name} for ${daemon.endpoint.dockerHost}; DOCKER_CONTEXT=${name} selects it.`);
-  const env: Record<string, string> = { DOCKER_CONTEXT: name };
-  for (const key of ['DOCKER_HOST', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH']) {
-    if (context.env[key]) env[key] = '';
-  }
-  return { ...daemon, env, context: name };
 }

@@ -57,10 +57,12 @@ describe.skipIf(DOCKER_MISSING !== undefined)('context through the bundled actio
     expect(post.stdout).toContain('docker context ci-dind');
     expect(await contextsIn(config)).toEqual([]);
     expect(await leftovers(job)).toEqual([]);
-    // A second post finds nothing left and stays quiet.
+    // A second post finds nothing left and stays quiet; a context of that name made since by someone else is theirs.
+    await docker(['context', 'create', 'ci-dind', '--docker', 'host=unix:///var/run/docker.sock'], { ...process.env, DOCKER_CONFIG: config });
     const again = await job.post();
     expect(again.code).toBe(0);
     expect(again.warnings).toEqual([]);
+    expect(await contextsIn(config)).toEqual(['ci-dind']);
   }, 60_000);
 
   it('attach: clears a DOCKER_HOST the job had, so the context is what the CLI uses', async () => {
@@ -74,6 +76,20 @@ describe.skipIf(DOCKER_MISSING !== undefined)('context through the bundled actio
     expect(await contextsIn(config)).toEqual([]);
   }, 60_000);
 
+  it('names a context an earlier set-up left (its runner died) and how to remove it', async () => {
+    const { job: first, config } = await jobWithConfig();
+    expect((await first.main({ mode: 'attach', 'docker-host': 'unix:///var/run/docker.sock', context: 'left' })).code).toBe(0);
+    // The first job never reaches its post; the next job on this machine uses the same configuration.
+    const next = newJob({ DOCKER_CONFIG: config });
+    const main = await next.main({ mode: 'attach', 'docker-host': 'unix:///var/run/docker.sock', context: 'left' });
+    expect(main.code).toBe(1);
+    const error = main.errors.join('\n');
+    expect(error).toMatch(/Input "context": a docker context named left already exists \(attach daemon of setup-dind set-up [0-9a-f]+\)/);
+    expect(error).toContain('docker context rm left');
+    expect((await first.post()).code).toBe(0);
+    expect(await contextsIn(config)).toEqual([]);
+  }, 60_000);
+
   it('refuses a context that already exists, before anything starts, and leaves it alone', async () => {
     const { job, config } = await jobWithConfig();
     const env = { ...process.env, DOCKER_CONFIG: config };
@@ -81,6 +97,7 @@ describe.skipIf(DOCKER_MISSING !== undefined)('context through the bundled actio
     const main = await job.main({ context: 'taken' });
     expect(main.code).toBe(1);
     expect(main.errors.join('\n')).toContain('Input "context": a docker context named taken already exists');
+    expect(main.errors.join('\n')).toContain('remove it first (docker context rm taken)');
     expect(main.savedState).toEqual({});
     expect(await leftovers(job)).toEqual([]);
     expect((await job.post()).code).toBe(0);

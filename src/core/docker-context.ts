@@ -1,0 +1,106 @@
+/**
+ * Input `context`: a docker context for the daemon, in the job's CLI
+ * configuration (DOCKER_CONFIG, else ~/.docker), selected for the next steps
+ * with DOCKER_CONTEXT. Its description names the set-up that made it, so a
+ * teardown removes only its own, never a context of the same name made since
+ * by someone else.
+ */
+import { join } from 'node:path';
+import type { EngineContext } from './context.js';
+import { DockerCli, firstErrorLine } from './docker-cli.js';
+import type { Daemon } from './engine.js';
+import { SetupDindError } from './errors.js';
+import { dockerEnvOf, envWithDocker, type TeardownPlan } from './plan.js';
+import { abandon } from './teardown.js';
+import { mountField } from './transport.js';
+
+/** What a context's description carries to name the set-up that made it. */
+export function contextMarker(instance: string): string {
+  return `setup-dind set-up ${instance}`;
+}
+
+/** The docker CLI for contexts: the job's CLI configuration (DOCKER_CONFIG), no daemon selected. */
+export function contextCli(env: NodeJS.ProcessEnv): DockerCli {
+  const { DOCKER_CONFIG } = dockerEnvOf(env);
+  return new DockerCli(envWithDocker(env, DOCKER_CONFIG === undefined ? {} : { DOCKER_CONFIG }));
+}
+
+/**
+ * A context's description; 'gone' when there is no such context. Read from
+ * `docker context inspect`'s JSON rather than a --format template, whose
+ * field paths follow the CLI's internal types.
+ */
+export async function contextDescription(docker: DockerCli, name: string, signal?: AbortSignal): Promise<string | 'gone'> {
+  const inspect = await docker.exec(['context', 'inspect', name], { timeoutMs: 30_000, signal });
+  if (inspect.code !== 0) {
+    if (/not found|does not exist/i.test(inspect.stderr)) return 'gone';
+    throw new SetupDindError(`docker context inspect ${name} failed: ${firstErrorLine(inspect.stderr)}`);
+  }
+  try {
+    const [found] = JSON.parse(inspect.stdout) as [{ Metadata?: { Description?: unknown } }?];
+    const description = found?.Metadata?.Description;
+    return typeof description === 'string' ? description : '';
+  } catch {
+    return '';
+  }
+}
+
+/** Input `context` must not name an existing context: it may be someone's, and post would remove it. */
+export async function checkContextFree(name: string, context: EngineContext): Promise<void> {
+  const description = await contextDescription(contextCli(context.env), name, context.signal);
+  if (description === 'gone') return;
+  const leftover = description.includes(contextMarker(''));
+  throw new SetupDindError(`Input "context": a docker context named ${name} already exists${leftover ? ` (${description})` : ''}.`, {
+    hint: leftover
+      ? `It was made by an earlier set-up: a job still running on this machine, or one that died before its teardown (then remove it: docker context rm ${name}). Concurrent jobs sharing a docker configuration need different names (e.g. with the runner name).`
+      : `Choose another name, or remove it first (docker context rm ${name}); the action only removes contexts it created.`,
+  });
+}
+
+/**
+ * Creates the context, records it in the plan and points the next steps at it
+ * with DOCKER_CONTEXT. DOCKER_HOST and the TLS variables would override a
+ * context, so they are not exported (and cleared when the job had them).
+ */
+export async function withContext(daemon: Daemon, name: string, plan: TeardownPlan, context: EngineContext): Promise<Daemon> {
+  const withPlan: TeardownPlan = { ...plan, contexts: [...(plan.contexts ?? []), name] };
+  context.plans.save(withPlan);
+  // The CLI reads --docker as CSV, like --mount.
+  const endpoint = [mountField('host', daemon.endpoint.dockerHost)];
+  if (daemon.certPath !== undefined && daemon.env.DOCKER_TLS_VERIFY) {
+    for (const [key, file] of [['ca', 'ca.pem'], ['cert', 'cert.pem'], ['key', 'key.pem']] as const) endpoint.push(mountField(key, join(daemon.certPath, file)));
+  }
+  const description = `${daemon.mode} daemon of ${contextMarker(plan.instance)}`;
+  const create = await contextCli(context.env).exec(['context', 'create', name, '--description', description, '--docker', endpoint.join(',')], {
+    timeoutMs: 30_000,
+    signal: context.signal,
+  });
+  if (create.code !== 0) {
+    // Without the context: if it exists now, another job made it since our check, and it is theirs.
+    await abandon(plan, context);
+    const taken = /already exists/i.test(create.stderr);
+    throw new SetupDindError(`Input "context": creating docker context ${name} failed: ${firstErrorLine(create.stderr)}`, {
+      hint: taken
+        ? 'Another job sharing this docker configuration created it meanwhile: give concurrent jobs different names (e.g. with the runner name).'
+        : 'Check that the docker CLI supports contexts (19.03+) and that its configuration directory (DOCKER_CONFIG, else ~/.docker) is writable.',
+    });
+  }
+  context.logger.info(`Created docker context ${name} for ${daemon.endpoint.dockerHost}; DOCKER_CONTEXT=${name} selects it.`);
+  const env: Record<string, string> = { DOCKER_CONTEXT: name };
+  for (const key of ['DOCKER_HOST', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH']) {
+    if (context.env[key]) env[key] = '';
+  }
+  return { ...daemon, env, context: name };
+}
+
+/** Removes a context this set-up created; leaves one that another set-up (or someone) made under the name. */
+export async function removeContext(docker: DockerCli, name: string, instance: string): Promise<'removed' | 'gone' | 'not ours'> {
+  const description = await contextDescription(docker, name);
+  if (description === 'gone') return 'gone';
+  if (!description.includes(contextMarker(instance))) return 'not ours';
+  // --force: it may be the current context.
+  const removal = await docker.exec(['context', 'rm', '--force', name], { timeoutMs: 30_000 });
+  if (removal.code === 0) return 'removed';
+  if (/not found|does not exist/i.test(removal.stderr)) return 'gone';
+  throw new SetupDindError(firstErrorLine(removal.stderr));
+}
