@@ -107,8 +107,8 @@ async function networkDefault(
   if (engine.major !== undefined && engine.major >= NETWORK_OPTS_SINCE_MAJOR) {
     return { apply: true, note: `default bridge and networks the job creates (Docker ${engine.version ?? engine.major})` };
   }
-  // The image is absent and may not be pulled: the start fails anyway, with its own message.
-  if (engine.absent && options.pull === 'never') return { apply: false, note: 'default bridge only' };
+  // The image is absent and may not or could not be pulled: the start fails anyway, with its own message.
+  if (engine.absent) return { apply: false, note: 'default bridge only' };
   const what = engine.version !== undefined ? `runs Docker ${engine.version}` : `has an engine of unknown version (${engine.why ?? 'no DOCKER_VERSION in its environment'})`;
   return {
     apply: false,
@@ -164,7 +164,8 @@ export async function imageEngineVersion(
 ): Promise<EngineVersion> {
   const inspect = () =>
     docker.exec(['image', 'inspect', '--format', '{{json .Config.Env}}\n{{json .Config.Labels}}', options.image], { signal, timeoutMs: 30_000 });
-  let result = await inspect();
+  // pull: always may bring a newer image than the local one: read the one that will run.
+  let result = options.pull === 'always' ? { code: 1, stdout: '', stderr: '', output: '' } : await inspect();
   if (result.code !== 0 && options.pull !== 'never') {
     const pull = await docker.exec(['pull', '--quiet', options.image], { signal });
     if (pull.code !== 0) return { absent: true, why: 'the image could not be pulled to read it' };

@@ -275,17 +275,23 @@ describe('chooseMtu', () => {
     expect(calls.map((call) => call.slice(0, 2).join(' '))).toEqual(['image inspect', 'pull --quiet', 'image inspect']);
   });
 
-  it('falls back to --mtu only when the pull fails, and does not pull with pull: never', async () => {
+  it('falls back to --mtu only, silently, when the pull fails (the start fails with its own message), and does not pull with pull: never', async () => {
     const failedPull = fakeDocker({ inspect: [noSuchImage], pull: { code: 1, stdout: '', stderr: 'Error response from daemon: dial tcp: i/o timeout', output: '' } });
-    const choice = await chooseMtu(mtuOptions({ mtu: 1400, pull: 'always' }), failedPull.docker);
-    expect(choice.daemonArgs).toEqual(['--mtu=1400']);
-    expect(choice.warnings[0]).toMatch(/unknown version \(the image could not be pulled to read it\)/);
+    const choice = await chooseMtu(mtuOptions({ mtu: 1400, pull: 'missing' }), failedPull.docker);
+    expect(choice).toMatchObject({ daemonArgs: ['--mtu=1400'], warnings: [] });
+    expect(failedPull.calls.map((call) => call[0])).toEqual(['image', 'pull']);
 
     // The start fails anyway ("not present and pull is never"): no pull, no warning.
     const never = fakeDocker({ inspect: [noSuchImage] });
     const refused = await chooseMtu(mtuOptions({ mtu: 1400, pull: 'never' }), never.docker);
     expect(refused).toMatchObject({ mtu: 1400, daemonArgs: ['--mtu=1400'], warnings: [] });
     expect(never.calls.map((call) => call[0])).toEqual(['image']);
+  });
+
+  it('with pull: always, pulls before reading the version: the image that will run may be newer than the local one', async () => {
+    const pulled = fakeDocker({ inspect: [DOCKER_29], pull: { code: 0, stdout: '', stderr: '', output: '' } });
+    await chooseMtu(mtuOptions({ mtu: 1400, pull: 'always' }), pulled.docker);
+    expect(pulled.calls.map((call) => call[0])).toEqual(['pull', 'image']);
   });
 
   it('leaves networks to a bridge MTU the user set, and never adds the flag beside daemon-config\'s default-network-opts', async () => {
