@@ -5,14 +5,18 @@
  * RUNNER_TOOL_CACHE), so later jobs on the runner find it without a download.
  *
  * CI-agnostic: the front ends put the returned directory on PATH their own way.
- * @actions/tool-cache is imported only when a download or cache lookup is
- * needed: most jobs have a docker CLI, and the action's start-up time counts.
+ * @actions/tool-cache (cache lookup and layout) and @actions/http-client (the
+ * download, through https_proxy/no_proxy) are imported only when needed: most
+ * jobs have a docker CLI, and the action's start-up time counts.
  */
 import { execFile } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, createWriteStream, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { Logger } from './context.js';
 import { CancelledError, SetupDindError } from './errors.js';
 
@@ -33,7 +37,26 @@ export interface DockerCliOptions {
   /** Where the download is unpacked (and removed again): RUNNER_TEMP or the system temp dir. */
   tempDir: string;
   signal?: AbortSignal;
+  /** How hard to try a download; DOWNLOAD_POLICY unless a test says otherwise. */
+  downloadPolicy?: DownloadPolicy;
 }
+
+export interface DownloadPolicy {
+  /** Tries of one URL: connection errors, timeouts, 5xx, 408 and 429 are tried again; other statuses are not. */
+  attempts: number;
+  /** A try fails when no data has come for this long (connecting, waiting for the answer, or mid-body). */
+  idleTimeoutMs: number;
+  /** The pause before another try: a random time in [min, max]. */
+  pauseMs: readonly [number, number];
+}
+
+/**
+ * A job waiting for its daemon should learn of a dead mirror within seconds
+ * (a refused connection: ~6 s over 3 tries), and of one that accepts but
+ * never answers within the idle timeout per try, not the 3 minutes per try
+ * of the toolkit's defaults.
+ */
+export const DOWNLOAD_POLICY: DownloadPolicy = { attempts: 3, idleTimeoutMs: 30_000, pauseMs: [2_000, 4_000] };
 
 export interface InstalledDockerCli {
   /** The docker binary. */
@@ -65,8 +88,9 @@ const DOCKER_ARCH: Record<string, string> = {
 /** Docker's name for this machine's architecture in the static download tree. */
 export function dockerArch(arch: string = process.arch, platform: string = process.platform): string {
   if (platform !== 'linux') {
-    throw new SetupDindError(`No docker CLI on PATH, and Docker's static client download (input "docker-download-url") is for Linux; this runner is ${platform}.`, {
-      hint: 'Install the docker CLI on the runner (e.g. Docker Desktop, or a package manager).',
+    // Reached with no docker on PATH, or with input "docker-version" given (which skips PATH): right for both.
+    throw new SetupDindError(`Cannot download a docker CLI here: Docker's static client (input "docker-download-url") is for Linux, and this runner is ${platform}.`, {
+      hint: 'Install the docker CLI on the runner (e.g. Docker Desktop, or a package manager) and leave input "docker-version" empty, so that the docker on PATH is used.',
     });
   }
   const name = DOCKER_ARCH[arch];
@@ -159,7 +183,7 @@ export async function ensureDockerCli(options: DockerCliOptions): Promise<Instal
     const tc = await loadToolCache();
     const work = await mkdtemp(join(options.tempDir, 'setup-dind-docker-cli-'));
     try {
-      const version = await resolveVersion(options, tc, arch, work);
+      const version = await resolveVersion(options, arch, work);
       const cached = tc.find(TOOL_NAME, version, process.arch);
       if (cached) {
         const path = join(cached, 'docker');
@@ -174,7 +198,7 @@ export async function ensureDockerCli(options: DockerCliOptions): Promise<Instal
       logger.info(`Downloading the docker CLI ${version} from ${url}`);
       const started = performance.now();
       const archive = join(work, `docker-${version}.tgz`);
-      await abortable(tc.downloadTool(url, archive), options.signal).catch((error: unknown) => {
+      await download(url, archive, options).catch((error: unknown) => {
         throw downloadError(error, url, options, version);
       });
       checkCancelled(options.signal);
@@ -205,22 +229,11 @@ export async function ensureDockerCli(options: DockerCliOptions): Promise<Instal
 
 type ToolCache = typeof import('@actions/tool-cache');
 
-let retriesTuned = false;
-
-async function loadToolCache(): Promise<ToolCache> {
-  if (!retriesTuned) {
-    // downloadTool tries 3 times with 10-20 s pauses, made for big toolchains
-    // on flaky links; a job waiting for its daemon should learn of a dead
-    // mirror within seconds. These globals are the library's only knob.
-    const globals = globalThis as Record<string, unknown>;
-    globals.TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS ??= 2;
-    globals.TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS ??= 4;
-    retriesTuned = true;
-  }
+function loadToolCache(): Promise<ToolCache> {
   return import('@actions/tool-cache');
 }
 
-async function resolveVersion(options: DockerCliOptions, tc: ToolCache, arch: string, work: string): Promise<string> {
+async function resolveVersion(options: DockerCliOptions, arch: string, work: string): Promise<string> {
   if (options.dockerVersion === undefined) {
     options.logger.info(`No docker CLI on PATH: using Docker's static client ${DEFAULT_DOCKER_VERSION} (set input "docker-version" to choose another).`);
     return DEFAULT_DOCKER_VERSION;
@@ -228,7 +241,7 @@ async function resolveVersion(options: DockerCliOptions, tc: ToolCache, arch: st
   if (options.dockerVersion !== 'latest') return options.dockerVersion;
   const indexUrl = `${options.dockerDownloadUrl}/${arch}/`;
   const indexFile = join(work, 'index.html');
-  await abortable(tc.downloadTool(indexUrl, indexFile), options.signal).catch((error: unknown) => {
+  await download(indexUrl, indexFile, options).catch((error: unknown) => {
     throw downloadError(error, indexUrl, options, 'latest');
   });
   const latest = latestFromIndex(await readFile(indexFile, 'utf8'));
@@ -243,20 +256,199 @@ async function resolveVersion(options: DockerCliOptions, tc: ToolCache, arch: st
 
 /** What a failed download means, naming the input to fix. */
 function downloadError(error: unknown, url: string, options: DockerCliOptions, version: string): SetupDindError {
-  if (error instanceof CancelledError) return error;
-  const status = (error as { httpStatusCode?: unknown }).httpStatusCode;
+  // Cancelled, or the file could not be written: said already.
+  if (error instanceof SetupDindError) return error;
+  const status = error instanceof HttpStatusError ? error.httpStatusCode : undefined;
+  const tried = error instanceof DownloadError && error.tries > 1 ? `${error.tries} tries` : undefined;
   const inputs = `Check input "docker-version" and input "docker-download-url" (${options.dockerDownloadUrl}); a mirror must keep Docker's layout, <url>/<arch>/docker-<version>.tgz.`;
   const what = options.dockerVersion === undefined ? `The docker CLI ${version} (the default docker-version)` : `docker-version ${version}`;
   if (status === 404) {
     return new SetupDindError(`${what} is not at ${url} (HTTP 404).`, { hint: inputs, cause: error });
   }
-  if (typeof status === 'number') {
-    return new SetupDindError(`Downloading ${url} (input "docker-download-url") failed: HTTP ${status}.`, { hint: inputs, cause: error });
+  if (status !== undefined) {
+    return new SetupDindError(`Downloading ${url} (input "docker-download-url") failed: HTTP ${status}${tried ? ` (${tried})` : ''}.`, { hint: inputs, cause: error });
   }
-  return new SetupDindError(`Could not download ${url}: input "docker-download-url" (${options.dockerDownloadUrl}) cannot be reached (${message(error)}).`, {
+  return new SetupDindError(`Could not download ${url}: input "docker-download-url" (${options.dockerDownloadUrl}) cannot be reached (${message(error)}${tried ? `; ${tried}` : ''}).`, {
     hint: 'Check the URL and the network (proxies are taken from https_proxy/no_proxy). On an air-gapped network, point docker-download-url at a mirror of https://download.docker.com/linux/static/stable, or put a docker CLI on PATH.',
     cause: error,
   });
+}
+
+/** A failed download: `tries` says how often it was tried. */
+class DownloadError extends Error {
+  tries = 1;
+  /** Whether another try may help: a connection error, a timeout, 5xx, 408, 429. */
+  readonly retryable: boolean;
+
+  constructor(text: string, options: { retryable: boolean; cause?: unknown }) {
+    super(text, { cause: options.cause });
+    this.retryable = options.retryable;
+  }
+}
+
+class HttpStatusError extends DownloadError {
+  constructor(readonly httpStatusCode: number) {
+    super(`HTTP ${httpStatusCode}`, { retryable: httpStatusCode >= 500 || httpStatusCode === 408 || httpStatusCode === 429 });
+  }
+}
+
+type HttpClientModule = typeof import('@actions/http-client');
+
+const MAX_REDIRECTS = 10;
+
+/**
+ * Downloads `url` to `file` (streamed; replaced on each try), tried as
+ * `options.downloadPolicy` says. Rejects with a DownloadError, a
+ * CancelledError on the signal (the request is torn down at once, so nothing
+ * holds the process), or a SetupDindError when the file cannot be written.
+ */
+async function download(url: string, file: string, options: DockerCliOptions): Promise<void> {
+  const policy = options.downloadPolicy ?? DOWNLOAD_POLICY;
+  const { signal } = options;
+  const client = await import('@actions/http-client');
+  for (let attempt = 1; ; attempt++) {
+    checkDownloadCancelled(signal);
+    try {
+      await downloadOnce(client, url, file, policy.idleTimeoutMs, signal);
+      return;
+    } catch (error) {
+      if (signal?.aborted) throw new CancelledError('downloading the docker CLI');
+      if (!(error instanceof DownloadError)) throw error;
+      error.tries = attempt;
+      if (!error.retryable || attempt >= policy.attempts) throw error;
+      const [min, max] = policy.pauseMs;
+      const pause = min + Math.random() * (max - min);
+      options.logger.info(`Downloading ${url} failed (${error.message}); trying again in ${(pause / 1000).toFixed(1)} s (${attempt + 1} of ${policy.attempts}).`);
+      await sleep(pause, signal);
+    }
+  }
+}
+
+/** One try: follows redirects (not from https to http), fails after `idleMs` without data. */
+function downloadOnce(client: HttpClientModule, url: string, file: string, idleMs: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    // A fresh client per try: its agent routes through https_proxy unless no_proxy says otherwise.
+    const agents = new client.HttpClient('setup-dind', [], { keepAlive: false });
+    let request: http.ClientRequest | undefined;
+    let response: http.IncomingMessage | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let settled = false;
+    const finish = (error?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      if (error !== undefined) {
+        // Tear the connection down now: a socket left open would hold the process.
+        response?.destroy();
+        request?.destroy();
+      }
+      agents.dispose();
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const onAbort = () => finish(new CancelledError('downloading the docker CLI'));
+    const idle = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => finish(new DownloadError(`no data for ${formatSeconds(idleMs)}`, { retryable: true })), idleMs);
+    };
+    const get = (target: URL, redirects: number): void => {
+      let mine: http.ClientRequest;
+      try {
+        mine = (target.protocol === 'https:' ? https : http).request(target, { agent: agents.getAgent(target.href), headers: { 'user-agent': 'setup-dind' } }, onAnswer);
+      } catch (error) {
+        // e.g. a malformed https_proxy
+        return finish(new DownloadError(message(error), { retryable: false, cause: error }));
+      }
+      request = mine;
+      mine.on('error', (error) => {
+        if (request === mine) finish(new DownloadError(message(error), { retryable: true, cause: error }));
+      });
+      mine.end();
+
+      function onAnswer(answer: http.IncomingMessage): void {
+        if (request !== mine || settled) return void answer.destroy();
+        response = answer;
+        idle();
+        const status = answer.statusCode ?? 0;
+        const location = answer.headers.location;
+        if ([301, 302, 303, 307, 308].includes(status) && location) {
+          answer.resume();
+          let next: URL;
+          try {
+            next = new URL(location, target);
+          } catch {
+            return finish(new DownloadError(`HTTP ${status} to an invalid location ${JSON.stringify(location)}`, { retryable: false }));
+          }
+          if (target.protocol === 'https:' && next.protocol !== 'https:') {
+            return finish(new DownloadError(`redirected from https to ${next.href}, refused`, { retryable: false }));
+          }
+          if (redirects >= MAX_REDIRECTS) return finish(new DownloadError(`more than ${MAX_REDIRECTS} redirects`, { retryable: false }));
+          response = undefined;
+          return get(next, redirects + 1);
+        }
+        if (status !== 200) {
+          answer.resume();
+          return finish(new HttpStatusError(status));
+        }
+        const out = createWriteStream(file);
+        let writeFailed: Error | undefined;
+        out.on('error', (error) => {
+          writeFailed ??= error;
+        });
+        pipeline(
+          answer,
+          async function* (chunks: AsyncIterable<Buffer>) {
+            for await (const chunk of chunks) {
+              idle();
+              yield chunk;
+            }
+          },
+          out,
+        ).then(
+          () => finish(),
+          (error: unknown) => {
+            if (writeFailed !== undefined) {
+              finish(new SetupDindError(`Could not write the download of ${url} to ${file}: ${writeFailed.message}`, {
+                hint: 'Check the free space and permissions of the temporary directory (RUNNER_TEMP, or TMPDIR for the CLI).',
+                cause: writeFailed,
+              }));
+            } else {
+              finish(new DownloadError(`the connection broke mid-download (${message(error)})`, { retryable: true, cause: error }));
+            }
+          },
+        );
+      }
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    idle();
+    get(new URL(url), 0);
+  });
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** Waits `ms`; rejects with a CancelledError at once on the signal. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new CancelledError('downloading the docker CLI'));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function checkDownloadCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CancelledError('downloading the docker CLI');
 }
 
 /** Extracts docker/docker from the archive; resolves with its path. */
@@ -294,16 +486,6 @@ function run(file: string, args: string[], signal: AbortSignal | undefined, time
       const failure = Object.assign(new Error(said), { code });
       reject(failure);
     });
-  });
-}
-
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(new CancelledError('downloading the docker CLI'));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
 

@@ -525,5 +525,9 @@ export function parseHttpUrl(input: string, value: string): string {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InputError(input, `${quote(value)} is not an http(s) URL`, accepted);
   if (url.search !== '' || url.hash !== '') throw new InputError(input, `${quote(value)} carries a query or fragment`, accepted);
+  if (url.username !== '' || url.password !== '') {
+    // Not echoed: the value holds a secret.
+    throw new InputError(input, 'credentials in the URL (user:password@) are not supported: they would be logged with every download; use a mirror reachable without them', `${accepted}, without user:password@`);
+  }
   return value.replace(/\/+$/, '');
 }

@@ -6,7 +6,8 @@ import { setUp, type Daemon } from '../core/engine.js';
 import { readOptions, type Options } from '../core/inputs.js';
 import { actionsLogger, actionsPlanStore, cancellationSignal, failStep } from './actions.js';
 
-async function main(): Promise<void> {
+/** Resolves with whether the step succeeded (a failure has been reported). */
+async function main(): Promise<boolean> {
   const signal = cancellationSignal();
   try {
     const options = readOptions((name) => core.getInput(name));
@@ -32,8 +33,10 @@ async function main(): Promise<void> {
     core.setOutput('docker-cli-path', cli.path);
     core.setOutput('docker-cli-version', await cli.version);
     publish(daemon, options);
+    return true;
   } catch (error) {
     failStep(error);
+    return false;
   }
 }
 
@@ -78,4 +81,21 @@ function publish(daemon: Daemon, options: Options): void {
   }
 }
 
-await main();
+/**
+ * Ends a failed step now, once stdout and stderr have taken what was written
+ * (on Linux, writes to pipes and files are synchronous anyway): what set-up
+ * started has been removed, and nothing left holding the event loop (a
+ * request a library keeps open) may keep the job waiting.
+ */
+function exitWhenFlushed(code: number): void {
+  let pending = 2;
+  const exit = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', exit);
+  process.stderr.write('', exit);
+  // A reader that stopped reading must not hold the step either.
+  setTimeout(() => process.exit(code), 2000);
+}
+
+if (!(await main())) exitWhenFlushed(1);

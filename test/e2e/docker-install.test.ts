@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../scripts/actions-runner.mjs';
 import { dockerArch } from '../../src/core/docker-install.js';
 import { DOCKER_MISSING, docker, freePort, leftovers } from '../support/docker.js';
-import { clientArchive, localClient, pathAdditions, pathWithoutDocker, scratchDir, scriptArchive, startMirror, type Mirror } from '../support/docker-mirror.js';
+import { clientArchive, localClient, pathAdditions, pathWithoutDocker, scratchDir, scriptArchive, startBlackhole, startMirror, type Mirror } from '../support/docker-mirror.js';
 import { useJobs } from '../support/jobs.js';
 import { sh as shell } from '../support/shell.js';
 
@@ -159,6 +159,41 @@ describe.skipIf(DOCKER_MISSING !== undefined)('a docker CLI where the job has no
     expect(existsSync(join(cache, 'docker'))).toBe(false);
     expect((await job.post()).code).toBe(0);
     expect(await leftovers(job)).toEqual([]);
+  });
+
+  it('SIGTERM while downloading from a mirror that accepts and never answers: main ends at once, leaving nothing', async () => {
+    const hole = await startBlackhole();
+    try {
+      const { job, cache } = await jobWithoutDocker();
+      const { child, done } = await job.startMain(inputs({ 'docker-version': version, 'docker-download-url': hole.url }));
+      // Cancel once the request is waiting for its answer.
+      const deadline = performance.now() + 10_000;
+      while (hole.connections === 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(hole.connections).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const signalled = performance.now();
+      child.kill('SIGTERM');
+      const main = await done;
+      const seconds = (performance.now() - signalled) / 1000;
+      console.log(`blackhole mirror: main ended ${seconds.toFixed(2)} s after SIGTERM`);
+      expect(seconds).toBeLessThan(3);
+      expect(main.signal).toBeNull();
+      expect(main.code).toBe(1);
+      expect(main.stdout).toContain(`Downloading the docker CLI ${version} from ${hole.url}/${arch}/docker-${version}.tgz`);
+      expect(main.errors.join('\n')).toMatch(/Cancelled while downloading the docker CLI\./);
+      // The connection was closed, not left to the operating system.
+      await expect.poll(() => hole.open()).toBe(0);
+      expect(hole.connections).toBe(1);
+      // Nothing started, nothing cached; leftovers() checks that RUNNER_TEMP is empty too.
+      expect(main.savedState).toEqual({});
+      expect(main.outputs).toEqual({});
+      expect(pathAdditions(job)).toEqual([]);
+      expect(existsSync(join(cache, 'docker'))).toBe(false);
+      expect((await job.post()).code).toBe(0);
+      expect(await leftovers(job)).toEqual([]);
+    } finally {
+      await hole.close();
+    }
   });
 
   describe('the CLI', () => {

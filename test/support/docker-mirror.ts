@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findOnPath, parseVersionOutput } from '../../src/core/docker-install.js';
@@ -74,6 +74,44 @@ export function startMirror(files: Record<string, Buffer | string>): Promise<Mir
         requests,
         close: () => new Promise((done) => server.close(() => done())),
       });
+    });
+  });
+}
+
+export interface Blackhole {
+  url: string;
+  /** Connections accepted so far. */
+  connections: number;
+  /** Connections still open. */
+  open(): number;
+  close(): Promise<void>;
+}
+
+/** A mirror that accepts connections and never answers (a hung server, a proxy that lost its upstream). */
+export function startBlackhole(): Promise<Blackhole> {
+  const sockets = new Set<Socket>();
+  const server = net.createServer((socket) => {
+    hole.connections++;
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.on('close', () => sockets.delete(socket));
+    // Read (and ignore) the request, so that the client's closing is seen.
+    socket.resume();
+  });
+  const hole: Blackhole = {
+    url: '',
+    connections: 0,
+    open: () => sockets.size,
+    close: () =>
+      new Promise((done) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => done());
+      }),
+  };
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      hole.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      resolve(hole);
     });
   });
 }

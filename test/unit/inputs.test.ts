@@ -724,4 +724,17 @@ describe('docker-version and docker-download-url', () => {
   it.each(['mirror.internal/docker', 'ftp://mirror/docker', 'https://m/x?y=1', 'https://m/x#y', 'http://'])('rejects docker-download-url %j', (value) => {
     expect(() => readOptions(sourceOf({ 'docker-download-url': value }))).toThrow(/Input "docker-download-url".*Accepted: an http/s);
   });
+
+  it.each(['https://user:token@mirror.internal/docker', 'https://token@mirror.internal/docker', 'http://:secret@mirror.internal:8080/docker'])('rejects credentials in docker-download-url %j, without echoing them', (value) => {
+    let error: unknown;
+    try {
+      readOptions(sourceOf({ 'docker-download-url': value }));
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(InputError);
+    const text = (error as Error).message;
+    expect(text).toMatch(/^Input "docker-download-url": credentials in the URL .* are not supported: they would be logged.*Accepted: an http/s);
+    expect(text).not.toMatch(/token|secret/);
+  });
 });
