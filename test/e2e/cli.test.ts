@@ -53,6 +53,23 @@ describe.skipIf(DOCKER_MISSING !== undefined)('CLI', () => {
     }
   });
 
+  it('up --context --transport unix: the exports select the context; a later shell reaches the daemon through it; down removes it', async () => {
+    const job = await gitlabJob();
+    const env = { ...job.env, DOCKER_CONFIG: join(job.tmp, 'docker-config') };
+    const up = await sh('node "$CLI" up --transport unix --context ci-cli', env);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout).toBe("export DOCKER_CONTEXT='ci-cli'\n");
+    const used = await sh('eval "$(node "$CLI" env)" && docker context show && docker info --format "{{.Driver}}"', env);
+    expect(used.code, used.stderr).toBe(0);
+    expect(used.stdout.trim().split('\n')).toEqual(['ci-cli', 'overlay2']);
+    const down = await sh('node "$CLI" down', env);
+    expect(down.code, down.stderr).toBe(0);
+    expect(down.stderr).toContain('docker context ci-cli');
+    expect((await sh('docker context ls --format "{{.Name}}"', env)).stdout.trim()).toBe('default');
+    await rm(env.DOCKER_CONFIG, { recursive: true, force: true });
+    expect(await leftovers(job)).toEqual([]);
+  });
+
   it('up prints only exports for eval; a later shell finds the state by CI job id; down removes it; down again is a no-op', async () => {
     const job = await gitlabJob();
     const up = await sh('node "$CLI" up --tls', job.env);
