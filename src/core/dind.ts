@@ -214,7 +214,8 @@ export async function startDind(options: Options, identity: Identity, context: E
   const run = await (cached ? runWhenCacheFree(docker, names.volume, runDaemon, { timeoutSeconds: options.timeoutSeconds, logger, signal }) : runDaemon()).catch(
     async (error: unknown) => {
       await sweep;
-      return failAndCleanUp(signal?.aborted ? new CancelledError('starting the DinD container') : error);
+      const cancelled = signal?.aborted && !(error instanceof CancelledError);
+      return failAndCleanUp(cancelled ? new CancelledError('starting the DinD container') : error);
     },
   );
   if (run.code !== 0) {

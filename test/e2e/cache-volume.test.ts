@@ -72,6 +72,19 @@ describe.skipIf(DOCKER_MISSING !== undefined)('cache-volume through the bundled 
     expect(refusedPost.warnings).toEqual([]);
     expect(await leftovers(refused)).toEqual([]);
 
+    // Cancelled while it waits: it stops at once and touches nothing of the holder's.
+    const cancelled = newJob();
+    const cancelling = await cancelled.startMain({ 'cache-volume': volume, timeout: '60' });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    cancelling.child.kill('SIGTERM');
+    const stopped = await cancelling.done;
+    expect(stopped.code).toBe(1);
+    expect(stopped.errors.join('\n')).toContain(`Cancelled while waiting for cache volume ${volume}.`);
+    expect(stopped.seconds).toBeLessThan(10);
+    expect((await cancelled.post()).code).toBe(0);
+    expect(await docker(['version', '--format', '{{.Server.Version}}'], owner.stepEnv())).toMatch(/^\d+\./);
+    expect(await leftovers(cancelled)).toEqual([]);
+
     const waiter = newJob();
     const waiting = await waiter.startMain({ 'cache-volume': volume, timeout: '60' });
     await new Promise((resolve) => setTimeout(resolve, 1500));
