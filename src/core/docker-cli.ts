@@ -37,6 +37,12 @@ export class DockerCommandError extends SetupDindError {
   }
 }
 
+/** One `key=value` field of a CSV option value (`--mount`, `context create --docker`): quoted when it must be. */
+export function mountField(key: string, value: string): string {
+  const field = `${key}=${value}`;
+  return /[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
+}
+
 /** The most telling line of a docker CLI error output. */
 export function firstErrorLine(stderr: string): string {
   const lines = stderr

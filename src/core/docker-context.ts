@@ -7,12 +7,11 @@
  */
 import { join } from 'node:path';
 import type { EngineContext } from './context.js';
-import { DockerCli, firstErrorLine } from './docker-cli.js';
+import { DockerCli, firstErrorLine, mountField } from './docker-cli.js';
 import type { Daemon } from './engine.js';
 import { SetupDindError } from './errors.js';
 import { dockerEnvOf, envWithDocker, type TeardownPlan } from './plan.js';
 import { abandon } from './teardown.js';
-import { mountField } from './transport.js';
 
 /** What a context's description carries to name the set-up that made it. */
 export function contextMarker(instance: string): string {

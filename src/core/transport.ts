@@ -10,6 +10,7 @@
  */
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { mountField } from './docker-cli.js';
 import { SetupDindError } from './errors.js';
 import type { Options } from './inputs.js';
 import type { Endpoint } from './probe.js';
@@ -117,11 +118,6 @@ function unixTransport(workDir: string): TransportPlan {
   };
 }
 
-/** One `key=value` field of a `--mount` value, which the docker CLI reads as CSV: quoted when it must be. */
-export function mountField(key: string, value: string): string {
-  const field = `${key}=${value}`;
-  return /[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
-}
 
 /** The socket directory the unix transport needs, created before the container mounts it. */
 export function socketDirOf(workDir: string): string {
