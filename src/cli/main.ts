@@ -19,6 +19,7 @@ import { describeError, InputError } from '../core/errors.js';
 import { readOptions } from '../core/inputs.js';
 import { isEmptyPlan, type TeardownPlan } from '../core/plan.js';
 import { tearDown } from '../core/teardown.js';
+import { exitWhenFlushed } from '../exit.js';
 import { VERSION } from '../version.js';
 import { inputSource, parseCommandLine, UsageError, type Command, type ParsedArgs } from './args.js';
 import { helpText } from './help.js';
@@ -215,25 +216,7 @@ function signalNumber(name: NodeJS.Signals): number {
   return ({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[name] ?? 0;
 }
 
-/**
- * Ends a failed or cancelled command now, once stdout and stderr have taken
- * what was written (on Linux, writes to pipes and files are synchronous
- * anyway): what it started has been removed, and nothing left holding the
- * event loop (a request a library keeps open) may keep the CI job waiting.
- * A successful `up` ends on its own: what it leaves running (the DooD proxy)
- * is detached.
- */
-function exitWhenFlushed(code: number): void {
-  let pending = 2;
-  const exit = () => {
-    if (--pending === 0) process.exit(code);
-  };
-  process.stdout.write('', exit);
-  process.stderr.write('', exit);
-  // A reader that stopped reading must not hold the job either.
-  setTimeout(() => process.exit(code), 2000);
-}
-
 const code = await main(process.argv.slice(2));
 process.exitCode = code;
+// A successful `up` ends on its own: what it leaves running (the DooD proxy) is detached.
 if (code !== 0) exitWhenFlushed(code);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { ensureDockerCli } from '../core/docker-install.js';
 import { setUp, type Daemon } from '../core/engine.js';
 import { readOptions, type Options } from '../core/inputs.js';
+import { exitWhenFlushed } from '../exit.js';
 import { actionsLogger, actionsPlanStore, cancellationSignal, failStep } from './actions.js';
 
 /** Resolves with whether the step succeeded (a failure has been reported). */
@@ -79,23 +80,6 @@ function publish(daemon: Daemon, options: Options): void {
     // The summary is a convenience: failing to write it must not fail the step.
     void summary.write().catch((error: unknown) => core.warning(`Could not write the job summary: ${String(error)}`));
   }
-}
-
-/**
- * Ends a failed step now, once stdout and stderr have taken what was written
- * (on Linux, writes to pipes and files are synchronous anyway): what set-up
- * started has been removed, and nothing left holding the event loop (a
- * request a library keeps open) may keep the job waiting.
- */
-function exitWhenFlushed(code: number): void {
-  let pending = 2;
-  const exit = () => {
-    if (--pending === 0) process.exit(code);
-  };
-  process.stdout.write('', exit);
-  process.stderr.write('', exit);
-  // A reader that stopped reading must not hold the step either.
-  setTimeout(() => process.exit(code), 2000);
 }
 
 if (!(await main())) exitWhenFlushed(1);
