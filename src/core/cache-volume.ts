@@ -9,7 +9,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CancelledError, SetupDindError } from './errors.js';
 import type { Logger } from './context.js';
-import type { CommandResult, DockerCli } from './docker-cli.js';
+import { firstErrorLine, isNoSuchObject, type CommandResult, type DockerCli } from './docker-cli.js';
 import { LABELS, LABEL_PREFIX } from './identity.js';
 
 /** The DinD container that holds a cache volume: one name per volume is the lock. */
@@ -19,6 +19,26 @@ export function cacheHolderName(volume: string): string {
 
 /** Labels a cache volume gets when the first job creates it: no `created`, so stale sweeps never take it. */
 export const CACHE_VOLUME_LABELS = { [LABELS.role]: 'cache' };
+
+/**
+ * A cache volume is one setup-dind made (or none yet). Any other volume of
+ * that name may hold another program's data, which a daemon would write over:
+ * a typo in the input must not cost someone their database.
+ */
+export async function checkCacheVolume(docker: DockerCli, volume: string, signal?: AbortSignal): Promise<void> {
+  const inspect = await docker.exec(['volume', 'inspect', '--format', `{{index .Labels "${LABELS.role}"}}`, volume], { timeoutMs: 30_000, signal });
+  if (inspect.code !== 0) {
+    if (isNoSuchObject(inspect)) return; // the first job creates it, labelled
+    throw new SetupDindError(`Input "cache-volume": could not inspect volume ${volume}: ${firstErrorLine(inspect.stderr)}`);
+  }
+  if (inspect.stdout.trim() === CACHE_VOLUME_LABELS[LABELS.role]) return;
+  throw new SetupDindError(
+    `Input "cache-volume": volume ${volume} exists and was not made by setup-dind (it has no ${LABELS.role}=cache label): it may hold another program's data, which the DinD daemon would write over.`,
+    {
+      hint: `Choose another name. To use a volume prepared on purpose, create it with: docker volume create --label ${LABELS.role}=cache ${volume}`,
+    },
+  );
+}
 
 /** How long the daemon gets to stop cleanly at teardown, so its data root is consistent for the next job. */
 export const CACHE_STOP_SECONDS = 30;

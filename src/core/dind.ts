@@ -8,7 +8,7 @@ import { CancelledError, SetupDindError } from './errors.js';
 import type { EngineContext } from './context.js';
 import { DockerCli, firstErrorLine, mountField, type CommandResult } from './docker-cli.js';
 import { labelsFor, resourceName, type Identity } from './identity.js';
-import { CACHE_STOP_SECONDS, CACHE_VOLUME_LABELS, cacheHolderName, runWhenCacheFree } from './cache-volume.js';
+import { CACHE_STOP_SECONDS, CACHE_VOLUME_LABELS, cacheHolderName, checkCacheVolume, runWhenCacheFree } from './cache-volume.js';
 import { isLoopback, type Options } from './inputs.js';
 import { dockerEnvOf, type TeardownPlan } from './plan.js';
 import { NotReadyError, serverVersion, waitUntilReady } from './probe.js';
@@ -132,8 +132,9 @@ export function daemonErrorLine(lines: readonly string[]): string {
 export async function startDind(options: Options, identity: Identity, context: EngineContext): Promise<Daemon> {
   const { logger, plans, env, signal } = context;
   const docker = new DockerCli(env);
-  // Images to preload must be on the runner's daemon before anything is started (or planned).
+  // Checked before anything is started (or planned): images to preload are on the runner's daemon; a cache volume is ours.
   if (options.loadImages.length > 0) await checkImagesPresent(docker, options.loadImages, signal);
+  if (options.cacheVolume !== undefined) await checkCacheVolume(docker, options.cacheVolume, signal);
   const names = dindNames(identity, options.cacheVolume);
   const cached = options.cacheVolume !== undefined;
   const needsWorkDir = options.tls || options.transport === 'unix' || options.daemonJson !== undefined;

@@ -123,6 +123,22 @@ describe.skipIf(DOCKER_MISSING !== undefined)('cache-volume through the bundled 
     for (const job of [first, second, third]) expect(await leftovers(job)).toEqual([]);
   }, 120_000);
 
+  it("refuses a volume it did not make, before anything starts, and leaves it as it was", async () => {
+    const foreign = `${volume}-foreign`;
+    await docker(['volume', 'create', foreign]);
+    try {
+      const job = newJob();
+      const main = await job.main({ 'cache-volume': foreign });
+      expect(main.code).toBe(1);
+      expect(main.errors.join('\n')).toContain(`Input "cache-volume": volume ${foreign} exists and was not made by setup-dind`);
+      expect(main.savedState).toEqual({});
+      expect(await docker(['ps', '--all', '--quiet', '--filter', `volume=${foreign}`])).toBe('');
+      expect(await leftovers(job)).toEqual([]);
+    } finally {
+      await docker(['volume', 'rm', foreign]);
+    }
+  });
+
   it('takes over from a stopped daemon that never reached its teardown', async () => {
     const crashed = newJob();
     expect((await crashed.main({ 'cache-volume': volume })).code).toBe(0);

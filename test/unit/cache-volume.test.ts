@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cacheHolderName, isNameConflict, runWhenCacheFree } from '../../src/core/cache-volume.js';
+import { cacheHolderName, checkCacheVolume, isNameConflict, runWhenCacheFree } from '../../src/core/cache-volume.js';
 import { silentLogger } from '../../src/core/context.js';
 import type { CommandResult, DockerCli } from '../../src/core/docker-cli.js';
 import { SetupDindError } from '../../src/core/errors.js';
@@ -105,5 +105,25 @@ describe('cache volume lock', () => {
     setTimeout(() => controller.abort(), 100);
     const error = await runWhenCacheFree(fakeDocker(['running']), 'c', () => Promise.resolve(ok()), { timeoutSeconds: 60, logger: silentLogger, signal: controller.signal }).catch((e: unknown) => e);
     expect((error as Error).message).toBe('Cancelled while waiting for cache volume c.');
+  });
+});
+
+describe('checkCacheVolume', () => {
+  const answering = (result: CommandResult): DockerCli => ({ exec: () => Promise.resolve(result) }) as unknown as DockerCli;
+
+  it('accepts no volume yet (the first job creates it) and a volume setup-dind made', async () => {
+    await expect(checkCacheVolume(answering(failed('Error: No such volume: c')), 'c')).resolves.toBeUndefined();
+    await expect(checkCacheVolume(answering(ok('cache\n')), 'c')).resolves.toBeUndefined();
+  });
+
+  it.each([['no labels', '<no value>\n'], ['another role', 'data\n'], ['empty', '\n']])('refuses a volume with %s, naming the input and how to prepare one', async (_what, stdout) => {
+    const error = await checkCacheVolume(answering(ok(stdout)), 'pgdata').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SetupDindError);
+    expect((error as Error).message).toContain('Input "cache-volume": volume pgdata exists and was not made by setup-dind');
+    expect((error as SetupDindError).hint).toContain('docker volume create --label setup-dind.role=cache pgdata');
+  });
+
+  it('says when the volume cannot be inspected', async () => {
+    await expect(checkCacheVolume(answering(failed('Cannot connect to the Docker daemon')), 'c')).rejects.toThrow(/Input "cache-volume": could not inspect volume c: Cannot connect/);
   });
 });
