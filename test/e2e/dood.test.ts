@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActionsJob, ROOT } from '../../scripts/actions-runner.mjs';
 import { LABELS } from '../../src/core/identity.js';
-import { DOCKER_MISSING, buildToolImage, docker, leftovers, ownerOf } from '../support/docker.js';
+import { DOCKER_MISSING, buildJobImage, docker, leftovers, ownerOf } from '../support/docker.js';
 import { useJobs } from '../support/jobs.js';
 
 const JOB_IMAGE = 'setup-dind-test/job-container:1';
@@ -153,12 +153,7 @@ describe.skipIf(DOCKER_MISSING !== undefined)('mode dood', () => {
     let jobContainer: string;
 
     beforeAll(async () => {
-      await buildToolImage(JOB_IMAGE, {
-        '/usr/local/bin/node': process.execPath,
-        '/usr/local/bin/docker': execFileSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).trim(),
-        '/bin/sh': '/bin/busybox',
-        '/bin/sleep': '/bin/busybox',
-      });
+      await buildJobImage(JOB_IMAGE);
       workspace = mkdtempSync(join(tmpdir(), 'setup-dind-workspace-'));
       mkdirSync(join(workspace, 'sub'));
       writeFileSync(join(workspace, 'sub', 'file'), 'seen through a translated bind mount\n');

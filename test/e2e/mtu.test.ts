@@ -5,12 +5,11 @@
  * a job container on a network of a smaller MTU, as a job in a pod on an
  * overlay would be.
  */
-import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, type ActionsJob } from '../../scripts/actions-runner.mjs';
 import { dockerMajor } from '../../src/core/mtu.js';
-import { DOCKER_MISSING, buildToolImage, docker, leftovers } from '../support/docker.js';
+import { DOCKER_MISSING, buildJobImage, docker, leftovers } from '../support/docker.js';
 import { useJobs } from '../support/jobs.js';
 
 const JOB_IMAGE = 'setup-dind-test/mtu-job:1';
@@ -97,13 +96,7 @@ describe.skipIf(DOCKER_MISSING !== undefined)('MTU of the inner daemon', () => {
     let jobContainer: string | undefined;
 
     beforeAll(async () => {
-      await buildToolImage(JOB_IMAGE, {
-        '/usr/local/bin/node': process.execPath,
-        '/usr/local/bin/docker': execFileSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).trim(),
-        '/bin/sh': '/bin/busybox',
-        '/bin/sleep': '/bin/busybox',
-        '/bin/cat': '/bin/busybox',
-      });
+      await buildJobImage(JOB_IMAGE, { '/bin/cat': '/bin/busybox' });
       await docker(['network', 'create', '--label', TEST_LABEL, '-o', `${MTU_OPTION}=${JOB_MTU}`, NETWORK]);
     });
 

@@ -125,6 +125,22 @@ export async function until(check: () => Promise<boolean>, ms = 30_000): Promise
 }
 
 /**
+ * An image for a CI job that runs in a container: this Node, the host's
+ * docker CLI, and busybox's sh and sleep (to keep it running), plus `extra`
+ * binaries (path in the image: path on the host).
+ */
+export async function buildJobImage(tag: string, extra: Record<string, string> = {}): Promise<void> {
+  const { execFileSync } = await import('node:child_process');
+  await buildToolImage(tag, {
+    '/usr/local/bin/node': process.execPath,
+    '/usr/local/bin/docker': execFileSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).trim(),
+    '/bin/sh': '/bin/busybox',
+    '/bin/sleep': '/bin/busybox',
+    ...extra,
+  });
+}
+
+/**
  * Builds an image FROM scratch holding host binaries and the shared libraries
  * they load (found with ldd), so a test can run this host's node or docker
  * CLI inside a container whatever images the machine has.
