@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { onCancel } from '../core/cancel.js';
 import type { EngineContext, Logger, PlanStore } from '../core/context.js';
-import { ensureDockerCli } from '../core/docker-install.js';
+import { addsToPath, ensureDockerCli } from '../core/docker-install.js';
 import { setUp } from '../core/engine.js';
 import { describeError, InputError } from '../core/errors.js';
 import { readOptions } from '../core/inputs.js';
@@ -73,7 +73,7 @@ async function up(args: ParsedArgs, statePath: string, signal: AbortSignal): Pro
   );
   // A downloaded CLI goes first on PATH: for the engine's docker calls here, `run`'s command,
   // the eval'ing shell (an export line) and `down` in a later shell (the state file).
-  const path = cli.source === 'path' ? undefined : [cli.dir];
+  const path = addsToPath(cli) ? [cli.dir] : undefined;
   if (path) process.env.PATH = [cli.dir, process.env.PATH].filter(Boolean).join(delimiter);
   let plan: TeardownPlan | undefined;
   let pendingWrite: Promise<void> = Promise.resolve();

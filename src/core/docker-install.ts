@@ -69,7 +69,8 @@ export interface InstalledDockerCli {
    * daemon's start instead of before it. Never rejects.
    */
   version: Promise<string>;
-  source: 'path' | 'cache' | 'download';
+  /** `none`: no docker CLI, and none was to be downloaded (docker-version: none). */
+  source: 'path' | 'cache' | 'download' | 'none';
   /** The archive's URL when one was downloaded. */
   url?: string;
   /** Time of the download, unpacking and caching. */
@@ -155,9 +156,14 @@ export function defaultToolCache(env: NodeJS.ProcessEnv): string {
   return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'setup-dind', 'tool-cache');
 }
 
+/** Whether the front end must put the client's directory on PATH: it was not there already. */
+export function addsToPath(cli: InstalledDockerCli): boolean {
+  return cli.source === 'cache' || cli.source === 'download';
+}
+
 export async function ensureDockerCli(options: DockerCliOptions): Promise<InstalledDockerCli> {
   const { logger, env } = options;
-  if (options.dockerVersion === undefined) {
+  if (options.dockerVersion === undefined || options.dockerVersion === 'none') {
     const found = findOnPath('docker', env);
     if (found !== undefined) {
       const version = reportedVersion(found, env).then(
@@ -171,6 +177,11 @@ export async function ensureDockerCli(options: DockerCliOptions): Promise<Instal
         },
       );
       return { path: found, dir: dirname(found), version, source: 'path' };
+    }
+    if (options.dockerVersion === 'none') {
+      // Mode dind still needs one for itself: its docker calls say so then, with a hint.
+      logger.info('No docker CLI on PATH, and docker-version is none: none is downloaded.');
+      return { path: '', dir: '', version: Promise.resolve(''), source: 'none' };
     }
   }
   const arch = dockerArch();
@@ -269,7 +280,7 @@ function downloadError(error: unknown, url: string, options: DockerCliOptions, v
     return new SetupDindError(`Downloading ${url} (input "docker-download-url") failed: HTTP ${status}${tried ? ` (${tried})` : ''}.`, { hint: inputs, cause: error });
   }
   return new SetupDindError(`Could not download ${url}: input "docker-download-url" (${options.dockerDownloadUrl}) cannot be reached (${message(error)}${tried ? `; ${tried}` : ''}).`, {
-    hint: 'Check the URL and the network (proxies are taken from https_proxy/no_proxy). On an air-gapped network, point docker-download-url at a mirror of https://download.docker.com/linux/static/stable, or put a docker CLI on PATH.',
+    hint: 'Check the URL and the network (proxies are taken from https_proxy/no_proxy). On an air-gapped network, point docker-download-url at a mirror of https://download.docker.com/linux/static/stable, or put a docker CLI on PATH; a job that needs none (mode attach or dood with an SDK) can set docker-version to none.',
     cause: error,
   });
 }

@@ -205,7 +205,7 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: 'docker-version',
     description:
-      'The docker CLI for this and later steps. Empty: use the `docker` on PATH, and download the static client only when there is none. A version (`29.1.3`) or `latest`: download that client from `docker-download-url`, cache it in the tool cache and put it first on PATH.',
+      'The docker CLI for this and later steps. Empty: use the `docker` on PATH, and download the static client only when there is none. A version (`29.1.3`) or `latest`: download that client from `docker-download-url`, cache it in the tool cache and put it first on PATH. `none`: never download (jobs that need no docker CLI, e.g. only an SDK, on a network without the download site).',
     default: '',
   },
   {
@@ -507,10 +507,10 @@ export function parseContextName(input: string, value: string): string {
 }
 
 export function parseDockerVersion(input: string, value: string): string {
-  const accepted = 'a docker release such as 29.1.3 (or 29.1.3-rc.1), or latest';
+  const accepted = 'a docker release such as 29.1.3 (or 29.1.3-rc.1), latest, or none (never download)';
   singleLine(input, value, accepted);
   const version = value.replace(/^v/, '');
-  if (version === 'latest' || /^\d+\.\d+\.\d+(?:-[a-z]+(?:\.\d+)?)?$/.test(version)) return version;
+  if (version === 'latest' || version === 'none' || /^\d+\.\d+\.\d+(?:-[a-z]+(?:\.\d+)?)?$/.test(version)) return version;
   throw new InputError(input, `${quote(value)} is not a docker version`, accepted);
 }
 

@@ -1,7 +1,7 @@
 /** The action's main step: set up a daemon and point the job's later steps at it. */
 import * as core from '@actions/core';
 import { tmpdir } from 'node:os';
-import { ensureDockerCli } from '../core/docker-install.js';
+import { addsToPath, ensureDockerCli } from '../core/docker-install.js';
 import { setUp, type Daemon } from '../core/engine.js';
 import { readOptions, type Options } from '../core/inputs.js';
 import { exitWhenFlushed } from '../exit.js';
@@ -23,7 +23,7 @@ async function main(): Promise<boolean> {
       signal,
     });
     // addPath also puts it first on this process's PATH, which the engine's docker calls use.
-    if (cli.source !== 'path') core.addPath(cli.dir);
+    if (addsToPath(cli)) core.addPath(cli.dir);
     const daemon = await setUp(options, {
       logger: actionsLogger,
       plans: actionsPlanStore,

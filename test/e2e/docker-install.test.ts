@@ -132,6 +132,22 @@ describe.skipIf(DOCKER_MISSING !== undefined)('a docker CLI where the job has no
     expect(await leftovers(job)).toEqual([]);
   });
 
+  it('docker-version none: a job with no docker CLI in mode attach downloads nothing and still gets its daemon', async () => {
+    const { job, cache } = await jobWithoutDocker();
+    const before = mirror.requests.length;
+    const main = await job.main(inputs({ 'docker-version': 'none' }));
+    expect(main.code, main.stdout + main.stderr).toBe(0);
+    expect(main.stdout).toContain('No docker CLI on PATH, and docker-version is none: none is downloaded.');
+    expect(main.outputs['docker-cli-path']).toBe('');
+    expect(main.outputs['docker-cli-version']).toBe('');
+    expect(main.exportedEnv.DOCKER_HOST).toBe(SOCKET);
+    expect(mirror.requests.length).toBe(before);
+    expect(pathAdditions(job)).toEqual([]);
+    expect(await readdir(cache)).toEqual([]);
+    expect((await job.post()).code).toBe(0);
+    expect(await leftovers(job)).toEqual([]);
+  });
+
   const failures: [string, () => Promise<Record<string, string>>, RegExp][] = [
     ['a release the mirror does not have (404)', async () => ({ 'docker-version': '29.9.9' }), /docker-version 29\.9\.9 is not at http:\/\/127\.0\.0\.1:\d+\/\w+\/docker-29\.9\.9\.tgz \(HTTP 404\)\.\nHint: Check input "docker-version" and input "docker-download-url"/],
     [

@@ -709,6 +709,7 @@ describe('docker-version and docker-download-url', () => {
     ['v28.0.0', '28.0.0'],
     ['29.0.0-rc.1', '29.0.0-rc.1'],
     ['latest', 'latest'],
+    ['none', 'none'],
   ])('reads docker-version %j as %j', (value, expected) => {
     expect(readOptions(sourceOf({ 'docker-version': value })).dockerVersion).toBe(expected);
   });
