@@ -2,15 +2,16 @@
  * Docker-in-Docker: a daemon in a privileged container, its API published on
  * the host's loopback only.
  */
-import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CancelledError, SetupDindError } from './errors.js';
 import type { EngineContext } from './context.js';
-import { DockerCli, firstErrorLine, mountField, type CommandResult } from './docker-cli.js';
+import { apiVersionError } from './api-version.js';
+import { DockerCli, daemonName, firstErrorLine, mountField, type CommandResult } from './docker-cli.js';
 import { labelsFor, resourceName, type Identity } from './identity.js';
 import { CACHE_STOP_SECONDS, CACHE_VOLUME_LABELS, cacheHolderName, checkCacheVolume, runWhenCacheFree } from './cache-volume.js';
 import { isLoopback, type Options } from './inputs.js';
 import { dockerEnvOf, type TeardownPlan } from './plan.js';
+import { copyImages } from './image-copy.js';
 import { NotReadyError, serverVersion, waitUntilReady } from './probe.js';
 import { sweepStale } from './stale.js';
 import { abandon } from './teardown.js';
@@ -22,6 +23,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const LOG_TAIL_LINES = 40;
+/** Read from a daemon that died: enough to hold its usage text, which is dropped before the tail is shown. */
+const EXIT_LOG_LINES = 400;
 
 export interface DindNames {
   container: string;
@@ -72,7 +75,9 @@ export function dindRunArgs(
 }
 
 /** Turns a failed `docker run` into an error that says what happened and what to do. */
-export function explainRunFailure(result: CommandResult, options: Options): SetupDindError {
+export function explainRunFailure(result: CommandResult, options: Options, env: NodeJS.ProcessEnv = {}): SetupDindError {
+  const refused = apiVersionError(result.stderr, daemonName(env), env);
+  if (refused) return refused;
   const line = firstErrorLine(result.stderr);
   // Match the error lines only: pull progress (stderr too) may name a registry host.
   const errors = result.stderr
@@ -114,19 +119,42 @@ export function explainRunFailure(result: CommandResult, options: Options): Setu
 }
 
 export function privilegedRefused(engineLine: string): SetupDindError {
+  // userns-remap refuses --privileged on every engine version; --userns=host would undo the host's choice, so it is not tried.
+  const remapped = /user namespace/i.test(engineLine)
+    ? 'This engine remaps user namespaces (userns-remap), which rules out privileged containers. '
+    : '';
   return new SetupDindError(`The Docker engine refused to run a privileged container, which DinD needs: ${engineLine}`, {
     hint:
+      remapped +
       'Use a runner that allows privileged containers (Kubernetes: securityContext.privileged; GitLab Runner: privileged = true), ' +
       'or use mode dood (the host socket, no privileged container), or a runtime such as Sysbox that runs Docker without --privileged.',
   });
 }
 
-/** The most telling line of a daemon's log: its fatal error, not the noise before it. */
+/**
+ * The most telling line of a daemon's log: its fatal error, not the noise
+ * before it. dockerd reports a fatal start error as "Status: MESSAGE, Code: N"
+ * (MESSAGE may run over several lines), so that line comes first.
+ */
 export function daemonErrorLine(lines: readonly string[]): string {
+  const status = lines.find((line) => /^Status: /.test(line.trim()));
+  if (status !== undefined) return status.trim().replace(/^Status: /, '').replace(/, Code: \d+$/, '');
   const telling = [...lines]
     .reverse()
     .find((line) => /level=(fatal|error)|failed to start daemon|unknown (flag|shorthand)|invalid|error/i.test(line));
   return (telling ?? lines.at(-1) ?? '(the container wrote no log)').trim();
+}
+
+/**
+ * The log without dockerd's usage text: since Docker 23 a flag error is
+ * followed by the whole option list (about 150 lines), which would push the
+ * error itself out of any tail.
+ */
+export function withoutUsage(lines: readonly string[]): string[] {
+  const start = lines.findIndex((line) => /^Usage:\s+dockerd\b/.test(line));
+  if (start === -1) return [...lines];
+  const end = lines.findIndex((line, index) => index > start && /^, Code: \d+$/.test(line.trim()));
+  return [...lines.slice(0, start), ...(end === -1 ? [] : lines.slice(end))];
 }
 
 export async function startDind(options: Options, identity: Identity, context: EngineContext): Promise<Daemon> {
@@ -221,7 +249,7 @@ export async function startDind(options: Options, identity: Identity, context: E
   );
   if (run.code !== 0) {
     await sweep;
-    return failAndCleanUp(explainRunFailure(run, options));
+    return failAndCleanUp(explainRunFailure(run, options, env));
   }
   const containerId = run.stdout.trim().split('\n').pop() ?? names.container;
 
@@ -233,8 +261,8 @@ export async function startDind(options: Options, identity: Identity, context: E
           hint: 'The runner\'s Docker engine stopped or became unreachable while the DinD daemon started.',
         });
       }
-      const logs = await docker.logTail(containerId, LOG_TAIL_LINES);
-      throw daemonExited(watched.code, logs);
+      const logs = withoutUsage(await docker.logTail(containerId, EXIT_LOG_LINES)).slice(-LOG_TAIL_LINES);
+      throw daemonExited(watched.code, logs, options);
     });
     giveUp.catch(() => {}); // observed below; this keeps an early exit from being "unhandled"
     // A daemon that dies at once takes its port mapping with it: then report the death, not the port.
@@ -269,7 +297,7 @@ export async function startDind(options: Options, identity: Identity, context: E
     if (options.loadImages.length > 0) {
       const copyStarted = performance.now();
       logger.info(`Copying ${options.loadImages.join(', ')} from the runner's daemon into the new one`);
-      await copyImages(options.loadImages, env, { ...env, ...transport.clientEnv(endpoint) }, signal);
+      await copyImages(options.loadImages, { from: env, to: { ...env, ...transport.clientEnv(endpoint) }, toEndpoint: endpoint, logger, signal });
       preloaded = { images: options.loadImages, seconds: (performance.now() - copyStarted) / 1000 };
       logger.info(`Loaded ${options.loadImages.length} image(s) in ${preloaded.seconds.toFixed(2)} s`);
     }
@@ -296,19 +324,26 @@ export async function startDind(options: Options, identity: Identity, context: E
   }
 }
 
-function daemonExited(code: number, logs: string[]): SetupDindError {
+export function daemonExited(code: number, logs: string[], options: Pick<Options, 'transport' | 'tls'>): SetupDindError {
   const line = daemonErrorLine(logs);
-  const text = logs.join('\n');
-  const privileged = /operation not permitted|permission denied|read-only file system/i.test(text);
-  const configuration = /daemon\.json|configuration file|directives/i.test(text);
   return new SetupDindError(`The DinD daemon exited during start (exit code ${code}): ${line}`, {
-    hint: configuration
-      ? 'The daemon refused its configuration: check inputs "daemon-config", "registry-mirrors", "insecure-registries" and "daemon-args" (an option may not be given both as a flag and in daemon.json); the daemon log is below.'
-      : privileged
-        ? 'The daemon lacked a permission it needs; the runner may not grant full privileges to containers (see the log below).'
-        : 'Check input "daemon-args" and "image"; the daemon log is below.',
+    hint: exitHint(logs.join('\n'), options),
     details: logs,
   });
+}
+
+function exitHint(log: string, options: Pick<Options, 'transport' | 'tls'>): string {
+  if (/daemon\.json|configuration file|directives/i.test(log)) {
+    return 'The daemon refused its configuration: check inputs "daemon-config", "registry-mirrors", "insecure-registries" and "daemon-args" (an option may not be given both as a flag and in daemon.json); the daemon log is below.';
+  }
+  // Docker 26+ warns that an unencrypted TCP API "will be a hard failure preventing the daemon from starting".
+  if (options.transport === 'tcp' && !options.tls && /without (encryption|TLS)|api-security|--tls=false|unauthenticated|insecure/i.test(log)) {
+    return 'This daemon refuses to serve its API on plain TCP: set input "tls" to true (mutual TLS with per-job certificates) or "transport" to unix.';
+  }
+  if (/operation not permitted|permission denied|read-only file system/i.test(log)) {
+    return 'The daemon lacked a permission it needs; the runner may not grant full privileges to containers (see the log below).';
+  }
+  return 'Check input "daemon-args" and "image"; the daemon log is below.';
 }
 
 async function publishedPort(docker: DockerCli, container: string, containerPort: number): Promise<number> {
@@ -332,26 +367,4 @@ async function checkImagesPresent(docker: DockerCli, images: string[], signal?: 
       hint: 'Pull or build the image on the runner in an earlier step (docker pull/build without DOCKER_HOST set), or remove it from load-images.',
     });
   }
-}
-
-/** `docker save IMAGES` from one daemon streamed into `docker load` of another: no temporary file. */
-function copyImages(images: string[], fromEnv: NodeJS.ProcessEnv, toEnv: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const save = spawn('docker', ['save', ...images], { env: fromEnv, stdio: ['ignore', 'pipe', 'pipe'], signal });
-    const load = spawn('docker', ['load', '--quiet'], { env: toEnv, stdio: ['pipe', 'ignore', 'pipe'], signal });
-    let errors = '';
-    for (const child of [save, load]) {
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (errors += chunk));
-      child.on('error', (error) => reject(new SetupDindError(`Copying images into the DinD daemon failed: ${error.message}`)));
-    }
-    save.stdout.pipe(load.stdin);
-    load.stdin.on('error', () => {}); // the load side's error is reported below
-    let saveCode: number | null = null;
-    save.on('close', (code) => (saveCode = code));
-    load.on('close', (code) => {
-      if (code === 0 && saveCode !== null && saveCode !== 0) code = saveCode;
-      if (code === 0) resolve();
-      else reject(new SetupDindError(`Copying ${images.join(', ')} into the DinD daemon failed: ${firstErrorLine(errors)}`));
-    });
-  });
 }

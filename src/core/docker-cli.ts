@@ -9,6 +9,7 @@
  * command (AbortSignal) and bound its time, and must stay CI-agnostic.
  */
 import { spawn } from 'node:child_process';
+import { apiVersionError } from './api-version.js';
 import { SetupDindError } from './errors.js';
 
 export interface CommandResult {
@@ -30,11 +31,21 @@ export interface CommandOptions {
 /** A docker command that failed; `stderr` holds the engine's own words. */
 export class DockerCommandError extends SetupDindError {
   readonly result: CommandResult;
-  constructor(args: readonly string[], result: CommandResult) {
-    super(`docker ${args.slice(0, 2).join(' ')} failed (exit code ${result.code}): ${firstErrorLine(result.stderr)}`);
+  constructor(args: readonly string[], result: CommandResult, env: NodeJS.ProcessEnv = {}) {
+    // A refused API version says which side is too old, whichever command met it.
+    const refused = apiVersionError(result.stderr, daemonName(env), env);
+    super(refused?.message ?? `docker ${args.slice(0, 2).join(' ')} failed (exit code ${result.code}): ${firstErrorLine(result.stderr)}`, {
+      hint: refused?.hint,
+    });
     this.name = 'DockerCommandError';
     this.result = result;
   }
+}
+
+/** The daemon an environment's docker commands reach, in words. */
+export function daemonName(env: NodeJS.ProcessEnv): string {
+  if (env.DOCKER_CONTEXT) return `the Docker daemon of context ${env.DOCKER_CONTEXT}`;
+  return env.DOCKER_HOST ? `the Docker daemon at ${env.DOCKER_HOST}` : "the runner's Docker daemon";
 }
 
 /** One `key=value` field of a CSV option value (`--mount`, `context create --docker`): quoted when it must be. */
@@ -126,7 +137,7 @@ export class DockerCli {
   /** Runs `docker ARGS` and returns its trimmed stdout; a non-zero exit throws DockerCommandError. */
   async run(args: readonly string[], options: CommandOptions = {}): Promise<string> {
     const result = await this.exec(args, options);
-    if (result.code !== 0) throw new DockerCommandError(args, result);
+    if (result.code !== 0) throw new DockerCommandError(args, result, this.env);
     return result.stdout.trim();
   }
 

@@ -4,6 +4,8 @@
  * publish the result in their own way.
  */
 import type { EngineContext } from './context.js';
+import { apiVersionError, compareApiVersions } from './api-version.js';
+import { DockerCli } from './docker-cli.js';
 import { attach } from './attach.js';
 import { startDind } from './dind.js';
 import { startDood } from './dood.js';
@@ -11,7 +13,7 @@ import { identify, type Identity } from './identity.js';
 import type { Mode, Options } from './inputs.js';
 import { dockerEnvOf, type TeardownPlan } from './plan.js';
 import { checkContextFree, withContext } from './docker-context.js';
-import type { Endpoint } from './probe.js';
+import { daemonVersion, type Endpoint } from './probe.js';
 
 export { tearDown } from './teardown.js';
 
@@ -58,6 +60,12 @@ export async function setUp(options: Options, context: EngineContext): Promise<D
     },
   };
   const daemon = await start(options, identity, tracked);
+  // The job's own docker CLI against the daemon, as later steps will use it.
+  const clientWarning = await jobClientWarning(daemon.endpoint, { ...context.env, ...daemon.env }, context.signal);
+  if (clientWarning !== undefined) {
+    context.logger.warn(clientWarning);
+    daemon.warnings.push(clientWarning);
+  }
   if (options.context === undefined) return daemon;
   const plan: TeardownPlan = lastPlan ?? {
     version: 1,
@@ -81,4 +89,21 @@ function start(options: Options, identity: Identity, context: EngineContext): Pr
     case 'dood':
       return startDood(options, identity, context);
   }
+}
+
+/** Every docker CLI since 20.10 speaks 1.41 or newer; only a daemon that refuses older ones needs a closer look. */
+const OLDEST_CLIENT_API = '1.41';
+
+/**
+ * Whether the job's docker CLI can use the new daemon. Asked only of a daemon
+ * whose minimum is above what every current CLI speaks (Docker 29.0), so the
+ * common start runs no extra command. Resolves with a warning, or undefined.
+ */
+async function jobClientWarning(endpoint: Endpoint, daemonEnv: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<string | undefined> {
+  const { minApiVersion } = await daemonVersion(endpoint).catch(() => ({ minApiVersion: undefined }));
+  if (minApiVersion === undefined || compareApiVersions(minApiVersion, OLDEST_CLIENT_API) <= 0) return undefined;
+  const result = await new DockerCli(daemonEnv).exec(['version', '--format', '{{.Server.APIVersion}}'], { timeoutMs: 15_000, signal }).catch(() => undefined);
+  const refused = result && apiVersionError(result.stderr, 'this daemon', daemonEnv);
+  if (!refused) return undefined;
+  return `${refused.message} docker commands in later steps will fail until it is upgraded. ${refused.hint ?? ''}`.trim();
 }

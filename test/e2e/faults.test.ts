@@ -12,16 +12,30 @@ const SLEEPER = 'setup-dind-test/sleeper:faults';
 describe.skipIf(DOCKER_MISSING !== undefined)('faults', () => {
   const newJob = useJobs();
 
-  it('privileged refused: says what failed and what to do, with the engine\'s own error line', async () => {
-    // A "hardened host": a Docker engine whose containers lack one capability
-    // in their bounding set, so --privileged fails there as on such hosts.
+  /**
+   * "Hardened hosts": a Docker engine in a container, configured so that
+   * --privileged fails there as on such hosts. How it fails depends on the
+   * engine: before 23 a capability missing from the daemon's bounding set
+   * fails every privileged container; 23+ grant only the capabilities they
+   * have (so that host no longer refuses), and an engine with user-namespace
+   * remapping refuses privileged containers on every version.
+   */
+  const HARDENED_HOSTS = [
+    { name: 'Docker 20.10 lacking a capability', image: 'docker:20-dind', flags: ['--cap-add', 'ALL', '--cap-drop', 'SYS_RESOURCE'], daemonArgs: [],
+      engineLine: /unable to apply caps: operation not permitted/ },
+    { name: 'the default docker:dind with userns-remap', image: 'docker:dind', flags: ['--privileged'], daemonArgs: ['--userns-remap=default'],
+      engineLine: /privileged mode is incompatible with user namespaces/ },
+    { name: 'Docker 20.10 with userns-remap', image: 'docker:20-dind', flags: ['--privileged'], daemonArgs: ['--userns-remap=default'],
+      engineLine: /privileged mode is incompatible with user namespaces/ },
+  ];
+
+  it.each(HARDENED_HOSTS)('privileged refused ($name): says what failed and what to do, with the engine\'s own error line', async (host) => {
     const hardened = await docker([
-      'run', '--detach', '--label', 'setup-dind-test=hardened',
-      '--cap-add', 'ALL', '--cap-drop', 'SYS_RESOURCE',
+      'run', '--detach', '--label', 'setup-dind-test=hardened', ...host.flags,
       '--security-opt', 'seccomp=unconfined', '--security-opt', 'apparmor=unconfined', '--security-opt', 'systempaths=unconfined',
       '--volume', '/sys/fs/cgroup:/sys/fs/cgroup:rw',
       '--env', 'DOCKER_TLS_CERTDIR=', '--publish', '127.0.0.1::2375', '--mount', 'type=volume,dst=/var/lib/docker',
-      'docker:dind', '--tls=false',
+      host.image, '--tls=false', ...host.daemonArgs,
     ]);
     try {
       const hostOfHardened = `tcp://${(await docker(['port', hardened, '2375/tcp'])).split('\n')[0]}`;
@@ -36,8 +50,10 @@ describe.skipIf(DOCKER_MISSING !== undefined)('faults', () => {
       const main = await job.main({ image: 'busybox:latest' });
       expect(main.code).toBe(1);
       const error = main.errors.join('\n');
-      expect(error).toMatch(/The Docker engine refused to run a privileged container, which DinD needs: .*unable to apply caps: operation not permitted/);
-      expect(error).toMatch(/Hint: Use a runner that allows privileged containers.*mode dood.*Sysbox/);
+      expect(error).toMatch(/The Docker engine refused to run a privileged container, which DinD needs: /);
+      expect(error).toMatch(host.engineLine);
+      expect(error).toMatch(/Hint: .*Use a runner that allows privileged containers.*mode dood.*Sysbox/);
+      if (host.daemonArgs.includes('--userns-remap=default')) expect(error).toMatch(/Hint: This engine remaps user namespaces \(userns-remap\)/);
       // Nothing left on the hardened engine either.
       expect(await docker(['ps', '-aq', '--filter', `label=${LABELS.owner}=${ownerOf(job)}`], env)).toBe('');
       expect(await docker(['volume', 'ls', '-q', '--filter', `label=${LABELS.owner}=${ownerOf(job)}`], env)).toBe('');

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, type ActionsJob } from '../../scripts/actions-runner.mjs';
 import { dockerMajor } from '../../src/core/mtu.js';
 import { DOCKER_MISSING, buildJobImage, docker, leftovers } from '../support/docker.js';
+import { ENGINES_TO_TEST } from '../support/engines.js';
 import { useJobs } from '../support/jobs.js';
 
 const JOB_IMAGE = 'setup-dind-test/mtu-job:1';
@@ -42,9 +43,9 @@ describe.skipIf(DOCKER_MISSING !== undefined)('MTU of the inner daemon', () => {
     await docker(['image', 'inspect', 'busybox:latest']);
   });
 
-  it('a forced MTU reaches the default bridge, and networks the job creates on Docker 24+ (else a warning says how)', async () => {
+  it.each(ENGINES_TO_TEST)('$name: a forced MTU reaches the default bridge, and networks the job creates on Docker 24+ (else a warning says how)', async ({ image }) => {
     const job = newJob();
-    const main = await job.main({ mtu: '1400', 'load-images': 'busybox:latest' });
+    const main = await job.main({ image, mtu: '1400', 'load-images': 'busybox:latest' });
     expect(main.code, main.stdout + main.stderr).toBe(0);
     expect(main.stdout).toMatch(/Inner networks get MTU 1400 \(input mtu; /);
     const modern = (dockerMajor(main.outputs['server-version']) ?? 0) >= 24;
@@ -138,15 +139,20 @@ describe.skipIf(DOCKER_MISSING !== undefined)('MTU of the inner daemon', () => {
       inJobContainer(job, jobContainer);
 
       // transport unix: a port published on the host's loopback is not the job container's loopback.
-      const main = await job.main({ mtu: 'auto', transport: 'unix' });
+      const main = await job.main({ mtu: 'auto', transport: 'unix', 'load-images': 'busybox:latest' });
       expect(main.code, main.stdout + main.stderr).toBe(0);
       expect(main.stdout).toContain(`Inner networks get MTU ${JOB_MTU} (eth0 of this host has MTU ${JOB_MTU}; `);
       const args = await daemonArgs(main.outputs['container-id']!);
       expect(args).toContain(`--mtu=${JOB_MTU}`);
-      const seen = await innerMtus(job.stepEnv(), false);
+      const seen = await innerMtus(job.stepEnv(), true);
       expect(seen.bridgeOption).toBe(JOB_MTU);
+      expect(seen.bridgeEth0).toBe(JOB_MTU);
       if ((dockerMajor(main.outputs['server-version']) ?? 0) >= 24) {
+        // --default-network-opt: a network the job creates gets the MTU with no option of its own.
+        expect(args).toContain(`--default-network-opt=bridge=${MTU_OPTION}=${JOB_MTU}`);
         expect(seen.jobNetOption).toBe(JOB_MTU);
+        expect(seen.jobNetEth0).toBe(JOB_MTU);
+        expect(main.warnings.join('\n')).not.toMatch(/MTU/);
       } else {
         expect(seen.jobNetOption).toBeUndefined();
         expect(main.warnings.join('\n')).toMatch(new RegExp(`MTU ${JOB_MTU} applies to the inner default bridge only`));

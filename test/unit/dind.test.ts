@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SetupDindError } from '../../src/core/errors.js';
-import { daemonErrorLine, dindNames, dindRunArgs, explainRunFailure } from '../../src/core/dind.js';
+import { daemonErrorLine, daemonExited, dindNames, dindRunArgs, explainRunFailure, withoutUsage } from '../../src/core/dind.js';
 import { prepareTransport } from '../../src/core/transport.js';
 import { firstErrorLine, isNoSuchObject, type CommandResult } from '../../src/core/docker-cli.js';
 import type { Identity } from '../../src/core/identity.js';
@@ -234,6 +234,14 @@ describe('explainRunFailure', () => {
     expect(error.message).not.toContain('could not be pulled');
     expect(error.message).toContain('privileged');
   });
+
+  it('names user-namespace remapping when that is why the engine refuses (every engine version)', () => {
+    const error = explain(
+      'docker: Error response from daemon: privileged mode is incompatible with user namespaces.  You must run the container in the host namespace when running privileged mode',
+    );
+    expect(error.message).toMatch(/^The Docker engine refused to run a privileged container, which DinD needs: .*incompatible with user namespaces/);
+    expect(error.hint).toMatch(/^This engine remaps user namespaces \(userns-remap\), .*Use a runner that allows privileged containers/);
+  });
 });
 
 describe('daemonErrorLine', () => {
@@ -260,6 +268,37 @@ describe('daemonErrorLine', () => {
   it('gives a placeholder for an empty log', () => {
     expect(daemonErrorLine([])).toBe('(the container wrote no log)');
   });
+
+  // dockerd's fatal status, as 20.10 prints it and as 23+ print it (with the usage text in between).
+  const status20 = ['Status: unknown flag: --no-such-flag', "See 'dockerd --help'., Code: 125"];
+  const status28 = ['Status: unknown flag: --no-such-flag', "See 'dockerd --help'.", 'Usage:\tdockerd [OPTIONS]', 'A self-sufficient runtime for containers.', 'Options:',
+    '  -l, --log-level string   Set the logging level ("debug"|"info"|"warn"|"error"|"fatal")', '      --tlsverify   Use TLS and verify the remote', ', Code: 125'];
+
+  it('reads the message of dockerd\'s "Status: …, Code: N" on 20.10 and on 23+', () => {
+    expect(daemonErrorLine(status20)).toBe('unknown flag: --no-such-flag');
+    expect(daemonErrorLine(status28)).toBe('unknown flag: --no-such-flag');
+    expect(daemonErrorLine(['Status: failed to load listeners: no sockets found, Code: 1'])).toBe('failed to load listeners: no sockets found');
+  });
+
+  it('finds the error in a tail even when the usage text is longer than the tail', () => {
+    const options = Array.from({ length: 150 }, (_, index) => `      --option-${index} string   an option`);
+    const log = [...status28.slice(0, 3), ...options, ', Code: 125'];
+    expect(daemonErrorLine(withoutUsage(log).slice(-40))).toBe('unknown flag: --no-such-flag');
+  });
+});
+
+describe('withoutUsage', () => {
+  it('drops the usage text and keeps what stands before and after it', () => {
+    expect(withoutUsage(status28Copy())).toEqual(['Status: unknown flag: --no-such-flag', "See 'dockerd --help'.", ', Code: 125']);
+  });
+
+  it('leaves a log without a usage text alone', () => {
+    expect(withoutUsage(['level=info a', 'level=fatal b'])).toEqual(['level=info a', 'level=fatal b']);
+  });
+
+  function status28Copy(): string[] {
+    return ['Status: unknown flag: --no-such-flag', "See 'dockerd --help'.", 'Usage:\tdockerd [OPTIONS]', 'Options:', '      --tls   Use TLS', ', Code: 125'];
+  }
 });
 
 describe('firstErrorLine', () => {
@@ -298,4 +337,34 @@ describe('isNoSuchObject', () => {
       expect(isNoSuchObject(failed(stderr, 1))).toBe(false);
     },
   );
+});
+
+describe('daemonExited', () => {
+  const plain = { transport: 'tcp', tls: false } as const;
+
+  it('says how to go on when a daemon refuses a plain-TCP API (the hard failure Docker 26+ announces)', () => {
+    const log = [
+      'level=info msg="Starting up"',
+      'failed to start daemon: [DEPRECATION NOTICE]: API is accessible on http://0.0.0.0:2375 without encryption. Learn more at: https://docs.docker.com/go/api-security/',
+    ];
+    const error = daemonExited(1, log, plain);
+    expect(error.message).toBe(`The DinD daemon exited during start (exit code 1): ${log[1]}`);
+    expect(error.hint).toMatch(/refuses to serve its API on plain TCP: set input "tls" to true .* or "transport" to unix/);
+    // The same words with TLS on are not that refusal.
+    expect(daemonExited(1, log, { transport: 'tcp', tls: true }).hint).not.toMatch(/plain TCP/);
+  });
+
+  it('names the configuration inputs when daemon.json is refused, else daemon-args and image', () => {
+    expect(daemonExited(1, ['unable to configure the Docker daemon with file /etc/docker/daemon.json: invalid'], plain).hint).toMatch(/"daemon-config"/);
+    expect(daemonExited(125, ['Status: unknown flag: --x, Code: 125'], plain).hint).toBe('Check input "daemon-args" and "image"; the daemon log is below.');
+  });
+});
+
+describe('missingPlatformContent', () => {
+  it('recognises a containerd store that lacks some platforms of an image, not other save failures', async () => {
+    const { missingPlatformContent } = await import('../../src/core/image-copy.js');
+    expect(missingPlatformContent('Error response from daemon: NotFound: content digest sha256:0fa1ac852fea: not found')).toBe(true);
+    expect(missingPlatformContent('Error response from daemon: no suitable export target found: platform linux/amd64')).toBe(true);
+    expect(missingPlatformContent('Error response from daemon: reference does not exist')).toBe(false);
+  });
 });
