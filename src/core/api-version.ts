@@ -9,11 +9,14 @@
  */
 import { SetupDindError } from './errors.js';
 
-/** -1, 0 or 1 as API version `a` is older than, the same as or newer than `b` ("1.9" < "1.44"). */
-export function compareApiVersions(a: string, b: string): number {
-  const [aMajor = 0, aMinor = 0] = a.split('.').map(Number);
-  const [bMajor = 0, bMinor = 0] = b.split('.').map(Number);
-  return Math.sign(aMajor - bMajor || aMinor - bMinor);
+/** Negative, 0 or positive as version `a` ("1.9", "29.1.3") is older than, the same as or newer than `b`: numerically, part by part. */
+export function compareVersions(a: string, b: string): number {
+  const [left, right] = [a, b].map((version) => version.split('.').map(Number));
+  for (let i = 0; i < Math.max(left!.length, right!.length); i++) {
+    const difference = (left![i] ?? 0) - (right![i] ?? 0);
+    if (difference !== 0) return Math.sign(difference);
+  }
+  return 0;
 }
 
 /** The daemon's refusal of a client's API version, as it words it, or undefined. */
@@ -29,14 +32,16 @@ export function apiVersionRefusal(stderr: string): { client: string; limit: stri
 export function apiVersionError(stderr: string, daemon: string, env: NodeJS.ProcessEnv = {}): SetupDindError | undefined {
   const refusal = apiVersionRefusal(stderr);
   if (refusal === undefined) return undefined;
+  // Blame a pinned DOCKER_API_VERSION only when it is the version that was refused.
+  const pinned = env.DOCKER_API_VERSION?.trim() === refusal.client ? env.DOCKER_API_VERSION.trim() : undefined;
   if (refusal.side === 'client') {
     return new SetupDindError(
       `The docker CLI is too old for ${daemon}: it speaks Engine API ${refusal.client}, and the daemon accepts ${refusal.limit} and newer.`,
       {
         hint:
-          env.DOCKER_API_VERSION !== undefined
-            ? `DOCKER_API_VERSION=${env.DOCKER_API_VERSION} pins the client below the daemon's minimum: unset it, and the CLI negotiates.`
-            : 'Use a newer docker CLI (input "docker-version", e.g. latest), or lower the daemon\'s minimum: "min-api-version" in its daemon.json (Docker 29+; for DinD, input "daemon-config").',
+          pinned !== undefined
+            ? `DOCKER_API_VERSION=${pinned} pins the client below the daemon's minimum: unset it, and the CLI negotiates.`
+            : 'Use a newer docker CLI (input "docker-version", e.g. latest), or lower the daemon\'s minimum API version: "min-api-version" in its daemon.json (Docker 29+; for the DinD daemon, input "daemon-config").',
       },
     );
   }
@@ -44,8 +49,8 @@ export function apiVersionError(stderr: string, daemon: string, env: NodeJS.Proc
     `${capitalised(daemon)} is too old for the client's API version: the client asks for ${refusal.client}, and the daemon serves up to ${refusal.limit}.`,
     {
       hint:
-        env.DOCKER_API_VERSION !== undefined
-          ? `DOCKER_API_VERSION=${env.DOCKER_API_VERSION} pins a version this daemon does not serve: unset it, and the CLI negotiates down by itself.`
+        pinned !== undefined
+          ? `DOCKER_API_VERSION=${pinned} pins a version this daemon does not serve: unset it, and the CLI negotiates down by itself.`
           : 'Use a newer Docker engine, or a docker CLI that negotiates (any since 1.13 does unless DOCKER_API_VERSION is set).',
     },
   );
@@ -55,3 +60,9 @@ function capitalised(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** A DOCKER_API_VERSION outside a daemon's range, in the daemon's own words (as apiVersionRefusal reads them), or ''. */
+export function pinnedRefusal(pinned: string, min: string, max: string | undefined): string {
+  if (compareVersions(pinned, min) < 0) return `client version ${pinned} is too old. Minimum supported API version is ${min}`;
+  if (max !== undefined && compareVersions(pinned, max) > 0) return `client version ${pinned} is too new. Maximum supported API version is ${max}`;
+  return '';
+}

@@ -28,6 +28,8 @@ export const CACHE_VOLUME_LABELS = { [LABELS.role]: 'cache' };
 export async function checkCacheVolume(docker: DockerCli, volume: string, signal?: AbortSignal): Promise<void> {
   const inspect = await docker.exec(['volume', 'inspect', '--format', `{{index .Labels "${LABELS.role}"}}`, volume], { timeoutMs: 30_000, signal });
   if (inspect.code !== 0) {
+    const refused = docker.apiRefusal(inspect);
+    if (refused) throw refused;
     if (isNoSuchObject(inspect)) return; // the first job creates it, labelled
     throw new SetupDindError(`Input "cache-volume": could not inspect volume ${volume}: ${firstErrorLine(inspect.stderr)}`);
   }

@@ -297,7 +297,7 @@ export async function startDind(options: Options, identity: Identity, context: E
     if (options.loadImages.length > 0) {
       const copyStarted = performance.now();
       logger.info(`Copying ${options.loadImages.join(', ')} from the runner's daemon into the new one`);
-      await copyImages(options.loadImages, { from: env, to: { ...env, ...transport.clientEnv(endpoint) }, toEndpoint: endpoint, logger, signal });
+      await copyImages(options.loadImages, { from: env, to: { ...env, ...transport.clientEnv(endpoint) }, logger, signal });
       preloaded = { images: options.loadImages, seconds: (performance.now() - copyStarted) / 1000 };
       logger.info(`Loaded ${options.loadImages.length} image(s) in ${preloaded.seconds.toFixed(2)} s`);
     }
@@ -327,17 +327,18 @@ export async function startDind(options: Options, identity: Identity, context: E
 export function daemonExited(code: number, logs: string[], options: Pick<Options, 'transport' | 'tls'>): SetupDindError {
   const line = daemonErrorLine(logs);
   return new SetupDindError(`The DinD daemon exited during start (exit code ${code}): ${line}`, {
-    hint: exitHint(logs.join('\n'), options),
+    hint: exitHint(logs.join('\n'), line, options),
     details: logs,
   });
 }
 
-function exitHint(log: string, options: Pick<Options, 'transport' | 'tls'>): string {
+function exitHint(log: string, fatalLine: string, options: Pick<Options, 'transport' | 'tls'>): string {
   if (/daemon\.json|configuration file|directives/i.test(log)) {
     return 'The daemon refused its configuration: check inputs "daemon-config", "registry-mirrors", "insecure-registries" and "daemon-args" (an option may not be given both as a flag and in daemon.json); the daemon log is below.';
   }
-  // Docker 26+ warns that an unencrypted TCP API "will be a hard failure preventing the daemon from starting".
-  if (options.transport === 'tcp' && !options.tls && /without (encryption|TLS)|api-security|--tls=false|unauthenticated|insecure/i.test(log)) {
+  // Docker 26+ warn that an unencrypted TCP API "will be a hard failure preventing the daemon from starting";
+  // every plain-TCP start logs such warnings, so only the fatal line counts.
+  if (options.transport === 'tcp' && !options.tls && /without (encryption|TLS)|api-security/i.test(fatalLine)) {
     return 'This daemon refuses to serve its API on plain TCP: set input "tls" to true (mutual TLS with per-job certificates) or "transport" to unix.';
   }
   if (/operation not permitted|permission denied|read-only file system/i.test(log)) {
@@ -359,7 +360,10 @@ async function checkImagesPresent(docker: DockerCli, images: string[], signal?: 
   await Promise.all(
     images.map(async (image) => {
       const result = await docker.exec(['image', 'inspect', '--format', '{{.Id}}', image], { signal, timeoutMs: 30_000 });
-      if (result.code !== 0) missing.push(image);
+      if (result.code === 0) return;
+      const refused = docker.apiRefusal(result);
+      if (refused) throw refused; // not a missing image: this client cannot ask
+      missing.push(image);
     }),
   );
   if (missing.length > 0) {

@@ -44,8 +44,9 @@ export class DockerCommandError extends SetupDindError {
 
 /** The daemon an environment's docker commands reach, in words. */
 export function daemonName(env: NodeJS.ProcessEnv): string {
-  if (env.DOCKER_CONTEXT) return `the Docker daemon of context ${env.DOCKER_CONTEXT}`;
-  return env.DOCKER_HOST ? `the Docker daemon at ${env.DOCKER_HOST}` : "the runner's Docker daemon";
+  // The CLI's own order: DOCKER_HOST wins over DOCKER_CONTEXT.
+  if (env.DOCKER_HOST) return `the Docker daemon at ${env.DOCKER_HOST}`;
+  return env.DOCKER_CONTEXT ? `the Docker daemon of context ${env.DOCKER_CONTEXT}` : "the runner's Docker daemon";
 }
 
 /** One `key=value` field of a CSV option value (`--mount`, `context create --docker`): quoted when it must be. */
@@ -132,6 +133,11 @@ export class DockerCli {
         resolve({ code: code ?? 128, stdout, stderr, output });
       });
     });
+  }
+
+  /** The daemon's refusal of this client's API version in a failed result, as a clear error; undefined for any other failure. */
+  apiRefusal(result: CommandResult): SetupDindError | undefined {
+    return apiVersionError(result.stderr, daemonName(this.env), this.env);
   }
 
   /** Runs `docker ARGS` and returns its trimmed stdout; a non-zero exit throws DockerCommandError. */

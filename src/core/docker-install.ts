@@ -9,6 +9,7 @@
  * download, through https_proxy/no_proxy) are imported only when needed: most
  * jobs have a docker CLI, and the action's start-up time counts.
  */
+import { compareVersions } from './api-version.js';
 import { execFile } from 'node:child_process';
 import { accessSync, constants, createWriteStream, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -109,21 +110,14 @@ export function archiveUrl(baseUrl: string, arch: string, version: string): stri
 
 /** The highest stable release named in a directory listing (docker-X.Y.Z.tgz; rc and -ce names are skipped). */
 export function latestFromIndex(html: string): string | undefined {
-  let best: number[] | undefined;
+  let best: string | undefined;
   for (const match of html.matchAll(/(?<![\w.-])docker-(\d+)\.(\d+)\.(\d+)\.tgz/g)) {
-    const parts = [Number(match[1]), Number(match[2]), Number(match[3])];
-    if (best === undefined || compareVersions(parts, best) > 0) best = parts;
+    const version = `${match[1]}.${match[2]}.${match[3]}`;
+    if (best === undefined || compareVersions(version, best) > 0) best = version;
   }
-  return best?.join('.');
+  return best;
 }
 
-function compareVersions(a: number[], b: number[]): number {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const difference = (a[i] ?? 0) - (b[i] ?? 0);
-    if (difference !== 0) return difference;
-  }
-  return 0;
-}
 
 /** The version in `docker --version` output (`Docker version 29.1.3, build f52814d`), as printed. */
 export function parseVersionOutput(text: string): string | undefined {

@@ -4,7 +4,8 @@
  * publish the result in their own way.
  */
 import type { EngineContext } from './context.js';
-import { apiVersionError, compareApiVersions } from './api-version.js';
+import { apiVersionError, compareVersions, pinnedRefusal } from './api-version.js';
+import { CancelledError } from './errors.js';
 import { DockerCli } from './docker-cli.js';
 import { attach } from './attach.js';
 import { startDind } from './dind.js';
@@ -95,15 +96,25 @@ function start(options: Options, identity: Identity, context: EngineContext): Pr
 const OLDEST_CLIENT_API = '1.41';
 
 /**
- * Whether the job's docker CLI can use the new daemon. Asked only of a daemon
- * whose minimum is above what every current CLI speaks (Docker 29.0), so the
- * common start runs no extra command. Resolves with a warning, or undefined.
+ * Whether the job's docker CLI can use the new daemon: a DOCKER_API_VERSION
+ * outside the daemon's range, or (a daemon whose minimum is above 1.41, as
+ * Docker 29.0's is) a CLI it refuses. Any other daemon runs no extra command.
+ * Resolves with a warning, or undefined; it never fails the set-up.
  */
 async function jobClientWarning(endpoint: Endpoint, daemonEnv: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<string | undefined> {
-  const { minApiVersion } = await daemonVersion(endpoint).catch(() => ({ minApiVersion: undefined }));
-  if (minApiVersion === undefined || compareApiVersions(minApiVersion, OLDEST_CLIENT_API) <= 0) return undefined;
-  const result = await new DockerCli(daemonEnv).exec(['version', '--format', '{{.Server.APIVersion}}'], { timeoutMs: 15_000, signal }).catch(() => undefined);
-  const refused = result && apiVersionError(result.stderr, 'this daemon', daemonEnv);
+  const daemon = await daemonVersion(endpoint).catch(() => undefined);
+  if (daemon?.minApiVersion === undefined) return undefined;
+  const pinned = daemonEnv.DOCKER_API_VERSION?.trim();
+  const refusal = pinned
+    ? pinnedRefusal(pinned, daemon.minApiVersion, daemon.apiVersion)
+    : compareVersions(daemon.minApiVersion, OLDEST_CLIENT_API) > 0
+      ? await new DockerCli(daemonEnv).exec(['version', '--format', '{{.Server.APIVersion}}'], { timeoutMs: 15_000, signal }).then(
+          (result) => result.stderr,
+          () => '',
+        )
+      : '';
+  if (signal?.aborted) throw new CancelledError('checking the job\'s docker CLI');
+  const refused = apiVersionError(refusal, 'this daemon', daemonEnv);
   if (!refused) return undefined;
-  return `${refused.message} docker commands in later steps will fail until it is upgraded. ${refused.hint ?? ''}`.trim();
+  return `${refused.message} docker commands in later steps will fail until it is changed. ${refused.hint ?? ''}`.trim();
 }

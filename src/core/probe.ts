@@ -202,21 +202,21 @@ export async function waitUntilReady(endpoint: Endpoint, options: WaitOptions): 
 
 export interface DaemonVersion {
   version: string;
+  /** The newest Engine API version the daemon serves. */
+  apiVersion: string | undefined;
   /** The oldest Engine API version the daemon accepts (1.24 through 28; 1.44 in 29.0). */
   minApiVersion: string | undefined;
-  /** os/arch, as `docker save --platform` takes it. */
-  platform: string | undefined;
 }
 
 /** The daemon's version and API range, from GET /version (unversioned: every daemon serves it). */
 export async function daemonVersion(endpoint: Endpoint, timeoutMs = 5000): Promise<DaemonVersion> {
   const response = await apiGet(endpoint, '/version', timeoutMs);
   if (response.status !== 200) throw new ProbeFailure('http', `GET /version answered HTTP ${response.status}`);
-  const body = JSON.parse(response.body) as { Version?: unknown; MinAPIVersion?: unknown; Os?: unknown; Arch?: unknown };
+  const body = JSON.parse(response.body) as { Version?: unknown; ApiVersion?: unknown; MinAPIVersion?: unknown };
   return {
     version: typeof body.Version === 'string' ? body.Version : 'unknown',
+    apiVersion: typeof body.ApiVersion === 'string' ? body.ApiVersion : undefined,
     minApiVersion: typeof body.MinAPIVersion === 'string' ? body.MinAPIVersion : undefined,
-    platform: typeof body.Os === 'string' && typeof body.Arch === 'string' ? `${body.Os}/${body.Arch}` : undefined,
   };
 }
 

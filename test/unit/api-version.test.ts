@@ -1,17 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { apiVersionError, apiVersionRefusal, compareApiVersions } from '../../src/core/api-version.js';
+import { apiVersionError, apiVersionRefusal, compareVersions, pinnedRefusal } from '../../src/core/api-version.js';
 import { DockerCommandError } from '../../src/core/docker-cli.js';
 
 // The daemon's own words (moby's api/server/middleware/version.go), 20.10 through 29.
 const TOO_OLD = 'Error response from daemon: client version 1.41 is too old. Minimum supported API version is 1.44, please upgrade your client to a newer version';
 const TOO_NEW = 'Error response from daemon: client version 1.52 is too new. Maximum supported API version is 1.41';
 
-describe('compareApiVersions', () => {
+describe('compareVersions', () => {
   it('compares numerically, not as text', () => {
-    expect(compareApiVersions('1.9', '1.44')).toBe(-1);
-    expect(compareApiVersions('1.44', '1.44')).toBe(0);
-    expect(compareApiVersions('1.52', '1.41')).toBe(1);
-    expect(compareApiVersions('2.0', '1.99')).toBe(1);
+    expect(compareVersions('1.9', '1.44')).toBe(-1);
+    expect(compareVersions('1.44', '1.44')).toBe(0);
+    expect(compareVersions('1.52', '1.41')).toBe(1);
+    expect(compareVersions('2.0', '1.99')).toBe(1);
+    expect(compareVersions('29.1.3', '29.1')).toBe(1);
   });
 });
 
@@ -43,5 +44,18 @@ describe('apiVersionError', () => {
     expect(error.hint).toBeDefined();
     const other = new DockerCommandError(['volume', 'ls'], { code: 1, stdout: '', stderr: 'Error: boom', output: '' });
     expect(other.message).toBe('docker volume ls failed (exit code 1): Error: boom');
+  });
+});
+
+describe('pinnedRefusal', () => {
+  it('words a DOCKER_API_VERSION outside the daemon\'s range as the daemon would, so the same error follows', () => {
+    expect(apiVersionRefusal(pinnedRefusal('1.41', '1.44', '1.52'))).toEqual({ client: '1.41', limit: '1.44', side: 'client' });
+    expect(apiVersionRefusal(pinnedRefusal('1.47', '1.24', '1.41'))).toEqual({ client: '1.47', limit: '1.41', side: 'daemon' });
+    expect(pinnedRefusal('1.44', '1.24', '1.51')).toBe('');
+  });
+
+  it('blames the pin only when it is the refused version', () => {
+    expect(apiVersionError(TOO_OLD, 'x', { DOCKER_API_VERSION: '' })!.hint).toMatch(/^Use a newer docker CLI/);
+    expect(apiVersionError(TOO_OLD, 'x', { DOCKER_API_VERSION: '1.50' })!.hint).toMatch(/^Use a newer docker CLI/);
   });
 });

@@ -3,6 +3,7 @@ import { cacheHolderName, checkCacheVolume, isNameConflict, runWhenCacheFree } f
 import { silentLogger } from '../../src/core/context.js';
 import type { CommandResult, DockerCli } from '../../src/core/docker-cli.js';
 import { SetupDindError } from '../../src/core/errors.js';
+import { apiVersionError } from '../../src/core/api-version.js';
 
 const ok = (stdout = ''): CommandResult => ({ code: 0, stdout, stderr: '', output: stdout });
 const failed = (stderr: string): CommandResult => ({ code: 1, stdout: '', stderr, output: stderr });
@@ -109,7 +110,8 @@ describe('cache volume lock', () => {
 });
 
 describe('checkCacheVolume', () => {
-  const answering = (result: CommandResult): DockerCli => ({ exec: () => Promise.resolve(result) }) as unknown as DockerCli;
+  const answering = (result: CommandResult): DockerCli =>
+    ({ exec: () => Promise.resolve(result), apiRefusal: (failure: CommandResult) => apiVersionError(failure.stderr, 'the daemon') }) as unknown as DockerCli;
 
   it('accepts no volume yet (the first job creates it) and a volume setup-dind made', async () => {
     await expect(checkCacheVolume(answering(failed('Error: No such volume: c')), 'c')).resolves.toBeUndefined();
@@ -121,6 +123,11 @@ describe('checkCacheVolume', () => {
     expect(error).toBeInstanceOf(SetupDindError);
     expect((error as Error).message).toContain('Input "cache-volume": volume pgdata exists and was not made by setup-dind');
     expect((error as SetupDindError).hint).toContain('docker volume create --label setup-dind.role=cache pgdata');
+  });
+
+  it('says which side is too old when the daemon refuses the client\'s API version, not that the volume is missing', async () => {
+    const refused = failed('Error response from daemon: client version 1.41 is too old. Minimum supported API version is 1.44, please upgrade your client to a newer version');
+    await expect(checkCacheVolume(answering(refused), 'c')).rejects.toThrow(/^The docker CLI is too old for the daemon: it speaks Engine API 1\.41/);
   });
 
   it('says when the volume cannot be inspected', async () => {

@@ -289,16 +289,13 @@ describe('daemonErrorLine', () => {
 
 describe('withoutUsage', () => {
   it('drops the usage text and keeps what stands before and after it', () => {
-    expect(withoutUsage(status28Copy())).toEqual(['Status: unknown flag: --no-such-flag', "See 'dockerd --help'.", ', Code: 125']);
+    const log = ['Status: unknown flag: --no-such-flag', "See 'dockerd --help'.", 'Usage:\tdockerd [OPTIONS]', 'Options:', '      --tls   Use TLS', ', Code: 125'];
+    expect(withoutUsage(log)).toEqual(['Status: unknown flag: --no-such-flag', "See 'dockerd --help'.", ', Code: 125']);
   });
 
   it('leaves a log without a usage text alone', () => {
     expect(withoutUsage(['level=info a', 'level=fatal b'])).toEqual(['level=info a', 'level=fatal b']);
   });
-
-  function status28Copy(): string[] {
-    return ['Status: unknown flag: --no-such-flag', "See 'dockerd --help'.", 'Usage:\tdockerd [OPTIONS]', 'Options:', '      --tls   Use TLS', ', Code: 125'];
-  }
 });
 
 describe('firstErrorLine', () => {
@@ -354,17 +351,18 @@ describe('daemonExited', () => {
     expect(daemonExited(1, log, { transport: 'tcp', tls: true }).hint).not.toMatch(/plain TCP/);
   });
 
+  it('does not blame plain TCP for a death after the warnings every plain-TCP start logs', () => {
+    const log = [
+      'level=warning msg="Binding to IP address without --tlsverify is insecure and gives root access on this machine to everyone who has access to your network." host="tcp://0.0.0.0:2375"',
+      'level=warning msg="[DEPRECATION NOTICE]: API is accessible on http://0.0.0.0:2375 without encryption. Learn more at: https://docs.docker.com/go/api-security/"',
+      'failed to start daemon: Error initializing network controller: iptables failed: iptables -t nat -N DOCKER: Permission denied (you must be root)',
+    ];
+    expect(daemonExited(1, log, plain).hint).toMatch(/lacked a permission/);
+  });
+
   it('names the configuration inputs when daemon.json is refused, else daemon-args and image', () => {
     expect(daemonExited(1, ['unable to configure the Docker daemon with file /etc/docker/daemon.json: invalid'], plain).hint).toMatch(/"daemon-config"/);
     expect(daemonExited(125, ['Status: unknown flag: --x, Code: 125'], plain).hint).toBe('Check input "daemon-args" and "image"; the daemon log is below.');
   });
 });
 
-describe('missingPlatformContent', () => {
-  it('recognises a containerd store that lacks some platforms of an image, not other save failures', async () => {
-    const { missingPlatformContent } = await import('../../src/core/image-copy.js');
-    expect(missingPlatformContent('Error response from daemon: NotFound: content digest sha256:0fa1ac852fea: not found')).toBe(true);
-    expect(missingPlatformContent('Error response from daemon: no suitable export target found: platform linux/amd64')).toBe(true);
-    expect(missingPlatformContent('Error response from daemon: reference does not exist')).toBe(false);
-  });
-});
