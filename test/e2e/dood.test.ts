@@ -4,7 +4,7 @@
  * survive. Bind-mount sources are translated when the job runs in a container.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { ActionsJob, ROOT } from '../../scripts/actions-runner.mjs';
 import { LABELS } from '../../src/core/identity.js';
 import { DOCKER_MISSING, buildJobImage, docker, leftovers, ownerOf } from '../support/docker.js';
 import { useJobs } from '../support/jobs.js';
+import { launchAs } from '../support/users.js';
 
 const JOB_IMAGE = 'setup-dind-test/job-container:1';
 
@@ -136,11 +137,7 @@ describe.skipIf(DOCKER_MISSING !== undefined)('mode dood', () => {
   it('explains a socket this user may not open, naming its owner and group', async () => {
     // The job as `nobody`: the socket is root's (and the docker group's).
     const job = newJob();
-    job.launcher = (entry: string, env: Record<string, string>) => {
-      const jobDir = dirname(env.RUNNER_TEMP!);
-      for (const path of [jobDir, ...readdirSync(jobDir).map((name) => join(jobDir, name))]) chownSync(path, 65534, 65534);
-      return { command: 'setpriv', args: ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, entry], env: { ...env, HOME: '/tmp' } };
-    };
+    job.launcher = launchAs(65534, 65534);
     const main = await job.main({ mode: 'dood' });
     expect(main.code).toBe(1);
     expect(main.errors.join('\n')).toMatch(/Permission denied opening \/var\/run\/docker\.sock \(owned by root \(0\):\S+ \(\d+\), mode 6\d0\); this job runs as uid 65534/);

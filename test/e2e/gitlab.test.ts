@@ -71,7 +71,7 @@ function findGitlabCiLocal(): GitlabCiLocal | string {
     if (systemNodeWill) return { node: process.execPath, entry, path };
     return `${entry} needs Node 22, and neither ${node} nor the system node (${process.version}) is`;
   }
-  return 'gitlab-ci-local is not installed (npm ci --prefix tools/gitlab)';
+  return 'gitlab-ci-local is not installed (npm ci installs it, in tools/gitlab)';
 }
 
 /** gitlab-ci-local's environment: ours without GCL_* variables (they would change its options), PATH led by gcl.path. */
@@ -227,7 +227,7 @@ describe.skipIf(SKIP)('GitLab components and CLI in real pipelines (gitlab-ci-lo
   });
 
   it('has gitlab-ci-local, git and rsync or its stand-in (required when CI=true)', () => {
-    expect(GCL_MISSING, 'the GitLab end-to-end tests need gitlab-ci-local: npm ci --prefix tools/gitlab').toBeUndefined();
+    expect(GCL_MISSING, 'the GitLab end-to-end tests need gitlab-ci-local: npm ci installs it (tools/gitlab)').toBeUndefined();
     if ((GCL as GitlabCiLocal).path.length > 0) console.log(`[gitlab] no rsync on this machine: gitlab-ci-local uses ${RSYNC_STAND_IN}/rsync`);
   });
 

@@ -127,17 +127,37 @@ export async function until(check: () => Promise<boolean>, ms = 30_000): Promise
 /**
  * An image for a CI job that runs in a container: this Node, the host's
  * docker CLI, and busybox's sh and sleep (to keep it running), plus `extra`
- * binaries (path in the image: path on the host).
+ * binaries (path in the image: path on the host). busybox is the host's
+ * /bin/busybox, or else the busybox:latest image's, so the host needs none
+ * (an `extra` of /bin/busybox names that busybox too).
  */
 export async function buildJobImage(tag: string, extra: Record<string, string> = {}): Promise<void> {
   const { execFileSync } = await import('node:child_process');
-  await buildToolImage(tag, {
-    '/usr/local/bin/node': process.execPath,
-    '/usr/local/bin/docker': execFileSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).trim(),
-    '/bin/sh': '/bin/busybox',
-    '/bin/sleep': '/bin/busybox',
-    ...extra,
-  });
+  const { existsSync, mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const scratch = mkdtempSync(join(tmpdir(), 'setup-dind-busybox-'));
+  try {
+    let busybox = '/bin/busybox';
+    if (!existsSync(busybox)) {
+      busybox = join(scratch, 'busybox');
+      const container = await docker(['create', 'busybox:latest']);
+      try {
+        await docker(['cp', `${container}:/bin/busybox`, busybox]);
+      } finally {
+        await docker(['rm', container]);
+      }
+    }
+    await buildToolImage(tag, {
+      '/usr/local/bin/node': process.execPath,
+      '/usr/local/bin/docker': execFileSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).trim(),
+      '/bin/sh': busybox,
+      '/bin/sleep': busybox,
+      ...Object.fromEntries(Object.entries(extra).map(([to, from]) => [to, from === '/bin/busybox' ? busybox : from])),
+    });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 /**
