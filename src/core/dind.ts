@@ -336,9 +336,9 @@ function exitHint(log: string, fatalLine: string, options: Pick<Options, 'transp
   if (/daemon\.json|configuration file|directives/i.test(log)) {
     return 'The daemon refused its configuration: check inputs "daemon-config", "registry-mirrors", "insecure-registries" and "daemon-args" (an option may not be given both as a flag and in daemon.json); the daemon log is below.';
   }
-  // Docker 26+ warn that an unencrypted TCP API "will be a hard failure preventing the daemon from starting";
-  // every plain-TCP start logs such warnings, so only the fatal line counts.
-  if (options.transport === 'tcp' && !options.tls && /without (encryption|TLS)|api-security/i.test(fatalLine)) {
+  // Docker 26+ warn that an unencrypted TCP API "will be a hard failure preventing the daemon from starting",
+  // or a release may refuse --tls=false itself; every plain-TCP start logs such warnings, so only the fatal line counts.
+  if (options.transport === 'tcp' && !options.tls && /without (encryption|TLS)|api-security|--tls\b|unauthenticated|\binsecure\b(?![-_ ]registr)/i.test(fatalLine)) {
     return 'This daemon refuses to serve its API on plain TCP: set input "tls" to true (mutual TLS with per-job certificates) or "transport" to unix.';
   }
   if (/operation not permitted|permission denied|read-only file system/i.test(log)) {

@@ -360,6 +360,12 @@ describe('daemonExited', () => {
     expect(daemonExited(1, log, plain).hint).toMatch(/lacked a permission/);
   });
 
+  it('gives the same hint when a release refuses --tls=false itself, but not for a bad insecure-registries value', () => {
+    expect(daemonExited(1, ['Status: unknown flag: --tls, Code: 125'], plain).hint).toMatch(/refuses to serve its API on plain TCP/);
+    expect(daemonExited(1, ['failed to start daemon: --tls=false is no longer supported: use TLS'], plain).hint).toMatch(/refuses to serve its API on plain TCP/);
+    expect(daemonExited(1, ['failed to start daemon: invalid insecure registry: x'], plain).hint).not.toMatch(/plain TCP/);
+  });
+
   it('names the configuration inputs when daemon.json is refused, else daemon-args and image', () => {
     expect(daemonExited(1, ['unable to configure the Docker daemon with file /etc/docker/daemon.json: invalid'], plain).hint).toMatch(/"daemon-config"/);
     expect(daemonExited(125, ['Status: unknown flag: --x, Code: 125'], plain).hint).toBe('Check input "daemon-args" and "image"; the daemon log is below.');
