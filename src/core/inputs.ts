@@ -13,7 +13,6 @@ import { InputError } from './errors.js';
 export const MODES = ['dind', 'dood', 'attach'] as const;
 export type Mode = (typeof MODES)[number];
 /** Modes accepted by name whose engine is not built yet. */
-const MODES_NOT_YET_IMPLEMENTED: readonly Mode[] = [];
 
 export const PULL_POLICIES = ['missing', 'always', 'never'] as const;
 export type PullPolicy = (typeof PULL_POLICIES)[number];
@@ -256,10 +255,6 @@ export function readOptions(source: InputSource): Options {
   };
 
   const mode = parseEnum('mode', raw('mode'), MODES);
-  if (MODES_NOT_YET_IMPLEMENTED.includes(mode)) {
-    const ready = MODES.filter((m) => !MODES_NOT_YET_IMPLEMENTED.includes(m));
-    throw new InputError('mode', `"${mode}" is not implemented yet`, ready.join(', '));
-  }
   const options: Options = {
     mode,
     image: parseImageReference('image', raw('image')),

@@ -53,7 +53,9 @@ function publish(daemon: Daemon, options: Options): void {
   const exported = Object.keys(daemon.env).join(', ');
   core.info(`Docker ${daemon.serverVersion} is ready at ${daemon.endpoint.dockerHost} after ${readySeconds} s; ${exported} set for the next steps.`);
   if (process.env.GITHUB_STEP_SUMMARY) {
-    const started = daemon.mode === 'attach' ? 'attached to a running daemon' : `${daemon.image} as ${daemon.containerName}`;
+    const started = { attach: 'attached to a running daemon', dood: "the runner's daemon, through a per-job proxy", dind: `${daemon.image} as ${daemon.containerName}` }[
+      daemon.mode
+    ];
     let summary = core.summary
       .addHeading('Docker daemon', 3)
       .addTable([

@@ -12,7 +12,7 @@ async function post(): Promise<void> {
   try {
     const plan = parsePlan(core.getState(PLAN_STATE));
     if (!plan) {
-      core.info('Nothing to tear down: main started nothing.');
+      core.info('Nothing to tear down: main saved no teardown plan (it failed before starting anything, or did not run).');
       return;
     }
     const started = performance.now();

@@ -42,6 +42,9 @@ describe.skipIf(DOCKER_MISSING !== undefined)('mode dood', () => {
       const host = main.exportedEnv.DOCKER_HOST!;
       expect(host).toMatch(new RegExp(`^unix://${job.runnerTemp}/.+/docker\\.sock$`));
       expect(main.outputs['docker-host']).toBe(host);
+      expect(main.outputs['container-id']).toBe('');
+      expect(main.summary).toContain("the runner's daemon, through a per-job proxy");
+      expect(main.summary).not.toMatch(/<td>\s*as\s*<\/td>/);
       expect(proxyProcesses(job)).toHaveLength(1);
 
       const env = job.stepEnv();
