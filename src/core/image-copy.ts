@@ -88,8 +88,12 @@ function saveIntoLoad(saveArgs: string[], route: CopyRoute): Promise<Attempt> {
       });
       child.on('close', (code) => {
         codes[side] = code ?? 1;
+        // A load that ended (refused, say) reads no more: without this, save would block on a full pipe for ever.
+        if (side === 'load') save.stdout.destroy();
         if (codes.save === undefined || codes.load === undefined) return;
-        resolve({ code: codes.save || codes.load, saveErrors: errors.save, loadErrors: errors.load });
+        // Save's "broken pipe" after that says nothing: load's own error tells why.
+        const saveErrors = /broken pipe/i.test(errors.save) ? '' : errors.save;
+        resolve({ code: codes.save || codes.load, saveErrors, loadErrors: errors.load });
       });
     }
     save.stdout.pipe(load.stdin);
