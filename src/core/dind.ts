@@ -5,8 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CancelledError, SetupDindError } from './errors.js';
 import type { EngineContext } from './context.js';
-import { apiVersionError } from './api-version.js';
-import { DockerCli, daemonName, firstErrorLine, mountField, type CommandResult } from './docker-cli.js';
+import { DockerCli, firstErrorLine, mountField, type CommandResult } from './docker-cli.js';
 import { labelsFor, resourceName, type Identity } from './identity.js';
 import { CACHE_STOP_SECONDS, CACHE_VOLUME_LABELS, cacheHolderName, checkCacheVolume, runWhenCacheFree } from './cache-volume.js';
 import { isLoopback, type Options } from './inputs.js';
@@ -75,9 +74,7 @@ export function dindRunArgs(
 }
 
 /** Turns a failed `docker run` into an error that says what happened and what to do. */
-export function explainRunFailure(result: CommandResult, options: Options, env: NodeJS.ProcessEnv = {}): SetupDindError {
-  const refused = apiVersionError(result.stderr, daemonName(env), env);
-  if (refused) return refused;
+export function explainRunFailure(result: CommandResult, options: Options): SetupDindError {
   const line = firstErrorLine(result.stderr);
   // Match the error lines only: pull progress (stderr too) may name a registry host.
   const errors = result.stderr
@@ -249,7 +246,8 @@ export async function startDind(options: Options, identity: Identity, context: E
   );
   if (run.code !== 0) {
     await sweep;
-    return failAndCleanUp(explainRunFailure(run, options, env));
+    // A refused API version first: its stderr would otherwise read as a pull or privilege failure.
+    return failAndCleanUp(docker.apiRefusal(run) ?? explainRunFailure(run, options));
   }
   const containerId = run.stdout.trim().split('\n').pop() ?? names.container;
 

@@ -118,7 +118,6 @@ export function latestFromIndex(html: string): string | undefined {
   return best;
 }
 
-
 /** The version in `docker --version` output (`Docker version 29.1.3, build f52814d`), as printed. */
 export function parseVersionOutput(text: string): string | undefined {
   return /^Docker version ([^\s,]+)/m.exec(text)?.[1];

@@ -5,7 +5,6 @@
  */
 import type { EngineContext } from './context.js';
 import { apiVersionError, compareVersions, pinnedRefusal } from './api-version.js';
-import { CancelledError } from './errors.js';
 import { DockerCli } from './docker-cli.js';
 import { attach } from './attach.js';
 import { startDind } from './dind.js';
@@ -113,7 +112,8 @@ async function jobClientWarning(endpoint: Endpoint, daemonEnv: NodeJS.ProcessEnv
           () => '',
         )
       : '';
-  if (signal?.aborted) throw new CancelledError('checking the job\'s docker CLI');
+  // A cancelled job is the front end's to end: the daemon is up and in the plan, so post removes it.
+  if (signal?.aborted) return undefined;
   const refused = apiVersionError(refusal, 'this daemon', daemonEnv);
   if (!refused) return undefined;
   return `${refused.message} docker commands in later steps will fail until it is changed. ${refused.hint ?? ''}`.trim();
