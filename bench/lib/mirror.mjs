@@ -13,7 +13,7 @@ import { run } from './proc.mjs';
 
 /**
  * Docker's directory names under linux/static/<channel>/, by Node's
- * process.arch: a copy of DOCKER_ARCH in src/core/docker-install.ts (the
+ * process.arch: a copy of DOCKER_ARCH in src/docker/docker-install.ts (the
  * benchmark runs the bundles in dist/, which export nothing).
  * @type {Record<string, string>}
  */

@@ -5,7 +5,7 @@
  * environment, which wins over the default. Parsing is node:util's parseArgs.
  */
 import { parseArgs } from 'node:util';
-import { INPUTS, type InputSource } from '../core/inputs.js';
+import { INPUTS, type InputSource } from '../inputs/inputs.js';
 
 export const COMMANDS = ['up', 'down', 'run', 'env'] as const;
 export type Command = (typeof COMMANDS)[number];

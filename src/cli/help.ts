@@ -1,5 +1,5 @@
 /** Usage text, one per command; options come from the inputs table, so they cannot drift from the action's. */
-import { INPUTS } from '../core/inputs.js';
+import { INPUTS } from '../inputs/inputs.js';
 import { envName, type Command } from './args.js';
 
 const SUMMARY = `setup-dind: give a CI job a working Docker daemon, and leave nothing behind.

@@ -3,7 +3,7 @@
  * collapsible sections where the CI knows them: GitLab's section markers,
  * GitHub's groups.
  */
-import type { Logger } from '../core/context.js';
+import type { Logger } from '../engine/context.js';
 
 export type Flavour = 'gitlab' | 'github' | 'plain';
 

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { parsePlan, type TeardownPlan } from '../core/plan.js';
+import { parsePlan, type TeardownPlan } from '../teardown/plan.js';
 
 const PLAN_PREFIX = '# setup-dind plan: ';
 

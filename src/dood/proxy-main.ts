@@ -6,7 +6,7 @@
  * maxLifetimeSeconds, should post never run.
  */
 import { appendFileSync } from 'node:fs';
-import { startProxy, type DoodPolicy, type PathMapping, type ProxyOptions, type RunningProxy } from '../core/dood-proxy.js';
+import { startProxy, type DoodPolicy, type PathMapping, type ProxyOptions, type RunningProxy } from './proxy.js';
 
 const ENV = 'SETUP_DIND_PROXY_OPTIONS';
 const POLICIES: readonly DoodPolicy[] = ['none', 'no-privileged', 'strict'];

@@ -1,9 +1,9 @@
 /** The GitHub Actions side of the engine: logging, state and errors through @actions/core. */
 import * as core from '@actions/core';
-import type { Logger, PlanStore } from '../core/context.js';
-import { onCancel } from '../core/cancel.js';
-import { describeError } from '../core/errors.js';
-import type { TeardownPlan } from '../core/plan.js';
+import type { Logger, PlanStore } from '../engine/context.js';
+import { onCancel } from '../engine/cancel.js';
+import { describeError } from '../engine/errors.js';
+import type { TeardownPlan } from '../teardown/plan.js';
 
 export const PLAN_STATE = 'plan';
 

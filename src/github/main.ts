@@ -1,9 +1,9 @@
 /** The action's main step: set up a daemon and point the job's later steps at it. */
 import * as core from '@actions/core';
 import { tmpdir } from 'node:os';
-import { addsToPath, ensureDockerCli } from '../core/docker-install.js';
-import { setUp, type Daemon } from '../core/engine.js';
-import { readOptions, type Options } from '../core/inputs.js';
+import { addsToPath, ensureDockerCli } from '../docker/docker-install.js';
+import { setUp, type Daemon } from '../engine/engine.js';
+import { readOptions, type Options } from '../inputs/inputs.js';
 import { exitWhenFlushed } from '../exit.js';
 import { actionsLogger, actionsPlanStore, cancellationSignal, failStep } from './actions.js';
 

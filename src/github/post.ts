@@ -4,8 +4,8 @@
  * problems are warnings, and a plan with nothing left in it is a no-op.
  */
 import * as core from '@actions/core';
-import { tearDown } from '../core/teardown.js';
-import { parsePlan } from '../core/plan.js';
+import { tearDown } from '../teardown/teardown.js';
+import { parsePlan } from '../teardown/plan.js';
 import { PLAN_STATE, actionsLogger } from './actions.js';
 
 async function post(): Promise<void> {

@@ -8,8 +8,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cacheHolderName } from '../../src/core/cache-volume.js';
-import { LABELS } from '../../src/core/identity.js';
+import { cacheHolderName } from '../../src/modes/dind/cache-volume.js';
+import { LABELS } from '../../src/engine/identity.js';
 import { DOCKER_MISSING, docker, leftovers } from '../support/docker.js';
 import { useJobs } from '../support/jobs.js';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROOT } from '../../scripts/actions-runner.mjs';
-import { LABELS } from '../../src/core/identity.js';
+import { LABELS } from '../../src/engine/identity.js';
 import { DOCKER_MISSING, docker } from '../support/docker.js';
 import { sh } from '../support/shell.js';
 

@@ -4,7 +4,7 @@
  * Leftovers of runs that died before their post are swept at the next start.
  */
 import { describe, expect, it } from 'vitest';
-import { LABELS } from '../../src/core/identity.js';
+import { LABELS } from '../../src/engine/identity.js';
 import { DOCKER_MISSING, docker, leftovers } from '../support/docker.js';
 import { useJobs } from '../support/jobs.js';
 

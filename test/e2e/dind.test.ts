@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LABELS } from '../../src/core/identity.js';
+import { LABELS } from '../../src/engine/identity.js';
 import { DOCKER_MISSING, copyImage, docker, freePort, holdPort, leftovers, ownerOf } from '../support/docker.js';
 import { ENGINES_TO_TEST } from '../support/engines.js';
 import { useJobs } from '../support/jobs.js';

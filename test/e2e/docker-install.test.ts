@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../scripts/actions-runner.mjs';
-import { dockerArch } from '../../src/core/docker-install.js';
+import { dockerArch } from '../../src/docker/docker-install.js';
 import { DOCKER_MISSING, docker, freePort, leftovers } from '../support/docker.js';
 import { clientArchive, localClient, pathAdditions, pathWithoutDocker, scratchDir, scriptArchive, startBlackhole, startMirror, type Mirror } from '../support/docker-mirror.js';
 import { useJobs } from '../support/jobs.js';

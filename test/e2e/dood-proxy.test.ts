@@ -14,7 +14,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startProxy, type ProxyOptions, type RunningProxy } from '../../src/core/dood-proxy.js';
+import { startProxy, type ProxyOptions, type RunningProxy } from '../../src/dood/proxy.js';
 import { DOCKER_MISSING, docker, freePort, until } from '../support/docker.js';
 
 const OWNER_LABEL = 'setup-dind.owner';

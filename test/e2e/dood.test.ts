@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActionsJob, ROOT } from '../../scripts/actions-runner.mjs';
-import { LABELS } from '../../src/core/identity.js';
+import { LABELS } from '../../src/engine/identity.js';
 import { DOCKER_MISSING, buildJobImage, docker, leftovers, ownerOf } from '../support/docker.js';
 import { useJobs } from '../support/jobs.js';
 import { launchAs } from '../support/users.js';

@@ -3,7 +3,7 @@
  * message and nothing of the job left behind (README, "Reliability").
  */
 import { describe, expect, it } from 'vitest';
-import { LABELS } from '../../src/core/identity.js';
+import { LABELS } from '../../src/engine/identity.js';
 import { DOCKER_MISSING, docker, leftovers, ownerOf, socketForwarder, until } from '../support/docker.js';
 import { useJobs } from '../support/jobs.js';
 

@@ -9,7 +9,7 @@ import http from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findOnPath, parseVersionOutput } from '../../src/core/docker-install.js';
+import { findOnPath, parseVersionOutput } from '../../src/docker/docker-install.js';
 import type { ActionsJob } from '../../scripts/actions-runner.mjs';
 
 /** The docker CLI of this machine and the release it reports (without a distribution's +suffix). */

@@ -2,7 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import net from 'node:net';
-import { LABELS } from '../../src/core/identity.js';
+import { LABELS } from '../../src/engine/identity.js';
 import type { ActionsJob } from '../../scripts/actions-runner.mjs';
 
 /** Why the end-to-end tests cannot run here, or undefined when a daemon answers. */

@@ -1,7 +1,7 @@
 /** Jobs for end-to-end tests, with a safety net: whatever a failed test left is removed after it. */
 import { afterEach } from 'vitest';
 import { ActionsJob } from '../../scripts/actions-runner.mjs';
-import { LABELS } from '../../src/core/identity.js';
+import { LABELS } from '../../src/engine/identity.js';
 import { docker, ownerOf } from './docker.js';
 
 /** Registers the clean-up hook in the calling describe block; returns a job factory. */

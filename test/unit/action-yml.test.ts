@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { INPUTS } from '../../src/core/inputs.js';
+import { INPUTS } from '../../src/inputs/inputs.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const README = `${ROOT}README.md`;

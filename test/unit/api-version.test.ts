@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { apiVersionError, apiVersionRefusal, compareVersions, pinnedRefusal } from '../../src/core/api-version.js';
-import { DockerCommandError } from '../../src/core/docker-cli.js';
+import { apiVersionError, apiVersionRefusal, compareVersions, pinnedRefusal } from '../../src/docker/api-version.js';
+import { DockerCommandError } from '../../src/docker/docker-cli.js';
 
 // The daemon's own words (moby's api/server/middleware/version.go), 20.10 through 29.
 const TOO_OLD = 'Error response from daemon: client version 1.41 is too old. Minimum supported API version is 1.44, please upgrade your client to a newer version';

@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { attachHint, resolveAttachTarget, type AttachTarget } from '../../src/core/attach.js';
-import { InputError } from '../../src/core/errors.js';
-import { ProbeFailure, parseDockerHost } from '../../src/core/probe.js';
+import { attachHint, resolveAttachTarget, type AttachTarget } from '../../src/modes/attach.js';
+import { InputError } from '../../src/engine/errors.js';
+import { ProbeFailure, parseDockerHost } from '../../src/docker/probe.js';
 
 const CERT_FILES = ['ca.pem', 'cert.pem', 'key.pem'];
 

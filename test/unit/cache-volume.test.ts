@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { cacheHolderName, checkCacheVolume, isNameConflict, runWhenCacheFree } from '../../src/core/cache-volume.js';
-import { silentLogger } from '../../src/core/context.js';
-import type { CommandResult, DockerCli } from '../../src/core/docker-cli.js';
-import { SetupDindError } from '../../src/core/errors.js';
-import { apiVersionError } from '../../src/core/api-version.js';
+import { cacheHolderName, checkCacheVolume, isNameConflict, runWhenCacheFree } from '../../src/modes/dind/cache-volume.js';
+import { silentLogger } from '../../src/engine/context.js';
+import type { CommandResult, DockerCli } from '../../src/docker/docker-cli.js';
+import { SetupDindError } from '../../src/engine/errors.js';
+import { apiVersionError } from '../../src/docker/api-version.js';
 
 const ok = (stdout = ''): CommandResult => ({ code: 0, stdout, stderr: '', output: stdout });
 const failed = (stderr: string): CommandResult => ({ code: 1, stdout: '', stderr, output: stderr });

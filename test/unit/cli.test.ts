@@ -4,9 +4,9 @@ import { envName, inputSource, parseCommandLine, UsageError } from '../../src/cl
 import { defaultStatePath, exportLines, formatState, parseState, shellQuote } from '../../src/cli/state.js';
 import { helpText } from '../../src/cli/help.js';
 import { cliLogger } from '../../src/cli/log.js';
-import { INPUTS } from '../../src/core/inputs.js';
+import { INPUTS } from '../../src/inputs/inputs.js';
 import { VERSION } from '../../src/version.js';
-import type { TeardownPlan } from '../../src/core/plan.js';
+import type { TeardownPlan } from '../../src/teardown/plan.js';
 
 describe('parseCommandLine', () => {
   it('reads a command, input flags, --state and the command after --', () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { SetupDindError } from '../../src/core/errors.js';
-import { daemonErrorLine, daemonExited, dindNames, dindRunArgs, explainRunFailure, withoutUsage } from '../../src/core/dind.js';
-import { prepareTransport } from '../../src/core/transport.js';
-import { firstErrorLine, isNoSuchObject, type CommandResult } from '../../src/core/docker-cli.js';
-import type { Identity } from '../../src/core/identity.js';
-import type { Options } from '../../src/core/inputs.js';
+import { SetupDindError } from '../../src/engine/errors.js';
+import { daemonErrorLine, daemonExited, dindNames, dindRunArgs, explainRunFailure, withoutUsage } from '../../src/modes/dind/dind.js';
+import { prepareTransport } from '../../src/modes/dind/transport.js';
+import { firstErrorLine, isNoSuchObject, type CommandResult } from '../../src/docker/docker-cli.js';
+import type { Identity } from '../../src/engine/identity.js';
+import type { Options } from '../../src/inputs/inputs.js';
 import { options } from '../support/options.js';
 
 const identity: Identity = { owner: 'github:octo/repo/run/1234/attempt/1/job/build', jobId: '1234', instance: 'a1b2c3d4e5' };

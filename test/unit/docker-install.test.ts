@@ -16,9 +16,9 @@ import {
   latestFromIndex,
   parseVersionOutput,
   sameRelease,
-} from '../../src/core/docker-install.js';
-import { silentLogger, type Logger } from '../../src/core/context.js';
-import { CancelledError } from '../../src/core/errors.js';
+} from '../../src/docker/docker-install.js';
+import { silentLogger, type Logger } from '../../src/engine/context.js';
+import { CancelledError } from '../../src/engine/errors.js';
 import { scriptArchive, startBlackhole } from '../support/docker-mirror.js';
 import { exportLines, formatState, parseState } from '../../src/cli/state.js';
 

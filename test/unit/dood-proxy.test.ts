@@ -22,7 +22,7 @@ import {
   translateHostPath,
   type InspectionContext,
   type PathMapping,
-} from '../../src/core/dood-proxy.js';
+} from '../../src/dood/proxy.js';
 
 const OURS = { 'setup-dind.owner': 'github:o/r/run/1', 'setup-dind.instance': 'abc' };
 

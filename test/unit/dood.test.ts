@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkSocket, ownContainerMounts } from '../../src/core/dood.js';
+import { checkSocket, ownContainerMounts } from '../../src/modes/dood.js';
 
 const ID = 'a'.repeat(64);
 const MOUNTINFO = `610 590 0:55 / / rw,relatime master:1 - overlay overlay rw

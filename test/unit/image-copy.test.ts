@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { missingPlatformContent } from '../../src/core/image-copy.js';
+import { missingPlatformContent } from '../../src/modes/dind/image-copy.js';
 
 describe('missingPlatformContent', () => {
   it('recognises a containerd store that lacks some platform of an image, not other save failures', () => {

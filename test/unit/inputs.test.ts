@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { InputError } from '../../src/core/errors.js';
-import { INPUTS, isLoopback, parseImageReference, readOptions, type InputSource } from '../../src/core/inputs.js';
+import { InputError } from '../../src/engine/errors.js';
+import { INPUTS, isLoopback, parseImageReference, readOptions, type InputSource } from '../../src/inputs/inputs.js';
 
 /** An input source that knows only the given values. */
 function sourceOf(values: Record<string, string>): InputSource {

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CommandResult, DockerCli } from '../../src/core/docker-cli.js';
+import type { CommandResult, DockerCli } from '../../src/docker/docker-cli.js';
 import {
   chooseMtu,
   defaultRouteInterface,
@@ -11,7 +11,7 @@ import {
   hostMtu,
   userNetworkDefault,
   type MtuOptions,
-} from '../../src/core/mtu.js';
+} from '../../src/modes/dind/mtu.js';
 import { options } from '../support/options.js';
 
 const ROUTE_HEADER = 'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { dockerEnvOf, envWithDocker, isEmptyPlan, parsePlan, type TeardownPlan } from '../../src/core/plan.js';
-import { identify, labelsFor, LABELS, resourceName } from '../../src/core/identity.js';
+import { dockerEnvOf, envWithDocker, isEmptyPlan, parsePlan, type TeardownPlan } from '../../src/teardown/plan.js';
+import { identify, labelsFor, LABELS, resourceName } from '../../src/engine/identity.js';
 
 function plan(overrides: Partial<TeardownPlan> = {}): TeardownPlan {
   return {

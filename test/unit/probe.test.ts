@@ -1,8 +1,8 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CancelledError, SetupDindError } from '../../src/core/errors.js';
-import { NotReadyError, parseDockerHost, ping, ProbeFailure, serverVersion, waitUntilReady, type Endpoint } from '../../src/core/probe.js';
+import { CancelledError, SetupDindError } from '../../src/engine/errors.js';
+import { NotReadyError, parseDockerHost, ping, ProbeFailure, serverVersion, waitUntilReady, type Endpoint } from '../../src/docker/probe.js';
 
 /** Everything a test started; closed after each test. */
 const cleanups: Array<() => Promise<void>> = [];
@@ -234,7 +234,7 @@ describe('waitUntilReady', () => {
     expect(requests()).toBe(2);
   });
 
-  // BUG (src/core/probe.ts, waitUntilReady): an attempt started just before the
+  // BUG (src/docker/probe.ts, waitUntilReady): an attempt started just before the
   // deadline gets a timeout of ceil(time left), as little as 1 ms, and its
   // timeout overwrites lastFailure. The daemon answered HTTP 500 every time, yet
   // the error says "last: no answer from tcp://... within 5 ms" (with the real

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { staleOf } from '../../src/core/stale.js';
-import { parseDuration } from '../../src/core/inputs.js';
-import { InputError } from '../../src/core/errors.js';
+import { staleOf } from '../../src/teardown/stale.js';
+import { parseDuration } from '../../src/inputs/inputs.js';
+import { InputError } from '../../src/engine/errors.js';
 
 describe('staleOf', () => {
   const now = 1_800_000_000;

@@ -3,7 +3,7 @@ import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto'
 import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { DEFAULT_SANS, makeTlsMaterial, writeTlsMaterial, type TlsMaterial } from '../../src/core/tls.js';
+import { DEFAULT_SANS, makeTlsMaterial, writeTlsMaterial, type TlsMaterial } from '../../src/modes/dind/tls.js';
 
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';

@@ -3,9 +3,9 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SetupDindError } from '../../src/core/errors.js';
+import { SetupDindError } from '../../src/engine/errors.js';
 import { options } from '../support/options.js';
-import { CONTAINER_CERT_DIR, CONTAINER_SOCKET_DIR, prepareTransport, publishSpec, socketDirOf, tcpHost } from '../../src/core/transport.js';
+import { CONTAINER_CERT_DIR, CONTAINER_SOCKET_DIR, prepareTransport, publishSpec, socketDirOf, tcpHost } from '../../src/modes/dind/transport.js';
 
 
 const dirs: string[] = [];

@@ -1,8 +1,8 @@
-export const id = 694;
-export const ids = [694];
+export const id = 793;
+export const ids = [793];
 export const modules = {
 
-/***/ 2694:
+/***/ 6793:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {

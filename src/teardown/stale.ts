@@ -5,9 +5,9 @@
  * objects whose `setup-dind.created` label is older than `stale-after`; a
  * live job's objects are younger than that and are never touched.
  */
-import type { Logger } from './context.js';
-import { DockerCli } from './docker-cli.js';
-import { LABELS } from './identity.js';
+import type { Logger } from '../engine/context.js';
+import { DockerCli } from '../docker/docker-cli.js';
+import { LABELS } from '../engine/identity.js';
 
 export interface StaleObject {
   kind: 'container' | 'network' | 'volume';

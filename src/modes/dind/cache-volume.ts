@@ -7,10 +7,10 @@
  * finds the name taken waits (within its `timeout`) for the holder to go.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CancelledError, SetupDindError } from './errors.js';
-import type { Logger } from './context.js';
-import { firstErrorLine, isNoSuchObject, type CommandResult, type DockerCli } from './docker-cli.js';
-import { LABELS, LABEL_PREFIX } from './identity.js';
+import { CancelledError, SetupDindError } from '../../engine/errors.js';
+import type { Logger } from '../../engine/context.js';
+import { firstErrorLine, isNoSuchObject, type CommandResult, type DockerCli } from '../../docker/docker-cli.js';
+import { LABELS, LABEL_PREFIX } from '../../engine/identity.js';
 
 /** The DinD container that holds a cache volume: one name per volume is the lock. */
 export function cacheHolderName(volume: string): string {

@@ -7,7 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CancelledError, SetupDindError } from './errors.js';
+import { CancelledError, SetupDindError } from '../engine/errors.js';
 
 /** Where a daemon's API is, as DOCKER_HOST spells it, plus TLS material if it needs any. */
 export interface Endpoint {

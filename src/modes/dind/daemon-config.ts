@@ -6,8 +6,8 @@
  * a directive given both as a flag and in the file, or the action's promises
  * (loopback, TLS, teardown of the data) would no longer hold.
  */
-import { InputError } from './errors.js';
-import { quote } from './inputs.js';
+import { InputError } from '../../engine/errors.js';
+import { quote } from '../../inputs/inputs.js';
 
 /** Where the image's dockerd reads its configuration by default. */
 export const CONTAINER_DAEMON_JSON = '/etc/docker/daemon.json';

@@ -4,18 +4,18 @@
  * publish the result in their own way.
  */
 import type { EngineContext } from './context.js';
-import { apiVersionError, compareVersions, pinnedRefusal } from './api-version.js';
-import { DockerCli } from './docker-cli.js';
-import { attach } from './attach.js';
-import { startDind } from './dind.js';
-import { startDood } from './dood.js';
+import { apiVersionError, compareVersions, pinnedRefusal } from '../docker/api-version.js';
+import { DockerCli } from '../docker/docker-cli.js';
+import { attach } from '../modes/attach.js';
+import { startDind } from '../modes/dind/dind.js';
+import { startDood } from '../modes/dood.js';
 import { identify, type Identity } from './identity.js';
-import type { Mode, Options } from './inputs.js';
-import { dockerEnvOf, type TeardownPlan } from './plan.js';
-import { checkContextFree, withContext } from './docker-context.js';
-import { daemonVersion, type Endpoint } from './probe.js';
+import type { Mode, Options } from '../inputs/inputs.js';
+import { dockerEnvOf, type TeardownPlan } from '../teardown/plan.js';
+import { checkContextFree, withContext } from '../docker/docker-context.js';
+import { daemonVersion, type Endpoint } from '../docker/probe.js';
 
-export { tearDown } from './teardown.js';
+export { tearDown } from '../teardown/teardown.js';
 
 /** A daemon that answers, and how to reach it. */
 export interface Daemon {

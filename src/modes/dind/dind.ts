@@ -3,18 +3,18 @@
  * the host's loopback only.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CancelledError, SetupDindError } from './errors.js';
-import type { EngineContext } from './context.js';
-import { DockerCli, firstErrorLine, mountField, type CommandResult } from './docker-cli.js';
-import { labelsFor, resourceName, type Identity } from './identity.js';
+import { CancelledError, SetupDindError } from '../../engine/errors.js';
+import type { EngineContext } from '../../engine/context.js';
+import { DockerCli, firstErrorLine, mountField, type CommandResult } from '../../docker/docker-cli.js';
+import { labelsFor, resourceName, type Identity } from '../../engine/identity.js';
 import { CACHE_STOP_SECONDS, CACHE_VOLUME_LABELS, cacheHolderName, checkCacheVolume, runWhenCacheFree } from './cache-volume.js';
-import { isLoopback, type Options } from './inputs.js';
-import { dockerEnvOf, type TeardownPlan } from './plan.js';
+import { isLoopback, type Options } from '../../inputs/inputs.js';
+import { dockerEnvOf, type TeardownPlan } from '../../teardown/plan.js';
 import { copyImages } from './image-copy.js';
-import { NotReadyError, serverVersion, waitUntilReady } from './probe.js';
-import { sweepStale } from './stale.js';
-import { abandon } from './teardown.js';
-import type { Daemon } from './engine.js';
+import { NotReadyError, serverVersion, waitUntilReady } from '../../docker/probe.js';
+import { sweepStale } from '../../teardown/stale.js';
+import { abandon } from '../../teardown/teardown.js';
+import type { Daemon } from '../../engine/engine.js';
 import { prepareTransport, publishSpec, socketDirOf, type DaemonSide } from './transport.js';
 import { CONTAINER_DAEMON_JSON } from './daemon-config.js';
 import { chooseMtu, type MtuChoice } from './mtu.js';

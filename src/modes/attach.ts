@@ -8,13 +8,13 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EngineContext } from './context.js';
-import type { Daemon } from './engine.js';
-import { InputError, SetupDindError } from './errors.js';
-import type { Identity } from './identity.js';
-import type { Options } from './inputs.js';
-import { dockerEnvOf } from './plan.js';
-import { NotReadyError, parseDockerHost, serverVersion, waitUntilReady, type Endpoint, type ProbeFailure } from './probe.js';
+import type { EngineContext } from '../engine/context.js';
+import type { Daemon } from '../engine/engine.js';
+import { InputError, SetupDindError } from '../engine/errors.js';
+import type { Identity } from '../engine/identity.js';
+import type { Options } from '../inputs/inputs.js';
+import { dockerEnvOf } from '../teardown/plan.js';
+import { NotReadyError, parseDockerHost, serverVersion, waitUntilReady, type Endpoint, type ProbeFailure } from '../docker/probe.js';
 
 const CERT_FILES = ['ca.pem', 'cert.pem', 'key.pem'] as const;
 

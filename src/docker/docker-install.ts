@@ -18,8 +18,8 @@ import https from 'node:https';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { Logger } from './context.js';
-import { CancelledError, SetupDindError } from './errors.js';
+import type { Logger } from '../engine/context.js';
+import { CancelledError, SetupDindError } from '../engine/errors.js';
 
 /** The client used when docker-version is empty and PATH has no docker: a stable release. */
 export const DEFAULT_DOCKER_VERSION = '29.1.3';

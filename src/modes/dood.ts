@@ -9,17 +9,17 @@ import { spawn } from 'node:child_process';
 import { openSync, closeSync, realpathSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { EngineContext } from './context.js';
-import type { Daemon } from './engine.js';
-import { SetupDindError } from './errors.js';
-import { labelsFor, resourceName, type Identity } from './identity.js';
-import type { Options } from './inputs.js';
-import type { PathMapping, ProxyOptions } from './dood-proxy.js';
-import type { TeardownPlan } from './plan.js';
-import { apiGet, ping, ProbeFailure, serverVersion, waitUntilReady, type Endpoint } from './probe.js';
-import { sweepStale } from './stale.js';
-import { DockerCli } from './docker-cli.js';
-import { abandon } from './teardown.js';
+import type { EngineContext } from '../engine/context.js';
+import type { Daemon } from '../engine/engine.js';
+import { SetupDindError } from '../engine/errors.js';
+import { labelsFor, resourceName, type Identity } from '../engine/identity.js';
+import type { Options } from '../inputs/inputs.js';
+import type { PathMapping, ProxyOptions } from '../dood/proxy.js';
+import type { TeardownPlan } from '../teardown/plan.js';
+import { apiGet, ping, ProbeFailure, serverVersion, waitUntilReady, type Endpoint } from '../docker/probe.js';
+import { sweepStale } from '../teardown/stale.js';
+import { DockerCli } from '../docker/docker-cli.js';
+import { abandon } from '../teardown/teardown.js';
 
 /** The bundle of the proxy's background process, next to the running entry (dist/). */
 export const PROXY_BUNDLE = 'dood-proxy.js';

@@ -10,10 +10,10 @@
  */
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { mountField } from './docker-cli.js';
-import { SetupDindError } from './errors.js';
-import type { Options } from './inputs.js';
-import type { Endpoint } from './probe.js';
+import { mountField } from '../../docker/docker-cli.js';
+import { SetupDindError } from '../../engine/errors.js';
+import type { Options } from '../../inputs/inputs.js';
+import type { Endpoint } from '../../docker/probe.js';
 
 /** Where the certificates appear inside the container: the image's default DOCKER_TLS_CERTDIR. */
 export const CONTAINER_CERT_DIR = '/certs';

@@ -9,10 +9,10 @@
  * platform the images do have (`docker save --platform`, CLI and daemon 28+).
  */
 import { spawn } from 'node:child_process';
-import { apiVersionError } from './api-version.js';
-import type { Logger } from './context.js';
-import { DockerCli, daemonName, firstErrorLine } from './docker-cli.js';
-import { CancelledError, SetupDindError } from './errors.js';
+import { apiVersionError } from '../../docker/api-version.js';
+import type { Logger } from '../../engine/context.js';
+import { DockerCli, daemonName, firstErrorLine } from '../../docker/docker-cli.js';
+import { CancelledError, SetupDindError } from '../../engine/errors.js';
 
 export interface CopyRoute {
   /** The environment of the runner's daemon (save) and of the new one (load). */

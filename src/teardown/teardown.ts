@@ -5,11 +5,11 @@
  */
 import { readFile, rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LABELS } from './identity.js';
-import type { EngineContext } from './context.js';
-import { DockerCli, firstErrorLine, isNoSuchObject } from './docker-cli.js';
+import { LABELS } from '../engine/identity.js';
+import type { EngineContext } from '../engine/context.js';
+import { DockerCli, firstErrorLine, isNoSuchObject } from '../docker/docker-cli.js';
 import { envWithDocker, isEmptyPlan, type TeardownPlan } from './plan.js';
-import { removeContext } from './docker-context.js';
+import { removeContext } from '../docker/docker-context.js';
 
 export interface TeardownResult {
   /** Everything named in the plan is gone (removed now or before). */

@@ -20,8 +20,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DockerCli } from './docker-cli.js';
-import { mtuClash, type Options } from './inputs.js';
+import type { DockerCli } from '../../docker/docker-cli.js';
+import { mtuClash, type Options } from '../../inputs/inputs.js';
 
 export interface MtuChoice {
   /** The MTU given to the inner daemon, or undefined when left at dockerd's default. */

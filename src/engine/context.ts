@@ -1,4 +1,4 @@
-import type { TeardownPlan } from './plan.js';
+import type { TeardownPlan } from '../teardown/plan.js';
 
 /** Where progress goes. The GitHub adapter maps it to @actions/core, the CLI to stderr. */
 export interface Logger {

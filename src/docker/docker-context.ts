@@ -6,12 +6,12 @@
  * by someone else.
  */
 import { join } from 'node:path';
-import type { EngineContext } from './context.js';
+import type { EngineContext } from '../engine/context.js';
 import { DockerCli, firstErrorLine, mountField } from './docker-cli.js';
-import type { Daemon } from './engine.js';
-import { SetupDindError } from './errors.js';
-import { dockerEnvOf, envWithDocker, type TeardownPlan } from './plan.js';
-import { abandon } from './teardown.js';
+import type { Daemon } from '../engine/engine.js';
+import { SetupDindError } from '../engine/errors.js';
+import { dockerEnvOf, envWithDocker, type TeardownPlan } from '../teardown/plan.js';
+import { abandon } from '../teardown/teardown.js';
 
 /** What a context's description carries to name the set-up that made it. */
 export function contextMarker(instance: string): string {

@@ -7,8 +7,8 @@
  * fails with an InputError that names the input and what it accepts.
  */
 import { isIP } from 'node:net';
-import { daemonJson, parseDaemonConfig, parseInsecureRegistries, parseRegistryMirrors } from './daemon-config.js';
-import { InputError } from './errors.js';
+import { daemonJson, parseDaemonConfig, parseInsecureRegistries, parseRegistryMirrors } from '../modes/dind/daemon-config.js';
+import { InputError } from '../engine/errors.js';
 
 export const MODES = ['dind', 'dood', 'attach'] as const;
 export type Mode = (typeof MODES)[number];

@@ -4,7 +4,7 @@
  * remove exactly that and nothing else. It is saved before each resource is
  * created, so a set-up killed half way can still be torn down.
  */
-import type { Mode } from './inputs.js';
+import type { Mode } from '../inputs/inputs.js';
 
 /** The environment variables that select the Docker daemon the docker CLI talks to. */
 export const DOCKER_ENV_KEYS = [

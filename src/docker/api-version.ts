@@ -7,7 +7,7 @@
  * above an old daemon's newest is refused too. Our own API calls use
  * unversioned paths, which every daemon serves at its own version.
  */
-import { SetupDindError } from './errors.js';
+import { SetupDindError } from '../engine/errors.js';
 
 /** Negative, 0 or positive as version `a` ("1.9", "29.1.3") is older than, the same as or newer than `b`: numerically, part by part. */
 export function compareVersions(a: string, b: string): number {

@@ -10,7 +10,7 @@
  */
 import { spawn } from 'node:child_process';
 import { apiVersionError } from './api-version.js';
-import { SetupDindError } from './errors.js';
+import { SetupDindError } from '../engine/errors.js';
 
 export interface CommandResult {
   code: number;
