@@ -1,6 +1,6 @@
 /**
  * The fault matrix: each fault caused for real, each ending with a clear
- * message and nothing of the job left behind (README, "Reliability").
+ * message and nothing of the job left behind (docs/reliability.md).
  */
 import { describe, expect, it } from 'vitest';
 import { LABELS } from '../../src/engine/identity.js';

@@ -14,7 +14,8 @@
  *   `kubeconform -strict` would;
  * - the GitLab Runner config parses as TOML, uses only keys GitLab Runner
  *   knows, and has what DinD needs; the Helm values carry the same config;
- * - the README's links resolve.
+ * - the Kubernetes README's links resolve; so do those of README.md, CONTRIBUTING.md
+ *   and docs/*.md (anchors included), and the README links every docs page.
  *
  * examples/gitlab/ (pipelines) is another engineer's and is not checked here.
  */
@@ -745,5 +746,97 @@ describe('Kubernetes examples', () => {
     // ../gitlab/ is being written by another engineer; every other link must resolve.
     const missing = targets.filter((target) => !existsSync(resolve(K8S_EXAMPLES, target)) && !resolve(K8S_EXAMPLES, target).startsWith(join(ROOT, 'examples/gitlab')));
     expect(missing).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// The user and contributor docs: README.md, CONTRIBUTING.md and docs/*.md.
+
+/** Markdown without its fenced code blocks (links and headings there are not links and headings). */
+const withoutFences = (markdown: string): string[] => {
+  let fenced = false;
+  return markdown.split('\n').map((line) => {
+    if (/^\s*```/.test(line)) {
+      fenced = !fenced;
+      return '';
+    }
+    return fenced ? '' : line;
+  });
+};
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens, repeats numbered. */
+const anchorsOf = (markdown: string): Set<string> => {
+  const anchors = new Set<string>();
+  const seen = new Map<string, number>();
+  for (const line of withoutFences(markdown)) {
+    const heading = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
+    if (!heading) continue;
+    const slug = heading[1]!.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+    const count = seen.get(slug) ?? 0;
+    seen.set(slug, count + 1);
+    anchors.add(count === 0 ? slug : `${slug}-${count}`);
+  }
+  return anchors;
+};
+
+interface DocLink {
+  line: number;
+  target: string;
+  /** Inside a table generated from the inputs registry (<!-- inputs:begin --> … <!-- inputs:end -->). */
+  generated: boolean;
+}
+
+const linksOf = (markdown: string): DocLink[] => {
+  const links: DocLink[] = [];
+  let generated = false;
+  withoutFences(markdown).forEach((line, index) => {
+    if (/^<!-- [a-z]+:begin -->$/.test(line.trim())) generated = true;
+    if (/^<!-- [a-z]+:end -->$/.test(line.trim())) generated = false;
+    for (const match of line.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) {
+      const target = match[1]!;
+      if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue; // https:, mailto:
+      links.push({ line: index + 1, target, generated });
+    }
+  });
+  return links;
+};
+
+const DOCS = join(ROOT, 'docs');
+const DOC_FILES = [join(ROOT, 'README.md'), join(ROOT, 'CONTRIBUTING.md'), ...(existsSync(DOCS) ? readdirSync(DOCS).filter((file) => file.endsWith('.md')).map((file) => join(DOCS, file)) : [])];
+
+describe('README.md, CONTRIBUTING.md and docs/', () => {
+  it('has the docs pages', () => {
+    for (const file of DOC_FILES) expect(existsSync(file), rel(file)).toBe(true);
+    expect(DOC_FILES.length).toBeGreaterThan(2);
+  });
+
+  it.each(DOC_FILES.filter((file) => existsSync(file)).map((file) => [rel(file), file]))('%s: every relative link resolves, anchors included', (_name, file) => {
+    const problems: string[] = [];
+    for (const { line, target, generated } of linksOf(readFileSync(file, 'utf8'))) {
+      const [path, anchor] = target.split('#', 2) as [string, string | undefined];
+      const resolved = path === '' ? file : resolve(join(file, '..'), decodeURIComponent(path));
+      if (!existsSync(resolved)) {
+        problems.push(`line ${line}: ${target} (no ${rel(resolved)})`);
+        continue;
+      }
+      // Anchors in the generated tables are the generator's business; the rest must name a heading.
+      if (anchor === undefined || generated || !resolved.endsWith('.md') || statSync(resolved).isDirectory()) continue;
+      if (!anchorsOf(readFileSync(resolved, 'utf8')).has(anchor)) problems.push(`line ${line}: ${target} (no heading #${anchor} in ${rel(resolved)})`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('the README links every docs page and CONTRIBUTING.md', () => {
+    const targets = new Set(linksOf(readFileSync(join(ROOT, 'README.md'), 'utf8')).map(({ target }) => resolve(ROOT, target.split('#')[0]!)));
+    const unlinked = DOC_FILES.filter((file) => file !== join(ROOT, 'README.md') && !targets.has(file)).map(rel);
+    expect(unlinked).toEqual([]);
+  });
+
+  it('every docs page has a title, and links back to the README', () => {
+    for (const file of DOC_FILES.filter((path) => path.startsWith(DOCS))) {
+      const text = readFileSync(file, 'utf8');
+      expect(text.split('\n')[0], `${rel(file)} starts with a title`).toMatch(/^# \S/);
+      expect(linksOf(text).some(({ target }) => target.split('#')[0] === '../README.md'), `${rel(file)} links to ../README.md`).toBe(true);
+    }
   });
 });
