@@ -5,13 +5,14 @@
  * environment, which wins over the default. Parsing is node:util's parseArgs.
  */
 import { parseArgs } from 'node:util';
-import { INPUTS, type InputSource } from '../inputs/inputs.js';
+import type { InputSource } from '../inputs/inputs.js';
+import { INPUTS } from '../inputs/registry.js';
 
 export const COMMANDS = ['up', 'down', 'run', 'env'] as const;
 export type Command = (typeof COMMANDS)[number];
 
-/** Inputs that are on/off switches: `--tls` means `--tls=true`, `--no-tls` means `--tls=false`. */
-const SWITCHES = ['tls'];
+/** Inputs that are on/off switches (boolean parsers): `--tls` means `--tls=true`, `--no-tls` means `--tls=false`. */
+export const SWITCHES: readonly string[] = INPUTS.filter((input) => input.parser.type === 'boolean').map((input) => input.name);
 
 export class UsageError extends Error {
   constructor(message: string) {

@@ -1,6 +1,6 @@
-/** Usage text, one per command; options come from the inputs table, so they cannot drift from the action's. */
-import { INPUTS } from '../inputs/inputs.js';
-import { envName, type Command } from './args.js';
+/** Usage text, one per command; options come from the input registry, so they cannot drift from the action's. */
+import { describeInput, INPUTS } from '../inputs/registry.js';
+import { envName, SWITCHES, type Command } from './args.js';
 
 const SUMMARY = `setup-dind: give a CI job a working Docker daemon, and leave nothing behind.
 
@@ -19,9 +19,9 @@ Run "setup-dind <command> --help" for a command's options.
 
 function optionsText(): string {
   const lines = INPUTS.map((input) => {
-    const flag = input.name === 'tls' ? '--tls, --no-tls' : `--${input.name} VALUE`;
+    const flag = SWITCHES.includes(input.name) ? `--${input.name}, --no-${input.name}` : `--${input.name} VALUE`;
     const fallback = input.default === '' ? '' : ` (default: ${input.default})`;
-    return `  ${flag}\n      ${input.description.replace(/`/g, '')}${fallback}\n      env: ${envName(input.name)}`;
+    return `  ${flag}\n      ${describeInput(input).replace(/`/g, '')}${fallback}\n      env: ${envName(input.name)}`;
   });
   return `Options (flags win over SETUP_DIND_* variables, which win over defaults):\n${lines.join('\n')}\n  --state FILE\n      where "up" records what "down" removes (default: a per-user file for this CI job under the system temp dir)\n`;
 }

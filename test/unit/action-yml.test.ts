@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { INPUTS } from '../../src/inputs/inputs.js';
+import { describeInput, INPUTS, OUTPUTS } from '../../src/inputs/registry.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const README = `${ROOT}README.md`;
@@ -24,7 +24,7 @@ const action = parse(readFileSync(`${ROOT}action.yml`, 'utf8')) as ActionYml;
 /** Folded scalars and one-line strings compare equal once whitespace runs are collapsed. */
 const collapse = (text: string): string => text.replace(/\s+/g, ' ').trim();
 
-describe('action.yml inputs match the INPUTS table', () => {
+describe('action.yml inputs match the input registry', () => {
   it('has the same input names, in the same order', () => {
     expect(Object.keys(action.inputs)).toEqual(INPUTS.map((input) => input.name));
   });
@@ -39,7 +39,7 @@ describe('action.yml inputs match the INPUTS table', () => {
   it.each(INPUTS.map((input) => [input.name, input] as const))('%s: same description', (name, input) => {
     const description = action.inputs[name]?.description;
     expect(typeof description).toBe('string');
-    expect(collapse(String(description))).toBe(collapse(input.description));
+    expect(collapse(String(description))).toBe(collapse(describeInput(input)));
   });
 
   it('marks no input as required (every input has a default)', () => {
@@ -58,6 +58,11 @@ describe('action.yml runs and outputs', () => {
   it.each(['docker-host', 'container-id', 'container-name', 'server-version', 'ready-seconds'])('declares output %s with a description', (name) => {
     expect(Object.keys(action.outputs)).toContain(name);
     expect(typeof action.outputs[name]?.description).toBe('string');
+  });
+
+  it('declares the outputs of the registry, in its order, with its descriptions', () => {
+    expect(Object.keys(action.outputs)).toEqual(OUTPUTS.map((output) => output.name));
+    for (const output of OUTPUTS) expect(collapse(String(action.outputs[output.name]?.description))).toBe(collapse(output.description));
   });
 });
 

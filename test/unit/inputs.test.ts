@@ -56,7 +56,7 @@ describe('readOptions defaults', () => {
       socket: '/var/run/docker.sock',
       doodPolicy: 'none',
       loadImages: [],
-      daemonJson: undefined,
+      daemonConfig: undefined,
       dockerVersion: undefined,
       dockerDownloadUrl: 'https://download.docker.com/linux/static/stable',
       mtu: 'auto',
@@ -636,12 +636,12 @@ describe('daemon.json inputs', () => {
         'insecure-registries': 'registry.internal:5000\n10.0.0.0/8',
       }),
     );
-    expect(JSON.parse(options.daemonJson!)).toEqual({
+    expect(options.daemonConfig).toEqual({
       'log-level': 'warn',
       'registry-mirrors': ['https://a.example', 'https://b.example'],
       'insecure-registries': ['registry.internal:5000', '10.0.0.0/8'],
     });
-    expect(readOptions(() => undefined).daemonJson).toBeUndefined();
+    expect(readOptions(() => undefined).daemonConfig).toBeUndefined();
   });
 
   it.each([
@@ -737,5 +737,23 @@ describe('docker-version and docker-download-url', () => {
     const text = (error as Error).message;
     expect(text).toMatch(/^Input "docker-download-url": credentials in the URL .* are not supported: they would be logged.*Accepted: an http/s);
     expect(text).not.toMatch(/token|secret/);
+  });
+});
+
+describe('the input registry', () => {
+  it('sets every Options field from exactly one input, the daemon.json lists adding to daemon-config\'s', () => {
+    const plain = INPUTS.filter((input) => !input.merge).map((input) => input.option);
+    expect(new Set(plain).size).toBe(plain.length);
+    expect(plain.sort()).toEqual(Object.keys(readOptions(() => undefined)).sort());
+    expect(INPUTS.filter((input) => input.merge).map((input) => [input.name, input.option])).toEqual([
+      ['registry-mirrors', 'daemonConfig'],
+      ['insecure-registries', 'daemonConfig'],
+    ]);
+  });
+
+  it('names each input once, every default accepted by its own parser', () => {
+    const names = INPUTS.map((input) => input.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const input of INPUTS) expect(() => input.parser.parse(input.default)).not.toThrow();
   });
 });

@@ -139,16 +139,16 @@ describe('engine version of the DinD image', () => {
 
 describe('userNetworkDefault', () => {
   it('sees a bridge MTU in daemon-args, as one argument or two', () => {
-    expect(userNetworkDefault({ daemonArgs: ['--default-network-opt=bridge=com.docker.network.driver.mtu=1300'], daemonJson: undefined })).toBe('mtu');
-    expect(userNetworkDefault({ daemonArgs: ['--default-network-opt', 'bridge=com.docker.network.driver.mtu=1300'], daemonJson: undefined })).toBe('mtu');
-    expect(userNetworkDefault({ daemonArgs: ['--default-network-opt=bridge=com.docker.network.bridge.enable_icc=false'], daemonJson: undefined })).toBeUndefined();
+    expect(userNetworkDefault({ daemonArgs: ['--default-network-opt=bridge=com.docker.network.driver.mtu=1300'], daemonConfig: undefined })).toBe('mtu');
+    expect(userNetworkDefault({ daemonArgs: ['--default-network-opt', 'bridge=com.docker.network.driver.mtu=1300'], daemonConfig: undefined })).toBe('mtu');
+    expect(userNetworkDefault({ daemonArgs: ['--default-network-opt=bridge=com.docker.network.bridge.enable_icc=false'], daemonConfig: undefined })).toBeUndefined();
   });
 
   it('sees default-network-opts in daemon-config, with or without a bridge MTU', () => {
-    const json = (value: unknown) => JSON.stringify({ 'default-network-opts': value });
-    expect(userNetworkDefault({ daemonArgs: [], daemonJson: json({ bridge: { 'com.docker.network.driver.mtu': '1300' } }) })).toBe('mtu');
-    expect(userNetworkDefault({ daemonArgs: [], daemonJson: json({ bridge: { 'com.docker.network.bridge.enable_icc': 'false' } }) })).toBe('config');
-    expect(userNetworkDefault({ daemonArgs: [], daemonJson: '{"log-level":"warn"}' })).toBeUndefined();
+    const json = (value: unknown) => ({ 'default-network-opts': value });
+    expect(userNetworkDefault({ daemonArgs: [], daemonConfig: json({ bridge: { 'com.docker.network.driver.mtu': '1300' } }) })).toBe('mtu');
+    expect(userNetworkDefault({ daemonArgs: [], daemonConfig: json({ bridge: { 'com.docker.network.bridge.enable_icc': 'false' } }) })).toBe('config');
+    expect(userNetworkDefault({ daemonArgs: [], daemonConfig: { 'log-level': 'warn' } })).toBeUndefined();
   });
 });
 
@@ -236,7 +236,7 @@ describe('chooseMtu', () => {
     const { docker, calls } = fakeDocker();
     const byArgs = await chooseMtu(mtuOptions({ mtu: 'auto', daemonArgs: ['--mtu=1300'] }), docker, undefined, { root });
     expect(byArgs).toEqual({ mtu: undefined, daemonArgs: [], reason: 'mtu auto stands back: --mtu in daemon-args sets it', warnings: [] });
-    const byConfig = await chooseMtu(mtuOptions({ mtu: 'auto', daemonJson: '{"mtu": 1300}' }), docker, undefined, { root });
+    const byConfig = await chooseMtu(mtuOptions({ mtu: 'auto', daemonConfig: { mtu: 1300 } }), docker, undefined, { root });
     expect(byConfig.reason).toBe('mtu auto stands back: "mtu" in daemon-config sets it');
     expect(byConfig.daemonArgs).toEqual([]);
     expect(calls).toEqual([]);
@@ -298,10 +298,10 @@ describe('chooseMtu', () => {
     const { docker, calls } = fakeDocker();
     const byArgs = await chooseMtu(mtuOptions({ mtu: 1400, daemonArgs: ['--default-network-opt=bridge=com.docker.network.driver.mtu=1300'] }), docker);
     expect(byArgs).toMatchObject({ mtu: 1400, daemonArgs: ['--mtu=1400'], warnings: [] });
-    const withMtu = JSON.stringify({ 'default-network-opts': { bridge: { 'com.docker.network.driver.mtu': '1300' } } });
-    expect((await chooseMtu(mtuOptions({ mtu: 1400, daemonJson: withMtu }), docker)).warnings).toEqual([]);
-    const without = JSON.stringify({ 'default-network-opts': { bridge: { 'com.docker.network.bridge.enable_icc': 'false' } } });
-    const choice = await chooseMtu(mtuOptions({ mtu: 1400, daemonJson: without }), docker);
+    const withMtu = { 'default-network-opts': { bridge: { 'com.docker.network.driver.mtu': '1300' } } };
+    expect((await chooseMtu(mtuOptions({ mtu: 1400, daemonConfig: withMtu }), docker)).warnings).toEqual([]);
+    const without = { 'default-network-opts': { bridge: { 'com.docker.network.bridge.enable_icc': 'false' } } };
+    const choice = await chooseMtu(mtuOptions({ mtu: 1400, daemonConfig: without }), docker);
     expect(choice.daemonArgs).toEqual(['--mtu=1400']);
     expect(choice.warnings[0]).toMatch(/daemon-config sets "default-network-opts" without an MTU for "bridge"/);
     expect(calls).toEqual([]);

@@ -162,7 +162,7 @@ export async function startDind(options: Options, identity: Identity, context: E
   if (options.cacheVolume !== undefined) await checkCacheVolume(docker, options.cacheVolume, signal);
   const names = dindNames(identity, options.cacheVolume);
   const cached = options.cacheVolume !== undefined;
-  const needsWorkDir = options.tls || options.transport === 'unix' || options.daemonJson !== undefined;
+  const needsWorkDir = options.tls || options.transport === 'unix' || options.daemonConfig !== undefined;
   // Per set-up, also with a cache volume (whose holder name is the same for every job).
   const workDir = join(context.tempDir, resourceName(identity));
   const plan: TeardownPlan = {
@@ -208,9 +208,9 @@ export async function startDind(options: Options, identity: Identity, context: E
       if (options.transport === 'unix') await mkdir(socketDirOf(workDir), { mode: 0o700 });
     }
     transport = await prepareTransport(options, workDir);
-    if (options.daemonJson !== undefined) {
+    if (options.daemonConfig !== undefined) {
       const file = join(workDir, 'daemon.json');
-      await writeFile(file, options.daemonJson, { mode: 0o644 });
+      await writeFile(file, `${JSON.stringify(options.daemonConfig, null, 2)}\n`, { mode: 0o644 });
       transport.daemon.mounts.push(`type=bind,${mountField('src', file)},dst=${CONTAINER_DAEMON_JSON},readonly`);
     }
     mtu = await mtuChoice;

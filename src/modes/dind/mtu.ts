@@ -21,7 +21,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DockerCli } from '../../docker/docker-cli.js';
-import { mtuClash, type Options } from '../../inputs/inputs.js';
+import type { Options } from '../../inputs/options.js';
 
 export interface MtuChoice {
   /** The MTU given to the inner daemon, or undefined when left at dockerd's default. */
@@ -41,7 +41,14 @@ export const NETWORK_OPTS_SINCE_MAJOR = 24;
 /** The bridge driver's option that sets a network's MTU. */
 export const MTU_OPTION = 'com.docker.network.driver.mtu';
 
-export type MtuOptions = Pick<Options, 'mtu' | 'image' | 'pull' | 'daemonArgs' | 'daemonJson'>;
+export type MtuOptions = Pick<Options, 'mtu' | 'image' | 'pull' | 'daemonArgs' | 'daemonConfig'>;
+
+/** Where else the MTU may already be set: then `mtu: auto` stands back, and a number is a contradiction (input mtu refuses it). */
+export function mtuClash(options: Pick<Options, 'daemonArgs' | 'daemonConfig'>): string | undefined {
+  if (options.daemonArgs.some((arg) => /^--mtu(=|$)/.test(arg))) return '--mtu in daemon-args';
+  if (options.daemonConfig !== undefined && 'mtu' in options.daemonConfig) return '"mtu" in daemon-config';
+  return undefined;
+}
 
 /** Where the host's network files are read; tests point `root` at a fixture tree. */
 export interface HostFiles {
@@ -124,16 +131,14 @@ async function networkDefault(
  * 'mtu' when they set the bridge MTU (theirs wins), 'config' when
  * daemon-config has default-network-opts without it (no flag may be added).
  */
-export function userNetworkDefault(options: Pick<Options, 'daemonArgs' | 'daemonJson'>): 'mtu' | 'config' | undefined {
+export function userNetworkDefault(options: Pick<Options, 'daemonArgs' | 'daemonConfig'>): 'mtu' | 'config' | undefined {
   const flagValues = options.daemonArgs.flatMap((arg, index) => {
     if (arg.startsWith('--default-network-opt=')) return [arg.slice('--default-network-opt='.length)];
     if (arg === '--default-network-opt') return [options.daemonArgs[index + 1] ?? ''];
     return [];
   });
   if (flagValues.some((value) => value.startsWith(`bridge=${MTU_OPTION}=`))) return 'mtu';
-  if (options.daemonJson === undefined) return undefined;
-  const config = JSON.parse(options.daemonJson) as Record<string, unknown>;
-  const opts = config['default-network-opts'];
+  const opts = options.daemonConfig?.['default-network-opts'];
   if (opts === undefined) return undefined;
   const bridge = typeof opts === 'object' && opts !== null ? (opts as Record<string, unknown>).bridge : undefined;
   if (typeof bridge === 'object' && bridge !== null && MTU_OPTION in bridge) return 'mtu';
