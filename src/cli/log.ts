@@ -3,14 +3,14 @@
  * collapsible sections where the CI knows them: GitLab's section markers,
  * GitHub's groups.
  */
+import { ciJob } from '../engine/ci.js';
 import type { Logger } from '../engine/context.js';
 
 export type Flavour = 'gitlab' | 'github' | 'plain';
 
 export function flavourOf(env: NodeJS.ProcessEnv): Flavour {
-  if (env.GITLAB_CI === 'true') return 'gitlab';
-  if (env.GITHUB_ACTIONS === 'true') return 'github';
-  return 'plain';
+  const { ci } = ciJob(env);
+  return ci === 'github' || ci === 'gitlab' ? ci : 'plain';
 }
 
 export function cliLogger(flavour: Flavour, write: (text: string) => void = (text) => process.stderr.write(text), debug = false): Logger {

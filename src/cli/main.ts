@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { onCancel } from '../engine/cancel.js';
 import type { EngineContext, Logger, PlanStore } from '../engine/context.js';
+import { realDocker, systemClock } from '../docker/docker.js';
 import { addsToPath, ensureDockerCli } from '../docker/docker-install.js';
 import { setUp } from '../engine/engine.js';
 import { describeError, InputError } from '../engine/errors.js';
@@ -71,10 +72,9 @@ async function up(args: ParsedArgs, statePath: string, signal: AbortSignal): Pro
   const cli = await stdoutToLog(logger, () =>
     ensureDockerCli({ dockerVersion: options.dockerVersion, dockerDownloadUrl: options.dockerDownloadUrl, logger, env: process.env, tempDir: tmpdir(), signal }),
   );
-  // A downloaded CLI goes first on PATH: for the engine's docker calls here, `run`'s command,
-  // the eval'ing shell (an export line) and `down` in a later shell (the state file).
+  // A downloaded CLI goes first on PATH for `run`'s command, the eval'ing shell (an export line)
+  // and `down` in a later shell (the state file); the engine runs it by its path.
   const path = addsToPath(cli) ? [cli.dir] : undefined;
-  if (path) process.env.PATH = [cli.dir, process.env.PATH].filter(Boolean).join(delimiter);
   let plan: TeardownPlan | undefined;
   let pendingWrite: Promise<void> = Promise.resolve();
   // Every save rewrites the file, so a `down` after a crash finds what exists.
@@ -84,7 +84,7 @@ async function up(args: ParsedArgs, statePath: string, signal: AbortSignal): Pro
       pendingWrite = pendingWrite.then(() => writeState(statePath, { exports: {}, plan: next, path }));
     },
   };
-  const context: EngineContext = { logger, plans, env: process.env, tempDir: tmpdir(), signal };
+  const context: EngineContext = { logger, plans, env: process.env, tempDir: tmpdir(), signal, docker: realDocker(cli.path || 'docker'), clock: systemClock };
   try {
     const daemon = await setUp(options, context);
     await cli.version; // its log line, before the ready line
@@ -109,8 +109,8 @@ async function down(statePath: string): Promise<number> {
     return 0;
   }
   // The docker CLI `up` downloaded, for a fresh shell that never eval'ed the exports.
-  if (state.path) process.env.PATH = [...state.path, process.env.PATH].filter(Boolean).join(delimiter);
-  const result = await tearDown(state.plan, { logger, env: process.env });
+  const docker = realDocker(state.path?.[0] === undefined ? 'docker' : join(state.path[0], 'docker'));
+  const result = await tearDown(state.plan, { logger, env: process.env, docker });
   if (result.removed.length > 0) logger.info(`Removed ${result.removed.join(', ')}.`);
   if (result.alreadyGone.length > 0) logger.info(`Already gone: ${result.alreadyGone.join(', ')}.`);
   if (result.publishedPorts.length > 0) logger.info(`Host ports the job's containers had published: ${result.publishedPorts.join('; ')}`);
@@ -158,7 +158,8 @@ const commands: Record<Command, (args: ParsedArgs, statePath: string) => Promise
     try {
       const state = await up(args, statePath, signal);
       dispose();
-      return await runCommand(args.commandLine, { ...process.env, ...state.exports });
+      const path = [...(state.path ?? []), process.env.PATH].filter(Boolean).join(delimiter);
+      return await runCommand(args.commandLine, { ...process.env, ...state.exports, ...(state.path ? { PATH: path } : {}) });
     } finally {
       dispose();
       await down(statePath).catch((error: unknown) => logger.warn(`Teardown failed: ${String(error)}`));

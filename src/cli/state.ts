@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { ciJob, type CiJob } from '../engine/ci.js';
 import { parsePlan, type TeardownPlan } from '../teardown/plan.js';
 
 const PLAN_PREFIX = '# setup-dind plan: ';
@@ -26,13 +27,24 @@ export interface State {
  * follow), one file per CI job so `down` in another shell of the job finds it.
  */
 export function defaultStatePath(env: NodeJS.ProcessEnv, uid = process.getuid?.() ?? 0): string {
-  const job =
-    (env.CI_JOB_ID && `gitlab-${env.CI_JOB_ID}`) ||
-    (env.GITHUB_RUN_ID && `github-${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT ?? '1'}-${env.GITHUB_JOB ?? 'job'}`) ||
-    (env.BUILDKITE_JOB_ID && `buildkite-${env.BUILDKITE_JOB_ID}`) ||
-    (env.BUILD_TAG && `jenkins-${env.BUILD_TAG}`) ||
-    'local';
+  const job = stateKey(ciJob(env));
   return join(tmpdir(), `setup-dind-${uid}`, `${job.replace(/[^a-zA-Z0-9_.-]/g, '_')}.env`);
+}
+
+/** The CI job's own name for its state file ('local' outside CI). */
+function stateKey(job: CiJob): string {
+  switch (job.ci) {
+    case 'github':
+      return job.runId ? `github-${job.runId}-${job.attempt}-${job.job ?? 'job'}` : 'local';
+    case 'gitlab':
+      return job.jobId ? `gitlab-${job.jobId}` : 'local';
+    case 'buildkite':
+      return `buildkite-${job.jobId}`;
+    case 'jenkins':
+      return `jenkins-${job.buildTag}`;
+    case 'local':
+      return 'local';
+  }
 }
 
 /** `NAME='value'` quoted for POSIX shells. */

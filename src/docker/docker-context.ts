@@ -7,11 +7,12 @@
  */
 import { join } from 'node:path';
 import type { EngineContext } from '../engine/context.js';
-import { DockerCli, firstErrorLine, mountField } from './docker-cli.js';
-import type { Daemon } from '../engine/engine.js';
+import type { Daemon } from '../engine/daemon.js';
 import { SetupDindError } from '../engine/errors.js';
-import { dockerEnvOf, envWithDocker, type TeardownPlan } from '../teardown/plan.js';
-import { abandon } from '../teardown/teardown.js';
+import type { RecordPlan } from '../engine/mode.js';
+import { dockerEnvOf, envWithDocker } from '../teardown/plan.js';
+import { firstErrorLine, mountField } from './docker-cli.js';
+import type { Docker, DockerClient } from './docker.js';
 
 /** What a context's description carries to name the set-up that made it. */
 export function contextMarker(instance: string): string {
@@ -19,9 +20,9 @@ export function contextMarker(instance: string): string {
 }
 
 /** The docker CLI for contexts: the job's CLI configuration (DOCKER_CONFIG), no daemon selected. */
-export function contextCli(env: NodeJS.ProcessEnv): DockerCli {
+export function contextCli(docker: Docker, env: NodeJS.ProcessEnv): DockerClient {
   const { DOCKER_CONFIG } = dockerEnvOf(env);
-  return new DockerCli(envWithDocker(env, DOCKER_CONFIG === undefined ? {} : { DOCKER_CONFIG }));
+  return docker.cli(envWithDocker(env, DOCKER_CONFIG === undefined ? {} : { DOCKER_CONFIG }));
 }
 
 /**
@@ -29,7 +30,7 @@ export function contextCli(env: NodeJS.ProcessEnv): DockerCli {
  * `docker context inspect`'s JSON rather than a --format template, whose
  * field paths follow the CLI's internal types.
  */
-export async function contextDescription(docker: DockerCli, name: string, signal?: AbortSignal): Promise<string | 'gone'> {
+export async function contextDescription(docker: DockerClient, name: string, signal?: AbortSignal): Promise<string | 'gone'> {
   const inspect = await docker.exec(['context', 'inspect', name], { timeoutMs: 30_000, signal });
   if (inspect.code !== 0) {
     if (/not found|does not exist/i.test(inspect.stderr)) return 'gone';
@@ -46,7 +47,7 @@ export async function contextDescription(docker: DockerCli, name: string, signal
 
 /** Input `context` must not name an existing context: it may be someone's, and post would remove it. */
 export async function checkContextFree(name: string, context: EngineContext): Promise<void> {
-  const description = await contextDescription(contextCli(context.env), name, context.signal);
+  const description = await contextDescription(contextCli(context.docker, context.env), name, context.signal);
   if (description === 'gone') return;
   const leftover = description.includes(contextMarker(''));
   throw new SetupDindError(`Input "context": a docker context named ${name} already exists${leftover ? ` (${description})` : ''}.`, {
@@ -61,22 +62,21 @@ export async function checkContextFree(name: string, context: EngineContext): Pr
  * with DOCKER_CONTEXT. DOCKER_HOST and the TLS variables would override a
  * context, so they are not exported (and cleared when the job had them).
  */
-export async function withContext(daemon: Daemon, name: string, plan: TeardownPlan, context: EngineContext): Promise<Daemon> {
-  const withPlan: TeardownPlan = { ...plan, contexts: [...(plan.contexts ?? []), name] };
-  context.plans.save(withPlan);
+export async function withContext(daemon: Daemon, name: string, instance: string, record: RecordPlan, context: EngineContext): Promise<Daemon> {
+  // In the plan before it exists; teardown removes it only if its description names this set-up.
+  record({ contexts: [name] });
   // The CLI reads --docker as CSV, like --mount.
   const endpoint = [mountField('host', daemon.endpoint.dockerHost)];
   if (daemon.certPath !== undefined && daemon.env.DOCKER_TLS_VERIFY) {
     for (const [key, file] of [['ca', 'ca.pem'], ['cert', 'cert.pem'], ['key', 'key.pem']] as const) endpoint.push(mountField(key, join(daemon.certPath, file)));
   }
-  const description = `${daemon.mode} daemon of ${contextMarker(plan.instance)}`;
-  const create = await contextCli(context.env).exec(['context', 'create', name, '--description', description, '--docker', endpoint.join(',')], {
+  const description = `${daemon.mode} daemon of ${contextMarker(instance)}`;
+  const create = await contextCli(context.docker, context.env).exec(['context', 'create', name, '--description', description, '--docker', endpoint.join(',')], {
     timeoutMs: 30_000,
     signal: context.signal,
   });
   if (create.code !== 0) {
-    // Without the context: if it exists now, another job made it since our check, and it is theirs.
-    await abandon(plan, context);
+    // The engine tears the set-up down; a context of this name that exists now is another job's, and teardown leaves it.
     const taken = /already exists/i.test(create.stderr);
     throw new SetupDindError(`Input "context": creating docker context ${name} failed: ${firstErrorLine(create.stderr)}`, {
       hint: taken
@@ -93,7 +93,7 @@ export async function withContext(daemon: Daemon, name: string, plan: TeardownPl
 }
 
 /** Removes a context this set-up created; leaves one that another set-up (or someone) made under the name. */
-export async function removeContext(docker: DockerCli, name: string, instance: string): Promise<'removed' | 'gone' | 'not ours'> {
+export async function removeContext(docker: DockerClient, name: string, instance: string): Promise<'removed' | 'gone' | 'not ours'> {
   const description = await contextDescription(docker, name);
   if (description === 'gone') return 'gone';
   if (!description.includes(contextMarker(instance))) return 'not ours';

@@ -6,10 +6,11 @@
  * maxLifetimeSeconds, should post never run.
  */
 import { appendFileSync } from 'node:fs';
-import { startProxy, type DoodPolicy, type PathMapping, type ProxyOptions, type RunningProxy } from './proxy.js';
+import type { PathMapping } from './paths.js';
+import { DOOD_POLICIES, type DoodPolicy } from './policy.js';
+import { startProxy, type ProxyOptions, type RunningProxy } from './proxy.js';
 
 const ENV = 'SETUP_DIND_PROXY_OPTIONS';
-const POLICIES: readonly DoodPolicy[] = ['none', 'no-privileged', 'strict'];
 
 interface MainOptions extends Omit<ProxyOptions, 'log'> {
   logPath: string;
@@ -39,7 +40,7 @@ function readOptions(text: string | undefined): MainOptions {
     if (typeof raw[name] !== 'string' || raw[name] === '') fail(`${ENV}: ${name} is missing`);
   }
   const policy = raw.policy ?? 'none';
-  if (!POLICIES.includes(policy as DoodPolicy)) fail(`${ENV}: policy must be one of ${POLICIES.join(', ')}`);
+  if (!(DOOD_POLICIES as readonly unknown[]).includes(policy)) fail(`${ENV}: policy must be one of ${DOOD_POLICIES.join(', ')}`);
   const labels = raw.labels ?? {};
   if (typeof labels !== 'object' || labels === null || Object.values(labels).some((value) => typeof value !== 'string')) {
     fail(`${ENV}: labels must map names to strings`);

@@ -1,3 +1,4 @@
+import type { Clock, Docker } from '../docker/docker.js';
 import type { TeardownPlan } from '../teardown/plan.js';
 
 /** Where progress goes. The GitHub adapter maps it to @actions/core, the CLI to stderr. */
@@ -28,6 +29,9 @@ export interface EngineContext {
   tempDir: string;
   /** Aborted when the job is cancelled. */
   signal?: AbortSignal;
+  /** Every docker command and API call goes through it (realDocker, or a fake in tests). */
+  docker: Docker;
+  clock: Clock;
 }
 
 export const silentLogger: Logger = {

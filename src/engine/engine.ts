@@ -1,120 +1,91 @@
 /**
  * The CI-agnostic entry points: set up a daemon for a job, tear it down.
  * Front ends (the GitHub Action, the CLI) read options, call these, and
- * publish the result in their own way.
+ * publish the result in their own way. Every mode runs the same lifecycle
+ * (mode.ts); this file is its one driver.
  */
-import type { EngineContext } from './context.js';
-import { apiVersionError, compareVersions, pinnedRefusal } from '../docker/api-version.js';
-import { DockerCli } from '../docker/docker-cli.js';
-import { attach } from '../modes/attach.js';
-import { startDind } from '../modes/dind/dind.js';
-import { startDood } from '../modes/dood.js';
-import { identify, type Identity } from './identity.js';
-import type { Mode, Options } from '../inputs/inputs.js';
-import { dockerEnvOf, type TeardownPlan } from '../teardown/plan.js';
 import { checkContextFree, withContext } from '../docker/docker-context.js';
-import { daemonVersion, type Endpoint } from '../docker/probe.js';
+import { NotReadyError } from '../docker/probe.js';
+import type { Mode, Options } from '../inputs/inputs.js';
+import { attachMode } from '../modes/attach.js';
+import { dindMode } from '../modes/dind/dind.js';
+import { doodMode } from '../modes/dood.js';
+import type { TeardownPlan } from '../teardown/plan.js';
+import { sweepStale } from '../teardown/stale.js';
+import { abandon } from '../teardown/teardown.js';
+import type { EngineContext } from './context.js';
+import type { Daemon } from './daemon.js';
+import { identify, type Identity } from './identity.js';
+import { jobClientWarning } from './job-client.js';
+import type { ModeRun, RecordPlan, Started } from './mode.js';
 
 export { tearDown } from '../teardown/teardown.js';
+export type { Daemon } from './daemon.js';
 
-/** A daemon that answers, and how to reach it. */
-export interface Daemon {
-  mode: Mode;
-  endpoint: Endpoint;
-  /** Variables that point a docker client at the daemon (DOCKER_HOST, TLS variables). */
-  env: Record<string, string>;
-  /** The client certificate directory (DOCKER_CERT_PATH), for TLS endpoints. */
-  certPath: string | undefined;
-  /** '' in mode attach: the action started no container. */
-  containerId: string;
-  containerName: string;
-  serverVersion: string;
-  /** From the start of the set-up to the first good /_ping. */
-  readySeconds: number;
-  /** The image of the daemon container ('' in mode attach). */
-  image: string;
-  /** In words, for people: plain TCP, TCP with mutual TLS, unix socket. */
-  transport: string;
-  /** Things the user should know, also shown in the job summary. */
-  warnings: string[];
-  /** DinD: images copied from the runner's daemon, and how long it took. */
-  preloaded?: { images: string[]; seconds: number };
-  /** DinD: the MTU given to the inner daemon's networks, when one was. */
-  mtu?: number;
-  /** The docker context created for the daemon (input `context`), selected by `env`. */
-  context?: string;
-}
+const MODES: Record<Mode, (options: Options, identity: Identity, context: EngineContext) => ModeRun> = {
+  dind: dindMode,
+  dood: doodMode,
+  attach: attachMode,
+};
 
 export async function setUp(options: Options, context: EngineContext): Promise<Daemon> {
+  const began = context.clock.now();
   const identity = identify(context.env);
   if (options.context !== undefined) await checkContextFree(options.context, context);
-  // The last plan the mode saved: a context is added to it, so one teardown removes both.
-  let lastPlan: TeardownPlan | undefined;
-  const tracked: EngineContext = {
-    ...context,
-    plans: {
-      save(plan) {
-        lastPlan = plan;
-        context.plans.save(plan);
-      },
-    },
+  const run = MODES[options.mode](options, identity, context);
+  await run.check();
+  // Saved before anything exists, so a teardown finds a half-started daemon.
+  let plan: TeardownPlan = run.plan();
+  context.plans.save(plan);
+  const record: RecordPlan = (update) => {
+    plan = { ...plan, ...update };
+    context.plans.save(plan);
   };
-  const daemon = await start(options, identity, tracked);
-  // The job's own docker CLI against the daemon, as later steps will use it.
-  const clientWarning = await jobClientWarning(daemon.endpoint, { ...context.env, ...daemon.env }, context.signal);
-  if (clientWarning !== undefined) {
-    context.logger.warn(clientWarning);
-    daemon.warnings.push(clientWarning);
+  // Beside the start, so it costs no time on the critical path; it never fails.
+  const sweep = run.sweepEnv === undefined ? Promise.resolve() : sweepStale(context.docker.cli(run.sweepEnv), options.staleAfterSeconds, context.logger);
+  try {
+    const started = await run.start(record);
+    const since = started.since ?? began;
+    await waitUntilAnswers(started, since, options, context);
+    const readySeconds = (context.clock.now() - since) / 1000;
+    record({ stage: 'ready' });
+    const [version] = await Promise.all([context.docker.version(started.endpoint).catch(() => undefined), sweep]);
+    const later = (await run.ready?.(started.endpoint, version ?? { version: 'unknown', apiVersion: undefined, minApiVersion: undefined })) ?? {};
+    let daemon: Daemon = {
+      ...started.describe,
+      ...later,
+      mode: options.mode,
+      endpoint: started.endpoint,
+      env: started.env,
+      ...(started.certPath === undefined ? {} : { certPath: started.certPath }),
+      serverVersion: version?.version ?? 'unknown',
+      readySeconds,
+      warnings: [...started.describe.warnings, ...(later.warnings ?? [])],
+    };
+    // The job's own docker CLI against the daemon, as later steps will use it.
+    const clientWarning = version && (await jobClientWarning(version, { ...context.env, ...daemon.env }, context));
+    if (clientWarning) {
+      context.logger.warn(clientWarning);
+      daemon.warnings.push(clientWarning);
+    }
+    if (options.context !== undefined) daemon = await withContext(daemon, options.context, plan.instance, record, context);
+    return daemon;
+  } catch (error) {
+    await sweep;
+    await abandon(plan, context);
+    throw error;
+  } finally {
+    run.dispose?.();
   }
-  if (options.context === undefined) return daemon;
-  const plan: TeardownPlan = lastPlan ?? {
-    version: 1,
-    mode: options.mode,
-    instance: identity.instance,
-    stage: 'ready',
-    dockerEnv: dockerEnvOf(context.env),
-    containers: [],
-    volumes: [],
-    paths: [],
-  };
-  return withContext(daemon, options.context, plan, tracked);
 }
 
-function start(options: Options, identity: Identity, context: EngineContext): Promise<Daemon> {
-  switch (options.mode) {
-    case 'dind':
-      return startDind(options, identity, context);
-    case 'attach':
-      return attach(options, identity, context);
-    case 'dood':
-      return startDood(options, identity, context);
+/** Waits for GET /_ping within input `timeout`, counted from `since`; the mode explains a daemon that never answered. */
+async function waitUntilAnswers(started: Started, since: number, options: Options, context: EngineContext): Promise<void> {
+  const remainingMs = options.timeoutSeconds * 1000 - (context.clock.now() - since);
+  try {
+    await context.docker.waitUntilReady(started.endpoint, { timeoutMs: Math.max(1, remainingMs), signal: context.signal, giveUp: started.giveUp });
+  } catch (error) {
+    if (error instanceof NotReadyError) throw await started.notReady(error);
+    throw error;
   }
-}
-
-/** Every docker CLI since 20.10 speaks 1.41 or newer; only a daemon that refuses older ones needs a closer look. */
-const OLDEST_CLIENT_API = '1.41';
-
-/**
- * Whether the job's docker CLI can use the new daemon: a DOCKER_API_VERSION
- * outside the daemon's range, or (a daemon whose minimum is above 1.41, as
- * Docker 29.0's is) a CLI it refuses. Any other daemon runs no extra command.
- * Resolves with a warning, or undefined; it never fails the set-up.
- */
-async function jobClientWarning(endpoint: Endpoint, daemonEnv: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<string | undefined> {
-  const daemon = await daemonVersion(endpoint).catch(() => undefined);
-  if (daemon?.minApiVersion === undefined) return undefined;
-  const pinned = daemonEnv.DOCKER_API_VERSION?.trim();
-  const refusal = pinned
-    ? pinnedRefusal(pinned, daemon.minApiVersion, daemon.apiVersion)
-    : compareVersions(daemon.minApiVersion, OLDEST_CLIENT_API) > 0
-      ? await new DockerCli(daemonEnv).exec(['version', '--format', '{{.Server.APIVersion}}'], { timeoutMs: 15_000, signal }).then(
-          (result) => result.stderr,
-          () => '',
-        )
-      : '';
-  // A cancelled job is the front end's to end: the daemon is up and in the plan, so post removes it.
-  if (signal?.aborted) return undefined;
-  const refused = apiVersionError(refusal, 'this daemon', daemonEnv);
-  if (!refused) return undefined;
-  return `${refused.message} docker commands in later steps will fail until it is changed. ${refused.hint ?? ''}`.trim();
 }

@@ -44,3 +44,8 @@ export function describeError(error: unknown): { message: string; hint?: string;
   }
   return { message: `Unexpected error: ${String(error)}`, details: [] };
 }
+
+/** An error's message for a one-line report (what was thrown may be anything). */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

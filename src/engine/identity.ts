@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { ciJob } from './ci.js';
 
 export const LABEL_PREFIX = 'setup-dind';
 export const LABELS = {
@@ -28,18 +29,15 @@ export interface Identity {
 }
 
 export function identify(env: NodeJS.ProcessEnv, instance = randomBytes(5).toString('hex')): Identity {
-  if (env.GITHUB_ACTIONS === 'true' || env.GITHUB_RUN_ID) {
-    const runId = env.GITHUB_RUN_ID ?? '';
-    return {
-      owner: `github:${env.GITHUB_REPOSITORY ?? '?'}/run/${runId}/attempt/${env.GITHUB_RUN_ATTEMPT ?? '1'}/job/${env.GITHUB_JOB ?? '?'}`,
-      jobId: runId,
-      instance,
-    };
+  const job = ciJob(env);
+  switch (job.ci) {
+    case 'github':
+      return { owner: `github:${job.repository ?? '?'}/run/${job.runId}/attempt/${job.attempt}/job/${job.job ?? '?'}`, jobId: job.runId, instance };
+    case 'gitlab':
+      return { owner: `gitlab:${job.projectPath ?? '?'}/job/${job.jobId}`, jobId: job.jobId, instance };
+    default:
+      return { owner: `local:${hostname()}/pid/${process.pid}`, jobId: '', instance };
   }
-  if (env.GITLAB_CI === 'true' || env.CI_JOB_ID) {
-    return { owner: `gitlab:${env.CI_PROJECT_PATH ?? '?'}/job/${env.CI_JOB_ID ?? ''}`, jobId: env.CI_JOB_ID ?? '', instance };
-  }
-  return { owner: `local:${hostname()}/pid/${process.pid}`, jobId: '', instance };
 }
 
 /** A Docker object name: [a-zA-Z0-9][a-zA-Z0-9_.-]*, unique per set-up, with the job id for people. */

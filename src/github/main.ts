@@ -1,9 +1,10 @@
 /** The action's main step: set up a daemon and point the job's later steps at it. */
 import * as core from '@actions/core';
 import { tmpdir } from 'node:os';
+import { realDocker, systemClock } from '../docker/docker.js';
 import { addsToPath, ensureDockerCli } from '../docker/docker-install.js';
 import { setUp, type Daemon } from '../engine/engine.js';
-import { readOptions, type Options } from '../inputs/inputs.js';
+import { readOptions } from '../inputs/inputs.js';
 import { exitWhenFlushed } from '../exit.js';
 import { actionsLogger, actionsPlanStore, cancellationSignal, failStep } from './actions.js';
 
@@ -22,7 +23,7 @@ async function main(): Promise<boolean> {
       tempDir,
       signal,
     });
-    // addPath also puts it first on this process's PATH, which the engine's docker calls use.
+    // For the later steps; the engine runs the binary by its path.
     if (addsToPath(cli)) core.addPath(cli.dir);
     const daemon = await setUp(options, {
       logger: actionsLogger,
@@ -30,10 +31,12 @@ async function main(): Promise<boolean> {
       env: process.env,
       tempDir,
       signal,
+      docker: realDocker(cli.path || 'docker'),
+      clock: systemClock,
     });
     core.setOutput('docker-cli-path', cli.path);
     core.setOutput('docker-cli-version', await cli.version);
-    publish(daemon, options);
+    publish(daemon);
     return true;
   } catch (error) {
     failStep(error);
@@ -41,19 +44,19 @@ async function main(): Promise<boolean> {
   }
 }
 
-function publish(daemon: Daemon, options: Options): void {
+function publish(daemon: Daemon): void {
   for (const [name, value] of Object.entries(daemon.env)) core.exportVariable(name, value);
   const readySeconds = daemon.readySeconds.toFixed(2);
   core.setOutput('docker-host', daemon.endpoint.dockerHost);
-  core.setOutput('container-id', daemon.containerId);
-  core.setOutput('container-name', daemon.containerName);
+  core.setOutput('container-id', daemon.containerId ?? '');
+  core.setOutput('container-name', daemon.containerName ?? '');
   core.setOutput('server-version', daemon.serverVersion);
   core.setOutput('ready-seconds', readySeconds);
   core.setOutput('cert-path', daemon.certPath ?? '');
   const exported = Object.keys(daemon.env).join(', ');
   core.info(`Docker ${daemon.serverVersion} is ready at ${daemon.endpoint.dockerHost} after ${readySeconds} s; ${exported} set for the next steps.`);
   if (process.env.GITHUB_STEP_SUMMARY) {
-    const started = { attach: 'attached to a running daemon', dood: "the runner's daemon, through a per-job proxy", dind: `${daemon.image} as ${daemon.containerName}` }[
+    const started = { attach: 'attached to a running daemon', dood: "the runner's daemon, through a per-job proxy", dind: `${daemon.image ?? ''} as ${daemon.containerName ?? ''}` }[
       daemon.mode
     ];
     let summary = core.summary
@@ -74,7 +77,7 @@ function publish(daemon: Daemon, options: Options): void {
     }
     const details = [
       daemon.mtu !== undefined ? `Inner networks have MTU ${daemon.mtu}.` : '',
-      options.cacheVolume !== undefined ? `/var/lib/docker is cache volume \`${options.cacheVolume}\`, kept after the job.` : '',
+      daemon.cacheVolume !== undefined ? `/var/lib/docker is cache volume \`${daemon.cacheVolume}\`, kept after the job.` : '',
       daemon.context !== undefined ? `Docker context \`${daemon.context}\` selected with DOCKER_CONTEXT; removed after the job.` : '',
     ].filter((line) => line !== '');
     if (details.length > 0) summary = summary.addList(details);

@@ -4,6 +4,8 @@
  * problems are warnings, and a plan with nothing left in it is a no-op.
  */
 import * as core from '@actions/core';
+import { realDocker } from '../docker/docker.js';
+import { errorMessage } from '../engine/errors.js';
 import { tearDown } from '../teardown/teardown.js';
 import { parsePlan } from '../teardown/plan.js';
 import { PLAN_STATE, actionsLogger } from './actions.js';
@@ -16,7 +18,8 @@ async function post(): Promise<void> {
       return;
     }
     const started = performance.now();
-    const result = await tearDown(plan, { logger: actionsLogger, env: process.env });
+    // The runner gives post the PATH main added to, so a downloaded docker CLI is found.
+    const result = await tearDown(plan, { logger: actionsLogger, env: process.env, docker: realDocker() });
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     if (result.removed.length > 0) core.info(`Removed ${result.removed.join(', ')} in ${seconds} s.`);
     if (result.alreadyGone.length > 0) core.info(`Already gone: ${result.alreadyGone.join(', ')}.`);
@@ -32,7 +35,7 @@ async function post(): Promise<void> {
       }
     }
   } catch (error) {
-    core.warning(`Teardown failed: ${error instanceof Error ? error.message : String(error)}`);
+    core.warning(`Teardown failed: ${errorMessage(error)}`);
   }
 }
 

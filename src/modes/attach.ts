@@ -7,14 +7,13 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { parseDockerHost, type Endpoint, type ProbeFailure } from '../docker/probe.js';
 import type { EngineContext } from '../engine/context.js';
-import type { Daemon } from '../engine/engine.js';
 import { InputError, SetupDindError } from '../engine/errors.js';
 import type { Identity } from '../engine/identity.js';
+import type { ModeRun, Started } from '../engine/mode.js';
 import type { Options } from '../inputs/inputs.js';
-import { dockerEnvOf } from '../teardown/plan.js';
-import { NotReadyError, parseDockerHost, serverVersion, waitUntilReady, type Endpoint, type ProbeFailure } from '../docker/probe.js';
+import { dockerEnvOf, startingPlan } from '../teardown/plan.js';
 
 const CERT_FILES = ['ca.pem', 'cert.pem', 'key.pem'] as const;
 
@@ -69,63 +68,59 @@ async function waitForCerts(dirs: string[], deadline: number, context: EngineCon
   if (dirs.length === 0 || dirs.some(hasCerts)) return;
   context.logger.info(`Waiting for the daemon's client certificates in ${dirs.join(' or ')}`);
   while (!dirs.some(hasCerts)) {
-    if (performance.now() > deadline || context.signal?.aborted) {
+    if (context.clock.now() > deadline || context.signal?.aborted) {
       throw new SetupDindError(`The environment asks for TLS, but no client certificates (ca.pem, cert.pem, key.pem) appeared in ${dirs.join(' or ')}.`, {
         hint: 'Share the daemon\'s client certificates with the job (GitLab Runner: volumes = ["/certs/client"]; Kubernetes: an emptyDir mounted in both containers), or turn TLS off on both sides.',
       });
     }
-    await sleep(100);
+    await context.clock.sleep(100).catch(() => {});
   }
 }
 
-export async function attach(options: Options, identity: Identity, context: EngineContext): Promise<Daemon> {
-  const started = performance.now();
-  const deadline = started + options.timeoutSeconds * 1000;
-  if (options.certPath === undefined) await waitForCerts(expectedCertDirs(options, context.env), deadline, context);
-  const target = resolveAttachTarget(options, context.env);
-  let parsed;
-  try {
-    parsed = parseDockerHost(target.dockerHost);
-  } catch {
-    throw new SetupDindError(`${target.source} is ${JSON.stringify(target.dockerHost)}, which mode attach cannot use.`, {
-      hint: 'Give docker-host as tcp://HOST:PORT or unix:///PATH.',
-    });
-  }
-  // Nothing will be created; the plan says so, for the teardown step.
-  context.plans.save({ version: 1, mode: 'attach', instance: identity.instance, stage: 'starting', dockerEnv: dockerEnvOf(context.env), containers: [], volumes: [], paths: [] });
+export function attachMode(options: Options, identity: Identity, context: EngineContext): ModeRun {
+  const deadline = context.clock.now() + options.timeoutSeconds * 1000;
+  let target: AttachTarget | undefined;
+  let parsed: ReturnType<typeof parseDockerHost> | undefined;
 
-  const endpoint: Endpoint = { dockerHost: target.dockerHost };
-  if (target.certPath) {
-    const [ca, cert, key] = await Promise.all(CERT_FILES.map((file) => readFile(join(target.certPath!, file))));
-    endpoint.tls = { ca: ca!, cert: cert!, key: key! };
-  }
-  const how = target.certPath ? `TLS, client certificates from ${target.certPath}` : parsed.kind === 'unix' ? 'unix socket' : 'plain TCP';
-  context.logger.info(`Waiting for the Docker daemon at ${target.dockerHost} (${target.source}; ${how}), up to ${options.timeoutSeconds} s`);
-
-  try {
-    await waitUntilReady(endpoint, { timeoutMs: Math.max(1, deadline - performance.now()), signal: context.signal });
-  } catch (error) {
-    if (!(error instanceof NotReadyError)) throw error;
-    throw new SetupDindError(
-      `No Docker daemon answered at ${target.dockerHost} (${target.source}) within input "timeout" (${options.timeoutSeconds} s): ${error.lastFailure?.message ?? 'no attempt finished'}.`,
-      { hint: attachHint(error.lastFailure, target, parsed) },
-    );
-  }
-  const readySeconds = (performance.now() - started) / 1000;
-  const env: Record<string, string> = { DOCKER_HOST: target.dockerHost };
-  if (target.certPath) Object.assign(env, { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: target.certPath });
   return {
-    mode: 'attach',
-    endpoint,
-    env,
-    certPath: target.certPath,
-    containerId: '',
-    containerName: '',
-    serverVersion: await serverVersion(endpoint).catch(() => 'unknown'),
-    readySeconds,
-    image: '',
-    transport: how,
-    warnings: [],
+    async check() {
+      if (options.certPath === undefined) await waitForCerts(expectedCertDirs(options, context.env), deadline, context);
+      target = resolveAttachTarget(options, context.env);
+      try {
+        parsed = parseDockerHost(target.dockerHost);
+      } catch {
+        throw new SetupDindError(`${target.source} is ${JSON.stringify(target.dockerHost)}, which mode attach cannot use.`, {
+          hint: 'Give docker-host as tcp://HOST:PORT or unix:///PATH.',
+        });
+      }
+    },
+
+    // Nothing will be created; the plan says so, for the teardown step.
+    plan: () => startingPlan('attach', identity.instance, dockerEnvOf(context.env)),
+
+    async start(): Promise<Started> {
+      const found = target!;
+      const endpoint: Endpoint = { dockerHost: found.dockerHost };
+      if (found.certPath) {
+        const [ca, cert, key] = await Promise.all(CERT_FILES.map((file) => readFile(join(found.certPath!, file))));
+        endpoint.tls = { ca: ca!, cert: cert!, key: key! };
+      }
+      const how = found.certPath ? `TLS, client certificates from ${found.certPath}` : parsed!.kind === 'unix' ? 'unix socket' : 'plain TCP';
+      context.logger.info(`Waiting for the Docker daemon at ${found.dockerHost} (${found.source}; ${how}), up to ${options.timeoutSeconds} s`);
+      const env: Record<string, string> = { DOCKER_HOST: found.dockerHost };
+      if (found.certPath) Object.assign(env, { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: found.certPath });
+      return {
+        endpoint,
+        env,
+        ...(found.certPath === undefined ? {} : { certPath: found.certPath }),
+        notReady: (error) =>
+          new SetupDindError(
+            `No Docker daemon answered at ${found.dockerHost} (${found.source}) within input "timeout" (${options.timeoutSeconds} s): ${error.lastFailure?.message ?? 'no attempt finished'}.`,
+            { hint: attachHint(error.lastFailure, found, parsed!) },
+          ),
+        describe: { transport: how, warnings: [] },
+      };
+    },
   };
 }
 

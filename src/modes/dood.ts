@@ -3,30 +3,29 @@
  * per-job proxy (dood-proxy.ts) that labels what the job creates, so that
  * teardown removes exactly that, translates bind-mount paths when the job runs
  * in a container, and applies dood-policy. No privileged container; the job
- * shares the host daemon (see README, "Security").
+ * shares the host daemon (see docs/security.md).
  */
 import { spawn } from 'node:child_process';
 import { openSync, closeSync, realpathSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { Docker } from '../docker/docker.js';
+import { ProbeFailure, type Endpoint } from '../docker/probe.js';
+import { translateHostPath, type PathMapping } from '../dood/paths.js';
+import type { ProxyOptions } from '../dood/proxy.js';
 import type { EngineContext } from '../engine/context.js';
-import type { Daemon } from '../engine/engine.js';
-import { SetupDindError } from '../engine/errors.js';
+import { errorMessage, SetupDindError } from '../engine/errors.js';
 import { labelsFor, resourceName, type Identity } from '../engine/identity.js';
+import type { ModeRun, Started } from '../engine/mode.js';
 import type { Options } from '../inputs/inputs.js';
-import type { PathMapping, ProxyOptions } from '../dood/proxy.js';
-import type { TeardownPlan } from '../teardown/plan.js';
-import { apiGet, ping, ProbeFailure, serverVersion, waitUntilReady, type Endpoint } from '../docker/probe.js';
-import { sweepStale } from '../teardown/stale.js';
-import { DockerCli } from '../docker/docker-cli.js';
-import { abandon } from '../teardown/teardown.js';
+import { startingPlan } from '../teardown/plan.js';
 
 /** The bundle of the proxy's background process, next to the running entry (dist/). */
 export const PROXY_BUNDLE = 'dood-proxy.js';
 const PROXY_START_TIMEOUT_MS = 15_000;
 
 /** Checks that `socket` is a socket this user can use, with messages that say how to fix it. */
-export async function checkSocket(socket: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+export async function checkSocket(socket: string, timeoutMs: number, docker: Pick<Docker, 'ping' | 'waitUntilReady'>, signal?: AbortSignal): Promise<void> {
   const info = await stat(socket).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') {
       throw new SetupDindError(`Input "socket": ${socket} does not exist, so there is no host daemon to share.`, {
@@ -41,15 +40,15 @@ export async function checkSocket(socket: string, timeoutMs: number, signal?: Ab
     throw new SetupDindError(`Input "socket": ${socket} is not a unix socket.`, { hint: 'Give the path of the Docker daemon\'s socket, usually /var/run/docker.sock.' });
   }
   try {
-    await ping({ dockerHost: `unix://${socket}` }, Math.min(timeoutMs, 5000), signal);
+    await docker.ping({ dockerHost: `unix://${socket}` }, Math.min(timeoutMs, 5000), signal);
     return;
   } catch (error) {
     if (error instanceof ProbeFailure && error.reason === 'permission') throw await permissionDenied(socket, info.uid, info.gid, info.mode);
     if (!(error instanceof ProbeFailure)) throw error;
   }
   // The socket exists but the daemon did not answer yet: wait like for any daemon.
-  await waitUntilReady({ dockerHost: `unix://${socket}` }, { timeoutMs, signal }).catch((error: unknown) => {
-    throw new SetupDindError(`The daemon behind ${socket} did not answer GET /_ping: ${error instanceof Error ? error.message : String(error)}`, {
+  await docker.waitUntilReady({ dockerHost: `unix://${socket}` }, { timeoutMs, signal }).catch((error: unknown) => {
+    throw new SetupDindError(`The daemon behind ${socket} did not answer GET /_ping: ${errorMessage(error)}`, {
       hint: 'Is dockerd running on the host, and is this its socket?',
     });
   });
@@ -80,11 +79,15 @@ async function nameOf(file: string, id: number): Promise<string> {
  * container: how its paths map to host paths. Found from the container's own
  * /etc/hostname bind mount (/var/lib/docker/containers/<id>/hostname).
  */
-export async function ownContainerMounts(endpoint: Endpoint, mountinfo?: string): Promise<{ id: string; mounts: PathMapping[] } | undefined> {
+export async function ownContainerMounts(
+  docker: Pick<Docker, 'get'>,
+  endpoint: Endpoint,
+  mountinfo?: string,
+): Promise<{ id: string; mounts: PathMapping[] } | undefined> {
   const text = mountinfo ?? (await readFile('/proc/self/mountinfo', 'utf8').catch(() => ''));
   const id = /\/containers\/([0-9a-f]{64})\/(?:hostname|resolv\.conf|hosts)\s/.exec(text)?.[1];
   if (!id) return undefined;
-  const response = await apiGet(endpoint, `/containers/${id}/json`, 5000).catch(() => undefined);
+  const response = await docker.get(endpoint, `/containers/${id}/json`, 5000).catch(() => undefined);
   if (!response || response.status !== 200) return undefined;
   const inspected = JSON.parse(response.body) as { Mounts?: { Source?: string; Destination?: string }[] };
   const mounts = (inspected.Mounts ?? [])
@@ -99,89 +102,54 @@ function proxyBundle(): string {
   return join(dirname(realpathSync(entry)), PROXY_BUNDLE);
 }
 
-export async function startDood(options: Options, identity: Identity, context: EngineContext): Promise<Daemon> {
-  const { logger, plans, signal } = context;
-  const started = performance.now();
-  await checkSocket(options.socket, options.timeoutSeconds * 1000, signal);
+export function doodMode(options: Options, identity: Identity, context: EngineContext): ModeRun {
+  const { logger } = context;
   const host: Endpoint = { dockerHost: `unix://${options.socket}` };
-
   const workDir = join(context.tempDir, resourceName(identity));
   const listenPath = join(workDir, 'docker.sock');
   const marker = `--setup-dind-proxy=${workDir}`;
-  const plan: TeardownPlan = {
-    version: 1,
-    mode: 'dood',
-    instance: identity.instance,
-    stage: 'starting',
-    dockerEnv: { DOCKER_HOST: host.dockerHost },
-    containers: [],
-    volumes: [],
-    paths: [workDir],
-    labelled: identity.instance,
-    processes: [],
+
+  return {
+    sweepEnv: { ...context.env, DOCKER_HOST: host.dockerHost },
+
+    check: () => checkSocket(options.socket, options.timeoutSeconds * 1000, context.docker, context.signal),
+
+    plan: () => startingPlan('dood', identity.instance, { DOCKER_HOST: host.dockerHost }, { paths: [workDir], labelled: identity.instance, processes: [] }),
+
+    async start(record): Promise<Started> {
+      await mkdir(workDir, { mode: 0o700 });
+      const own = await ownContainerMounts(context.docker, host);
+      if (own) logger.info(`The job runs in container ${own.id.slice(0, 12)}; bind-mount sources are translated through its ${own.mounts.length} mounts.`);
+      const roots = [context.env.GITHUB_WORKSPACE, context.env.RUNNER_TEMP, context.env.CI_PROJECT_DIR, context.env.CI_BUILDS_DIR, context.tempDir]
+        .filter((root): root is string => !!root)
+        .map((root) => (own ? translateHostPath(root, own.mounts) : root))
+        .filter((root): root is string => !!root);
+      const proxyOptions: Omit<ProxyOptions, 'log'> & { logPath: string } = {
+        listenPath,
+        upstreamPath: options.socket,
+        labels: labelsFor(identity, 'job'),
+        policy: options.doodPolicy,
+        allowedBindRoots: [...new Set(roots)],
+        socketPaths: [...new Set([options.socket, realpathSync(options.socket)])],
+        ...(own ? { pathMap: own.mounts } : {}),
+        logPath: join(workDir, 'proxy.log'),
+      };
+      const pid = await spawnProxy(proxyOptions, marker, workDir);
+      record({ processes: [{ pid, marker }] });
+      const endpoint: Endpoint = { dockerHost: `unix://${listenPath}` };
+      return {
+        endpoint,
+        env: { DOCKER_HOST: endpoint.dockerHost },
+        notReady: (error) => error,
+        describe: { transport: `host socket ${options.socket} through a per-job proxy`, warnings: [] },
+      };
+    },
+
+    async ready() {
+      if (options.doodPolicy !== 'none') logger.info(`dood-policy ${options.doodPolicy}: requests it forbids are refused with an API error.`);
+      return {};
+    },
   };
-  plans.save(plan);
-  const failAndCleanUp = async (error: unknown): Promise<never> => {
-    await abandon(plan, context);
-    throw error;
-  };
-
-  try {
-    await mkdir(workDir, { mode: 0o700 });
-    const own = await ownContainerMounts(host);
-    if (own) logger.info(`The job runs in container ${own.id.slice(0, 12)}; bind-mount sources are translated through its ${own.mounts.length} mounts.`);
-    const roots = [context.env.GITHUB_WORKSPACE, context.env.RUNNER_TEMP, context.env.CI_PROJECT_DIR, context.env.CI_BUILDS_DIR, context.tempDir]
-      .filter((root): root is string => !!root)
-      .map((root) => (own ? translateRoot(root, own.mounts) : root))
-      .filter((root): root is string => !!root);
-    const proxyOptions: Omit<ProxyOptions, 'log'> & { logPath: string } = {
-      listenPath,
-      upstreamPath: options.socket,
-      labels: labelsFor(identity, 'job'),
-      policy: options.doodPolicy,
-      allowedBindRoots: [...new Set(roots)],
-      socketPaths: [...new Set([options.socket, realpathSync(options.socket)])],
-      ...(own ? { pathMap: own.mounts } : {}),
-      logPath: join(workDir, 'proxy.log'),
-    };
-    const pid = await spawnProxy(proxyOptions, marker, workDir);
-    plan.processes = [{ pid, marker }];
-    plans.save(plan);
-
-    const endpoint: Endpoint = { dockerHost: `unix://${listenPath}` };
-    const remainingMs = options.timeoutSeconds * 1000 - (performance.now() - started);
-    await waitUntilReady(endpoint, { timeoutMs: Math.max(1, remainingMs), signal });
-    const readySeconds = (performance.now() - started) / 1000;
-    plans.save({ ...plan, stage: 'ready' });
-    const [version] = await Promise.all([
-      serverVersion(endpoint).catch(() => 'unknown'),
-      sweepStale(new DockerCli({ ...context.env, DOCKER_HOST: host.dockerHost }), options.staleAfterSeconds, logger),
-    ]);
-    if (options.doodPolicy !== 'none') logger.info(`dood-policy ${options.doodPolicy}: requests it forbids are refused with an API error.`);
-    return {
-      mode: 'dood',
-      endpoint,
-      env: { DOCKER_HOST: endpoint.dockerHost },
-      certPath: undefined,
-      containerId: '',
-      containerName: '',
-      serverVersion: version,
-      readySeconds,
-      image: '',
-      transport: `host socket ${options.socket} through a per-job proxy`,
-      warnings: [],
-    };
-  } catch (error) {
-    return await failAndCleanUp(error);
-  }
-}
-
-/** A job-container path (the workspace) as the host sees it, if a mount covers it. */
-function translateRoot(path: string, mounts: PathMapping[]): string | undefined {
-  const best = mounts
-    .filter((mount) => path === mount.containerPath || path.startsWith(`${mount.containerPath.replace(/\/$/, '')}/`))
-    .sort((a, b) => b.containerPath.length - a.containerPath.length)[0];
-  return best ? best.hostPath + path.slice(best.containerPath.length) : undefined;
 }
 
 /** Starts the proxy as a detached process that outlives this step; resolves with its pid once it listens. */

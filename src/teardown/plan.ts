@@ -50,6 +50,16 @@ export interface TeardownPlan {
   contexts?: string[];
 }
 
+/** A set-up's first plan: what it will create (`parts`), through the daemon `dockerEnv` selects; nothing else. */
+export function startingPlan(
+  mode: Mode,
+  instance: string,
+  dockerEnv: DockerEnv,
+  parts: Partial<Pick<TeardownPlan, 'containers' | 'volumes' | 'paths' | 'labelled' | 'processes' | 'stopSeconds'>> = {},
+): TeardownPlan {
+  return { version: 1, mode, instance, stage: 'starting', dockerEnv, containers: [], volumes: [], paths: [], ...parts };
+}
+
 export function dockerEnvOf(env: NodeJS.ProcessEnv): DockerEnv {
   const picked: DockerEnv = {};
   for (const key of DOCKER_ENV_KEYS) {

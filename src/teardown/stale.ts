@@ -6,7 +6,8 @@
  * live job's objects are younger than that and are never touched.
  */
 import type { Logger } from '../engine/context.js';
-import { DockerCli } from '../docker/docker-cli.js';
+import type { DockerClient } from '../docker/docker.js';
+import { errorMessage } from '../engine/errors.js';
 import { LABELS } from '../engine/identity.js';
 
 export interface StaleObject {
@@ -42,7 +43,7 @@ const KINDS: { kind: StaleObject['kind']; list: string[]; id: string; remove: st
  * of which carry `setup-dind.created`. Never throws: a failed sweep is a
  * warning, not a failed job.
  */
-export async function sweepStale(docker: DockerCli, staleAfterSeconds: number, logger: Logger, now = Date.now()): Promise<StaleObject[]> {
+export async function sweepStale(docker: DockerClient, staleAfterSeconds: number, logger: Logger, now = Date.now()): Promise<StaleObject[]> {
   if (staleAfterSeconds <= 0) return [];
   const nowSeconds = Math.floor(now / 1000);
   const removed: StaleObject[] = [];
@@ -64,7 +65,7 @@ export async function sweepStale(docker: DockerCli, staleAfterSeconds: number, l
       }
     }
   } catch (error) {
-    logger.warn(`Could not look for stale leftovers of earlier runs: ${error instanceof Error ? error.message : String(error)}`);
+    logger.warn(`Could not look for stale leftovers of earlier runs: ${errorMessage(error)}`);
   }
   return removed;
 }

@@ -6,8 +6,10 @@
 import { readFile, rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LABELS } from '../engine/identity.js';
-import type { EngineContext } from '../engine/context.js';
-import { DockerCli, firstErrorLine, isNoSuchObject } from '../docker/docker-cli.js';
+import { errorMessage } from '../engine/errors.js';
+import type { EngineContext, Logger } from '../engine/context.js';
+import { firstErrorLine, isNoSuchObject } from '../docker/docker-cli.js';
+import type { DockerClient } from '../docker/docker.js';
 import { envWithDocker, isEmptyPlan, type TeardownPlan } from './plan.js';
 import { removeContext } from '../docker/docker-context.js';
 
@@ -31,83 +33,112 @@ const REMOVE_TIMEOUT_MS = 60_000;
  * failure, so nothing is left where no teardown step runs (the CLI's `up`);
  * what it could not remove stays in the plan for one that does.
  */
-export async function abandon(plan: TeardownPlan, context: Pick<EngineContext, 'logger' | 'env' | 'plans'>): Promise<void> {
+export async function abandon(plan: TeardownPlan, context: Pick<EngineContext, 'logger' | 'env' | 'plans' | 'docker'>): Promise<void> {
   const { remaining } = await tearDown(plan, context, { quiet: true });
   context.plans.save(isEmptyPlan(remaining) ? { ...remaining, stage: 'done' } : remaining);
 }
 
 export async function tearDown(
   plan: TeardownPlan,
-  context: Pick<EngineContext, 'logger' | 'env'>,
+  context: Pick<EngineContext, 'logger' | 'env' | 'docker'>,
   options: { quiet?: boolean } = {},
 ): Promise<TeardownResult> {
-  const { logger } = context;
   const remaining: TeardownPlan = { ...plan, containers: [], volumes: [], paths: [], labelled: undefined, processes: [], contexts: [] };
   const result: TeardownResult = { complete: true, removed: [], alreadyGone: [], failed: [], remaining, publishedPorts: [] };
   if (isEmptyPlan(plan)) return result;
-  const docker = new DockerCli(envWithDocker(context.env, plan.dockerEnv));
-  const fail = (what: string, why: string) => {
-    result.complete = false;
-    result.failed.push(what);
-    logger.warn(`Could not remove ${what}: ${why}`);
+  const run: Teardown = {
+    plan,
+    docker: context.docker.cli(envWithDocker(context.env, plan.dockerEnv)),
+    logger: context.logger,
+    quiet: options.quiet === true,
+    result,
+    fail(what, why) {
+      result.complete = false;
+      result.failed.push(what);
+      context.logger.warn(`Could not remove ${what}: ${why}`);
+    },
   };
+  // In this order: the job's objects and contexts before the daemon container that may hold them, files last.
+  await removeJobObjects(run);
+  await removeContexts(run);
+  for (const container of plan.containers) await removeContainer(run, container);
+  await removeVolumes(run);
+  await stopProcesses(run);
+  await removePaths(run);
+  return result;
+}
 
-  if (plan.labelled !== undefined) {
-    // A failure here (no docker CLI, no daemon) must not stop the rest: the proxy and files still go.
-    const swept = await removeLabelled(docker, plan.labelled, result).catch((error: unknown) => {
-      fail(`the job's objects (label ${LABELS.instance}=${plan.labelled})`, error instanceof Error ? error.message : String(error));
-      return false;
-    });
-    if (!swept) remaining.labelled = plan.labelled;
-  }
+/** One teardown under way: what it works through, and where it reports. */
+interface Teardown {
+  plan: TeardownPlan;
+  docker: DockerClient;
+  logger: Logger;
+  quiet: boolean;
+  result: TeardownResult;
+  fail(what: string, why: string): void;
+}
 
+async function removeJobObjects({ plan, docker, result, fail }: Teardown): Promise<void> {
+  if (plan.labelled === undefined) return;
+  // A failure here (no docker CLI, no daemon) must not stop the rest: the proxy and files still go.
+  const swept = await removeLabelled(docker, plan.labelled, result).catch((error: unknown) => {
+    fail(`the job's objects (label ${LABELS.instance}=${plan.labelled})`, errorMessage(error));
+    return false;
+  });
+  if (!swept) result.remaining.labelled = plan.labelled;
+}
+
+async function removeContexts({ plan, docker, result, fail }: Teardown): Promise<void> {
   for (const name of plan.contexts ?? []) {
-    const outcome = await removeContext(docker, name, plan.instance).catch((error: unknown) => error instanceof Error ? error.message : String(error));
+    const outcome = await removeContext(docker, name, plan.instance).catch(errorMessage);
     if (outcome === 'removed') result.removed.push(`docker context ${name}`);
     else if (outcome === 'gone') result.alreadyGone.push(`docker context ${name}`);
     else if (outcome === 'not ours') result.alreadyGone.push(`docker context ${name} (the name now belongs to another set-up, left alone)`);
     else {
       fail(`docker context ${name}`, outcome);
-      remaining.contexts!.push(name);
+      result.remaining.contexts!.push(name);
     }
   }
+}
 
-  for (const container of plan.containers) {
-    try {
-      // By name only until we know it is ours: a cache volume's holder name passes from job to job.
-      const found = await inspectContainer(docker, container);
-      if (found === 'gone') {
-        result.alreadyGone.push(`container ${container}`);
-        continue;
-      }
-      if (found !== undefined && found.instance !== '' && found.instance !== plan.instance) {
-        result.alreadyGone.push(`container ${container} (the name now belongs to another set-up, left alone)`);
-        continue;
-      }
-      const target = found?.id ?? container;
-      if (found !== undefined && found.status !== 'running' && plan.stage === 'ready' && !options.quiet) {
-        await reportDeadDaemon(docker, container, found, context);
-      }
-      if (plan.stopSeconds !== undefined && plan.stage === 'ready' && found?.status === 'running') {
-        // A clean shutdown: the data root outlives this container. A failure here still ends in `rm --force`.
-        await docker.exec(['stop', '--time', String(plan.stopSeconds), target], { timeoutMs: (plan.stopSeconds + 30) * 1000 });
-      }
-      const removal = await docker.exec(['rm', '--force', '--volumes', target], { timeoutMs: REMOVE_TIMEOUT_MS });
-      // `rm --force` exits 0 for a missing container too; only a removal prints its name.
-      if (isNoSuchObject(removal)) result.alreadyGone.push(`container ${container}`);
-      else if (removal.code === 0) result.removed.push(`container ${container}`);
-      else {
-        const logs = await docker.logTail(target, DAEMON_LOG_LINES);
-        if (logs.length > 0) logger.block(`Daemon log of ${container} (last ${DAEMON_LOG_LINES} lines)`, logs);
-        fail(`container ${container}`, firstErrorLine(removal.stderr));
-        remaining.containers.push(container);
-      }
-    } catch (error) {
-      fail(`container ${container}`, error instanceof Error ? error.message : String(error));
-      remaining.containers.push(container);
+async function removeContainer(run: Teardown, container: string): Promise<void> {
+  const { plan, docker, result, fail } = run;
+  try {
+    // By name only until we know it is ours: a cache volume's holder name passes from job to job.
+    const found = await inspectContainer(docker, container);
+    if (found === 'gone') {
+      result.alreadyGone.push(`container ${container}`);
+      return;
     }
+    if (found !== undefined && found.instance !== '' && found.instance !== plan.instance) {
+      result.alreadyGone.push(`container ${container} (the name now belongs to another set-up, left alone)`);
+      return;
+    }
+    const target = found?.id ?? container;
+    if (found !== undefined && found.status !== 'running' && plan.stage === 'ready' && !run.quiet) {
+      await reportDeadDaemon(docker, container, found, run.logger);
+    }
+    if (plan.stopSeconds !== undefined && plan.stage === 'ready' && found?.status === 'running') {
+      // A clean shutdown: the data root outlives this container. A failure here still ends in `rm --force`.
+      await docker.exec(['stop', '--time', String(plan.stopSeconds), target], { timeoutMs: (plan.stopSeconds + 30) * 1000 });
+    }
+    const removal = await docker.exec(['rm', '--force', '--volumes', target], { timeoutMs: REMOVE_TIMEOUT_MS });
+    // `rm --force` exits 0 for a missing container too; only a removal prints its name.
+    if (isNoSuchObject(removal)) result.alreadyGone.push(`container ${container}`);
+    else if (removal.code === 0) result.removed.push(`container ${container}`);
+    else {
+      const logs = await docker.logTail(target, DAEMON_LOG_LINES);
+      if (logs.length > 0) run.logger.block(`Daemon log of ${container} (last ${DAEMON_LOG_LINES} lines)`, logs);
+      fail(`container ${container}`, firstErrorLine(removal.stderr));
+      result.remaining.containers.push(container);
+    }
+  } catch (error) {
+    fail(`container ${container}`, errorMessage(error));
+    result.remaining.containers.push(container);
   }
+}
 
+async function removeVolumes({ plan, docker, result, fail }: Teardown): Promise<void> {
   for (const volume of plan.volumes) {
     try {
       // Without --force, which would report a missing volume as removed.
@@ -116,33 +147,35 @@ export async function tearDown(
       else if (isNoSuchObject(removal)) result.alreadyGone.push(`volume ${volume}`);
       else {
         fail(`volume ${volume}`, firstErrorLine(removal.stderr));
-        remaining.volumes.push(volume);
+        result.remaining.volumes.push(volume);
       }
     } catch (error) {
-      fail(`volume ${volume}`, error instanceof Error ? error.message : String(error));
-      remaining.volumes.push(volume);
+      fail(`volume ${volume}`, errorMessage(error));
+      result.remaining.volumes.push(volume);
     }
   }
+}
 
+async function stopProcesses({ plan, result, fail }: Teardown): Promise<void> {
   for (const { pid, marker } of plan.processes ?? []) {
-    if (!(await stopProcess(pid, marker))) {
+    if (await stopProcess(pid, marker)) result.removed.push(`process ${pid}`);
+    else {
       fail(`process ${pid}`, 'it did not stop');
-      remaining.processes!.push({ pid, marker });
-    } else {
-      result.removed.push(`process ${pid}`);
+      result.remaining.processes!.push({ pid, marker });
     }
   }
+}
 
+async function removePaths({ plan, result, fail }: Teardown): Promise<void> {
   for (const path of plan.paths) {
     try {
       await rm(path, { recursive: true, force: true });
       result.removed.push(path);
     } catch (error) {
-      fail(path, error instanceof Error ? error.message : String(error));
-      remaining.paths.push(path);
+      fail(path, errorMessage(error));
+      result.remaining.paths.push(path);
     }
   }
-  return result;
 }
 
 interface FoundContainer {
@@ -154,7 +187,7 @@ interface FoundContainer {
 }
 
 /** The container's id, state and set-up; 'gone' when there is none; undefined when the daemon cannot say. */
-async function inspectContainer(docker: DockerCli, container: string): Promise<FoundContainer | 'gone' | undefined> {
+async function inspectContainer(docker: DockerClient, container: string): Promise<FoundContainer | 'gone' | undefined> {
   const inspect = await docker.exec(
     ['container', 'inspect', '--format', `{{.Id}}\t{{.State.Status}}\t{{.State.ExitCode}}\t{{index .Config.Labels "${LABELS.instance}"}}`, container],
     { timeoutMs: 15_000 },
@@ -165,10 +198,10 @@ async function inspectContainer(docker: DockerCli, container: string): Promise<F
 }
 
 /** A daemon that died during the job is worth a warning and its log. */
-async function reportDeadDaemon(docker: DockerCli, container: string, found: FoundContainer, context: Pick<EngineContext, 'logger'>): Promise<void> {
-  context.logger.warn(`The DinD daemon ${container} was not running at teardown (status ${found.status}, exit code ${found.exitCode}).`);
+async function reportDeadDaemon(docker: DockerClient, container: string, found: FoundContainer, logger: Logger): Promise<void> {
+  logger.warn(`The DinD daemon ${container} was not running at teardown (status ${found.status}, exit code ${found.exitCode}).`);
   const logs = await docker.logTail(found.id, DAEMON_LOG_LINES);
-  if (logs.length > 0) context.logger.block(`Daemon log of ${container} (last ${DAEMON_LOG_LINES} lines)`, logs);
+  if (logs.length > 0) logger.block(`Daemon log of ${container} (last ${DAEMON_LOG_LINES} lines)`, logs);
 }
 
 /**
@@ -176,7 +209,7 @@ async function reportDeadDaemon(docker: DockerCli, container: string, found: Fou
  * reporting the host ports the containers published. False when something
  * could not be removed.
  */
-async function removeLabelled(docker: DockerCli, instance: string, result: TeardownResult): Promise<boolean> {
+async function removeLabelled(docker: DockerClient, instance: string, result: TeardownResult): Promise<boolean> {
   const filter = `label=${LABELS.instance}=${instance}`;
   let complete = true;
   const list = async (args: string[]): Promise<string[]> => {

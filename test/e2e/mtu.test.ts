@@ -8,7 +8,7 @@
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, type ActionsJob } from '../../scripts/actions-runner.mjs';
-import { dockerMajor } from '../../src/modes/dind/mtu.js';
+import { dockerMajor } from '../../src/modes/dind/image.js';
 import { DOCKER_MISSING, buildJobImage, docker, leftovers } from '../support/docker.js';
 import { ENGINES_TO_TEST } from '../support/engines.js';
 import { useJobs } from '../support/jobs.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cacheHolderName, checkCacheVolume, isNameConflict, runWhenCacheFree } from '../../src/modes/dind/cache-volume.js';
 import { silentLogger } from '../../src/engine/context.js';
+import { systemClock } from '../../src/docker/docker.js';
 import type { CommandResult, DockerCli } from '../../src/docker/docker-cli.js';
 import { SetupDindError } from '../../src/engine/errors.js';
 import { apiVersionError } from '../../src/docker/api-version.js';
@@ -49,26 +50,26 @@ describe('cache volume lock', () => {
 
   it('runs at once when the volume is free', async () => {
     let runs = 0;
-    const result = await runWhenCacheFree(fakeDocker([undefined]), 'c', () => Promise.resolve((runs++, ok('id\n'))), { timeoutSeconds: 5, logger: silentLogger });
+    const result = await runWhenCacheFree(fakeDocker([undefined]), 'c', () => Promise.resolve((runs++, ok('id\n'))), { timeoutSeconds: 5, logger: silentLogger, clock: systemClock });
     expect(result.code).toBe(0);
     expect(runs).toBe(1);
   });
 
   it('returns a run that failed for another reason, for the caller to explain', async () => {
-    const result = await runWhenCacheFree(fakeDocker([undefined]), 'c', () => Promise.resolve(failed('privileged refused')), { timeoutSeconds: 5, logger: silentLogger });
+    const result = await runWhenCacheFree(fakeDocker([undefined]), 'c', () => Promise.resolve(failed('privileged refused')), { timeoutSeconds: 5, logger: silentLogger, clock: systemClock });
     expect(result.stderr).toBe('privileged refused');
   });
 
   it('waits while a running daemon holds the volume, then runs', async () => {
     let runs = 0;
-    const result = await runWhenCacheFree(fakeDocker(['running', 'running', undefined]), 'c', () => Promise.resolve((runs++, ok())), { timeoutSeconds: 10, logger: silentLogger });
+    const result = await runWhenCacheFree(fakeDocker(['running', 'running', undefined]), 'c', () => Promise.resolve((runs++, ok())), { timeoutSeconds: 10, logger: silentLogger, clock: systemClock });
     expect(result.code).toBe(0);
     expect(runs).toBe(1);
   });
 
   it('removes a stopped holder (its job never tore it down) and runs', async () => {
     const calls: string[][] = [];
-    const result = await runWhenCacheFree(fakeDocker(['exited', undefined], calls), 'c', () => Promise.resolve(ok()), { timeoutSeconds: 10, logger: silentLogger });
+    const result = await runWhenCacheFree(fakeDocker(['exited', undefined], calls), 'c', () => Promise.resolve(ok()), { timeoutSeconds: 10, logger: silentLogger, clock: systemClock });
     expect(result.code).toBe(0);
     // By id: the name may already belong to the next holder.
     expect(calls).toContainEqual(['rm', '--force', '--volumes', '0123abcd']);
@@ -76,14 +77,14 @@ describe('cache volume lock', () => {
 
   it('reclaims a holder of ours that was created but never started, once it is a minute old', async () => {
     const calls: string[][] = [];
-    await runWhenCacheFree(fakeDocker([{ status: 'created', age: 120 }, undefined], calls), 'c', () => Promise.resolve(ok()), { timeoutSeconds: 10, logger: silentLogger });
+    await runWhenCacheFree(fakeDocker([{ status: 'created', age: 120 }, undefined], calls), 'c', () => Promise.resolve(ok()), { timeoutSeconds: 10, logger: silentLogger, clock: systemClock });
     expect(calls).toContainEqual(['rm', '--force', '--volumes', '0123abcd']);
   });
 
   it('waits for a holder being created just now, and never removes a container that is not a daemon of ours', async () => {
     for (const holder of [{ status: 'created', age: 2 }, { status: 'exited', role: '' }]) {
       const calls: string[][] = [];
-      const error = await runWhenCacheFree(fakeDocker([holder], calls), 'c', () => Promise.resolve(ok()), { timeoutSeconds: 1, logger: silentLogger }).catch((e: unknown) => e);
+      const error = await runWhenCacheFree(fakeDocker([holder], calls), 'c', () => Promise.resolve(ok()), { timeoutSeconds: 1, logger: silentLogger, clock: systemClock }).catch((e: unknown) => e);
       expect((error as Error).message).toContain('is still in use by setup-dind-cache-c');
       expect(calls.filter((call) => call[0] === 'rm')).toEqual([]);
     }
@@ -91,12 +92,12 @@ describe('cache volume lock', () => {
 
   it('loses a race for the name gracefully: it looks again instead of failing', async () => {
     const outcomes = [CONFLICT, ok()];
-    const result = await runWhenCacheFree(fakeDocker([undefined]), 'c', () => Promise.resolve(outcomes.shift()!), { timeoutSeconds: 10, logger: silentLogger });
+    const result = await runWhenCacheFree(fakeDocker([undefined]), 'c', () => Promise.resolve(outcomes.shift()!), { timeoutSeconds: 10, logger: silentLogger, clock: systemClock });
     expect(result.code).toBe(0);
   });
 
   it('fails naming the input, the holder and the timeout when the volume stays taken', async () => {
-    const error = await runWhenCacheFree(fakeDocker(['running']), 'c', () => Promise.resolve(ok()), { timeoutSeconds: 1, logger: silentLogger }).catch((e: unknown) => e);
+    const error = await runWhenCacheFree(fakeDocker(['running']), 'c', () => Promise.resolve(ok()), { timeoutSeconds: 1, logger: silentLogger, clock: systemClock }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SetupDindError);
     expect((error as Error).message).toMatch(/^Input "cache-volume": volume c is still in use by setup-dind-cache-c \(owner github:o\/r\/run\/1, started .*\) after waiting 1 s \(input "timeout"\)/);
   });
@@ -104,7 +105,7 @@ describe('cache volume lock', () => {
   it('stops waiting when the job is cancelled', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
-    const error = await runWhenCacheFree(fakeDocker(['running']), 'c', () => Promise.resolve(ok()), { timeoutSeconds: 60, logger: silentLogger, signal: controller.signal }).catch((e: unknown) => e);
+    const error = await runWhenCacheFree(fakeDocker(['running']), 'c', () => Promise.resolve(ok()), { timeoutSeconds: 60, logger: silentLogger, clock: systemClock, signal: controller.signal }).catch((e: unknown) => e);
     expect((error as Error).message).toBe('Cancelled while waiting for cache volume c.');
   });
 });

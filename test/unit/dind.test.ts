@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SetupDindError } from '../../src/engine/errors.js';
-import { daemonErrorLine, daemonExited, dindNames, dindRunArgs, explainRunFailure, withoutUsage } from '../../src/modes/dind/dind.js';
+import { daemonErrorLine, daemonExited, explainRunFailure, withoutUsage } from '../../src/modes/dind/failures.js';
+import { dindNames, dindRunArgs } from '../../src/modes/dind/run-args.js';
 import { prepareTransport } from '../../src/modes/dind/transport.js';
 import { firstErrorLine, isNoSuchObject, type CommandResult } from '../../src/docker/docker-cli.js';
 import type { Identity } from '../../src/engine/identity.js';

@@ -18,7 +18,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startProxy, type DoodPolicy, type RunningProxy } from '../../src/dood/proxy.js';
+import type { DoodPolicy } from '../../src/dood/policy.js';
+import { startProxy, type RunningProxy } from '../../src/dood/proxy.js';
 
 const OURS = {
   'setup-dind.owner': 'github:o/r/run/1',

@@ -15,14 +15,12 @@ import {
   parseBind,
   parseFirstJsonValue,
   Refused,
-  resolveExisting,
   routePath,
   scopePruneFilters,
   socketPathVariants,
-  translateHostPath,
   type InspectionContext,
-  type PathMapping,
 } from '../../src/dood/proxy.js';
+import { resolveExisting, translateHostPath, type PathMapping } from '../../src/dood/paths.js';
 
 const OURS = { 'setup-dind.owner': 'github:o/r/run/1', 'setup-dind.instance': 'abc' };
 

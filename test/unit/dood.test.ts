@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkSocket, ownContainerMounts } from '../../src/modes/dood.js';
+import { realDocker } from '../../src/docker/docker.js';
 
 const ID = 'a'.repeat(64);
 const MOUNTINFO = `610 590 0:55 / / rw,relatime master:1 - overlay overlay rw
@@ -17,7 +18,7 @@ describe('ownContainerMounts', () => {
   });
 
   it('is undefined outside a container', async () => {
-    expect(await ownContainerMounts({ dockerHost: 'unix:///nonexistent.sock' }, '1 0 0:1 / / rw - ext4 /dev/vda rw\n')).toBeUndefined();
+    expect(await ownContainerMounts(realDocker(), { dockerHost: 'unix:///nonexistent.sock' }, '1 0 0:1 / / rw - ext4 /dev/vda rw\n')).toBeUndefined();
   });
 
   it('finds the container from its /etc/hostname mount and maps its mounts', async () => {
@@ -37,21 +38,21 @@ describe('ownContainerMounts', () => {
       server.close();
       rmSync(dir, { recursive: true, force: true });
     });
-    expect(await ownContainerMounts({ dockerHost: `unix://${socket}` }, MOUNTINFO)).toEqual({
+    expect(await ownContainerMounts(realDocker(), { dockerHost: `unix://${socket}` }, MOUNTINFO)).toEqual({
       id: ID,
       mounts: [{ containerPath: '/__w', hostPath: '/home/runner/work' }],
     });
     // A container this daemon does not know (e.g. a Kubernetes pod's): no mapping.
-    expect(await ownContainerMounts({ dockerHost: `unix://${socket}` }, MOUNTINFO.replace(ID, 'b'.repeat(64)))).toBeUndefined();
+    expect(await ownContainerMounts(realDocker(), { dockerHost: `unix://${socket}` }, MOUNTINFO.replace(ID, 'b'.repeat(64)))).toBeUndefined();
   });
 });
 
 describe('checkSocket', () => {
   it('says how to mount a missing socket', async () => {
-    await expect(checkSocket('/nonexistent/docker.sock', 1000)).rejects.toThrow(/Input "socket": \/nonexistent\/docker\.sock does not exist/);
+    await expect(checkSocket('/nonexistent/docker.sock', 1000, realDocker())).rejects.toThrow(/Input "socket": \/nonexistent\/docker\.sock does not exist/);
   });
 
   it('refuses a path that is not a socket', async () => {
-    await expect(checkSocket('/etc/hostname', 1000)).rejects.toThrow(/is not a unix socket/);
+    await expect(checkSocket('/etc/hostname', 1000, realDocker())).rejects.toThrow(/is not a unix socket/);
   });
 });

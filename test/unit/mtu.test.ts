@@ -6,13 +6,18 @@ import type { CommandResult, DockerCli } from '../../src/docker/docker-cli.js';
 import {
   chooseMtu,
   defaultRouteInterface,
-  dockerMajor,
-  engineVersionOf,
   hostMtu,
   userNetworkDefault,
+  type HostFiles,
   type MtuOptions,
 } from '../../src/modes/dind/mtu.js';
+import { daemonImage, dockerMajor, engineVersionOf } from '../../src/modes/dind/image.js';
 import { options } from '../support/options.js';
+
+/** chooseMtu with the daemon image read through `docker`. */
+function choose(mtuOptions: MtuOptions, docker: Pick<DockerCli, 'exec'>, host?: HostFiles) {
+  return chooseMtu(mtuOptions, daemonImage(mtuOptions, docker), host);
+}
 
 const ROUTE_HEADER = 'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT';
 // This machine's own table: a default route via eth0 and two on-link routes.
@@ -185,7 +190,7 @@ function mtuOptions(overrides: Partial<MtuOptions>): MtuOptions {
 describe('chooseMtu', () => {
   it('off: passes nothing and asks nothing', async () => {
     const { docker, calls } = fakeDocker();
-    const choice = await chooseMtu(mtuOptions({ mtu: 'off' }), docker, undefined, { root: '/nonexistent' });
+    const choice = await choose(mtuOptions({ mtu: 'off' }), docker, { root: '/nonexistent' });
     expect(choice).toEqual({ mtu: undefined, daemonArgs: [], reason: expect.stringMatching(/off/), warnings: [] });
     expect(calls).toEqual([]);
   });
@@ -194,7 +199,7 @@ describe('chooseMtu', () => {
     for (const mtu of ['1500', '9001']) {
       const { docker, calls } = fakeDocker();
       const root = await hostRoot({ route: ROUTE, mtus: { eth0: mtu } });
-      const choice = await chooseMtu(mtuOptions({ mtu: 'auto' }), docker, undefined, { root });
+      const choice = await choose(mtuOptions({ mtu: 'auto' }), docker, { root });
       expect(choice.mtu).toBeUndefined();
       expect(choice.daemonArgs).toEqual([]);
       expect(choice.reason).toBe(`eth0 of this host has MTU ${mtu}: dockerd's default 1500 fits`);
@@ -205,7 +210,7 @@ describe('chooseMtu', () => {
   it('auto below 1500 on Docker 24+: the default bridge and new networks get the host\'s MTU', async () => {
     const { docker, calls } = fakeDocker({ inspect: [DOCKER_29] });
     const root = await hostRoot({ route: ROUTE, mtus: { eth0: '1450' } });
-    const choice = await chooseMtu(mtuOptions({ mtu: 'auto' }), docker, undefined, { root });
+    const choice = await choose(mtuOptions({ mtu: 'auto' }), docker, { root });
     expect(choice).toEqual({
       mtu: 1450,
       daemonArgs: ['--mtu=1450', NETWORK_FLAG(1450)],
@@ -218,14 +223,14 @@ describe('chooseMtu', () => {
   it('auto below 1500 over IPv6 only', async () => {
     const { docker } = fakeDocker({ inspect: [DOCKER_29] });
     const root = await hostRoot({ route: ROUTE_HEADER, ipv6: ipv6Default('net1', 0x400), mtus: { net1: '1380' } });
-    expect((await chooseMtu(mtuOptions({ mtu: 'auto' }), docker, undefined, { root })).daemonArgs).toEqual(['--mtu=1380', NETWORK_FLAG(1380)]);
+    expect((await choose(mtuOptions({ mtu: 'auto' }), docker, { root })).daemonArgs).toEqual(['--mtu=1380', NETWORK_FLAG(1380)]);
   });
 
   it('auto with no default route or unreadable files: stays at the default, with the reason', async () => {
     const { docker, calls } = fakeDocker();
-    const none = await chooseMtu(mtuOptions({ mtu: 'auto' }), docker, undefined, { root: await hostRoot({ route: ROUTE_HEADER }) });
+    const none = await choose(mtuOptions({ mtu: 'auto' }), docker, { root: await hostRoot({ route: ROUTE_HEADER }) });
     expect(none).toEqual({ mtu: undefined, daemonArgs: [], reason: 'this host has no default route; dockerd keeps its default', warnings: [] });
-    const unreadable = await chooseMtu(mtuOptions({ mtu: 'auto' }), docker, undefined, { root: '/nonexistent' });
+    const unreadable = await choose(mtuOptions({ mtu: 'auto' }), docker, { root: '/nonexistent' });
     expect(unreadable.mtu).toBeUndefined();
     expect(unreadable.reason).toMatch(/cannot read \/proc\/net\/route/);
     expect(calls).toEqual([]);
@@ -234,9 +239,9 @@ describe('chooseMtu', () => {
   it('auto stands back when daemon-args or daemon-config set the MTU', async () => {
     const root = await hostRoot({ route: ROUTE, mtus: { eth0: '1450' } });
     const { docker, calls } = fakeDocker();
-    const byArgs = await chooseMtu(mtuOptions({ mtu: 'auto', daemonArgs: ['--mtu=1300'] }), docker, undefined, { root });
+    const byArgs = await choose(mtuOptions({ mtu: 'auto', daemonArgs: ['--mtu=1300'] }), docker, { root });
     expect(byArgs).toEqual({ mtu: undefined, daemonArgs: [], reason: 'mtu auto stands back: --mtu in daemon-args sets it', warnings: [] });
-    const byConfig = await chooseMtu(mtuOptions({ mtu: 'auto', daemonConfig: { mtu: 1300 } }), docker, undefined, { root });
+    const byConfig = await choose(mtuOptions({ mtu: 'auto', daemonConfig: { mtu: 1300 } }), docker, { root });
     expect(byConfig.reason).toBe('mtu auto stands back: "mtu" in daemon-config sets it');
     expect(byConfig.daemonArgs).toEqual([]);
     expect(calls).toEqual([]);
@@ -245,15 +250,15 @@ describe('chooseMtu', () => {
   it('a number forces the MTU whatever the host has, even above 1500', async () => {
     const root = await hostRoot({ route: ROUTE, mtus: { eth0: '1500' } });
     const { docker } = fakeDocker({ inspect: [DOCKER_29, DOCKER_29] });
-    const forced = await chooseMtu(mtuOptions({ mtu: 1400 }), docker, undefined, { root });
+    const forced = await choose(mtuOptions({ mtu: 1400 }), docker, { root });
     expect(forced).toMatchObject({ mtu: 1400, daemonArgs: ['--mtu=1400', NETWORK_FLAG(1400)], warnings: [] });
     expect(forced.reason).toMatch(/^input mtu; /);
-    expect((await chooseMtu(mtuOptions({ mtu: 9000 }), docker, undefined, { root })).daemonArgs).toEqual(['--mtu=9000', NETWORK_FLAG(9000)]);
+    expect((await choose(mtuOptions({ mtu: 9000 }), docker, { root })).daemonArgs).toEqual(['--mtu=9000', NETWORK_FLAG(9000)]);
   });
 
   it('an engine older than 24 gets --mtu only, and a warning that says how to set it per network', async () => {
     const { docker } = fakeDocker({ inspect: [DOCKER_20] });
-    const choice = await chooseMtu(mtuOptions({ mtu: 1400 }), docker);
+    const choice = await choose(mtuOptions({ mtu: 1400 }), docker);
     expect(choice.daemonArgs).toEqual(['--mtu=1400']);
     expect(choice.reason).toBe('input mtu; default bridge only');
     expect(choice.warnings).toHaveLength(1);
@@ -263,45 +268,45 @@ describe('chooseMtu', () => {
 
   it('an engine of unknown version (no DOCKER_VERSION) is treated as old', async () => {
     const { docker } = fakeDocker({ inspect: [STAND_IN] });
-    const choice = await chooseMtu(mtuOptions({ mtu: 1400 }), docker);
+    const choice = await choose(mtuOptions({ mtu: 1400 }), docker);
     expect(choice.daemonArgs).toEqual(['--mtu=1400']);
     expect(choice.warnings[0]).toMatch(/docker:dind has an engine of unknown version \(no DOCKER_VERSION in its environment\)/);
   });
 
   it('pulls an absent image first (as docker run --pull would) to read its version', async () => {
     const { docker, calls } = fakeDocker({ inspect: [noSuchImage, DOCKER_29], pull: ok('docker.io/library/docker:dind\n') });
-    const choice = await chooseMtu(mtuOptions({ mtu: 1400, pull: 'missing' }), docker);
+    const choice = await choose(mtuOptions({ mtu: 1400, pull: 'missing' }), docker);
     expect(choice.daemonArgs).toEqual(['--mtu=1400', NETWORK_FLAG(1400)]);
     expect(calls.map((call) => call.slice(0, 2).join(' '))).toEqual(['image inspect', 'pull --quiet', 'image inspect']);
   });
 
   it('falls back to --mtu only, silently, when the pull fails (the start fails with its own message), and does not pull with pull: never', async () => {
     const failedPull = fakeDocker({ inspect: [noSuchImage], pull: { code: 1, stdout: '', stderr: 'Error response from daemon: dial tcp: i/o timeout', output: '' } });
-    const choice = await chooseMtu(mtuOptions({ mtu: 1400, pull: 'missing' }), failedPull.docker);
+    const choice = await choose(mtuOptions({ mtu: 1400, pull: 'missing' }), failedPull.docker);
     expect(choice).toMatchObject({ daemonArgs: ['--mtu=1400'], warnings: [] });
     expect(failedPull.calls.map((call) => call[0])).toEqual(['image', 'pull']);
 
     // The start fails anyway ("not present and pull is never"): no pull, no warning.
     const never = fakeDocker({ inspect: [noSuchImage] });
-    const refused = await chooseMtu(mtuOptions({ mtu: 1400, pull: 'never' }), never.docker);
+    const refused = await choose(mtuOptions({ mtu: 1400, pull: 'never' }), never.docker);
     expect(refused).toMatchObject({ mtu: 1400, daemonArgs: ['--mtu=1400'], warnings: [] });
     expect(never.calls.map((call) => call[0])).toEqual(['image']);
   });
 
   it('with pull: always, pulls before reading the version: the image that will run may be newer than the local one', async () => {
     const pulled = fakeDocker({ inspect: [DOCKER_29], pull: { code: 0, stdout: '', stderr: '', output: '' } });
-    await chooseMtu(mtuOptions({ mtu: 1400, pull: 'always' }), pulled.docker);
+    await choose(mtuOptions({ mtu: 1400, pull: 'always' }), pulled.docker);
     expect(pulled.calls.map((call) => call[0])).toEqual(['pull', 'image']);
   });
 
   it('leaves networks to a bridge MTU the user set, and never adds the flag beside daemon-config\'s default-network-opts', async () => {
     const { docker, calls } = fakeDocker();
-    const byArgs = await chooseMtu(mtuOptions({ mtu: 1400, daemonArgs: ['--default-network-opt=bridge=com.docker.network.driver.mtu=1300'] }), docker);
+    const byArgs = await choose(mtuOptions({ mtu: 1400, daemonArgs: ['--default-network-opt=bridge=com.docker.network.driver.mtu=1300'] }), docker);
     expect(byArgs).toMatchObject({ mtu: 1400, daemonArgs: ['--mtu=1400'], warnings: [] });
     const withMtu = { 'default-network-opts': { bridge: { 'com.docker.network.driver.mtu': '1300' } } };
-    expect((await chooseMtu(mtuOptions({ mtu: 1400, daemonConfig: withMtu }), docker)).warnings).toEqual([]);
+    expect((await choose(mtuOptions({ mtu: 1400, daemonConfig: withMtu }), docker)).warnings).toEqual([]);
     const without = { 'default-network-opts': { bridge: { 'com.docker.network.bridge.enable_icc': 'false' } } };
-    const choice = await chooseMtu(mtuOptions({ mtu: 1400, daemonConfig: without }), docker);
+    const choice = await choose(mtuOptions({ mtu: 1400, daemonConfig: without }), docker);
     expect(choice.daemonArgs).toEqual(['--mtu=1400']);
     expect(choice.warnings[0]).toMatch(/daemon-config sets "default-network-opts" without an MTU for "bridge"/);
     expect(calls).toEqual([]);

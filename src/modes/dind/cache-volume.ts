@@ -6,10 +6,10 @@
  * name atomically, so two jobs can never both start on the volume. A job that
  * finds the name taken waits (within its `timeout`) for the holder to go.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CancelledError, SetupDindError } from '../../engine/errors.js';
 import type { Logger } from '../../engine/context.js';
-import { firstErrorLine, isNoSuchObject, type CommandResult, type DockerCli } from '../../docker/docker-cli.js';
+import { firstErrorLine, isNoSuchObject, type CommandResult } from '../../docker/docker-cli.js';
+import type { Clock, DockerClient } from '../../docker/docker.js';
 import { LABELS, LABEL_PREFIX } from '../../engine/identity.js';
 
 /** The DinD container that holds a cache volume: one name per volume is the lock. */
@@ -25,7 +25,7 @@ export const CACHE_VOLUME_LABELS = { [LABELS.role]: 'cache' };
  * that name may hold another program's data, which a daemon would write over:
  * a typo in the input must not cost someone their database.
  */
-export async function checkCacheVolume(docker: DockerCli, volume: string, signal?: AbortSignal): Promise<void> {
+export async function checkCacheVolume(docker: DockerClient, volume: string, signal?: AbortSignal): Promise<void> {
   const inspect = await docker.exec(['volume', 'inspect', '--format', `{{index .Labels "${LABELS.role}"}}`, volume], { timeoutMs: 30_000, signal });
   if (inspect.code !== 0) {
     const refused = docker.apiRefusal(inspect);
@@ -68,7 +68,7 @@ interface Holder {
 const NEVER_STARTED_MS = 60_000;
 
 /** Who holds the volume: the holder container, or any other running container that mounts it. */
-async function findHolder(docker: DockerCli, volume: string): Promise<Holder | undefined> {
+async function findHolder(docker: DockerClient, volume: string): Promise<Holder | undefined> {
   const name = cacheHolderName(volume);
   const format = [
     '{{.Id}}',
@@ -107,12 +107,12 @@ function describeHolder(holder: Holder): string {
  * for `timeoutSeconds`.
  */
 export async function runWhenCacheFree(
-  docker: DockerCli,
+  docker: DockerClient,
   volume: string,
   run: () => Promise<CommandResult>,
-  options: { timeoutSeconds: number; logger: Logger; signal?: AbortSignal },
+  options: { timeoutSeconds: number; logger: Logger; signal?: AbortSignal; clock: Clock },
 ): Promise<CommandResult> {
-  const deadline = performance.now() + options.timeoutSeconds * 1000;
+  const deadline = options.clock.now() + options.timeoutSeconds * 1000;
   let announced = false;
   for (;;) {
     let holder = await findHolder(docker, volume);
@@ -129,7 +129,7 @@ export async function runWhenCacheFree(
       continue;
     }
     const who = describeHolder(holder);
-    if (performance.now() >= deadline) {
+    if (options.clock.now() >= deadline) {
       throw new SetupDindError(
         `Input "cache-volume": volume ${volume} is still in use by ${who} after waiting ${options.timeoutSeconds} s (input "timeout"); one daemon at a time may use a data root.`,
         {
@@ -142,7 +142,7 @@ export async function runWhenCacheFree(
       announced = true;
     }
     try {
-      await sleep(POLL_MS, undefined, { signal: options.signal });
+      await options.clock.sleep(POLL_MS, options.signal);
     } catch {
       throw new CancelledError(`waiting for cache volume ${volume}`);
     }

@@ -11,7 +11,8 @@
 import { spawn } from 'node:child_process';
 import { apiVersionError } from '../../docker/api-version.js';
 import type { Logger } from '../../engine/context.js';
-import { DockerCli, daemonName, firstErrorLine } from '../../docker/docker-cli.js';
+import { daemonName, firstErrorLine } from '../../docker/docker-cli.js';
+import type { Docker } from '../../docker/docker.js';
 import { CancelledError, SetupDindError } from '../../engine/errors.js';
 
 export interface CopyRoute {
@@ -20,6 +21,7 @@ export interface CopyRoute {
   to: NodeJS.ProcessEnv;
   logger: Logger;
   signal?: AbortSignal;
+  docker: Docker;
 }
 
 interface Attempt {
@@ -52,7 +54,7 @@ export async function copyImages(images: string[], route: CopyRoute): Promise<vo
 /** The one platform all the images have on the runner's daemon (os/arch[/variant]), or undefined. */
 async function platformOf(images: string[], route: CopyRoute): Promise<string | undefined> {
   const format = '{{.Os}}/{{.Architecture}}{{with .Variant}}/{{.}}{{end}}';
-  const result = await new DockerCli(route.from).exec(['image', 'inspect', '--format', format, ...images], { timeoutMs: 30_000, signal: route.signal });
+  const result = await route.docker.cli(route.from).exec(['image', 'inspect', '--format', format, ...images], { timeoutMs: 30_000, signal: route.signal });
   const platforms = new Set(result.stdout.split('\n').filter(Boolean));
   return result.code === 0 && platforms.size === 1 ? [...platforms][0] : undefined;
 }
@@ -76,8 +78,8 @@ function copyFailed(images: string[], first: Attempt, retry: Attempt | undefined
 /** One `docker SAVE_ARGS | docker load`, settled once both have exited. */
 function saveIntoLoad(saveArgs: string[], route: CopyRoute): Promise<Attempt> {
   return new Promise((resolve, reject) => {
-    const save = spawn('docker', saveArgs, { env: route.from, stdio: ['ignore', 'pipe', 'pipe'], signal: route.signal });
-    const load = spawn('docker', ['load', '--quiet'], { env: route.to, stdio: ['pipe', 'ignore', 'pipe'], signal: route.signal });
+    const save = spawn(route.docker.binary, saveArgs, { env: route.from, stdio: ['ignore', 'pipe', 'pipe'], signal: route.signal });
+    const load = spawn(route.docker.binary, ['load', '--quiet'], { env: route.to, stdio: ['pipe', 'ignore', 'pipe'], signal: route.signal });
     const errors = { save: '', load: '' };
     const codes: { save?: number; load?: number } = {};
     for (const [side, child] of [['save', save], ['load', load]] as const) {

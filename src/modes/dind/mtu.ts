@@ -20,7 +20,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DockerCli } from '../../docker/docker-cli.js';
+import type { DaemonImage } from './image.js';
 import type { Options } from '../../inputs/options.js';
 
 export interface MtuChoice {
@@ -55,12 +55,7 @@ export interface HostFiles {
   root: string;
 }
 
-export async function chooseMtu(
-  options: MtuOptions,
-  docker: Pick<DockerCli, 'exec'>,
-  signal?: AbortSignal,
-  host: HostFiles = { root: '/' },
-): Promise<MtuChoice> {
+export async function chooseMtu(options: MtuOptions, image: Pick<DaemonImage, 'engineVersion'>, host: HostFiles = { root: '/' }): Promise<MtuChoice> {
   if (options.mtu === 'off') return leave('input mtu is off: dockerd keeps its default');
   let mtu: number;
   let source: string;
@@ -80,7 +75,7 @@ export async function chooseMtu(
 
   const daemonArgs = [`--mtu=${mtu}`];
   const warnings: string[] = [];
-  const networks = await networkDefault(options, mtu, docker, signal);
+  const networks = await networkDefault(options, mtu, image);
   if (networks.apply) daemonArgs.push(`--default-network-opt=bridge=${MTU_OPTION}=${mtu}`);
   if (networks.warning) warnings.push(networks.warning);
   return { mtu, daemonArgs, reason: `${source}; ${networks.note}`, warnings };
@@ -91,12 +86,7 @@ function leave(reason: string): MtuChoice {
 }
 
 /** Whether the MTU can also become the default of networks the job creates, and what to tell the user. */
-async function networkDefault(
-  options: MtuOptions,
-  mtu: number,
-  docker: Pick<DockerCli, 'exec'>,
-  signal?: AbortSignal,
-): Promise<{ apply: boolean; note: string; warning?: string }> {
+async function networkDefault(options: MtuOptions, mtu: number, image: Pick<DaemonImage, 'engineVersion'>): Promise<{ apply: boolean; note: string; warning?: string }> {
   const perNetwork = `networks the job creates keep ${DOCKER_DEFAULT_MTU} unless created with \`docker network create -o ${MTU_OPTION}=${mtu}\` (compose: \`driver_opts: {${MTU_OPTION}: "${mtu}"}\`)`;
   const user = userNetworkDefault(options);
   if (user === 'mtu') return { apply: false, note: 'networks the job creates get the MTU that daemon-args or daemon-config set for them' };
@@ -110,7 +100,7 @@ async function networkDefault(
         `Add "${MTU_OPTION}": "${mtu}" under its "bridge" key to cover them.`,
     };
   }
-  const engine = await imageEngineVersion(options, docker, signal);
+  const engine = await image.engineVersion();
   if (engine.major !== undefined && engine.major >= NETWORK_OPTS_SINCE_MAJOR) {
     return { apply: true, note: `default bridge and networks the job creates (Docker ${engine.version ?? engine.major})` };
   }
@@ -143,73 +133,6 @@ export function userNetworkDefault(options: Pick<Options, 'daemonArgs' | 'daemon
   const bridge = typeof opts === 'object' && opts !== null ? (opts as Record<string, unknown>).bridge : undefined;
   if (typeof bridge === 'object' && bridge !== null && MTU_OPTION in bridge) return 'mtu';
   return 'config';
-}
-
-export interface EngineVersion {
-  /** The Docker release the image declares, e.g. "29.1.3". */
-  version?: string;
-  major?: number;
-  /** The image is not on the runner's daemon (and could not be pulled). */
-  absent?: boolean;
-  /** Why the version is unknown. */
-  why?: string;
-}
-
-/**
- * The Docker release of the image's dockerd, read from the image's
- * configuration without starting it: the official docker images declare it
- * as DOCKER_VERSION (inherited by images built FROM them). An image that is
- * not there yet is pulled first when the pull policy allows, as `docker run
- * --pull` would pull it a moment later anyway.
- */
-export async function imageEngineVersion(
-  options: Pick<Options, 'image' | 'pull'>,
-  docker: Pick<DockerCli, 'exec'>,
-  signal?: AbortSignal,
-): Promise<EngineVersion> {
-  const inspect = () =>
-    docker.exec(['image', 'inspect', '--format', '{{json .Config.Env}}\n{{json .Config.Labels}}', options.image], { signal, timeoutMs: 30_000 });
-  // pull: always may bring a newer image than the local one: read the one that will run.
-  let result = options.pull === 'always' ? { code: 1, stdout: '', stderr: '', output: '' } : await inspect();
-  if (result.code !== 0 && options.pull !== 'never') {
-    const pull = await docker.exec(['pull', '--quiet', options.image], { signal });
-    if (pull.code !== 0) return { absent: true, why: 'the image could not be pulled to read it' };
-    result = await inspect();
-  }
-  if (result.code !== 0) return { absent: true, why: 'the image is not on the runner\'s daemon' };
-  return engineVersionOf(result.stdout);
-}
-
-/** Parses `{{json .Config.Env}}` and `{{json .Config.Labels}}` output, one a line. */
-export function engineVersionOf(inspectOutput: string): EngineVersion {
-  const [envJson = 'null', labelsJson = 'null'] = inspectOutput.trim().split('\n');
-  const env = parseJson(envJson);
-  const labels = parseJson(labelsJson);
-  const fromEnv = Array.isArray(env)
-    ? env.map(String).find((entry) => entry.startsWith('DOCKER_VERSION='))?.slice('DOCKER_VERSION='.length)
-    : undefined;
-  // An image of another make may say it with the OCI label instead.
-  const fromLabel =
-    typeof labels === 'object' && labels !== null ? (labels as Record<string, unknown>)['org.opencontainers.image.version'] : undefined;
-  for (const candidate of [fromEnv, typeof fromLabel === 'string' ? fromLabel : undefined]) {
-    const major = dockerMajor(candidate);
-    if (major !== undefined) return { version: candidate!.replace(/^v/, ''), major };
-  }
-  return { why: fromEnv === undefined ? 'no DOCKER_VERSION in its environment' : `DOCKER_VERSION=${fromEnv} is not a release number` };
-}
-
-/** The major number of a Docker release such as 29.1.3, v24.0.0-rc.1 or 20.10.24+dfsg1. */
-export function dockerMajor(version: string | undefined): number | undefined {
-  const match = /^v?(\d+)\.\d+/.exec(version ?? '');
-  return match ? Number(match[1]) : undefined;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 export type HostMtu = { iface: string; mtu: number } | { reason: string };
