@@ -14,7 +14,7 @@ import { delimiter, join } from 'node:path';
 import { onCancel } from '../engine/cancel.js';
 import type { EngineContext, Logger, PlanStore } from '../engine/context.js';
 import { realDocker, systemClock } from '../docker/docker.js';
-import { addsToPath, ensureDockerCli } from '../docker/docker-install.js';
+import { addsToPath, defaultToolCache, ensureDockerCli } from '../docker/docker-install.js';
 import { setUp } from '../engine/engine.js';
 import { describeError, InputError } from '../engine/errors.js';
 import { readOptions } from '../inputs/inputs.js';
@@ -63,6 +63,9 @@ async function main(argv: string[]): Promise<number> {
 
 /** Sets up a daemon recording its plan in `statePath`; resolves with the state. */
 async function up(args: ParsedArgs, statePath: string, signal: AbortSignal): Promise<State> {
+  // @actions/tool-cache reads RUNNER_TOOL_CACHE from process.env; the Actions runner sets it for the
+  // action, and outside a runner this process picks a per-user cache of its own.
+  process.env.RUNNER_TOOL_CACHE ||= defaultToolCache(process.env);
   const options = readOptions(inputSource(args.flags, process.env));
   const existing = await readState(statePath);
   if (existing?.plan && existing.plan.stage !== 'done' && !isEmptyPlan(existing.plan)) {

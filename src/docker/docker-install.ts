@@ -4,22 +4,23 @@
  * checked to run, and kept in the tool cache (@actions/tool-cache's layout,
  * RUNNER_TOOL_CACHE), so later jobs on the runner find it without a download.
  *
- * CI-agnostic: the front ends put the returned directory on PATH their own way.
- * @actions/tool-cache (cache lookup and layout) and @actions/http-client (the
- * download, through https_proxy/no_proxy) are imported only when needed: most
- * jobs have a docker CLI, and the action's start-up time counts.
+ * CI-agnostic: the front ends put the returned directory on PATH their own
+ * way, and see to RUNNER_TOOL_CACHE in their process's environment (the
+ * Actions runner sets it; the CLI defaults it to defaultToolCache), as
+ * @actions/tool-cache reads it from there. @actions/tool-cache (cache lookup
+ * and layout) and @actions/http-client (the download, in download.ts) are
+ * imported only when needed: most jobs have a docker CLI, and the action's
+ * start-up time counts.
  */
 import { compareVersions } from './api-version.js';
+import { download, DownloadError, HttpStatusError, type DownloadPolicy } from './download.js';
 import { execFile } from 'node:child_process';
-import { accessSync, constants, createWriteStream, statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import http from 'node:http';
-import https from 'node:https';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../engine/context.js';
-import { CancelledError, SetupDindError } from '../engine/errors.js';
+import { CancelledError, errorMessage, SetupDindError } from '../engine/errors.js';
 
 /** The client used when docker-version is empty and PATH has no docker: a stable release. */
 export const DEFAULT_DOCKER_VERSION = '29.1.3';
@@ -33,31 +34,14 @@ export interface DockerCliOptions {
   /** Base URL, no trailing slash. */
   dockerDownloadUrl: string;
   logger: Logger;
-  /** The job's environment: PATH to search, XDG_CACHE_HOME/HOME for the CLI's tool cache. Not mutated. */
+  /** The job's environment: PATH to search, and the environment docker --version runs in. Not mutated. */
   env: NodeJS.ProcessEnv;
   /** Where the download is unpacked (and removed again): RUNNER_TEMP or the system temp dir. */
   tempDir: string;
   signal?: AbortSignal;
-  /** How hard to try a download; DOWNLOAD_POLICY unless a test says otherwise. */
+  /** How hard to try a download; DOWNLOAD_POLICY (download.ts) unless a test says otherwise. */
   downloadPolicy?: DownloadPolicy;
 }
-
-export interface DownloadPolicy {
-  /** Tries of one URL: connection errors, timeouts, 5xx, 408 and 429 are tried again; other statuses are not. */
-  attempts: number;
-  /** A try fails when no data has come for this long (connecting, waiting for the answer, or mid-body). */
-  idleTimeoutMs: number;
-  /** The pause before another try: a random time in [min, max]. */
-  pauseMs: readonly [number, number];
-}
-
-/**
- * A job waiting for its daemon should learn of a dead mirror within seconds
- * (a refused connection: ~6 s over 3 tries), and of one that accepts but
- * never answers within the idle timeout per try, not the 3 minutes per try
- * of the toolkit's defaults.
- */
-export const DOWNLOAD_POLICY: DownloadPolicy = { attempts: 3, idleTimeoutMs: 30_000, pauseMs: [2_000, 4_000] };
 
 export interface InstalledDockerCli {
   /** The docker binary. */
@@ -155,86 +139,104 @@ export function addsToPath(cli: InstalledDockerCli): boolean {
 }
 
 export async function ensureDockerCli(options: DockerCliOptions): Promise<InstalledDockerCli> {
-  const { logger, env } = options;
   if (options.dockerVersion === undefined || options.dockerVersion === 'none') {
-    const found = findOnPath('docker', env);
-    if (found !== undefined) {
-      const version = reportedVersion(found, env).then(
-        (reported) => {
-          logger.info(`Docker CLI ${reported}: ${found} (found on PATH).`);
-          return reported;
-        },
-        (error: unknown) => {
-          logger.warn(`The docker CLI on PATH (${found}) does not report its version (${message(error)}); using it anyway.`);
-          return '';
-        },
-      );
-      return { path: found, dir: dirname(found), version, source: 'path' };
-    }
-    if (options.dockerVersion === 'none') {
-      // Mode dind still needs one for itself: its docker calls say so then, with a hint.
-      logger.info('No docker CLI on PATH, and docker-version is none: none is downloaded.');
-      return { path: '', dir: '', version: Promise.resolve(''), source: 'none' };
-    }
+    const onPath = dockerOnPath(options);
+    if (onPath !== undefined) return onPath;
+    if (options.dockerVersion === 'none') return noDockerCli(options.logger);
   }
   const arch = dockerArch();
-  const baseUrl = options.dockerDownloadUrl;
   checkCancelled(options.signal);
-  // tool-cache reads RUNNER_TOOL_CACHE from process.env; the runner sets it, the CLI gets a per-user default.
-  const toolCache = process.env.RUNNER_TOOL_CACHE;
-  if (!toolCache) process.env.RUNNER_TOOL_CACHE = defaultToolCache(env);
+  const tc = await loadToolCache();
+  const work = await mkdtemp(join(options.tempDir, 'setup-dind-docker-cli-'));
   try {
-    const tc = await loadToolCache();
-    const work = await mkdtemp(join(options.tempDir, 'setup-dind-docker-cli-'));
-    try {
-      const version = await resolveVersion(options, arch, work);
-      const cached = tc.find(TOOL_NAME, version, process.arch);
-      if (cached) {
-        const path = join(cached, 'docker');
-        const reported = await reportedVersion(path, env).catch(() => undefined);
-        if (reported !== undefined) {
-          logger.info(`Docker CLI ${reported}: ${path} (from the tool cache).`);
-          return { path, dir: cached, version: Promise.resolve(reported), source: 'cache' };
-        }
-        logger.warn(`The cached docker CLI ${version} (${path}) does not run; downloading it again.`);
-      }
-      const url = archiveUrl(baseUrl, arch, version);
-      logger.info(`Downloading the docker CLI ${version} from ${url}`);
-      const started = performance.now();
-      const archive = join(work, `docker-${version}.tgz`);
-      await download(url, archive, options).catch((error: unknown) => {
-        throw downloadError(error, url, options, version);
-      });
-      checkCancelled(options.signal);
-      const binary = await unpackClient(archive, work, url, options.signal);
-      const reported = await reportedVersion(binary, env).catch((error: unknown) => {
-        throw new SetupDindError(`The docker CLI from ${url} does not run on this machine: ${message(error)}`, {
-          hint: `A mirror at input "docker-download-url" must serve Docker's own archives for ${arch}, unchanged.`,
-          cause: error,
-        });
-      });
-      if (!sameRelease(reported, version)) {
-        throw new SetupDindError(`The docker CLI from ${url} reports version ${reported}, not ${version}.`, {
-          hint: 'The mirror at input "docker-download-url" serves a different file under this name; it must keep Docker\'s names and contents.',
-        });
-      }
-      const dir = await tc.cacheFile(binary, 'docker', TOOL_NAME, version, process.arch);
-      const seconds = (performance.now() - started) / 1000;
-      const path = join(dir, 'docker');
-      logger.info(`Docker CLI ${reported}: ${path} (downloaded in ${seconds.toFixed(2)} s, cached for later jobs).`);
-      return { path, dir, version: Promise.resolve(reported), source: 'download', url, seconds };
-    } finally {
-      await rm(work, { recursive: true, force: true });
-    }
+    const version = await resolveVersion(options, arch, work);
+    return (await fromToolCache(tc, version, options)) ?? (await downloadClient(tc, arch, version, work, options));
   } finally {
-    if (!toolCache) delete process.env.RUNNER_TOOL_CACHE;
+    await rm(work, { recursive: true, force: true });
   }
+}
+
+/** The docker on PATH, if any; its version is asked for in the background. */
+function dockerOnPath({ logger, env }: DockerCliOptions): InstalledDockerCli | undefined {
+  const found = findOnPath('docker', env);
+  if (found === undefined) return undefined;
+  const version = reportedVersion(found, env).then(
+    (reported) => {
+      logger.info(`Docker CLI ${reported}: ${found} (found on PATH).`);
+      return reported;
+    },
+    (error: unknown) => {
+      logger.warn(`The docker CLI on PATH (${found}) does not report its version (${errorMessage(error)}); using it anyway.`);
+      return '';
+    },
+  );
+  return { path: found, dir: dirname(found), version, source: 'path' };
+}
+
+function noDockerCli(logger: Logger): InstalledDockerCli {
+  // Mode dind still needs one for itself: its docker calls say so then, with a hint.
+  logger.info('No docker CLI on PATH, and docker-version is none: none is downloaded.');
+  return { path: '', dir: '', version: Promise.resolve(''), source: 'none' };
 }
 
 type ToolCache = typeof import('@actions/tool-cache');
 
-function loadToolCache(): Promise<ToolCache> {
+/** @actions/tool-cache, once RUNNER_TOOL_CACHE is known to be set: it reads it from process.env at each call. */
+async function loadToolCache(): Promise<ToolCache> {
+  if (!process.env.RUNNER_TOOL_CACHE) {
+    // The front ends set it (the runner for the action, the CLI's `up` otherwise); without it tool-cache fails an assertion.
+    throw new SetupDindError('Cannot keep a downloaded docker CLI: RUNNER_TOOL_CACHE is not set.', {
+      hint: 'Run setup-dind as a GitHub Action on a runner (which sets RUNNER_TOOL_CACHE) or through its CLI, or set RUNNER_TOOL_CACHE to a directory for downloaded tools.',
+    });
+  }
   return import('@actions/tool-cache');
+}
+
+/** The cached client of `version`, if it is there and runs. */
+async function fromToolCache(tc: ToolCache, version: string, { logger, env }: DockerCliOptions): Promise<InstalledDockerCli | undefined> {
+  const cached = tc.find(TOOL_NAME, version, process.arch);
+  if (!cached) return undefined;
+  const path = join(cached, 'docker');
+  const reported = await reportedVersion(path, env).catch(() => undefined);
+  if (reported === undefined) {
+    logger.warn(`The cached docker CLI ${version} (${path}) does not run; downloading it again.`);
+    return undefined;
+  }
+  logger.info(`Docker CLI ${reported}: ${path} (from the tool cache).`);
+  return { path, dir: cached, version: Promise.resolve(reported), source: 'cache' };
+}
+
+/** Downloads and unpacks the client of `version` in `work`, checks it, and caches it. */
+async function downloadClient(tc: ToolCache, arch: string, version: string, work: string, options: DockerCliOptions): Promise<InstalledDockerCli> {
+  const url = archiveUrl(options.dockerDownloadUrl, arch, version);
+  options.logger.info(`Downloading the docker CLI ${version} from ${url}`);
+  const started = performance.now();
+  const archive = join(work, `docker-${version}.tgz`);
+  await fetchFile(url, archive, options, version);
+  checkCancelled(options.signal);
+  const binary = await unpackClient(archive, work, url, options.signal);
+  const reported = await checkedVersion(binary, url, arch, version, options.env);
+  const dir = await tc.cacheFile(binary, 'docker', TOOL_NAME, version, process.arch);
+  const seconds = (performance.now() - started) / 1000;
+  const path = join(dir, 'docker');
+  options.logger.info(`Docker CLI ${reported}: ${path} (downloaded in ${seconds.toFixed(2)} s, cached for later jobs).`);
+  return { path, dir, version: Promise.resolve(reported), source: 'download', url, seconds };
+}
+
+/** The version a downloaded client reports, when it runs and is the release asked for. */
+async function checkedVersion(binary: string, url: string, arch: string, version: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const reported = await reportedVersion(binary, env).catch((error: unknown) => {
+    throw new SetupDindError(`The docker CLI from ${url} does not run on this machine: ${errorMessage(error)}`, {
+      hint: `A mirror at input "docker-download-url" must serve Docker's own archives for ${arch}, unchanged.`,
+      cause: error,
+    });
+  });
+  if (!sameRelease(reported, version)) {
+    throw new SetupDindError(`The docker CLI from ${url} reports version ${reported}, not ${version}.`, {
+      hint: 'The mirror at input "docker-download-url" serves a different file under this name; it must keep Docker\'s names and contents.',
+    });
+  }
+  return reported;
 }
 
 async function resolveVersion(options: DockerCliOptions, arch: string, work: string): Promise<string> {
@@ -245,9 +247,7 @@ async function resolveVersion(options: DockerCliOptions, arch: string, work: str
   if (options.dockerVersion !== 'latest') return options.dockerVersion;
   const indexUrl = `${options.dockerDownloadUrl}/${arch}/`;
   const indexFile = join(work, 'index.html');
-  await download(indexUrl, indexFile, options).catch((error: unknown) => {
-    throw downloadError(error, indexUrl, options, 'latest');
-  });
+  await fetchFile(indexUrl, indexFile, options, 'latest');
   const latest = latestFromIndex(await readFile(indexFile, 'utf8'));
   if (latest === undefined) {
     throw new SetupDindError(`docker-version latest: the listing at ${indexUrl} names no docker-X.Y.Z.tgz.`, {
@@ -256,6 +256,13 @@ async function resolveVersion(options: DockerCliOptions, arch: string, work: str
   }
   options.logger.info(`docker-version latest is ${latest} (from ${indexUrl}).`);
   return latest;
+}
+
+/** Downloads `url` to `file`; a failure says which input to fix. */
+async function fetchFile(url: string, file: string, options: DockerCliOptions, version: string): Promise<void> {
+  await download(url, file, { logger: options.logger, signal: options.signal, policy: options.downloadPolicy }).catch((error: unknown) => {
+    throw downloadError(error, url, options, version);
+  });
 }
 
 /** What a failed download means, naming the input to fix. */
@@ -272,187 +279,10 @@ function downloadError(error: unknown, url: string, options: DockerCliOptions, v
   if (status !== undefined) {
     return new SetupDindError(`Downloading ${url} (input "docker-download-url") failed: HTTP ${status}${tried ? ` (${tried})` : ''}.`, { hint: inputs, cause: error });
   }
-  return new SetupDindError(`Could not download ${url}: input "docker-download-url" (${options.dockerDownloadUrl}) cannot be reached (${message(error)}${tried ? `; ${tried}` : ''}).`, {
+  return new SetupDindError(`Could not download ${url}: input "docker-download-url" (${options.dockerDownloadUrl}) cannot be reached (${errorMessage(error)}${tried ? `; ${tried}` : ''}).`, {
     hint: 'Check the URL and the network (proxies are taken from https_proxy/no_proxy). On an air-gapped network, point docker-download-url at a mirror of https://download.docker.com/linux/static/stable, or put a docker CLI on PATH; a job that needs none (mode attach or dood with an SDK) can set docker-version to none.',
     cause: error,
   });
-}
-
-/** A failed download: `tries` says how often it was tried. */
-class DownloadError extends Error {
-  tries = 1;
-  /** Whether another try may help: a connection error, a timeout, 5xx, 408, 429. */
-  readonly retryable: boolean;
-
-  constructor(text: string, options: { retryable: boolean; cause?: unknown }) {
-    super(text, { cause: options.cause });
-    this.retryable = options.retryable;
-  }
-}
-
-class HttpStatusError extends DownloadError {
-  constructor(readonly httpStatusCode: number) {
-    super(`HTTP ${httpStatusCode}`, { retryable: httpStatusCode >= 500 || httpStatusCode === 408 || httpStatusCode === 429 });
-  }
-}
-
-type HttpClientModule = typeof import('@actions/http-client');
-
-const MAX_REDIRECTS = 10;
-
-/**
- * Downloads `url` to `file` (streamed; replaced on each try), tried as
- * `options.downloadPolicy` says. Rejects with a DownloadError, a
- * CancelledError on the signal (the request is torn down at once, so nothing
- * holds the process), or a SetupDindError when the file cannot be written.
- */
-async function download(url: string, file: string, options: DockerCliOptions): Promise<void> {
-  const policy = options.downloadPolicy ?? DOWNLOAD_POLICY;
-  const { signal } = options;
-  const client = await import('@actions/http-client');
-  for (let attempt = 1; ; attempt++) {
-    checkDownloadCancelled(signal);
-    try {
-      await downloadOnce(client, url, file, policy.idleTimeoutMs, signal);
-      return;
-    } catch (error) {
-      if (signal?.aborted) throw new CancelledError('downloading the docker CLI');
-      if (!(error instanceof DownloadError)) throw error;
-      error.tries = attempt;
-      if (!error.retryable || attempt >= policy.attempts) throw error;
-      const [min, max] = policy.pauseMs;
-      const pause = min + Math.random() * (max - min);
-      options.logger.info(`Downloading ${url} failed (${error.message}); trying again in ${(pause / 1000).toFixed(1)} s (${attempt + 1} of ${policy.attempts}).`);
-      await sleep(pause, signal);
-    }
-  }
-}
-
-/** One try: follows redirects (not from https to http), fails after `idleMs` without data. */
-function downloadOnce(client: HttpClientModule, url: string, file: string, idleMs: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    // A fresh client per try: its agent routes through https_proxy unless no_proxy says otherwise.
-    const agents = new client.HttpClient('setup-dind', [], { keepAlive: false });
-    let request: http.ClientRequest | undefined;
-    let response: http.IncomingMessage | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    let settled = false;
-    const finish = (error?: unknown): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      if (error !== undefined) {
-        // Tear the connection down now: a socket left open would hold the process.
-        response?.destroy();
-        request?.destroy();
-      }
-      agents.dispose();
-      if (error === undefined) resolve();
-      else reject(error);
-    };
-    const onAbort = () => finish(new CancelledError('downloading the docker CLI'));
-    const idle = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => finish(new DownloadError(`no data for ${formatSeconds(idleMs)}`, { retryable: true })), idleMs);
-    };
-    const get = (target: URL, redirects: number): void => {
-      let mine: http.ClientRequest;
-      try {
-        mine = (target.protocol === 'https:' ? https : http).request(target, { agent: agents.getAgent(target.href), headers: { 'user-agent': 'setup-dind' } }, onAnswer);
-      } catch (error) {
-        // e.g. a malformed https_proxy
-        return finish(new DownloadError(message(error), { retryable: false, cause: error }));
-      }
-      request = mine;
-      mine.on('error', (error) => {
-        if (request === mine) finish(new DownloadError(message(error), { retryable: true, cause: error }));
-      });
-      mine.end();
-
-      function onAnswer(answer: http.IncomingMessage): void {
-        if (request !== mine || settled) return void answer.destroy();
-        response = answer;
-        idle();
-        const status = answer.statusCode ?? 0;
-        const location = answer.headers.location;
-        if ([301, 302, 303, 307, 308].includes(status) && location) {
-          answer.resume();
-          let next: URL;
-          try {
-            next = new URL(location, target);
-          } catch {
-            return finish(new DownloadError(`HTTP ${status} to an invalid location ${JSON.stringify(location)}`, { retryable: false }));
-          }
-          if (target.protocol === 'https:' && next.protocol !== 'https:') {
-            return finish(new DownloadError(`redirected from https to ${next.href}, refused`, { retryable: false }));
-          }
-          if (redirects >= MAX_REDIRECTS) return finish(new DownloadError(`more than ${MAX_REDIRECTS} redirects`, { retryable: false }));
-          response = undefined;
-          return get(next, redirects + 1);
-        }
-        if (status !== 200) {
-          answer.resume();
-          return finish(new HttpStatusError(status));
-        }
-        const out = createWriteStream(file);
-        let writeFailed: Error | undefined;
-        out.on('error', (error) => {
-          writeFailed ??= error;
-        });
-        pipeline(
-          answer,
-          async function* (chunks: AsyncIterable<Buffer>) {
-            for await (const chunk of chunks) {
-              idle();
-              yield chunk;
-            }
-          },
-          out,
-        ).then(
-          () => finish(),
-          (error: unknown) => {
-            if (writeFailed !== undefined) {
-              finish(new SetupDindError(`Could not write the download of ${url} to ${file}: ${writeFailed.message}`, {
-                hint: 'Check the free space and permissions of the temporary directory (RUNNER_TEMP, or TMPDIR for the CLI).',
-                cause: writeFailed,
-              }));
-            } else {
-              finish(new DownloadError(`the connection broke mid-download (${message(error)})`, { retryable: true, cause: error }));
-            }
-          },
-        );
-      }
-    };
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    idle();
-    get(new URL(url), 0);
-  });
-}
-
-function formatSeconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
-}
-
-/** Waits `ms`; rejects with a CancelledError at once on the signal. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new CancelledError('downloading the docker CLI'));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-function checkDownloadCancelled(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new CancelledError('downloading the docker CLI');
 }
 
 /** Extracts docker/docker from the archive; resolves with its path. */
@@ -464,7 +294,7 @@ async function unpackClient(archive: string, work: string, url: string, signal: 
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new SetupDindError('tar is needed to unpack the docker CLI and is not on PATH.', { hint: 'Install tar (and gzip) on the runner, or put a docker CLI on PATH.' });
     }
-    throw new SetupDindError(`The file at ${url} is not a docker static client archive (tar: ${message(error)}).`, {
+    throw new SetupDindError(`The file at ${url} is not a docker static client archive (tar: ${errorMessage(error)}).`, {
       hint: 'A mirror at input "docker-download-url" must serve Docker\'s own docker-<version>.tgz files unchanged (a gzipped tar holding docker/docker).',
       cause: error,
     });
@@ -495,8 +325,4 @@ function run(file: string, args: string[], signal: AbortSignal | undefined, time
 
 function checkCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CancelledError('getting the docker CLI');
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -9,14 +9,13 @@ import {
   DEFAULT_DOCKER_VERSION,
   defaultToolCache,
   dockerArch,
-  type DownloadPolicy,
-  DOWNLOAD_POLICY,
   ensureDockerCli,
   findOnPath,
   latestFromIndex,
   parseVersionOutput,
   sameRelease,
 } from '../../src/docker/docker-install.js';
+import { DOWNLOAD_POLICY, type DownloadPolicy } from '../../src/docker/download.js';
 import { silentLogger, type Logger } from '../../src/engine/context.js';
 import { CancelledError } from '../../src/engine/errors.js';
 import { scriptArchive, startBlackhole } from '../support/docker-mirror.js';
@@ -155,6 +154,23 @@ describe('the CLI\'s tool cache and exports', () => {
   it('keeps downloads in a per-user cache directory', () => {
     expect(defaultToolCache({ XDG_CACHE_HOME: '/x/cache', HOME: '/home/u' })).toBe('/x/cache/setup-dind/tool-cache');
     expect(defaultToolCache({ HOME: '/home/u' })).toBe('/home/u/.cache/setup-dind/tool-cache');
+  });
+
+  it('leaves RUNNER_TOOL_CACHE to the front end: without it, a download fails clearly and the environment is not changed', async () => {
+    const saved = process.env.RUNNER_TOOL_CACHE;
+    delete process.env.RUNNER_TOOL_CACHE;
+    const dir = mkdtempSync(join(tmpdir(), 'setup-dind-unit-no-cache-'));
+    try {
+      const error = await ensureDockerCli({ dockerVersion: '0.0.1', dockerDownloadUrl: 'http://127.0.0.1:1', logger: silentLogger, env: { PATH: '', HOME: dir }, tempDir: dir }).catch(
+        (caught: unknown) => caught,
+      );
+      expect(String(error)).toMatch(/Cannot keep a downloaded docker CLI: RUNNER_TOOL_CACHE is not set\./);
+      expect(process.env.RUNNER_TOOL_CACHE).toBeUndefined();
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      if (saved !== undefined) process.env.RUNNER_TOOL_CACHE = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('prepends a downloaded CLI to the eval\'ing shell\'s PATH, and reads it back from the state file', () => {
