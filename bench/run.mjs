@@ -19,7 +19,7 @@
 // 130 when interrupted. Everything it creates is removed, also on failure
 // and on Ctrl-C (see lib/resources.mjs for how it tells its own objects).
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -76,19 +76,43 @@ function chartSubtitle(machine, what) {
   ];
 }
 
-/** Sizes and digests of the bundles, and the commit they were measured at. */
+/**
+ * What a bundle holds, from its source map: packages and folders of src/,
+ * in the order they first appear.
+ * @param {Buffer} map
+ */
+function bundled(map) {
+  const sources = JSON.parse(map.toString('utf8')).sources.filter((source) => source.startsWith('../'));
+  return [...new Set(sources.map((source) => /^\.\.\/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(source)?.[1] ?? source.slice(3).split('/').slice(0, -1).join('/')))];
+}
+
+/**
+ * dist/ as measured: each file's size (and for a bundle what it holds), the
+ * total, one digest over all of them (names and contents), and the commit.
+ */
 async function describeAction() {
-  const bundles = {};
-  for (const name of ['main.js', 'post.js']) {
-    const path = join(ROOT, 'dist', name);
-    const bytes = (await stat(path)).size;
-    const sha256 = createHash('sha256')
-      .update(await readFile(path))
-      .digest('hex');
-    bundles[name] = { bytes, sha256 };
+  const files = {};
+  const digest = createHash('sha256');
+  let bytes = 0;
+  for (const name of (await readdir(join(ROOT, 'dist'))).sort()) {
+    const content = await readFile(join(ROOT, 'dist', name));
+    files[name] = { bytes: content.length };
+    if (name.endsWith('.js.map')) files[name.slice(0, -'.map'.length)].holds = bundled(content);
+    bytes += content.length;
+    digest.update(`${name}\0${createHash('sha256').update(content).digest('hex')}\n`);
   }
   const git = async (args) => (await run('git', args, { cwd: ROOT, timeoutMs: 10_000 }).catch(() => ({ stdout: '' }))).stdout.trim();
-  return { bundles, commit: await git(['rev-parse', 'HEAD']), distModified: (await git(['status', '--porcelain', '--', 'dist'])) !== '' };
+  return { dist: { bytes, sha256: digest.digest('hex'), files }, commit: await git(['rev-parse', 'HEAD']), distModified: (await git(['status', '--porcelain', '--', 'dist'])) !== '' };
+}
+
+/** dist/ in one line: the total, what of it is source maps, and each file but the maps by size. */
+function distSizes(dist) {
+  const kB = (n) => (n < 1000 ? `${n} B` : `${(n / 1000).toFixed(n < 10_000 ? 1 : 0)} kB`);
+  const holds = (file) => (file.holds ? ` (${file.holds.slice(0, 3).join(', ')}${file.holds.length > 3 ? ', …' : ''})` : '');
+  const entries = Object.entries(dist.files);
+  const maps = entries.filter(([name]) => name.endsWith('.map')).reduce((sum, [, file]) => sum + file.bytes, 0);
+  const others = entries.filter(([name]) => !name.endsWith('.map')).sort(([, a], [, b]) => b.bytes - a.bytes);
+  return `dist/: ${kB(dist.bytes)} in ${entries.length} files, ${kB(maps)} of it source maps; ${others.map(([name, file]) => `${name} ${kB(file.bytes)}${holds(file)}`).join(', ')}.`;
 }
 
 /** Running containers on the host that are not this run's: a sign of concurrent load. */
@@ -104,7 +128,7 @@ async function preflight() {
       await docker(['image', 'inspect', '--format', '{{.Id}}', image]).catch(() => problems.push(`image ${image} is not on the host (the benchmark never pulls)`));
     }
   }
-  for (const name of ['main.js', 'post.js']) {
+  for (const name of ['main.js', 'post.js', 'cli.js']) {
     await stat(join(ROOT, 'dist', name)).catch(() => problems.push(`dist/${name} is missing (npm run build)`));
   }
   return problems;
@@ -241,7 +265,7 @@ async function main() {
     if (interrupted) await new Promise((done) => setTimeout(done, 1000)).then(() => res.sweep()); // a `docker run` cut short may land late
   }
   const actionAtEnd = await describeAction().catch(() => undefined);
-  const distChanged = ['main.js', 'post.js'].some((name) => actionAtEnd?.bundles[name]?.sha256 !== action.bundles[name].sha256);
+  const distChanged = actionAtEnd?.dist.sha256 !== action.dist.sha256;
   const leftovers = await res.leftovers().catch((error) => [`could not check: ${error instanceof Error ? error.message : String(error)}`]);
   if (interrupted) {
     log(leftovers.length === 0 ? 'Clean: nothing of this run is left.' : `Still there: ${leftovers.join(', ')}`);
@@ -252,7 +276,6 @@ async function main() {
   const summary = summarize(samples, failures, options.only === undefined ? undefined : selected.map((contender) => contender.id));
   const table = markdownTable(summary);
   const maxLoad = Math.max(0, ...hostLoad.map((entry) => entry.otherRunningContainers));
-  const sizes = `Bundle sizes: dist/main.js ${action.bundles['main.js'].bytes} bytes, dist/post.js ${action.bundles['post.js'].bytes} bytes.`;
   const runLine =
     `${options.quick ? 'Quick run (smoke mode): each contender once.' : `${reps} repetitions, contenders alternated within each.`} ` +
     'Medians of wall-clock seconds (performance.now, spawn to readiness or exit); ratios against the baseline of each group, measured in the same run.';
@@ -264,9 +287,9 @@ async function main() {
     '- Scale rows time all N dist/main.js processes started at once until the last exits (each its own job); post rows time all N posts at once.',
     '- Layer cache rows: two jobs one after the other on a cache volume of this run (input `cache-volume`); the first fills it (busybox loaded, the build), untimed; the second is timed: its start on the warm data root, the same build without --no-cache (every step but FROM from the cache, checked), and its post (`docker stop --time 30`, volume kept). The volume is removed after each repetition.',
     `- docker CLI rows: mode attach to the host daemon's socket, each a new job; a local HTTP mirror on 127.0.0.1 serves the local docker client${cliInfo ? ` (${cliInfo.version}, a ${(Number(cliInfo.archiveBytes) / 1e6).toFixed(1)} MB archive)` : ''} as <arch>/docker-<version>.tgz, so a real download adds the transfer from download.docker.com; a fresh RUNNER_TOOL_CACHE per repetition.`,
-    `- ${sizes}`,
+    `- ${distSizes(action.dist)} Group 6 times each entry's start and load.`,
     `- dist/main.js and dist/post.js run under the Node that runs the benchmark (${process.version}, ${relative(ROOT, process.execPath).startsWith('node_modules') ? 'the project\'s node devDependency, which npm run puts first on PATH' : process.execPath}), as the runner runs them under its own.`,
-    `- Action measured at commit ${action.commit.slice(0, 12) || 'unknown'}${action.distModified ? ' with uncommitted changes in dist/' : ''}; dist/main.js sha256 ${action.bundles['main.js'].sha256.slice(0, 16)}….`,
+    `- Action measured at commit ${action.commit.slice(0, 12) || 'unknown'}${action.distModified ? ' with uncommitted changes in dist/' : ''}; dist/ digest ${action.dist.sha256.slice(0, 16)}… (sha256 over its files).`,
     ...(distChanged ? ['- **dist/ changed while the benchmark ran** (a rebuild?): samples may mix two builds of the action.'] : []),
     `- At the start of each repetition: 1-minute load average ${hostLoad.map((entry) => entry.loadAverage1m.toFixed(1)).join(', ')} on ${machine.cores} cores; ` +
       `other containers running on the Docker host: up to ${maxLoad}. Load from other work skews absolute times, ratios less.`,

@@ -3,6 +3,10 @@ declare module '@vercel/ncc' {
   interface NccOptions {
     minify?: boolean;
     sourceMap?: boolean;
+    /** Prepend source-map-support to the bundle (default true). */
+    sourceMapRegister?: boolean;
+    /** Prefix of the source map's sources, which are relative to the working directory (default "../"). */
+    sourceMapBasePrefix?: string;
     license?: string;
     quiet?: boolean;
     target?: string;

@@ -471,9 +471,11 @@ async function scale(ctx, n) {
 // ---------------------------------------------------------------- overhead
 
 /**
- * `node -e ""` and `node dist/main.js` with the runner's INPUT_* variables
- * and INPUT_MODE=invalid (it loads the bundle, validates, fails at once),
- * alternated; each timed from spawn to exit.
+ * `node -e ""`; `node dist/main.js` with the runner's INPUT_* variables and
+ * INPUT_MODE=invalid (it loads the bundle, validates, fails at once);
+ * `node dist/post.js` with no saved state (loads the bundle, finds nothing
+ * to tear down); `node dist/cli.js --version`: alternated, each timed from
+ * spawn to exit.
  * @param {Context} ctx
  * @returns {Promise<Measured>}
  */
@@ -483,6 +485,10 @@ async function overhead(ctx) {
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   const nodeEmpty = [];
   const mainInvalid = [];
+  const postEmpty = [];
+  const cliVersion = [];
+  // post as the runner starts it, but with no STATE_plan: main never ran.
+  const postEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('STATE_')));
   for (let i = 0; i < ctx.overheadIterations; i++) {
     const empty = await run(process.execPath, ['-e', ''], { signal: ctx.signal, timeoutMs: 30_000 });
     if (empty.code !== 0) throw new Error(`node -e "" exited ${empty.code}`);
@@ -492,8 +498,16 @@ async function overhead(ctx) {
       throw new Error(`dist/main.js with INPUT_MODE=invalid: expected exit 1 naming input "mode", got ${main.code}: ${firstLine(main.stdout)}`);
     }
     mainInvalid.push(main.seconds);
+    const post = await run(process.execPath, [join(ROOT, 'dist', 'post.js')], { env: postEnv, signal: ctx.signal, timeoutMs: 30_000 });
+    if (post.code !== 0 || !/Nothing to tear down/.test(post.stdout)) {
+      throw new Error(`dist/post.js with no saved state: expected exit 0 and "Nothing to tear down", got ${post.code}: ${firstLine(post.stdout)}`);
+    }
+    postEmpty.push(post.seconds);
+    const cli = await run(process.execPath, [join(ROOT, 'dist', 'cli.js'), '--version'], { signal: ctx.signal, timeoutMs: 30_000 });
+    if (cli.code !== 0 || !/^\d+\.\d+\.\d+/.test(cli.stdout)) throw new Error(`dist/cli.js --version: expected exit 0 and a version, got ${cli.code}: ${firstLine(cli.stdout)}`);
+    cliVersion.push(cli.seconds);
   }
-  return { values: { nodeEmpty, mainInvalid } };
+  return { values: { nodeEmpty, mainInvalid, postEmpty, cliVersion } };
 }
 
 // ------------------------------------------------------------------ the list
@@ -593,8 +607,14 @@ export function contenders(image) {
     {
       id: 'overhead',
       description:
-        'node -e "" and node dist/main.js (action.yml defaults as INPUT_*, INPUT_MODE=invalid: loads the bundle, validates, exits 1), alternated; each spawn to exit.',
-      series: { nodeEmpty: 'node -e ""', mainInvalid: 'node dist/main.js, INPUT_MODE=invalid' },
+        'node -e ""; node dist/main.js (action.yml defaults as INPUT_*, INPUT_MODE=invalid: loads the bundle, validates, exits 1); ' +
+        'node dist/post.js with no saved state (loads the bundle, nothing to tear down); node dist/cli.js --version; alternated, each spawn to exit.',
+      series: {
+        nodeEmpty: 'node -e ""',
+        mainInvalid: 'node dist/main.js, INPUT_MODE=invalid',
+        postEmpty: 'node dist/post.js, no saved state',
+        cliVersion: 'node dist/cli.js --version',
+      },
       run: overhead,
     },
     {

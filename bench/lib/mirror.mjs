@@ -14,7 +14,7 @@ import { run } from './proc.mjs';
 /**
  * Docker's directory names under linux/static/<channel>/, by Node's
  * process.arch: a copy of DOCKER_ARCH in src/docker/docker-install.ts (the
- * benchmark runs the bundles in dist/, which export nothing).
+ * benchmark runs the bundles in dist/, which export only the entries).
  * @type {Record<string, string>}
  */
 const DOCKER_ARCH = { x64: 'x86_64', arm64: 'aarch64', arm: 'armhf', s390x: 's390x', ppc64: 'ppc64le' };

@@ -70,7 +70,7 @@ export const GROUPS = [
   },
   {
     id: 'overhead',
-    title: '6. Overhead: node start + bundle load',
+    title: '6. Overhead: node start + bundle load, per entry',
     rows: [
       { series: 'overhead.nodeEmpty', label: 'node -e ""', baseline: true },
       { series: 'overhead.mainInvalid', label: 'node dist/main.js, INPUT_MODE=invalid (start + load + validate)', chart: 'node dist/main.js', goal: { maxSeconds: 0.15 } },
@@ -82,6 +82,8 @@ export const GROUPS = [
         derivedFrom: ['overhead.mainInvalid', 'overhead.nodeEmpty'],
         label: '… bundle load and validation alone (difference of the medians)',
       },
+      { series: 'overhead.postEmpty', label: 'node dist/post.js, no saved state (start + load, nothing to tear down)', chart: 'node dist/post.js' },
+      { series: 'overhead.cliVersion', label: 'node dist/cli.js --version (start + load)', chart: 'node dist/cli.js --version' },
     ],
   },
   // One baseline per group: the layer cache's three comparisons are three groups under one number.

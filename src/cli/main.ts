@@ -220,7 +220,10 @@ function signalNumber(name: NodeJS.Signals): number {
   return ({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[name] ?? 0;
 }
 
-const code = await main(process.argv.slice(2));
-process.exitCode = code;
-// A successful `up` ends on its own: what it leaves running (the DooD proxy) is detached.
-if (code !== 0) exitWhenFlushed(code);
+/** Runs the command line of this process (dist/cli.js, through src/entries.ts). */
+export async function runCli(): Promise<void> {
+  const code = await main(process.argv.slice(2));
+  process.exitCode = code;
+  // A successful `up` ends on its own: what it leaves running (the DooD proxy) is detached.
+  if (code !== 0) exitWhenFlushed(code);
+}

@@ -89,4 +89,7 @@ function publish(daemon: Daemon): void {
   }
 }
 
-if (!(await main())) exitWhenFlushed(1);
+/** Runs the main step (dist/main.js, through src/entries.ts). */
+export async function runMain(): Promise<void> {
+  if (!(await main())) exitWhenFlushed(1);
+}

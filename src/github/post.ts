@@ -39,4 +39,5 @@ async function post(): Promise<void> {
   }
 }
 
-await post();
+/** Runs the post step (dist/post.js, through src/entries.ts). */
+export const runPost: () => Promise<void> = post;

@@ -139,3 +139,5 @@ async function writeTlsMaterial(dir, material) {
 /***/ })
 
 };
+
+//# sourceMappingURL=chunk-07148b8246246992.js.map

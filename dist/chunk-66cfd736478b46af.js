@@ -20430,3 +20430,5 @@ var Reflect;
 /***/ })
 
 };
+
+//# sourceMappingURL=chunk-66cfd736478b46af.js.map

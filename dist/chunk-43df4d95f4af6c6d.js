@@ -29191,3 +29191,5 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 /***/ })
 
 };
+
+//# sourceMappingURL=chunk-43df4d95f4af6c6d.js.map

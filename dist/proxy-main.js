@@ -1,0 +1,1355 @@
+import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
+/******/ var __webpack_modules__ = ({
+
+/***/ 58:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   i: () => (/* binding */ DOOD_POLICIES)
+/* harmony export */ });
+/** The DooD policies, by name: what the job may ask of the host daemon (README, "DooD"). */
+const DOOD_POLICIES = ['none', 'no-privileged', 'strict'];
+
+
+/***/ }),
+
+/***/ 334:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _policy_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(58);
+/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(12);
+/**
+ * The DooD proxy's background process (bundled as dist/dood-proxy.js). The
+ * action starts it detached with its options as JSON in
+ * SETUP_DIND_PROXY_OPTIONS, waits for "ready" on stdout, and lets it serve the
+ * job's later steps; post ends it with SIGTERM. It also ends on its own after
+ * maxLifetimeSeconds, should post never run.
+ */
+
+
+
+const ENV = 'SETUP_DIND_PROXY_OPTIONS';
+function fail(message) {
+    process.stderr.write(`setup-dind dood proxy: ${message}\n`);
+    process.exit(1);
+}
+function stringList(value, name) {
+    if (value === undefined)
+        return [];
+    if (!Array.isArray(value) || !value.every((item) => typeof item === 'string'))
+        fail(`${ENV}: ${name} must be a list of strings`);
+    return value;
+}
+function readOptions(text) {
+    if (!text)
+        fail(`${ENV} is not set`);
+    let raw;
+    try {
+        raw = JSON.parse(text);
+    }
+    catch (error) {
+        fail(`${ENV} is not JSON: ${error.message}`);
+    }
+    for (const name of ['listenPath', 'upstreamPath', 'logPath']) {
+        if (typeof raw[name] !== 'string' || raw[name] === '')
+            fail(`${ENV}: ${name} is missing`);
+    }
+    const policy = raw.policy ?? 'none';
+    if (!_policy_js__WEBPACK_IMPORTED_MODULE_2__/* .DOOD_POLICIES */ .i.includes(policy))
+        fail(`${ENV}: policy must be one of ${_policy_js__WEBPACK_IMPORTED_MODULE_2__/* .DOOD_POLICIES */ .i.join(', ')}`);
+    const labels = raw.labels ?? {};
+    if (typeof labels !== 'object' || labels === null || Object.values(labels).some((value) => typeof value !== 'string')) {
+        fail(`${ENV}: labels must map names to strings`);
+    }
+    let pathMap;
+    if (raw.pathMap !== undefined) {
+        if (!Array.isArray(raw.pathMap) || !raw.pathMap.every((entry) => typeof entry?.containerPath === 'string' && typeof entry.hostPath === 'string')) {
+            fail(`${ENV}: pathMap must be a list of {containerPath, hostPath}`);
+        }
+        pathMap = raw.pathMap;
+    }
+    const lifetime = raw.maxLifetimeSeconds ?? 86_400;
+    if (typeof lifetime !== 'number' || !(lifetime > 0))
+        fail(`${ENV}: maxLifetimeSeconds must be a positive number`);
+    return {
+        listenPath: raw.listenPath,
+        upstreamPath: raw.upstreamPath,
+        logPath: raw.logPath,
+        labels: labels,
+        policy: policy,
+        allowedBindRoots: stringList(raw.allowedBindRoots, 'allowedBindRoots'),
+        socketPaths: stringList(raw.socketPaths, 'socketPaths'),
+        ...(pathMap ? { pathMap } : {}),
+        maxLifetimeSeconds: lifetime,
+    };
+}
+const options = readOptions(process.env[ENV]);
+delete process.env[ENV];
+const log = (line) => {
+    try {
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.appendFileSync)(options.logPath, `${new Date().toISOString()} ${line}\n`, { mode: 0o600 });
+    }
+    catch {
+        // the log is a convenience: never let it stop the proxy
+    }
+};
+let proxy;
+try {
+    proxy = await (0,_proxy_js__WEBPACK_IMPORTED_MODULE_1__/* .startProxy */ .nL)({ ...options, log });
+}
+catch (error) {
+    log(`could not start: ${error.message}`);
+    fail(error.message);
+}
+let stopping = false;
+const stop = (why) => {
+    if (stopping)
+        return;
+    stopping = true;
+    log(`stopping: ${why}`);
+    const force = setTimeout(() => process.exit(0), 5000);
+    force.unref();
+    void proxy.close().finally(() => process.exit(0));
+};
+process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGINT', () => stop('SIGINT'));
+// The parent detaches and may leave a terminal session: not a reason to stop.
+process.on('SIGHUP', () => log('SIGHUP ignored'));
+// The parent closes its end of stdout after "ready"; a late write must not kill the proxy.
+process.stdout.on('error', () => { });
+setTimeout(() => stop(`reached maxLifetimeSeconds (${options.maxLifetimeSeconds} s)`), Math.min(options.maxLifetimeSeconds * 1000, 2 ** 31 - 1)).unref();
+process.stdout.write('ready\n');
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 12:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  nL: () => (/* binding */ startProxy)
+});
+
+// UNUSED EXPORTS: MAX_INSPECTED_BODY, Refused, bindSourceProblem, classifyRequest, conflictingPort, explainPortConflict, inspectContainerCreate, inspectExecCreate, inspectHostConfig, inspectNetworkCreate, inspectStartBody, inspectVolumeCreate, parseBind, parseFirstJsonValue, queryOf, routePath, scopePruneFilters, socketPathVariants, withLabels
+
+;// CONCATENATED MODULE: external "node:http"
+const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_namespaceObject);
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_namespaceObject);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(24);
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/dood/paths.ts
+/**
+ * Paths as the daemon sees them: bind sources are cleaned lexically, and a
+ * path in the job's container is translated to the host path behind it. One
+ * copy, used by the proxy (bind sources) and the DooD mode (allowed roots).
+ */
+
+
+/** A lexically clean absolute path (what the daemon does to bind sources), or undefined when not absolute. */
+function cleanAbsolute(path) {
+    if (!path.startsWith('/'))
+        return undefined;
+    const clean = external_node_path_namespaceObject.posix.normalize(path);
+    return clean.length > 1 ? clean.replace(/\/+$/, '') : clean;
+}
+/** `path` is `root` or below it. */
+function isWithin(path, root) {
+    return root === '/' || path === root || path.startsWith(`${root}/`);
+}
+/**
+ * A job-container path as the host sees it: the mount with the longest
+ * containerPath covering it wins. Undefined when no mount covers the path (or
+ * it is not absolute).
+ */
+function translateHostPath(path, map) {
+    const clean = cleanAbsolute(path);
+    if (clean === undefined)
+        return undefined;
+    let best;
+    for (const mapping of map) {
+        const container = cleanAbsolute(mapping.containerPath);
+        const host = cleanAbsolute(mapping.hostPath);
+        if (container === undefined || host === undefined || !isWithin(clean, container))
+            continue;
+        if (!best || container.length > best.container.length)
+            best = { container, host };
+    }
+    if (!best)
+        return undefined;
+    const rest = best.container === '/' ? clean.slice(1) : clean.slice(best.container.length + 1);
+    return rest === '' ? best.host : external_node_path_namespaceObject.posix.join(best.host, rest);
+}
+/**
+ * Resolves symbolic links as this process sees the file system: the longest
+ * existing prefix through realpath, the rest appended. The kernel follows
+ * links when the daemon mounts, so policy must look at where a path leads.
+ */
+function resolveExisting(path) {
+    const clean = cleanAbsolute(path);
+    if (clean === undefined)
+        return path;
+    const missing = [];
+    let head = clean;
+    for (;;) {
+        try {
+            const real = external_node_fs_.realpathSync.native(head);
+            return missing.length === 0 ? real : external_node_path_namespaceObject.posix.join(real, ...missing.reverse());
+        }
+        catch {
+            if (head === '/')
+                return clean;
+            missing.push(external_node_path_namespaceObject.posix.basename(head));
+            head = external_node_path_namespaceObject.posix.dirname(head);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/dood/proxy.ts
+/**
+ * The DooD isolation proxy: a per-job unix socket in front of the host
+ * daemon's. It forwards the Engine API faithfully (streams both ways, no
+ * buffering, no timeouts, hijacked attach/exec/session connections with
+ * half-close) and looks only at the few requests that create things or could
+ * reach outside the job:
+ *
+ * - containers, networks and volumes the job creates get the job's labels,
+ *   so teardown removes exactly those;
+ * - when the job itself runs in a container, bind-mount sources (paths in the
+ *   job's container) are translated to the host paths the daemon sees;
+ * - dood-policy refuses privileged containers, host namespaces, binds outside
+ *   the workspace and temp dirs, and the Docker socket (403 with a message the
+ *   docker CLI prints);
+ * - "port is already allocated" errors name the container holding the port.
+ *
+ * Bodies the proxy inspects are parsed the way the daemon's Go decoder reads
+ * them (first JSON value, field names case-insensitive) and re-serialized, so
+ * the daemon acts on exactly what was checked.
+ */
+
+
+
+
+
+/** Largest request body the proxy inspects (create requests are a few KiB). */
+const MAX_INSPECTED_BODY = 8 << 20;
+/** Largest error response buffered to explain a port conflict. */
+const MAX_ERROR_BODY = 1 << 20;
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+// ---------------------------------------------------------------------------
+// JSON as the daemon reads it
+/**
+ * The first JSON value of a body, as Go's json.Decoder reads it (the daemon
+ * ignores what follows), or undefined when there is none.
+ */
+function parseFirstJsonValue(text) {
+    let start = 0;
+    while (start < text.length && ' \t\r\n'.includes(text[start]))
+        start++;
+    if (start >= text.length)
+        return undefined;
+    let end = start;
+    const first = text[start];
+    if (first === '{' || first === '[') {
+        let depth = 0;
+        let inString = false;
+        for (; end < text.length; end++) {
+            const char = text[end];
+            if (inString) {
+                if (char === '\\')
+                    end++;
+                else if (char === '"')
+                    inString = false;
+            }
+            else if (char === '"')
+                inString = true;
+            else if (char === '{' || char === '[')
+                depth++;
+            else if (char === '}' || char === ']') {
+                depth--;
+                if (depth === 0) {
+                    end++;
+                    break;
+                }
+            }
+        }
+    }
+    else if (first === '"') {
+        for (end = start + 1; end < text.length; end++) {
+            if (text[end] === '\\')
+                end++;
+            else if (text[end] === '"') {
+                end++;
+                break;
+            }
+        }
+    }
+    else {
+        while (end < text.length && !' \t\r\n{}[],"'.includes(text[end]))
+            end++;
+    }
+    try {
+        return { value: JSON.parse(text.slice(start, end)) };
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Go's encoding/json matches field names case-insensitively (with K and ſ folding). */
+function fold(key) {
+    return key.toLowerCase().replace(/\u017f/g, 's');
+}
+/** The key of a field the daemon reads as `name`; a refusal when the body names it twice (the daemon would merge them). */
+function keyOf(object, name) {
+    const matches = Object.keys(object).filter((key) => fold(key) === fold(name));
+    if (matches.length > 1) {
+        throw new Refused(400, `setup-dind dood: the request names the field ${name} more than once (${matches.join(', ')}); send it once.`);
+    }
+    return matches[0];
+}
+function field(object, name) {
+    const key = keyOf(object, name);
+    return key === undefined ? undefined : object[key];
+}
+function setField(object, name, value) {
+    const key = keyOf(object, name);
+    if (key !== undefined && key !== name)
+        delete object[key];
+    object[name] = value;
+}
+/** `labels` over the request's own (all spellings of the field merged, as Go merges maps), ours winning. */
+function withLabels(object, name, labels) {
+    const merged = {};
+    for (const key of Object.keys(object).filter((candidate) => fold(candidate) === fold(name))) {
+        const value = object[key];
+        if (isObject(value))
+            for (const [label, text] of Object.entries(value))
+                merged[label] = text;
+        delete object[key];
+    }
+    for (const [label, text] of Object.entries(labels))
+        merged[label] = text;
+    object[name] = merged;
+}
+// ---------------------------------------------------------------------------
+// What the proxy does to a request
+/** A request the proxy answers itself, with this status and {"message": ...}. */
+class Refused extends Error {
+    status;
+    constructor(status, message) {
+        super(message);
+        this.status = status;
+        this.name = 'Refused';
+    }
+}
+function policyRefusal(policy, what, why) {
+    return new Refused(403, `setup-dind dood-policy ${policy}: ${what} is not allowed (${why})`);
+}
+const HOST_NAMESPACES = [
+    ['NetworkMode', '--network host', "the host's network stack"],
+    ['PidMode', '--pid host', "the host's processes"],
+    ['IpcMode', '--ipc host', "the host's IPC namespace"],
+    ['UTSMode', '--uts host', "the host's hostname"],
+    ['UsernsMode', '--userns host', "the host's user namespace"],
+    ['CgroupnsMode', '--cgroupns host', "the host's cgroups"],
+];
+/** Capabilities that reach outside a container (or hand it the host). */
+const HOST_CAPABILITIES = new Set([
+    'ALL', 'SYS_ADMIN', 'SYS_MODULE', 'SYS_RAWIO', 'SYS_PTRACE', 'SYS_TIME', 'SYS_BOOT', 'DAC_READ_SEARCH',
+    'MAC_ADMIN', 'MAC_OVERRIDE', 'BPF', 'PERFMON', 'SYSLOG',
+]);
+/** Socket paths to guard: as given, plus /run <-> /var/run spellings (one is a link to the other on most hosts). */
+function socketPathVariants(paths) {
+    const out = new Set();
+    for (const path of paths) {
+        const clean = cleanAbsolute(path);
+        if (clean === undefined)
+            continue;
+        out.add(clean);
+        if (clean.startsWith('/var/run/'))
+            out.add(clean.slice('/var'.length));
+        else if (clean.startsWith('/run/'))
+            out.add(`/var${clean}`);
+    }
+    return [...out];
+}
+/** strict: why a host path may not be a bind source, or undefined when it may. */
+function bindSourceProblem(hostPath, context) {
+    for (const socket of socketPathVariants(context.socketPaths)) {
+        if (isWithin(socket, hostPath)) {
+            return hostPath === socket
+                ? "it is the host's Docker socket: a container holding it controls the host"
+                : `it holds the host's Docker socket ${socket}: a container holding it controls the host`;
+        }
+    }
+    const roots = context.allowedBindRoots.map(cleanAbsolute).filter((root) => root !== undefined);
+    if (!roots.some((root) => isWithin(hostPath, root))) {
+        return roots.length === 0 ? 'no bind roots are allowed' : `only paths under ${roots.join(', ')} may be bound`;
+    }
+    return undefined;
+}
+/** The host path of a bind source: resolved as the proxy sees it, translated when the job runs in a container. */
+function hostSource(source, context, notes) {
+    const clean = cleanAbsolute(source) ?? source;
+    const resolved = context.resolvePath ? context.resolvePath(clean) : clean;
+    const via = resolved === clean ? '' : ` (resolves to ${resolved})`;
+    if (!context.pathMap) {
+        if (resolved !== clean)
+            notes.push(`bind source ${source} resolves to ${resolved}`);
+        return resolved;
+    }
+    const host = translateHostPath(resolved, context.pathMap);
+    if (host === undefined) {
+        const usable = context.pathMap.map((mapping) => `${mapping.containerPath} -> ${mapping.hostPath}`).join(', ');
+        throw new Refused(400, `setup-dind dood: bind source ${source}${via} is a path inside the job's container, which the host's Docker daemon cannot see; ` +
+            `only paths under the job container's mounts can be bound: ${usable || '(none)'}`);
+    }
+    notes.push(`translated bind source ${source}${via} -> ${host}`);
+    return host;
+}
+/** A Binds entry: SOURCE:TARGET[:OPTIONS]; a bind when SOURCE is absolute, else a named volume. */
+function parseBind(spec) {
+    const colon = spec.indexOf(':');
+    if (colon <= 0)
+        return undefined; // an anonymous volume: just a target
+    const source = spec.slice(0, colon);
+    return { kind: source.startsWith('/') ? 'bind' : 'volume', source, rest: spec.slice(colon) };
+}
+/** strict: a local-driver volume whose `device` is a host path is a bind (o=bind) or a host device mount. */
+function volumeDeviceProblem(driver, options, context, what) {
+    if (context.policy !== 'strict' || !isObject(options))
+        return undefined;
+    if (driver !== undefined && driver !== '' && driver !== 'local')
+        return undefined;
+    const device = options.device;
+    if (typeof device !== 'string' || !device.startsWith('/'))
+        return undefined;
+    const bind = String(options.o ?? '').split(',').includes('bind');
+    if (!bind)
+        return policyRefusal('strict', `${what} with device ${device}`, 'it mounts a host device');
+    const host = cleanAbsolute(device);
+    const resolved = context.pathMap ? host : (context.resolvePath?.(host) ?? host);
+    const problem = bindSourceProblem(resolved, context);
+    return problem ? policyRefusal('strict', `${what} binding ${resolved}`, problem) : undefined;
+}
+function strings(value) {
+    return Array.isArray(value) ? value.filter((item) => typeof item === 'string') : [];
+}
+/**
+ * A HostConfig (of POST /containers/create, or the body of a pre-1.24
+ * POST /containers/{id}/start): bind sources translated and resolved, then
+ * dood-policy applied on the host paths. Mutates `hostConfig`; throws Refused.
+ */
+function inspectHostConfig(hostConfig, context, inspected) {
+    const { policy } = context;
+    const strict = policy === 'strict';
+    const touchBinds = strict || context.pathMap !== undefined;
+    const binds = [];
+    const bindsKey = keyOf(hostConfig, 'Binds');
+    const bindList = bindsKey === undefined ? undefined : hostConfig[bindsKey];
+    if (Array.isArray(bindList)) {
+        const volumeDriver = field(hostConfig, 'VolumeDriver');
+        hostConfig[bindsKey] = bindList.map((entry) => {
+            if (typeof entry !== 'string')
+                return entry;
+            const bind = parseBind(entry);
+            if (!bind)
+                return entry;
+            if (bind.kind === 'volume') {
+                inspected.volumes.push({ name: bind.source, ...(typeof volumeDriver === 'string' && volumeDriver !== '' ? { driver: volumeDriver } : {}) });
+                return entry;
+            }
+            if (!touchBinds)
+                return entry;
+            const host = hostSource(bind.source, context, inspected.notes);
+            binds.push({ host, shown: bind.source });
+            return host + bind.rest;
+        });
+    }
+    const mounts = field(hostConfig, 'Mounts');
+    if (Array.isArray(mounts)) {
+        for (const mount of mounts) {
+            if (!isObject(mount))
+                continue;
+            const type = field(mount, 'Type');
+            const source = field(mount, 'Source');
+            if (type === 'bind' && typeof source === 'string' && touchBinds) {
+                const host = hostSource(source, context, inspected.notes);
+                setField(mount, 'Source', host);
+                binds.push({ host, shown: source });
+            }
+            else if (type === 'volume') {
+                let options = field(mount, 'VolumeOptions');
+                if (!isObject(options)) {
+                    options = {};
+                    setField(mount, 'VolumeOptions', options);
+                }
+                const volumeOptions = options;
+                const driverConfig = field(volumeOptions, 'DriverConfig');
+                const driver = isObject(driverConfig) ? field(driverConfig, 'Name') : undefined;
+                const driverOpts = isObject(driverConfig) ? field(driverConfig, 'Options') : undefined;
+                const refusal = volumeDeviceProblem(driver, driverOpts, context, `volume mount ${typeof source === 'string' && source ? source : '(anonymous)'}`);
+                if (refusal)
+                    throw refusal;
+                // Labels apply when the daemon creates the volume (anonymous ones too).
+                withLabels(volumeOptions, 'Labels', context.labels);
+                if (typeof source === 'string' && source !== '') {
+                    inspected.volumes.push({
+                        name: source,
+                        ...(typeof driver === 'string' && driver !== '' ? { driver } : {}),
+                        ...(isObject(driverOpts) ? { driverOpts: driverOpts } : {}),
+                        labels: field(volumeOptions, 'Labels'),
+                    });
+                }
+            }
+        }
+    }
+    if (policy === 'none')
+        return;
+    if (field(hostConfig, 'Privileged') === true) {
+        throw policyRefusal(policy, '--privileged', 'a privileged container has full access to the host');
+    }
+    if (!strict)
+        return;
+    for (const [name, flag, shares] of HOST_NAMESPACES) {
+        const mode = field(hostConfig, name);
+        if (typeof mode !== 'string')
+            continue;
+        if (mode.trim().toLowerCase() === 'host')
+            throw policyRefusal(policy, flag, `it shares ${shares} with the job's containers`);
+        const joined = /^container:(.+)$/.exec(mode.trim());
+        if (joined)
+            inspected.joins.push({ ref: joined[1], what: `${flag.replace(' host', '')} ${mode.trim()}` });
+    }
+    for (const entry of strings(field(hostConfig, 'VolumesFrom'))) {
+        inspected.joins.push({ ref: entry.replace(/:(ro|rw)$/, ''), what: `--volumes-from ${entry}` });
+    }
+    for (const { host, shown } of binds) {
+        const problem = bindSourceProblem(host, context);
+        const described = host === shown ? host : `${shown} (${context.pathMap ? `${host} on the host` : `which resolves to ${host}`})`;
+        if (problem)
+            throw policyRefusal(policy, `bind mount of ${described}`, problem);
+    }
+    for (const capability of strings(field(hostConfig, 'CapAdd'))) {
+        const name = capability.toUpperCase().replace(/^CAP_/, '');
+        if (HOST_CAPABILITIES.has(name))
+            throw policyRefusal(policy, `--cap-add ${name}`, 'the capability reaches outside the container');
+    }
+    const devices = field(hostConfig, 'Devices');
+    if (Array.isArray(devices) && devices.length > 0) {
+        const first = devices[0];
+        const path = isObject(first) ? field(first, 'PathOnHost') : undefined;
+        throw policyRefusal(policy, `--device ${typeof path === 'string' ? path : ''}`.trim(), "it gives the container a host device");
+    }
+    const rules = strings(field(hostConfig, 'DeviceCgroupRules'));
+    if (rules.length > 0)
+        throw policyRefusal(policy, `--device-cgroup-rule ${rules[0]}`, 'it gives the container access to host devices');
+    for (const option of strings(field(hostConfig, 'SecurityOpt'))) {
+        if (/unconfined|label[:=]disable/i.test(option))
+            throw policyRefusal(policy, `--security-opt ${option}`, "it turns off the container's confinement");
+    }
+}
+function emptyInspection(body) {
+    return { body, notes: [], joins: [], volumes: [] };
+}
+/**
+ * POST /containers/create: the job's labels, then the HostConfig inspected.
+ * Daemons before API 1.44 also read HostConfig fields from the top level of
+ * the body (a deprecated form they use when "HostConfig" is absent), so the
+ * top level is inspected as a HostConfig too. Throws Refused.
+ */
+function inspectContainerCreate(body, context) {
+    const inspected = emptyInspection(body);
+    if (!isObject(body))
+        return inspected;
+    withLabels(body, 'Labels', context.labels);
+    const hostConfig = field(body, 'HostConfig');
+    if (isObject(hostConfig))
+        inspectHostConfig(hostConfig, context, inspected);
+    inspectHostConfig(body, context, inspected);
+    return inspected;
+}
+/** POST /networks/create: the job's labels. */
+function inspectNetworkCreate(body, context) {
+    if (isObject(body))
+        withLabels(body, 'Labels', context.labels);
+    return emptyInspection(body);
+}
+/** POST /volumes/create: the job's labels; strict refuses local volumes over host paths outside the roots or devices. */
+function inspectVolumeCreate(body, context) {
+    if (!isObject(body))
+        return emptyInspection(body);
+    const name = field(body, 'Name');
+    const refusal = volumeDeviceProblem(field(body, 'Driver'), field(body, 'DriverOpts'), context, `volume ${typeof name === 'string' && name ? name : '(unnamed)'}`);
+    if (refusal)
+        throw refusal;
+    withLabels(body, 'Labels', context.labels);
+    return emptyInspection(body);
+}
+/** POST /containers/{id}/exec: no privileged exec unless the policy is none. */
+function inspectExecCreate(body, context) {
+    if (context.policy !== 'none' && isObject(body) && field(body, 'Privileged') === true) {
+        throw policyRefusal(context.policy, 'exec --privileged', 'a privileged process has full access to the host');
+    }
+    return emptyInspection(body);
+}
+/** POST /containers/{id}/start with a body: API < 1.24 still takes a HostConfig there, so it gets the same inspection. */
+function inspectStartBody(body, context) {
+    const inspected = emptyInspection(body);
+    if (isObject(body))
+        inspectHostConfig(body, context, inspected);
+    return inspected;
+}
+/** strict: prune only what the job created (label filters added). Returns the new query string. */
+function scopePruneFilters(query, labels) {
+    const params = new URLSearchParams(query.replace(/;/g, '&'));
+    const parsed = parseFirstJsonValue(params.get('filters') ?? '{}')?.value;
+    const filters = isObject(parsed) ? parsed : {};
+    const existing = filters.label;
+    const label = Array.isArray(existing)
+        ? Object.fromEntries(strings(existing).map((entry) => [entry, true]))
+        : isObject(existing)
+            ? Object.fromEntries(Object.entries(existing).map(([key, value]) => [key, value === true]))
+            : {};
+    for (const [key, value] of Object.entries(labels))
+        label[`${key}=${value}`] = true;
+    filters.label = label;
+    params.set('filters', JSON.stringify(filters));
+    return params.toString();
+}
+/** The path the daemon's router sees: percent-decoded, cleaned, without the API version prefix. */
+function routePath(url) {
+    const raw = url.split('?')[0] ?? '';
+    const decoded = raw.replace(/%([0-9a-fA-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+    const clean = external_node_path_namespaceObject.posix.normalize(`/${decoded}`).replace(/(.)\/+$/, '$1');
+    return clean.replace(/^\/v[0-9.]+(?=\/|$)/, '') || '/';
+}
+/** The query as the daemon may read it: older Go versions also split on ';'. */
+function queryOf(url) {
+    return new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1).replace(/;/g, '&') : '');
+}
+function classifyRequest(method, url) {
+    const path = routePath(url);
+    const query = queryOf(url);
+    const post = method.toUpperCase() === 'POST';
+    const reading = ['GET', 'HEAD'].includes(method.toUpperCase());
+    let match;
+    if (post && path === '/containers/create')
+        return { kind: 'container-create' };
+    if (post && path === '/networks/create')
+        return { kind: 'network-create' };
+    if (post && path === '/volumes/create')
+        return { kind: 'volume-create' };
+    if (post && /^\/(containers|volumes|networks)\/prune$/.test(path))
+        return { kind: 'prune' };
+    if (post && (match = /^\/containers\/([^/]+)\/start$/.exec(path)))
+        return { kind: 'container-start', ref: match[1] };
+    if (post && (match = /^\/containers\/([^/]+)\/exec$/.exec(path)))
+        return { kind: 'exec-create', ref: match[1] };
+    if ((match = /^\/containers\/([^/]+)(?:\/(.*))?$/.exec(path)) && !['json', 'create', 'prune'].includes(match[1])) {
+        return { kind: 'container', ref: match[1], action: match[2] ?? '' };
+    }
+    if (post && path === '/commit')
+        return { kind: 'commit', ref: query.get('container') ?? '' };
+    if (post && path === '/build')
+        return { kind: 'build', networkMode: query.get('networkmode') ?? '' };
+    if (!reading && /^\/plugins(\/|$)/.test(path)) {
+        return { kind: 'forbidden', what: 'managing plugins', why: "a plugin runs with the host's privileges" };
+    }
+    if (!reading && (/^\/swarm\/(init|join)$/.test(path) || /^\/services\/(create|[^/]+\/update)$/.test(path))) {
+        return { kind: 'forbidden', what: 'swarm mode and services', why: 'the proxy cannot inspect what services mount' };
+    }
+    return { kind: 'other' };
+}
+/** The host address and port a "port is already allocated" / "address already in use" error is about. */
+function conflictingPort(message) {
+    if (!/port is already allocated|address already in use/i.test(message))
+        return undefined;
+    const match = /Bind for (\[[^\]]*\]|[^\s:]*):(\d+) failed/i.exec(message) ??
+        /listen (tcp|udp|sctp)[46]? (\[[^\]]*\]|[^\s:]*):(\d+)/i.exec(message);
+    if (!match)
+        return undefined;
+    if (match.length === 3)
+        return { ip: match[1].replace(/^\[|\]$/g, ''), port: Number(match[2]), protocol: '' };
+    return { ip: match[2].replace(/^\[|\]$/g, ''), port: Number(match[3]), protocol: match[1].toLowerCase() };
+}
+const ANY_ADDRESS = new Set(['', '0.0.0.0', '::']);
+/** The daemon's message with the container that publishes the port appended, or undefined when the message is not a port conflict. */
+function explainPortConflict(message, containers) {
+    const conflict = conflictingPort(message);
+    if (!conflict)
+        return undefined;
+    const holder = containers.find((container) => (container.Ports ?? []).some((port) => port.PublicPort === conflict.port &&
+        (conflict.protocol === '' || (port.Type ?? 'tcp') === conflict.protocol) &&
+        (ANY_ADDRESS.has(conflict.ip) || ANY_ADDRESS.has(port.IP ?? '') || port.IP === conflict.ip)));
+    if (!holder) {
+        return `${message} (no container publishes host port ${conflict.port}: a process on the host, or a container on the host network, holds it)`;
+    }
+    const name = holder.Names?.[0]?.replace(/^\//, '') ?? holder.Id?.slice(0, 12) ?? '?';
+    return `${message} (the port is held by container ${name})`;
+}
+// ---------------------------------------------------------------------------
+// The proxy
+const REQUEST_HOP_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade', 'expect']);
+const RESPONSE_HOP_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'trailer', 'upgrade']);
+const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
+/** rawHeaders pairs without the named ones. */
+function withoutHeaders(raw, drop) {
+    const out = [];
+    for (let index = 0; index + 1 < raw.length; index += 2) {
+        if (!drop.has(raw[index].toLowerCase()))
+            out.push(raw[index], raw[index + 1]);
+    }
+    return out;
+}
+function hasHeader(raw, name) {
+    for (let index = 0; index < raw.length; index += 2)
+        if (raw[index].toLowerCase() === name)
+            return true;
+    return false;
+}
+function jsonAnswer(res, status, message) {
+    if (res.headersSent) {
+        res.destroy();
+        return;
+    }
+    const body = `${JSON.stringify({ message })}\n`;
+    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
+}
+/** A raw HTTP/1.1 response with {"message": ...} on a socket, which is then closed. */
+function rawJsonAnswer(socket, status, message) {
+    const body = `${JSON.stringify({ message })}\n`;
+    socket.end(`HTTP/1.1 ${status} ${(external_node_http_default()).STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+/** Ends a socket after what is written to it is flushed, then closes it for reading too. */
+function flushAndClose(socket) {
+    if (!socket.destroyed)
+        socket.end(() => socket.destroy());
+}
+function readBody(stream, limit) {
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        let size = 0;
+        stream.on('data', (chunk) => {
+            size += chunk.length;
+            if (size > limit) {
+                stream.removeAllListeners('data');
+                reject(new Refused(413, `setup-dind dood: the request body is larger than ${limit} bytes, more than the proxy inspects.`));
+                return;
+            }
+            chunks.push(chunk);
+        });
+        stream.on('end', () => resolve(Buffer.concat(chunks)));
+        stream.on('error', reject);
+    });
+}
+async function startProxy(options) {
+    const { listenPath, upstreamPath, log } = options;
+    const inContainer = options.pathMap !== undefined;
+    // Roots and socket paths as the daemon's host sees them. When the proxy sees
+    // the host (no pathMap), symbolic links count too (e.g. /var/run -> /run).
+    const resolveHost = (paths) => [...new Set([...paths, ...(inContainer ? [] : paths.map(resolveExisting))])];
+    const socketPaths = [...options.socketPaths];
+    if (options.pathMap) {
+        for (const path of options.socketPaths) {
+            const host = translateHostPath(path, options.pathMap);
+            if (host)
+                socketPaths.push(host);
+        }
+    }
+    const context = {
+        labels: { ...options.labels },
+        policy: options.policy,
+        allowedBindRoots: resolveHost(options.allowedBindRoots),
+        socketPaths: resolveHost(socketPaths),
+        ...(options.pathMap ? { pathMap: options.pathMap } : {}),
+        resolvePath: resolveExisting,
+    };
+    const strict = options.policy === 'strict';
+    const sockets = new Set();
+    const track = (socket) => {
+        if (!sockets.has(socket)) {
+            sockets.add(socket);
+            socket.on('close', () => sockets.delete(socket));
+            socket.on('error', () => socket.destroy());
+        }
+        return socket;
+    };
+    let closing = false;
+    /** One request of the proxy's own to the daemon, answered as JSON. */
+    const upstream = (method, path, body, limit = MAX_ERROR_BODY) => new Promise((resolve, reject) => {
+        const payload = body === undefined ? undefined : JSON.stringify(body);
+        const request = external_node_http_default().request({
+            socketPath: upstreamPath,
+            method,
+            path,
+            agent: false,
+            headers: { Host: 'docker', ...(payload !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}) },
+        }, (response) => {
+            readBody(response, limit).then((data) => resolve({ status: response.statusCode ?? 0, json: parseFirstJsonValue(data.toString('utf8'))?.value }), reject);
+        });
+        request.on('socket', (socket) => track(socket));
+        request.on('error', reject);
+        request.end(payload);
+    });
+    const isOurs = (labels) => isObject(labels) && Object.entries(context.labels).every(([key, value]) => labels[key] === value);
+    /** strict: refuses unless the container is the job's own (an unknown one is left to the daemon's 404). */
+    const requireOwnContainer = async (ref, what) => {
+        const { status, json } = await upstream('GET', `/containers/${encodeURIComponent(ref)}/json`);
+        if (status === 404)
+            return;
+        const config = isObject(json) ? json.Config : undefined;
+        if (status === 200 && isObject(config) && isOurs(config.Labels))
+            return;
+        const name = isObject(json) && typeof json.Name === 'string' ? json.Name.replace(/^\//, '') : ref;
+        throw policyRefusal('strict', `${what} (container ${name})`, 'the container was not created by this job; strict keeps the job to its own containers');
+    };
+    /** Named volumes a container will use: created first with the job's labels; strict refuses other jobs' volumes. */
+    const prepareVolumes = async (volumes) => {
+        for (const volume of volumes) {
+            const found = await upstream('GET', `/volumes/${encodeURIComponent(volume.name)}`);
+            if (found.status === 200) {
+                if (strict && !(isObject(found.json) && isOurs(found.json.Labels))) {
+                    throw policyRefusal('strict', `using volume ${volume.name}`, 'the volume was not created by this job');
+                }
+                continue;
+            }
+            if (found.status !== 404)
+                continue; // the daemon will say what is wrong
+            const created = await upstream('POST', '/volumes/create', {
+                Name: volume.name,
+                ...(volume.driver ? { Driver: volume.driver } : {}),
+                ...(volume.driverOpts ? { DriverOpts: volume.driverOpts } : {}),
+                Labels: { ...(volume.labels ?? {}), ...context.labels },
+            });
+            if (created.status < 300)
+                log(`created volume ${volume.name} with the job's labels`);
+        }
+    };
+    /** Streams one request to the daemon and its answer back; `body` replaces the request's own. */
+    const forward = (req, res, body, explainPorts, path = req.url ?? '/') => {
+        let headers = withoutHeaders(req.rawHeaders, REQUEST_HOP_HEADERS);
+        if (body !== undefined) {
+            headers = withoutHeaders(headers, new Set(['content-length', 'transfer-encoding']));
+            headers.push('Content-Length', String(body.length));
+        }
+        else if (!hasHeader(headers, 'content-length') && !hasHeader(headers, 'transfer-encoding') && !BODYLESS_METHODS.has(req.method ?? '')) {
+            // No body: say so, or the client library would send an empty chunked one (which e.g. /start refuses).
+            headers.push('Content-Length', '0');
+        }
+        const request = external_node_http_default().request({ socketPath: upstreamPath, method: req.method, path, headers, agent: false });
+        let answered = false;
+        request.on('socket', (socket) => track(socket));
+        request.on('error', (error) => {
+            // Once the daemon answered, a failing late write (it closed after answering) is no news: the answer goes on.
+            if (answered)
+                return;
+            if (!closing)
+                log(`upstream ${upstreamPath}: ${req.method} ${req.url}: ${error.message}`);
+            jsonAnswer(res, 502, `setup-dind dood proxy: cannot reach the Docker daemon at ${upstreamPath}: ${error.message}`);
+        });
+        res.on('close', () => {
+            if (!res.writableFinished)
+                request.destroy();
+        });
+        request.on('response', (response) => {
+            answered = true;
+            response.on('error', () => res.destroy());
+            const status = response.statusCode ?? 502;
+            if (explainPorts && status >= 400) {
+                void readBody(response, MAX_ERROR_BODY)
+                    .then(async (data) => {
+                    let answer = data;
+                    const parsed = parseFirstJsonValue(data.toString('utf8'))?.value;
+                    const message = isObject(parsed) ? parsed.message : undefined;
+                    if (typeof message === 'string' && conflictingPort(message)) {
+                        const listed = await upstream('GET', '/containers/json', undefined, 64 << 20).catch(() => ({ status: 0, json: [] }));
+                        const explained = explainPortConflict(message, Array.isArray(listed.json) ? listed.json : []);
+                        if (explained) {
+                            log(`port conflict explained: ${explained}`);
+                            answer = Buffer.from(`${JSON.stringify({ ...(isObject(parsed) ? parsed : {}), message: explained })}\n`);
+                        }
+                    }
+                    const out = withoutHeaders(response.rawHeaders, new Set([...RESPONSE_HOP_HEADERS, 'content-length', 'transfer-encoding']));
+                    res.writeHead(status, response.statusMessage, [...out, 'Content-Length', String(answer.length)]);
+                    res.end(answer);
+                })
+                    .catch(() => res.destroy());
+                return;
+            }
+            res.writeHead(status, response.statusMessage, withoutHeaders(response.rawHeaders, RESPONSE_HOP_HEADERS));
+            res.flushHeaders();
+            response.pipe(res);
+        });
+        if (body !== undefined)
+            request.end(body);
+        else if (hasHeader(headers, 'transfer-encoding') || !['0', undefined].includes(req.headers['content-length'])) {
+            // A body of any size, streamed as it comes (build contexts, image loads).
+            request.flushHeaders();
+            req.pipe(request);
+        }
+        else {
+            req.resume();
+            request.end();
+        }
+    };
+    /** Reads, inspects and re-serializes a JSON body; a body that is not JSON goes on unchanged. */
+    const inspectBody = async (req, inspect) => {
+        const raw = await readBody(req, MAX_INSPECTED_BODY);
+        const parsed = parseFirstJsonValue(raw.toString('utf8'));
+        if (!parsed)
+            return { raw };
+        const inspected = inspect(parsed.value);
+        for (const note of inspected.notes)
+            log(note);
+        return { raw, inspected };
+    };
+    const serialize = (inspected, raw) => inspected ? Buffer.from(JSON.stringify(inspected.body)) : raw;
+    /** Policy refusals by endpoint, and strict's own-containers rule. Throws Refused. */
+    const checkRoute = async (route, req) => {
+        if (!strict)
+            return;
+        const method = req.method ?? 'GET';
+        // The daemon reads form values from a url-encoded body before the query: strict checks the query only.
+        if (/^\s*application\/x-www-form-urlencoded\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+            throw policyRefusal('strict', 'a form-encoded request body', 'the proxy checks parameters in the query only');
+        }
+        switch (route.kind) {
+            case 'forbidden':
+                throw policyRefusal('strict', route.what, route.why);
+            case 'build':
+                if (route.networkMode.toLowerCase() === 'host')
+                    throw policyRefusal('strict', 'build --network host', "it shares the host's network stack");
+                return;
+            case 'container':
+                return requireOwnContainer(route.ref, `${method} ${route.action ? `/${route.action}` : ''}`.trim());
+            case 'container-start':
+                return requireOwnContainer(route.ref, 'start');
+            case 'exec-create':
+                return requireOwnContainer(route.ref, 'exec');
+            case 'commit':
+                return requireOwnContainer(route.ref, 'commit');
+            default:
+                return;
+        }
+    };
+    const handle = async (req, res) => {
+        const method = req.method ?? 'GET';
+        const url = req.url ?? '/';
+        const route = classifyRequest(method, url);
+        try {
+            // The daemon routes http://host/path targets by their path: only plain paths are inspected, so only those pass.
+            if (!url.startsWith('/'))
+                throw new Refused(400, `setup-dind dood proxy: the request target must be a path, not ${url.slice(0, 100)}`);
+            await checkRoute(route, req);
+            switch (route.kind) {
+                case 'container-create': {
+                    const { raw, inspected } = await inspectBody(req, (body) => inspectContainerCreate(body, context));
+                    if (inspected && strict)
+                        for (const join of inspected.joins)
+                            await requireOwnContainer(join.ref, join.what);
+                    if (inspected)
+                        await prepareVolumes(inspected.volumes);
+                    return forward(req, res, serialize(inspected, raw), true);
+                }
+                case 'network-create':
+                case 'volume-create':
+                case 'exec-create': {
+                    const inspect = route.kind === 'network-create' ? inspectNetworkCreate : route.kind === 'volume-create' ? inspectVolumeCreate : inspectExecCreate;
+                    const { raw, inspected } = await inspectBody(req, (body) => inspect(body, context));
+                    return forward(req, res, serialize(inspected, raw), false);
+                }
+                case 'container-start': {
+                    const { raw, inspected } = await inspectBody(req, (body) => inspectStartBody(body, context));
+                    if (inspected && strict)
+                        for (const join of inspected.joins)
+                            await requireOwnContainer(join.ref, join.what);
+                    return forward(req, res, serialize(inspected, raw), true);
+                }
+                case 'prune':
+                    if (strict) {
+                        const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+                        return forward(req, res, undefined, false, `${url.split('?')[0]}?${scopePruneFilters(query, context.labels)}`);
+                    }
+                    return forward(req, res, undefined, false);
+                default:
+                    return forward(req, res, undefined, false);
+            }
+        }
+        catch (error) {
+            if (error instanceof Refused) {
+                log(`refused ${method} ${url}: ${error.message}`);
+                req.resume();
+                return jsonAnswer(res, error.status, error.message);
+            }
+            const message = error instanceof Error ? error.message : String(error);
+            if (!closing)
+                log(`error handling ${method} ${url}: ${message}`);
+            jsonAnswer(res, 502, `setup-dind dood proxy: ${message}`);
+        }
+    };
+    /**
+     * Hijacked connections (attach, exec start, BuildKit session/grpc): the
+     * request goes to the daemon through node's client; on 101 both raw sockets
+     * are joined, half-close preserved. Any other answer ends the connection, so
+     * nothing after it reaches the daemon uninspected.
+     */
+    const upgrade = (req, socket, head) => {
+        track(socket);
+        const method = req.method ?? 'GET';
+        const url = req.url ?? '/';
+        const route = classifyRequest(method, url);
+        const refuse = (status, message) => {
+            log(`refused ${method} ${url}: ${message}`);
+            rawJsonAnswer(socket, status, message);
+        };
+        if (!url.startsWith('/'))
+            return refuse(400, `setup-dind dood proxy: the request target must be a path, not ${url.slice(0, 100)}`);
+        if (!['container', 'other'].includes(route.kind)) {
+            return refuse(400, `setup-dind dood proxy: ${method} ${routePath(url)} does not take a connection upgrade.`);
+        }
+        const rawLength = req.headers['content-length'];
+        if (req.headers['transfer-encoding'] !== undefined)
+            return refuse(400, 'setup-dind dood proxy: a chunked body on an upgrade request is not supported.');
+        const length = rawLength === undefined ? 0 : Number(rawLength);
+        if (!Number.isSafeInteger(length) || length < 0 || length > MAX_INSPECTED_BODY)
+            return refuse(400, 'setup-dind dood proxy: bad Content-Length.');
+        // The body (exec start sends a small JSON one), then anything early for the stream.
+        const gather = new Promise((resolve) => {
+            let buffered = head;
+            const finish = (ended) => {
+                socket.off('data', onData);
+                socket.off('end', onEnd);
+                socket.pause();
+                resolve({ body: buffered.subarray(0, length), rest: buffered.subarray(Math.min(length, buffered.length)), ended });
+            };
+            const onData = (chunk) => {
+                buffered = Buffer.concat([buffered, chunk]);
+                if (buffered.length >= length)
+                    finish(false);
+            };
+            const onEnd = () => finish(true);
+            if (buffered.length >= length)
+                return finish(false);
+            socket.on('data', onData);
+            socket.on('end', onEnd);
+        });
+        const headers = hasHeader(req.rawHeaders, 'content-length') ? req.rawHeaders : [...req.rawHeaders, 'Content-Length', '0'];
+        void checkRoute(route, req)
+            .then(() => gather)
+            .then(({ body, rest, ended }) => {
+            if (socket.destroyed)
+                return;
+            const request = external_node_http_default().request({ socketPath: upstreamPath, method, path: url, headers, agent: false });
+            let answered = false;
+            request.on('socket', (upstreamSocket) => track(upstreamSocket));
+            request.on('error', (error) => {
+                if (answered)
+                    return;
+                if (!closing)
+                    log(`upstream ${upstreamPath}: ${method} ${url}: ${error.message}`);
+                rawJsonAnswer(socket, 502, `setup-dind dood proxy: cannot reach the Docker daemon at ${upstreamPath}: ${error.message}`);
+            });
+            socket.on('close', () => {
+                if (!answered)
+                    request.destroy();
+            });
+            request.on('upgrade', (response, upstreamSocket, upstreamHead) => {
+                answered = true;
+                track(upstreamSocket);
+                let answer = `HTTP/${response.httpVersion} ${response.statusCode} ${response.statusMessage}\r\n`;
+                for (let index = 0; index + 1 < response.rawHeaders.length; index += 2)
+                    answer += `${response.rawHeaders[index]}: ${response.rawHeaders[index + 1]}\r\n`;
+                socket.write(`${answer}\r\n`);
+                if (upstreamHead.length > 0)
+                    socket.write(upstreamHead);
+                if (rest.length > 0)
+                    upstreamSocket.write(rest);
+                // Each direction ends on its own: the client closing stdin must not cut the output.
+                upstreamSocket.pipe(socket);
+                if (ended)
+                    upstreamSocket.end();
+                else
+                    socket.pipe(upstreamSocket);
+                // When one side is gone, the other gets what is already on its way, then closes (at once after an error).
+                socket.on('close', (hadError) => (hadError ? upstreamSocket.destroy() : flushAndClose(upstreamSocket)));
+                upstreamSocket.on('close', (hadError) => (hadError ? socket.destroy() : flushAndClose(socket)));
+            });
+            request.on('response', (response) => {
+                answered = true;
+                // Not upgraded: pass the answer on and close, so no later bytes reach the daemon as requests.
+                void readBody(response, MAX_ERROR_BODY).then((data) => {
+                    let answer = `HTTP/1.1 ${response.statusCode} ${response.statusMessage}\r\n`;
+                    const headers = withoutHeaders(response.rawHeaders, new Set([...RESPONSE_HOP_HEADERS, 'content-length', 'transfer-encoding']));
+                    for (let index = 0; index + 1 < headers.length; index += 2)
+                        answer += `${headers[index]}: ${headers[index + 1]}\r\n`;
+                    socket.write(`${answer}Content-Length: ${data.length}\r\nConnection: close\r\n\r\n`);
+                    socket.end(data);
+                    request.destroy();
+                }, () => socket.destroy());
+            });
+            request.end(body);
+        })
+            .catch((error) => {
+            if (error instanceof Refused)
+                return refuse(error.status, error.message);
+            const message = error instanceof Error ? error.message : String(error);
+            if (!closing)
+                log(`error handling ${method} ${url}: ${message}`);
+            rawJsonAnswer(socket, 502, `setup-dind dood proxy: ${message}`);
+        });
+    };
+    // No timeouts (streams, uploads and idle keep-alive connections last as long as the client wants),
+    // and headers as large as the daemon takes (X-Registry-Config carries every registry credential).
+    const server = external_node_http_default().createServer({ requestTimeout: 0, headersTimeout: 0, keepAliveTimeout: 0, maxHeaderSize: 1 << 20 });
+    server.keepAliveTimeout = 0;
+    server.timeout = 0;
+    server.on('connection', (socket) => track(socket));
+    server.on('request', (req, res) => void handle(req, res));
+    server.on('upgrade', upgrade);
+    server.on('clientError', (_error, socket) => {
+        if (socket.writable)
+            socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+        socket.destroy();
+    });
+    await removeStaleSocket(listenPath);
+    await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        // Only this user may connect, from the first moment: umask while binding, chmod after.
+        let previous;
+        try {
+            previous = process.umask(0o177);
+        }
+        catch {
+            // worker threads cannot change the umask; chmod below still applies
+        }
+        try {
+            server.listen(listenPath, () => {
+                server.off('error', reject);
+                resolve();
+            });
+        }
+        finally {
+            if (previous !== undefined)
+                process.umask(previous);
+        }
+    });
+    (0,external_node_fs_.chmodSync)(listenPath, 0o600);
+    log(`DooD proxy listening on ${listenPath} for ${upstreamPath} (dood-policy ${options.policy}` +
+        `${options.pathMap ? `; bind sources translated through ${options.pathMap.length} mounts of the job's container` : ''})`);
+    let closed;
+    return {
+        close() {
+            closed ??= new Promise((resolve) => {
+                closing = true;
+                server.close(() => resolve());
+                for (const socket of sockets)
+                    socket.destroy();
+                server.closeAllConnections();
+            }).then(() => {
+                try {
+                    (0,external_node_fs_.unlinkSync)(listenPath);
+                }
+                catch {
+                    // already gone (node removes it on close)
+                }
+                log(`DooD proxy on ${listenPath} closed`);
+            });
+            return closed;
+        },
+    };
+}
+/** Removes a socket file nobody serves any more; refuses to touch a live socket or anything that is not a socket. */
+async function removeStaleSocket(path) {
+    let info;
+    try {
+        info = (0,external_node_fs_.lstatSync)(path);
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return;
+        throw error;
+    }
+    if (!info.isSocket())
+        throw new Error(`${path} exists and is not a socket; not replacing it.`);
+    const live = await new Promise((resolve) => {
+        const probe = external_node_net_default().connect(path);
+        probe.once('connect', () => {
+            probe.destroy();
+            resolve(true);
+        });
+        probe.once('error', () => resolve(false));
+    });
+    if (live)
+        throw new Error(`Another process serves ${path}; not replacing it.`);
+    (0,external_node_fs_.unlinkSync)(path);
+}
+
+
+/***/ }),
+
+/***/ 24:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ })
+
+/******/ });
+/************************************************************************/
+/******/ // The module cache
+/******/ var __webpack_module_cache__ = {};
+/******/ 
+/******/ // The require function
+/******/ function __nccwpck_require__(moduleId) {
+/******/ 	// Check if module is in cache
+/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
+/******/ 	if (cachedModule !== undefined) {
+/******/ 		return cachedModule.exports;
+/******/ 	}
+/******/ 	// Create a new module (and put it into the cache)
+/******/ 	var module = __webpack_module_cache__[moduleId] = {
+/******/ 		// no module.id needed
+/******/ 		// no module.loaded needed
+/******/ 		exports: {}
+/******/ 	};
+/******/ 
+/******/ 	// Execute the module function
+/******/ 	var threw = true;
+/******/ 	try {
+/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		threw = false;
+/******/ 	} finally {
+/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
+/******/ 	}
+/******/ 
+/******/ 	// Return the exports of the module
+/******/ 	return module.exports;
+/******/ }
+/******/ 
+/************************************************************************/
+/******/ /* webpack/runtime/asset-relocator-loader */
+/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
+/******/ /* webpack/runtime/async module */
+/******/ (() => {
+/******/ 	var webpackQueues = typeof Symbol === "function" ? Symbol("webpack queues") : "__webpack_queues__";
+/******/ 	var webpackExports = typeof Symbol === "function" ? Symbol("webpack exports") : "__webpack_exports__";
+/******/ 	var webpackError = typeof Symbol === "function" ? Symbol("webpack error") : "__webpack_error__";
+/******/ 	var resolveQueue = (queue) => {
+/******/ 		if(queue && queue.d < 1) {
+/******/ 			queue.d = 1;
+/******/ 			queue.forEach((fn) => (fn.r--));
+/******/ 			queue.forEach((fn) => (fn.r-- ? fn.r++ : fn()));
+/******/ 		}
+/******/ 	}
+/******/ 	var wrapDeps = (deps) => (deps.map((dep) => {
+/******/ 		if(dep !== null && typeof dep === "object") {
+/******/ 			if(dep[webpackQueues]) return dep;
+/******/ 			if(dep.then) {
+/******/ 				var queue = [];
+/******/ 				queue.d = 0;
+/******/ 				dep.then((r) => {
+/******/ 					obj[webpackExports] = r;
+/******/ 					resolveQueue(queue);
+/******/ 				}, (e) => {
+/******/ 					obj[webpackError] = e;
+/******/ 					resolveQueue(queue);
+/******/ 				});
+/******/ 				var obj = {};
+/******/ 				obj[webpackQueues] = (fn) => (fn(queue));
+/******/ 				return obj;
+/******/ 			}
+/******/ 		}
+/******/ 		var ret = {};
+/******/ 		ret[webpackQueues] = x => {};
+/******/ 		ret[webpackExports] = dep;
+/******/ 		return ret;
+/******/ 	}));
+/******/ 	__nccwpck_require__.a = (module, body, hasAwait) => {
+/******/ 		var queue;
+/******/ 		hasAwait && ((queue = []).d = -1);
+/******/ 		var depQueues = new Set();
+/******/ 		var exports = module.exports;
+/******/ 		var currentDeps;
+/******/ 		var outerResolve;
+/******/ 		var reject;
+/******/ 		var promise = new Promise((resolve, rej) => {
+/******/ 			reject = rej;
+/******/ 			outerResolve = resolve;
+/******/ 		});
+/******/ 		promise[webpackExports] = exports;
+/******/ 		promise[webpackQueues] = (fn) => (queue && fn(queue), depQueues.forEach(fn), promise["catch"](x => {}));
+/******/ 		module.exports = promise;
+/******/ 		body((deps) => {
+/******/ 			currentDeps = wrapDeps(deps);
+/******/ 			var fn;
+/******/ 			var getResult = () => (currentDeps.map((d) => {
+/******/ 				if(d[webpackError]) throw d[webpackError];
+/******/ 				return d[webpackExports];
+/******/ 			}))
+/******/ 			var promise = new Promise((resolve) => {
+/******/ 				fn = () => (resolve(getResult));
+/******/ 				fn.r = 0;
+/******/ 				var fnQueue = (q) => (q !== queue && !depQueues.has(q) && (depQueues.add(q), q && !q.d && (fn.r++, q.push(fn))));
+/******/ 				currentDeps.map((dep) => (dep[webpackQueues](fnQueue)));
+/******/ 			});
+/******/ 			return fn.r ? promise : getResult();
+/******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
+/******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/************************************************************************/
+/******/ 
+/******/ // startup
+/******/ // Load entry module and return exports
+/******/ // This entry module used 'module' so it can't be inlined
+/******/ var __webpack_exports__ = __nccwpck_require__(334);
+/******/ __webpack_exports__ = await __webpack_exports__;
+/******/ 
+
+//# sourceMappingURL=proxy-main.js.map
