@@ -185,7 +185,7 @@ class DockerCli {
             child.on('error', (error) => {
                 clearTimeout(timer);
                 if (error.code === 'ENOENT') {
-                    reject(new _engine_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SetupDindError */ .bw(`The docker command was not found (looked for "${this.binary}" on PATH).`, {
+                    reject(new _engine_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SetupDindError */ .bw(`The docker command was not found (${this.binary.includes('/') ? `no ${this.binary}` : `looked for "${this.binary}" on PATH`}).`, {
                         hint: 'Install the Docker CLI on the runner, or run the job on an image that has it.',
                     }));
                 }
@@ -339,7 +339,8 @@ async function withContext(daemon, name, instance, record, context) {
         signal: context.signal,
     });
     if (create.code !== 0) {
-        // The engine tears the set-up down; a context of this name that exists now is another job's, and teardown leaves it.
+        // Not ours to remove: a context of this name that exists now is another job's (the engine tears down the rest).
+        record({ contexts: [] });
         const taken = /already exists/i.test(create.stderr);
         throw new _engine_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .SetupDindError */ .bw(`Input "context": creating docker context ${name} failed: ${(0,_docker_cli_js__WEBPACK_IMPORTED_MODULE_2__/* .firstErrorLine */ .hf)(create.stderr)}`, {
             hint: taken
@@ -2507,10 +2508,10 @@ const MODES = {
     attach: attachMode,
 };
 async function setUp(options, context) {
-    const began = context.clock.now();
     const identity = (0,engine_identity/* identify */.ls)(context.env);
     if (options.context !== undefined)
         await (0,docker_context/* checkContextFree */.Ki)(options.context, context);
+    const began = context.clock.now();
     const run = MODES[options.mode](options, identity, context);
     await run.check();
     // Saved before anything exists, so a teardown finds a half-started daemon.
@@ -2553,7 +2554,8 @@ async function setUp(options, context) {
     }
     catch (error) {
         await sweep;
-        await (0,teardown/* abandon */.e)(plan, context);
+        // As a set-up that never got ready: no clean stop of a daemon that failed its set-up (a cache volume's would take 30 s).
+        await (0,teardown/* abandon */.e)({ ...plan, stage: 'starting' }, context);
         throw error;
     }
     finally {
@@ -4458,7 +4460,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	// This function allow to reference async chunks
 /******/ 	__nccwpck_require__.u = (chunkId) => {
 /******/ 		// return url for filenames based on template
-/******/ 		return {"58":"chunk-1bba982126a2ce02.js","326":"chunk-31467f3375483843.js","631":"chunk-66cfd736478b46af.js","793":"chunk-07148b8246246992.js","805":"chunk-45d5fd972c93a585.js","942":"chunk-43df4d95f4af6c6d.js"}[chunkId];
+/******/ 		return {"58":"chunk-1bba982126a2ce02.js","326":"chunk-b95019f64d917c19.js","631":"chunk-66cfd736478b46af.js","793":"chunk-07148b8246246992.js","805":"chunk-45d5fd972c93a585.js","942":"chunk-43df4d95f4af6c6d.js"}[chunkId];
 /******/ 	};
 /******/ })();
 /******/ 
@@ -4553,6 +4555,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:os"
@@ -4742,8 +4746,6 @@ function escapeCommand(text) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./src/cli/state.ts
 /**
  * The state file: what `up` set up, for `down` and `env` in later shells
@@ -4861,6 +4863,7 @@ async function removeState(path) {
 
 
 
+
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
 const logger = cliLogger(flavourOf(process.env), undefined, process.env.SETUP_DIND_DEBUG === 'true');
@@ -4898,16 +4901,13 @@ async function main(argv) {
 }
 /** Sets up a daemon recording its plan in `statePath`; resolves with the state. */
 async function up(args, statePath, signal) {
-    // @actions/tool-cache reads RUNNER_TOOL_CACHE from process.env; the Actions runner sets it for the
-    // action, and outside a runner this process picks a per-user cache of its own.
-    process.env.RUNNER_TOOL_CACHE ||= (0,docker_install/* defaultToolCache */.qX)(process.env);
     const options = (0,inputs/* readOptions */.Tt)(inputSource(args.flags, process.env));
     const existing = await readState(statePath);
     if (existing?.plan && existing.plan.stage !== 'done' && !(0,teardown_plan/* isEmptyPlan */.lM)(existing.plan)) {
         throw new UsageError(`a set-up is already recorded in ${statePath}: run "setup-dind down" first, or pass --state FILE for a second one`);
     }
     // Before the daemon: a bad docker-version or mirror must fail with nothing started.
-    const cli = await stdoutToLog(logger, () => (0,docker_install/* ensureDockerCli */.Fp)({ dockerVersion: options.dockerVersion, dockerDownloadUrl: options.dockerDownloadUrl, logger, env: process.env, tempDir: (0,external_node_os_.tmpdir)(), signal }));
+    const cli = await stdoutToLog(logger, () => withToolCache(() => (0,docker_install/* ensureDockerCli */.Fp)({ dockerVersion: options.dockerVersion, dockerDownloadUrl: options.dockerDownloadUrl, logger, env: process.env, tempDir: (0,external_node_os_.tmpdir)(), signal })));
     // A downloaded CLI goes first on PATH for `run`'s command, the eval'ing shell (an export line)
     // and `down` in a later shell (the state file); the engine runs it by its path.
     const path = (0,docker_install/* addsToPath */.nY)(cli) ? [cli.dir] : undefined;
@@ -4946,7 +4946,8 @@ async function down(statePath) {
         return 0;
     }
     // The docker CLI `up` downloaded, for a fresh shell that never eval'ed the exports.
-    const docker = (0,docker_docker/* realDocker */.l)(state.path?.[0] === undefined ? 'docker' : (0,external_node_path_.join)(state.path[0], 'docker'));
+    const recorded = state.path?.[0] === undefined ? undefined : (0,external_node_path_.join)(state.path[0], 'docker');
+    const docker = (0,docker_docker/* realDocker */.l)(recorded !== undefined && (0,external_node_fs_.existsSync)(recorded) ? recorded : 'docker');
     const result = await (0,teardown/* tearDown */.x)(state.plan, { logger, env: process.env, docker });
     if (result.removed.length > 0)
         logger.info(`Removed ${result.removed.join(', ')}.`);
@@ -5004,6 +5005,22 @@ const commands = {
         }
     },
 };
+/**
+ * Runs `work` with RUNNER_TOOL_CACHE set, as @actions/tool-cache reads it from
+ * process.env: the Actions runner sets it for the action; outside a runner the
+ * CLI uses a per-user cache, only for the download (not for `run`'s command).
+ */
+async function withToolCache(work) {
+    if (process.env.RUNNER_TOOL_CACHE)
+        return work();
+    process.env.RUNNER_TOOL_CACHE = (0,docker_install/* defaultToolCache */.qX)(process.env);
+    try {
+        return await work();
+    }
+    finally {
+        delete process.env.RUNNER_TOOL_CACHE;
+    }
+}
 /**
  * Runs `work` with whatever it writes to stdout sent to the log instead:
  * @actions/tool-cache reports through @actions/core, which writes to stdout,

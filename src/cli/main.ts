@@ -8,6 +8,7 @@
  *   setup-dind run -- make test       # up, run, down, exit with make's code
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -63,9 +64,6 @@ async function main(argv: string[]): Promise<number> {
 
 /** Sets up a daemon recording its plan in `statePath`; resolves with the state. */
 async function up(args: ParsedArgs, statePath: string, signal: AbortSignal): Promise<State> {
-  // @actions/tool-cache reads RUNNER_TOOL_CACHE from process.env; the Actions runner sets it for the
-  // action, and outside a runner this process picks a per-user cache of its own.
-  process.env.RUNNER_TOOL_CACHE ||= defaultToolCache(process.env);
   const options = readOptions(inputSource(args.flags, process.env));
   const existing = await readState(statePath);
   if (existing?.plan && existing.plan.stage !== 'done' && !isEmptyPlan(existing.plan)) {
@@ -73,7 +71,9 @@ async function up(args: ParsedArgs, statePath: string, signal: AbortSignal): Pro
   }
   // Before the daemon: a bad docker-version or mirror must fail with nothing started.
   const cli = await stdoutToLog(logger, () =>
-    ensureDockerCli({ dockerVersion: options.dockerVersion, dockerDownloadUrl: options.dockerDownloadUrl, logger, env: process.env, tempDir: tmpdir(), signal }),
+    withToolCache(() =>
+      ensureDockerCli({ dockerVersion: options.dockerVersion, dockerDownloadUrl: options.dockerDownloadUrl, logger, env: process.env, tempDir: tmpdir(), signal }),
+    ),
   );
   // A downloaded CLI goes first on PATH for `run`'s command, the eval'ing shell (an export line)
   // and `down` in a later shell (the state file); the engine runs it by its path.
@@ -112,7 +112,8 @@ async function down(statePath: string): Promise<number> {
     return 0;
   }
   // The docker CLI `up` downloaded, for a fresh shell that never eval'ed the exports.
-  const docker = realDocker(state.path?.[0] === undefined ? 'docker' : join(state.path[0], 'docker'));
+  const recorded = state.path?.[0] === undefined ? undefined : join(state.path[0], 'docker');
+  const docker = realDocker(recorded !== undefined && existsSync(recorded) ? recorded : 'docker');
   const result = await tearDown(state.plan, { logger, env: process.env, docker });
   if (result.removed.length > 0) logger.info(`Removed ${result.removed.join(', ')}.`);
   if (result.alreadyGone.length > 0) logger.info(`Already gone: ${result.alreadyGone.join(', ')}.`);
@@ -170,6 +171,21 @@ const commands: Record<Command, (args: ParsedArgs, statePath: string) => Promise
     }
   },
 };
+
+/**
+ * Runs `work` with RUNNER_TOOL_CACHE set, as @actions/tool-cache reads it from
+ * process.env: the Actions runner sets it for the action; outside a runner the
+ * CLI uses a per-user cache, only for the download (not for `run`'s command).
+ */
+async function withToolCache<T>(work: () => Promise<T>): Promise<T> {
+  if (process.env.RUNNER_TOOL_CACHE) return work();
+  process.env.RUNNER_TOOL_CACHE = defaultToolCache(process.env);
+  try {
+    return await work();
+  } finally {
+    delete process.env.RUNNER_TOOL_CACHE;
+  }
+}
 
 /**
  * Runs `work` with whatever it writes to stdout sent to the log instead:

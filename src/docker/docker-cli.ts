@@ -112,7 +112,7 @@ export class DockerCli {
         clearTimeout(timer);
         if (error.code === 'ENOENT') {
           reject(
-            new SetupDindError(`The docker command was not found (looked for "${this.binary}" on PATH).`, {
+            new SetupDindError(`The docker command was not found (${this.binary.includes('/') ? `no ${this.binary}` : `looked for "${this.binary}" on PATH`}).`, {
               hint: 'Install the Docker CLI on the runner, or run the job on an image that has it.',
             }),
           );

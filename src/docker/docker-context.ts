@@ -76,7 +76,8 @@ export async function withContext(daemon: Daemon, name: string, instance: string
     signal: context.signal,
   });
   if (create.code !== 0) {
-    // The engine tears the set-up down; a context of this name that exists now is another job's, and teardown leaves it.
+    // Not ours to remove: a context of this name that exists now is another job's (the engine tears down the rest).
+    record({ contexts: [] });
     const taken = /already exists/i.test(create.stderr);
     throw new SetupDindError(`Input "context": creating docker context ${name} failed: ${firstErrorLine(create.stderr)}`, {
       hint: taken

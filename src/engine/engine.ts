@@ -29,9 +29,9 @@ const MODES: Record<Mode, (options: Options, identity: Identity, context: Engine
 };
 
 export async function setUp(options: Options, context: EngineContext): Promise<Daemon> {
-  const began = context.clock.now();
   const identity = identify(context.env);
   if (options.context !== undefined) await checkContextFree(options.context, context);
+  const began = context.clock.now();
   const run = MODES[options.mode](options, identity, context);
   await run.check();
   // Saved before anything exists, so a teardown finds a half-started daemon.
@@ -72,7 +72,8 @@ export async function setUp(options: Options, context: EngineContext): Promise<D
     return daemon;
   } catch (error) {
     await sweep;
-    await abandon(plan, context);
+    // As a set-up that never got ready: no clean stop of a daemon that failed its set-up (a cache volume's would take 30 s).
+    await abandon({ ...plan, stage: 'starting' }, context);
     throw error;
   } finally {
     run.dispose?.();

@@ -2,7 +2,7 @@
 import * as core from '@actions/core';
 import { tmpdir } from 'node:os';
 import { realDocker, systemClock } from '../docker/docker.js';
-import { addsToPath, defaultToolCache, ensureDockerCli } from '../docker/docker-install.js';
+import { addsToPath, ensureDockerCli } from '../docker/docker-install.js';
 import { setUp, type Daemon } from '../engine/engine.js';
 import { readOptions } from '../inputs/inputs.js';
 import { exitWhenFlushed } from '../exit.js';
@@ -13,8 +13,6 @@ async function main(): Promise<boolean> {
   const signal = cancellationSignal();
   try {
     const options = readOptions((name) => core.getInput(name));
-    // @actions/tool-cache reads it from process.env; a runner sets it, a look-alike (act, a local harness) may not.
-    process.env.RUNNER_TOOL_CACHE ||= defaultToolCache(process.env);
     const tempDir = process.env.RUNNER_TEMP || tmpdir();
     // Before the daemon: a bad docker-version or mirror must fail with nothing started.
     const cli = await ensureDockerCli({

@@ -118,6 +118,17 @@ describe('mode dind', () => {
     expect(docker.waits).toHaveLength(1);
   });
 
+  it('removes a cache volume\'s daemon at once, without its clean stop, when the set-up fails after it answered', async () => {
+    const docker = new FakeDocker()
+      .on('volume inspect', { stdout: 'cache\n' })
+      .on('image inspect', { stdout: 'sha256:1\n' });
+    const { context, saved } = fakeContext(docker, dir);
+    await expect(setUp(dind({ cacheVolume: 'dind-cache', loadImages: ['app:1'] }), context)).rejects.toThrow(/Copying images/);
+    expect(docker.commands().some((command) => command.startsWith('stop'))).toBe(false);
+    expect(docker.commands()).toContain(`rm --force --volumes ${'c'.repeat(64)}`);
+    expect(saved.at(-1)?.stage).toBe('done');
+  });
+
   it('keeps a per-job directory for TLS in the plan and deletes it on failure', async () => {
     const docker = new FakeDocker().on('run', { code: 125, stderr: 'docker: Error response from daemon: something else failed.' });
     const { context, saved } = fakeContext(docker, dir);

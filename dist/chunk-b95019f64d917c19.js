@@ -79,8 +79,6 @@ async function main() {
     const signal = (0,_actions_js__WEBPACK_IMPORTED_MODULE_6__/* .cancellationSignal */ .w6)();
     try {
         const options = (0,_inputs_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .readOptions */ .Tt)((name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name));
-        // @actions/tool-cache reads it from process.env; a runner sets it, a look-alike (act, a local harness) may not.
-        process.env.RUNNER_TOOL_CACHE ||= (0,_docker_docker_install_js__WEBPACK_IMPORTED_MODULE_3__/* .defaultToolCache */ .qX)(process.env);
         const tempDir = process.env.RUNNER_TEMP || (0,node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir)();
         // Before the daemon: a bad docker-version or mirror must fail with nothing started.
         const cli = await (0,_docker_docker_install_js__WEBPACK_IMPORTED_MODULE_3__/* .ensureDockerCli */ .Fp)({
@@ -229,4 +227,4 @@ const runPost = post;
 
 };
 
-//# sourceMappingURL=chunk-31467f3375483843.js.map
+//# sourceMappingURL=chunk-b95019f64d917c19.js.map
