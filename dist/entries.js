@@ -1181,6 +1181,75 @@ async function serverVersion(endpoint, timeoutMs = 5000) {
 
 /***/ }),
 
+/***/ 4244:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   r: () => (/* binding */ startBackground)
+/* harmony export */ });
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7679);
+/**
+ * Our background processes (the DooD proxy, the DinD port forwarder): node
+ * bundles beside the running entry (dist/), started detached so that they
+ * outlive the step that starts them, and stopped by the teardown (the plan
+ * names them by pid and a marker in their command line).
+ */
+
+
+
+
+
+const START_TIMEOUT_MS = 15_000;
+/** Where a bundle is: beside the script that runs (dist/main.js, dist/cli.js). */
+function bundlePath(bundle) {
+    return (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)((0,node_path__WEBPACK_IMPORTED_MODULE_3__.dirname)((0,node_fs__WEBPACK_IMPORTED_MODULE_1__.realpathSync)(process.argv[1] ?? '')), bundle);
+}
+/** Starts it detached; resolves with its pid once it printed "ready". */
+function startBackground(process_) {
+    return new Promise((resolve, reject) => {
+        const errors = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.openSync)(process_.stderrPath, 'a', 0o600);
+        const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)(process.execPath, [bundlePath(process_.bundle), process_.marker], {
+            detached: true,
+            stdio: ['ignore', 'pipe', errors],
+            env: { ...process.env, [process_.optionsVariable]: JSON.stringify(process_.options) },
+        });
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.closeSync)(errors);
+        let output = '';
+        const fail = async (why) => {
+            clearTimeout(timer);
+            const stderr = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readFile)(process_.stderrPath, 'utf8').catch(() => '');
+            reject(new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .SetupDindError */ .bw(`${process_.what} did not start: ${why}`, { details: stderr.split('\n').filter(Boolean).slice(-20) }));
+        };
+        const timer = setTimeout(() => {
+            child.kill('SIGKILL');
+            void fail(`no "ready" within ${START_TIMEOUT_MS / 1000} s`);
+        }, START_TIMEOUT_MS);
+        child.on('error', (error) => void fail(error.message));
+        child.on('exit', (code) => void fail(`it exited with code ${code}`));
+        child.stdout.setEncoding('utf8').on('data', (chunk) => {
+            output += chunk;
+            if (output.includes('ready\n')) {
+                clearTimeout(timer);
+                child.removeAllListeners('exit');
+                child.stdout.destroy();
+                child.unref();
+                resolve(child.pid);
+            }
+        });
+    });
+}
+
+
+/***/ }),
+
 /***/ 1986:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -1231,7 +1300,7 @@ function ciJob(env) {
 
 /***/ }),
 
-/***/ 1366:
+/***/ 5821:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1782,6 +1851,125 @@ function parseJson(text) {
 
 // EXTERNAL MODULE: ./src/modes/dind/mtu.ts
 var mtu = __nccwpck_require__(2452);
+;// CONCATENATED MODULE: ./src/ports/helper-script.ts
+/**
+ * The inner dockerd's userland proxy (`--userland-proxy-path`): a POSIX sh
+ * script, as the daemon image has no node, run by dockerd for every port a
+ * container publishes, while the container starts. It asks the runner's
+ * forwarder (forwarder.ts) to open the same port on the runner's loopback,
+ * waits for the answer ("ok", "pass": not forwarded, or "error MESSAGE"),
+ * then becomes the real docker-proxy, keeping open the
+ * write end of a FIFO whose reader is the forwarder: when dockerd stops the
+ * proxy (the container stops or goes), the forwarder sees the end and closes
+ * the runner's port. A refusal goes to dockerd on fd 3 in docker-proxy's own
+ * protocol ("1\n" and the error), so `docker run` fails with it.
+ *
+ * The files, in a directory shared with the forwarder (mounted at
+ * CONTAINER_PORTS_DIR; 0700 on the runner, so the FIFOs root makes in it can
+ * be 0666 for the forwarder, which runs as the runner's user): ID.req (the
+ * request: proto host-ip host-port, moved into place whole), ID.reply (FIFO:
+ * "ok" or "error MESSAGE"), ID.alive (FIFO, removed once both ends are open).
+ */
+const HELPER_NAME = 'setup-dind-port';
+/** Where the DinD container sees the shared directory. */
+const CONTAINER_PORTS_DIR = '/run/setup-dind-ports';
+const HELPER_SCRIPT = `#!/bin/sh
+# setup-dind: publishes this port on the runner's loopback too, then runs docker-proxy.
+dir=\${0%/*}
+proto=tcp host_ip= host_port=
+parse() {
+  while [ $# -gt 1 ]; do
+    case $1 in
+      -proto) proto=$2 ;;
+      -host-ip) host_ip=$2 ;;
+      -host-port) host_port=$2 ;;
+    esac
+    shift
+  done
+}
+parse "$@"
+id="$proto-$host_port-$$"
+refuse() {
+  rm -f "$dir/$id.reply" "$dir/$id.alive" "$dir/$id.tmp"
+  printf '1\\n%s' "$1" >&3
+  exit 1
+}
+mkfifo -m 666 "$dir/$id.reply" "$dir/$id.alive" || refuse "setup-dind: cannot make the port request files in $dir"
+# Open for reading (and writing, so that the open does not wait) before the request exists: the answer may come at once.
+exec 6<> "$dir/$id.reply"
+printf '%s %s %s\\n' "$proto" "$host_ip" "$host_port" > "$dir/$id.tmp" && mv "$dir/$id.tmp" "$dir/$id.req" || refuse "setup-dind: cannot write the port request in $dir"
+read -r answer <&6
+exec 6<&-
+rm -f "$dir/$id.reply"
+case $answer in
+  ok)
+    exec 5> "$dir/$id.alive"
+    rm -f "$dir/$id.alive"
+    printf x >&5
+    exec docker-proxy "$@"
+    ;;
+  pass)
+    # Not forwarded (a publish on one address of the DinD container): docker-proxy alone.
+    rm -f "$dir/$id.alive"
+    exec docker-proxy "$@"
+    ;;
+  *) refuse "\${answer#error }" ;;
+esac
+`;
+
+;// CONCATENATED MODULE: ./src/modes/dind/ports.ts
+/**
+ * Ports that containers in the DinD daemon publish answer on the runner's
+ * loopback too, as on a local engine: the inner dockerd runs our helper as
+ * its userland proxy, and a forwarder process on the runner opens each port
+ * before the container start goes on (src/ports/).
+ */
+
+
+
+
+
+const FORWARDER_BUNDLE = 'port-forwarder.js';
+/** Whether the user left dockerd's userland proxy to us (daemon-args or daemon-config may turn it off or replace it). */
+function forwardsPorts(options) {
+    const flags = options.daemonArgs.some((arg) => /^--userland-proxy(-path)?(=|$)/.test(arg));
+    const config = options.daemonConfig !== undefined && ('userland-proxy' in options.daemonConfig || 'userland-proxy-path' in options.daemonConfig);
+    return !flags && !config;
+}
+/** The shared directory with the helper in it, and what the container and dockerd need to use it. */
+async function preparePorts(workDir) {
+    const dir = (0,external_node_path_.join)(workDir, 'ports');
+    await (0,promises_.mkdir)(dir, { mode: 0o700 });
+    const helper = (0,external_node_path_.join)(dir, HELPER_NAME);
+    await (0,promises_.writeFile)(helper, HELPER_SCRIPT, { mode: 0o755 });
+    await (0,promises_.chmod)(helper, 0o755);
+    return {
+        dir,
+        mount: `type=bind,${(0,docker_cli/* mountField */.C9)('src', dir)},dst=${CONTAINER_PORTS_DIR}`,
+        daemonArgs: [`--userland-proxy-path=${CONTAINER_PORTS_DIR}/${HELPER_NAME}`],
+    };
+}
+/** Starts the forwarder for the DinD container `containerId`; resolves with what the plan must stop. */
+async function startPortForwarder(docker, background, containerId, ports, workDir) {
+    const addresses = await docker.run(['container', 'inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', containerId], { timeoutMs: 15_000 });
+    const target = addresses.split(/\s+/).find((address) => address !== '');
+    if (target === undefined) {
+        throw new engine_errors/* SetupDindError */.bw('The DinD container has no IP address on the runner\'s Docker network, so its published ports cannot be forwarded.', {
+            hint: 'Start it on a network the runner reaches (the default bridge), or turn the forwarding off with --userland-proxy=false in daemon-args.',
+        });
+    }
+    const marker = `--setup-dind-ports=${ports.dir}`;
+    const pid = await background({
+        bundle: FORWARDER_BUNDLE,
+        what: 'The DinD port forwarder',
+        marker,
+        optionsVariable: 'SETUP_DIND_FORWARDER_OPTIONS',
+        options: { dir: ports.dir, target, logPath: (0,external_node_path_.join)(workDir, 'ports.log') },
+        stderrPath: (0,external_node_path_.join)(workDir, 'ports.stderr'),
+    });
+    return { pid, marker };
+}
+
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ./src/modes/dind/transport.ts
@@ -1946,11 +2134,48 @@ function dindRunArgs(options, names, identity, daemon, now = Date.now(), extraDa
     return args;
 }
 
+;// CONCATENATED MODULE: ./src/modes/dind/workspace.ts
+/**
+ * The job's own files inside the DinD daemon (input `mount-workspace`): the
+ * workspace and the runner's temp dir are bind-mounted into the DinD
+ * container at the same paths, so a path the job names (`-v "$PWD:/src"`,
+ * compose's `./data:/data`) means the same directory to the inner daemon as
+ * to the job, as with a local engine.
+ */
+
+
+
+/** Paths of the DinD container's own that a job path must not cover or replace. */
+const CONTAINER_OWN = ['/bin', '/certs', '/dev', '/etc', '/lib', '/proc', '/run', '/sbin', '/sys', '/usr', '/var/lib/docker'];
+const within = (path, root) => path === root || path.startsWith(`${root}${external_node_path_.sep}`);
+/** The directories to share: the workspace (or the working directory outside CI) and RUNNER_TEMP, outermost only. */
+function workspaceDirs(env, cwd) {
+    const workspace = env.GITHUB_WORKSPACE || env.CI_PROJECT_DIR || cwd;
+    const candidates = [workspace, env.RUNNER_TEMP]
+        .filter((path) => !!path)
+        .map((path) => (0,external_node_path_.resolve)(path))
+        .filter((path) => path !== '/' && !CONTAINER_OWN.some((own) => within(path, own) || within(own, path)))
+        .filter((path) => (0,external_node_fs_.existsSync)(path) && (0,external_node_fs_.statSync)(path).isDirectory());
+    return [...new Set(candidates)].filter((path, _index, all) => !all.some((other) => other !== path && within(path, other)));
+}
+/**
+ * `--mount` values that share them, read and write, at the same paths. The
+ * docker:dind entrypoint mounts a tmpfs on /tmp unless /tmp is a mount point
+ * already, which would hide a directory under /tmp: then /tmp is a tmpfs of
+ * our own, with the job's directories mounted on it.
+ */
+function workspaceMounts(dirs) {
+    const binds = dirs.map((dir) => `type=bind,${(0,docker_cli/* mountField */.C9)('src', dir)},${(0,docker_cli/* mountField */.C9)('dst', dir)}`);
+    return dirs.some((dir) => within(dir, '/tmp')) ? ['type=tmpfs,dst=/tmp', ...binds] : binds;
+}
+
 ;// CONCATENATED MODULE: ./src/modes/dind/dind.ts
 /**
  * Docker-in-Docker: a daemon in a privileged container, its API published on
  * the host's loopback only (or on a unix socket in a per-job directory).
  */
+
+
 
 
 
@@ -1974,7 +2199,8 @@ function dindMode(options, identity, context) {
     const docker = context.docker.cli(env);
     const names = dindNames(identity, options.cacheVolume);
     const cached = options.cacheVolume !== undefined;
-    const needsWorkDir = options.tls || options.transport === 'unix' || options.daemonConfig !== undefined;
+    const forwarding = forwardsPorts(options);
+    const needsWorkDir = forwarding || options.tls || options.transport === 'unix' || options.daemonConfig !== undefined;
     // Per set-up, also with a cache volume (whose holder name is the same for every job).
     const workDir = (0,external_node_path_.join)(context.tempDir, (0,engine_identity/* resourceName */.Iy)(identity));
     let watch;
@@ -1996,11 +2222,13 @@ function dindMode(options, identity, context) {
             paths: needsWorkDir ? [workDir] : [],
             ...(cached ? { stopSeconds: CACHE_STOP_SECONDS } : {}),
         }),
-        async start() {
+        async start(record) {
             const warnings = exposureWarnings(options);
             for (const warning of warnings)
                 logger.warn(warning);
-            const { transport, mtu } = await prepare(options, workDir, needsWorkDir, docker, signal);
+            const prepared = await prepare(options, env, workDir, needsWorkDir, forwarding, docker, signal);
+            const { transport, mtu } = prepared;
+            let shared = prepared.shared;
             if (mtu.mtu !== undefined)
                 logger.info(`Inner networks get MTU ${mtu.mtu} (${mtu.reason})`);
             else
@@ -2011,20 +2239,16 @@ function dindMode(options, identity, context) {
             }
             const where = options.transport === 'unix' ? 'API on a unix socket' : `API on ${options.bindAddress}${options.tls ? ', TLS' : ''}`;
             logger.info(`Starting ${options.image} as ${names.container} (privileged, ${where})`);
-            // The deadline counts from the docker run, not from the wait for a cache volume.
-            let since = context.clock.now();
-            const runDaemon = () => {
-                since = context.clock.now();
-                return docker.exec(dindRunArgs(options, names, identity, transport.daemon, Date.now(), mtu.daemonArgs), {
-                    signal,
-                    onStderrLine: (line) => logger.info(`  ${line}`),
-                });
-            };
-            const run = await (options.cacheVolume !== undefined
-                ? runWhenCacheFree(docker, options.cacheVolume, runDaemon, { timeoutSeconds: options.timeoutSeconds, logger, signal, clock: context.clock })
-                : runDaemon()).catch((error) => {
-                throw signal?.aborted && !(error instanceof engine_errors/* CancelledError */.cc) ? new engine_errors/* CancelledError */.cc('starting the DinD container') : error;
-            });
+            const launch = { options, context, docker, names, identity, transport, daemonArgs: mtu.daemonArgs };
+            let { run, since } = await runContainer(launch, shared);
+            if (run.code !== 0 && shared !== undefined && sharedPathUnseen(run, shared)) {
+                // The runner's daemon runs elsewhere (another container, a pod's sidecar): it cannot mount this machine's directories.
+                const warning = "The runner's Docker daemon does not see this machine's files (it runs in another container or host): ports the job's containers publish are not forwarded to this machine, and the workspace is not mounted into the DinD daemon.";
+                logger.warn(warning);
+                warnings.push(warning);
+                shared = undefined;
+                ({ run, since } = await runContainer(launch, undefined));
+            }
             // A refused API version first: its stderr would otherwise read as a pull or privilege failure.
             if (run.code !== 0)
                 throw docker.apiRefusal(run) ?? explainRunFailure(run, options);
@@ -2032,7 +2256,11 @@ function dindMode(options, identity, context) {
             watch = docker.watchExit(containerId);
             const giveUp = diedOrLost(watch.exited, docker, containerId, options);
             giveUp.catch(() => { }); // observed by the wait; this keeps an early exit from being "unhandled"
-            const endpoint = transport.endpoint(await hostPort(docker, containerId, transport, options, giveUp, context.clock));
+            if (shared?.ports) {
+                const forwarder = startPortForwarder(docker, context.background, containerId, shared.ports, workDir);
+                record({ processes: [await unlessGone(forwarder, giveUp, context.clock)] });
+            }
+            const endpoint = transport.endpoint(await unlessGone(hostPort(docker, containerId, transport, options), giveUp, context.clock));
             clientEnv = transport.clientEnv(endpoint);
             return {
                 endpoint,
@@ -2070,6 +2298,28 @@ function dindMode(options, identity, context) {
         },
     };
 }
+/**
+ * `docker run` of the daemon's container, with the shared directories when
+ * given, once a cache volume is free. `since` is when the run began: the
+ * deadline counts from it, not from the wait for the volume.
+ */
+async function runContainer(launch, shared) {
+    const { options, context, docker, transport } = launch;
+    const { logger, signal, clock } = context;
+    let since = clock.now();
+    const daemonSide = { ...transport.daemon, mounts: [...transport.daemon.mounts, ...(shared?.mounts ?? [])] };
+    const args = () => dindRunArgs(options, launch.names, launch.identity, daemonSide, Date.now(), [...launch.daemonArgs, ...(shared?.daemonArgs ?? [])]);
+    const runDaemon = () => {
+        since = clock.now();
+        return docker.exec(args(), { signal, onStderrLine: (line) => logger.info(`  ${line}`) });
+    };
+    const run = await (options.cacheVolume !== undefined
+        ? runWhenCacheFree(docker, options.cacheVolume, runDaemon, { timeoutSeconds: options.timeoutSeconds, logger, signal, clock })
+        : runDaemon()).catch((error) => {
+        throw signal?.aborted && !(error instanceof engine_errors/* CancelledError */.cc) ? new engine_errors/* CancelledError */.cc('starting the DinD container') : error;
+    });
+    return { run, since };
+}
 /** A TCP API published beyond loopback is worth a warning in the log and the summary. */
 function exposureWarnings(options) {
     if (options.transport !== 'tcp' || (0,inputs/* isLoopback */.U9)(options.bindAddress))
@@ -2084,7 +2334,7 @@ function exposureWarnings(options) {
  * The per-job directory, the transport's files and keys, daemon.json, and
  * (beside them, as it may have to pull and read the image) the MTU choice.
  */
-async function prepare(options, workDir, needsWorkDir, docker, signal) {
+async function prepare(options, env, workDir, needsWorkDir, forwarding, docker, signal) {
     const mtuChoice = (0,mtu/* chooseMtu */.UL)(options, daemonImage(options, docker, signal));
     mtuChoice.catch(() => { }); // observed below
     try {
@@ -2099,7 +2349,17 @@ async function prepare(options, workDir, needsWorkDir, docker, signal) {
             await (0,promises_.writeFile)(file, `${JSON.stringify(options.daemonConfig, null, 2)}\n`, { mode: 0o644 });
             transport.daemon.mounts.push(`type=bind,${(0,docker_cli/* mountField */.C9)('src', file)},dst=${daemon_config/* CONTAINER_DAEMON_JSON */.MJ},readonly`);
         }
-        return { transport, mtu: await mtuChoice };
+        const ports = forwarding ? await preparePorts(workDir) : undefined;
+        const dirs = options.mountWorkspace ? workspaceDirs(env, process.cwd()) : [];
+        const shared = ports || dirs.length > 0
+            ? {
+                ports,
+                paths: [...(ports ? [ports.dir] : []), ...dirs],
+                mounts: [...(ports ? [ports.mount] : []), ...workspaceMounts(dirs)],
+                daemonArgs: ports?.daemonArgs ?? [],
+            }
+            : undefined;
+        return { transport, mtu: await mtuChoice, shared };
     }
     catch (error) {
         await mtuChoice.catch(() => { });
@@ -2117,20 +2377,32 @@ async function diedOrLost(exited, docker, containerId, options) {
     const logs = withoutUsage(await docker.logTail(containerId, EXIT_LOG_LINES)).slice(-LOG_TAIL_LINES);
     throw daemonExited(watched.code, logs, options);
 }
-/** The host port of a TCP API (0 for a unix socket); a daemon that dies at once takes its mapping with it: then its death is reported. */
-async function hostPort(docker, containerId, transport, options, giveUp, clock) {
+/** The host port of a TCP API (0 for a unix socket). */
+async function hostPort(docker, containerId, transport, options) {
     const { containerPort } = transport.daemon;
     if (containerPort === undefined)
         return 0;
     if (options.port !== 0)
         return options.port;
+    return publishedPort(docker, containerId, containerPort);
+}
+/**
+ * `work`, unless the daemon's container dies (or its engine goes) first: a
+ * daemon that dies at once takes its port mapping with it, and then its
+ * death is what to report, not the failed look-up.
+ */
+function unlessGone(work, giveUp, clock) {
     return Promise.race([
-        publishedPort(docker, containerId, containerPort).catch(async (error) => {
+        work.catch(async (error) => {
             await Promise.race([giveUp, clock.sleep(2000)]);
             throw error;
         }),
         giveUp,
     ]);
+}
+/** The runner's daemon refused a bind mount of ours because it does not see the path. */
+function sharedPathUnseen(run, shared) {
+    return /bind source path does not exist/i.test(run.stderr) && shared.paths.some((path) => run.stderr.includes(path));
 }
 async function publishedPort(docker, container, containerPort) {
     const out = await docker.run(['port', container, `${containerPort}/tcp`], { timeoutMs: 15_000 });
@@ -2241,10 +2513,8 @@ function resolveExisting(path) {
 
 
 
-
 /** The bundle of the proxy's background process, next to the running entry (dist/). */
 const PROXY_BUNDLE = 'dood-proxy.js';
-const PROXY_START_TIMEOUT_MS = 15_000;
 /** Checks that `socket` is a socket this user can use, with messages that say how to fix it. */
 async function checkSocket(socket, timeoutMs, docker, signal) {
     const info = await (0,promises_.stat)(socket).catch((error) => {
@@ -2309,11 +2579,6 @@ async function ownContainerMounts(docker, endpoint, mountinfo) {
         .map((mount) => ({ containerPath: mount.Destination, hostPath: mount.Source }));
     return { id, mounts };
 }
-/** Where the proxy bundle is: beside the script that runs (dist/main.js, dist/cli.js). */
-function proxyBundle() {
-    const entry = process.argv[1] ?? '';
-    return (0,external_node_path_.join)((0,external_node_path_.dirname)((0,external_node_fs_.realpathSync)(entry)), PROXY_BUNDLE);
-}
 function doodMode(options, identity, context) {
     const { logger } = context;
     const host = { dockerHost: `unix://${options.socket}` };
@@ -2343,7 +2608,14 @@ function doodMode(options, identity, context) {
                 ...(own ? { pathMap: own.mounts } : {}),
                 logPath: (0,external_node_path_.join)(workDir, 'proxy.log'),
             };
-            const pid = await spawnProxy(proxyOptions, marker, workDir);
+            const pid = await context.background({
+                bundle: PROXY_BUNDLE,
+                what: 'The DooD proxy',
+                marker,
+                optionsVariable: 'SETUP_DIND_PROXY_OPTIONS',
+                options: proxyOptions,
+                stderrPath: (0,external_node_path_.join)(workDir, 'proxy.stderr'),
+            });
             record({ processes: [{ pid, marker }] });
             const endpoint = { dockerHost: `unix://${listenPath}` };
             return {
@@ -2359,40 +2631,6 @@ function doodMode(options, identity, context) {
             return {};
         },
     };
-}
-/** Starts the proxy as a detached process that outlives this step; resolves with its pid once it listens. */
-function spawnProxy(options, marker, workDir) {
-    return new Promise((resolve, reject) => {
-        const errors = (0,external_node_fs_.openSync)((0,external_node_path_.join)(workDir, 'proxy.stderr'), 'a', 0o600);
-        const child = (0,external_node_child_process_.spawn)(process.execPath, [proxyBundle(), marker], {
-            detached: true,
-            stdio: ['ignore', 'pipe', errors],
-            env: { ...process.env, SETUP_DIND_PROXY_OPTIONS: JSON.stringify(options) },
-        });
-        (0,external_node_fs_.closeSync)(errors);
-        let output = '';
-        const fail = async (why) => {
-            clearTimeout(timer);
-            const stderr = await (0,promises_.readFile)((0,external_node_path_.join)(workDir, 'proxy.stderr'), 'utf8').catch(() => '');
-            reject(new engine_errors/* SetupDindError */.bw(`The DooD proxy did not start: ${why}`, { details: stderr.split('\n').filter(Boolean).slice(-20) }));
-        };
-        const timer = setTimeout(() => {
-            child.kill('SIGKILL');
-            void fail(`no "ready" within ${PROXY_START_TIMEOUT_MS / 1000} s`);
-        }, PROXY_START_TIMEOUT_MS);
-        child.on('error', (error) => void fail(error.message));
-        child.on('exit', (code) => void fail(`it exited with code ${code}`));
-        child.stdout.setEncoding('utf8').on('data', (chunk) => {
-            output += chunk;
-            if (output.includes('ready\n')) {
-                clearTimeout(timer);
-                child.removeAllListeners('exit');
-                child.stdout.destroy();
-                child.unref();
-                resolve(child.pid);
-            }
-        });
-    });
 }
 
 ;// CONCATENATED MODULE: ./src/teardown/stale.ts
@@ -3252,6 +3490,14 @@ const INPUTS = [
         modes: ['dind'],
         description: "images to copy from the runner's daemon into the new one before the job, separated by commas, spaces or new lines: streamed (`docker save | docker load`, no temporary file), so no pull and no registry rate limit. An image the runner does not have fails the step before anything starts; the copy's duration is in the job summary.",
         docs: 'See [Preloaded images](docs/clusters.md#preloaded-images).',
+    }),
+    input({
+        name: 'mount-workspace',
+        default: 'true',
+        option: 'mountWorkspace',
+        parser: parsers/* boolean */.zM,
+        modes: ['dind'],
+        description: "`true` bind-mounts the job's workspace (`GITHUB_WORKSPACE`, `CI_PROJECT_DIR`, else the working directory) and `RUNNER_TEMP` into the DinD container at the same paths, so `-v \"$PWD:/src\"` and compose's relative bind mounts see the job's files, read and write, as on a local engine. `false` keeps the DinD daemon's file system apart from the job's.",
     }),
     mergedInput({
         name: 'registry-mirrors',
@@ -4460,7 +4706,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	// This function allow to reference async chunks
 /******/ 	__nccwpck_require__.u = (chunkId) => {
 /******/ 		// return url for filenames based on template
-/******/ 		return {"58":"chunk-1bba982126a2ce02.js","326":"chunk-b95019f64d917c19.js","631":"chunk-66cfd736478b46af.js","793":"chunk-07148b8246246992.js","805":"chunk-45d5fd972c93a585.js","942":"chunk-43df4d95f4af6c6d.js"}[chunkId];
+/******/ 		return {"58":"chunk-1bba982126a2ce02.js","326":"chunk-c53fe79ef6b142e2.js","631":"chunk-66cfd736478b46af.js","793":"chunk-07148b8246246992.js","805":"chunk-45d5fd972c93a585.js","942":"chunk-43df4d95f4af6c6d.js"}[chunkId];
 /******/ 	};
 /******/ })();
 /******/ 
@@ -4567,10 +4813,12 @@ var external_node_path_ = __nccwpck_require__(6760);
 var cancel = __nccwpck_require__(1986);
 // EXTERNAL MODULE: ./src/docker/docker.ts
 var docker_docker = __nccwpck_require__(3234);
+// EXTERNAL MODULE: ./src/engine/background.ts
+var background = __nccwpck_require__(4244);
 // EXTERNAL MODULE: ./src/docker/docker-install.ts + 2 modules
 var docker_install = __nccwpck_require__(1384);
-// EXTERNAL MODULE: ./src/engine/engine.ts + 12 modules
-var engine = __nccwpck_require__(1366);
+// EXTERNAL MODULE: ./src/engine/engine.ts + 15 modules
+var engine = __nccwpck_require__(5821);
 // EXTERNAL MODULE: ./src/engine/errors.ts
 var errors = __nccwpck_require__(7679);
 // EXTERNAL MODULE: ./src/inputs/inputs.ts
@@ -4864,6 +5112,7 @@ async function removeState(path) {
 
 
 
+
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
 const logger = cliLogger(flavourOf(process.env), undefined, process.env.SETUP_DIND_DEBUG === 'true');
@@ -4920,7 +5169,7 @@ async function up(args, statePath, signal) {
             pendingWrite = pendingWrite.then(() => writeState(statePath, { exports: {}, plan: next, path }));
         },
     };
-    const context = { logger, plans, env: process.env, tempDir: (0,external_node_os_.tmpdir)(), signal, docker: (0,docker_docker/* realDocker */.l)(cli.path || 'docker'), clock: docker_docker/* systemClock */.m };
+    const context = { logger, plans, env: process.env, tempDir: (0,external_node_os_.tmpdir)(), signal, docker: (0,docker_docker/* realDocker */.l)(cli.path || 'docker'), clock: docker_docker/* systemClock */.m, background: background/* startBackground */.r };
     try {
         const daemon = await (0,engine/* setUp */.s)(options, context);
         await cli.version; // its log line, before the ready line

@@ -12,6 +12,8 @@
 //                             from beside main.js and cli.js); its code is
 //   proxy-main.js             src/dood/proxy-main.ts bundled on its own: it shares
 //                             nothing with the engine and must start fast
+//   port-forwarder.js,        the same for the DinD port forwarder's process
+//   ports-main.js             (src/ports/forwarder-main.ts)
 //   chunk-<sha256>.js         code loaded on demand with import(), named after its
 //                             content (x509 for TLS, tool-cache and http-client for
 //                             the docker CLI download, the action's two steps)
@@ -39,6 +41,7 @@ const root = await realpath(join(dirname(fileURLToPath(import.meta.url)), '..'))
 const bundles = {
   'entries.js': 'src/entries.ts',
   'proxy-main.js': 'src/dood/proxy-main.ts',
+  'ports-main.js': 'src/ports/forwarder-main.ts',
 };
 /** The files that are run: name → [bundle, its export to run (none: the bundle runs when imported), what it is]. */
 const entries = {
@@ -46,6 +49,7 @@ const entries = {
   'post.js': ['entries.js', 'runPost', "The action's post step (action.yml runs.post): src/github/post.ts."],
   'cli.js': ['entries.js', 'runCli', 'The setup-dind command (package.json "bin"): src/cli/main.ts.'],
   'dood-proxy.js': ['proxy-main.js', undefined, "The DooD proxy's background process, started by main.js and cli.js: src/dood/proxy-main.ts."],
+  'port-forwarder.js': ['ports-main.js', undefined, "The DinD port forwarder's background process, started by main.js and cli.js: src/ports/forwarder-main.ts."],
 };
 /** Entries run as commands (package.json "bin"). */
 const executables = new Set(['cli.js']);

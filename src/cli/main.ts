@@ -15,6 +15,7 @@ import { delimiter, join } from 'node:path';
 import { onCancel } from '../engine/cancel.js';
 import type { EngineContext, Logger, PlanStore } from '../engine/context.js';
 import { realDocker, systemClock } from '../docker/docker.js';
+import { startBackground } from '../engine/background.js';
 import { addsToPath, defaultToolCache, ensureDockerCli } from '../docker/docker-install.js';
 import { setUp } from '../engine/engine.js';
 import { describeError, InputError } from '../engine/errors.js';
@@ -87,7 +88,7 @@ async function up(args: ParsedArgs, statePath: string, signal: AbortSignal): Pro
       pendingWrite = pendingWrite.then(() => writeState(statePath, { exports: {}, plan: next, path }));
     },
   };
-  const context: EngineContext = { logger, plans, env: process.env, tempDir: tmpdir(), signal, docker: realDocker(cli.path || 'docker'), clock: systemClock };
+  const context: EngineContext = { logger, plans, env: process.env, tempDir: tmpdir(), signal, docker: realDocker(cli.path || 'docker'), clock: systemClock, background: startBackground };
   try {
     const daemon = await setUp(options, context);
     await cli.version; // its log line, before the ready line

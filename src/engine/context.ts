@@ -1,4 +1,5 @@
 import type { Clock, Docker } from '../docker/docker.js';
+import type { Background } from './background.js';
 import type { TeardownPlan } from '../teardown/plan.js';
 
 /** Where progress goes. The GitHub adapter maps it to @actions/core, the CLI to stderr. */
@@ -32,6 +33,8 @@ export interface EngineContext {
   /** Every docker command and API call goes through it (realDocker, or a fake in tests). */
   docker: Docker;
   clock: Clock;
+  /** Starts one of our background processes (background.ts: startBackground); resolves with its pid. */
+  background: (process: Background) => Promise<number>;
 }
 
 export const silentLogger: Logger = {

@@ -2,6 +2,7 @@
 import * as core from '@actions/core';
 import { tmpdir } from 'node:os';
 import { realDocker, systemClock } from '../docker/docker.js';
+import { startBackground } from '../engine/background.js';
 import { addsToPath, ensureDockerCli } from '../docker/docker-install.js';
 import { setUp, type Daemon } from '../engine/engine.js';
 import { readOptions } from '../inputs/inputs.js';
@@ -33,6 +34,7 @@ async function main(): Promise<boolean> {
       signal,
       docker: realDocker(cli.path || 'docker'),
       clock: systemClock,
+      background: startBackground,
     });
     core.setOutput('docker-cli-path', cli.path);
     core.setOutput('docker-cli-version', await cli.version);

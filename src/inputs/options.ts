@@ -57,6 +57,8 @@ export interface Options {
   mtu: Mtu;
   /** DinD: a named volume kept across jobs for the inner daemon's /var/lib/docker, or undefined. */
   cacheVolume: string | undefined;
+  /** DinD: the job's workspace and the runner's temp dir, bind-mounted into the DinD container at the same paths. */
+  mountWorkspace: boolean;
   /** A docker context to create for the endpoint and select for the next steps, or undefined. */
   context: string | undefined;
 }

@@ -309,6 +309,15 @@ export const INPUTS: readonly InputSpec[] = [
       "images to copy from the runner's daemon into the new one before the job, separated by commas, spaces or new lines: streamed (`docker save | docker load`, no temporary file), so no pull and no registry rate limit. An image the runner does not have fails the step before anything starts; the copy's duration is in the job summary.",
     docs: 'See [Preloaded images](docs/clusters.md#preloaded-images).',
   }),
+  input({
+    name: 'mount-workspace',
+    default: 'true',
+    option: 'mountWorkspace',
+    parser: boolean,
+    modes: ['dind'],
+    description:
+      "`true` bind-mounts the job's workspace (`GITHUB_WORKSPACE`, `CI_PROJECT_DIR`, else the working directory) and `RUNNER_TEMP` into the DinD container at the same paths, so `-v \"$PWD:/src\"` and compose's relative bind mounts see the job's files, read and write, as on a local engine. `false` keeps the DinD daemon's file system apart from the job's.",
+  }),
   mergedInput({
     name: 'registry-mirrors',
     default: '',

@@ -5,10 +5,9 @@
  * in a container, and applies dood-policy. No privileged container; the job
  * shares the host daemon (see docs/security.md).
  */
-import { spawn } from 'node:child_process';
-import { openSync, closeSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Docker } from '../docker/docker.js';
 import { ProbeFailure, type Endpoint } from '../docker/probe.js';
 import { translateHostPath, type PathMapping } from '../dood/paths.js';
@@ -22,7 +21,6 @@ import { startingPlan } from '../teardown/plan.js';
 
 /** The bundle of the proxy's background process, next to the running entry (dist/). */
 export const PROXY_BUNDLE = 'dood-proxy.js';
-const PROXY_START_TIMEOUT_MS = 15_000;
 
 /** Checks that `socket` is a socket this user can use, with messages that say how to fix it. */
 export async function checkSocket(socket: string, timeoutMs: number, docker: Pick<Docker, 'ping' | 'waitUntilReady'>, signal?: AbortSignal): Promise<void> {
@@ -96,12 +94,6 @@ export async function ownContainerMounts(
   return { id, mounts };
 }
 
-/** Where the proxy bundle is: beside the script that runs (dist/main.js, dist/cli.js). */
-function proxyBundle(): string {
-  const entry = process.argv[1] ?? '';
-  return join(dirname(realpathSync(entry)), PROXY_BUNDLE);
-}
-
 export function doodMode(options: Options, identity: Identity, context: EngineContext): ModeRun {
   const { logger } = context;
   const host: Endpoint = { dockerHost: `unix://${options.socket}` };
@@ -134,7 +126,14 @@ export function doodMode(options: Options, identity: Identity, context: EngineCo
         ...(own ? { pathMap: own.mounts } : {}),
         logPath: join(workDir, 'proxy.log'),
       };
-      const pid = await spawnProxy(proxyOptions, marker, workDir);
+      const pid = await context.background({
+        bundle: PROXY_BUNDLE,
+        what: 'The DooD proxy',
+        marker,
+        optionsVariable: 'SETUP_DIND_PROXY_OPTIONS',
+        options: proxyOptions,
+        stderrPath: join(workDir, 'proxy.stderr'),
+      });
       record({ processes: [{ pid, marker }] });
       const endpoint: Endpoint = { dockerHost: `unix://${listenPath}` };
       return {
@@ -150,39 +149,4 @@ export function doodMode(options: Options, identity: Identity, context: EngineCo
       return {};
     },
   };
-}
-
-/** Starts the proxy as a detached process that outlives this step; resolves with its pid once it listens. */
-function spawnProxy(options: Omit<ProxyOptions, 'log'> & { logPath: string }, marker: string, workDir: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const errors = openSync(join(workDir, 'proxy.stderr'), 'a', 0o600);
-    const child = spawn(process.execPath, [proxyBundle(), marker], {
-      detached: true,
-      stdio: ['ignore', 'pipe', errors],
-      env: { ...process.env, SETUP_DIND_PROXY_OPTIONS: JSON.stringify(options) },
-    });
-    closeSync(errors);
-    let output = '';
-    const fail = async (why: string) => {
-      clearTimeout(timer);
-      const stderr = await readFile(join(workDir, 'proxy.stderr'), 'utf8').catch(() => '');
-      reject(new SetupDindError(`The DooD proxy did not start: ${why}`, { details: stderr.split('\n').filter(Boolean).slice(-20) }));
-    };
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      void fail(`no "ready" within ${PROXY_START_TIMEOUT_MS / 1000} s`);
-    }, PROXY_START_TIMEOUT_MS);
-    child.on('error', (error) => void fail(error.message));
-    child.on('exit', (code) => void fail(`it exited with code ${code}`));
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-      if (output.includes('ready\n')) {
-        clearTimeout(timer);
-        child.removeAllListeners('exit');
-        child.stdout!.destroy();
-        child.unref();
-        resolve(child.pid!);
-      }
-    });
-  });
 }

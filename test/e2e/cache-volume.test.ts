@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cacheHolderName } from '../../src/modes/dind/cache-volume.js';
 import { LABELS } from '../../src/engine/identity.js';
-import { DOCKER_MISSING, docker, leftovers } from '../support/docker.js';
+import { DOCKER_MISSING, docker, endAsRunner, leftovers } from '../support/docker.js';
 import { useJobs } from '../support/jobs.js';
 
 describe.skipIf(DOCKER_MISSING !== undefined)('cache-volume through the bundled action', () => {
@@ -149,6 +149,7 @@ describe.skipIf(DOCKER_MISSING !== undefined)('cache-volume through the bundled 
     expect(main.code, main.stdout + main.stderr).toBe(0);
     expect(main.stdout).toContain(`Removing ${holder}, a stopped daemon that still held cache volume ${volume}`);
     expect((await next.post()).code).toBe(0);
+    await endAsRunner(crashed);
     for (const job of [crashed, next]) expect(await leftovers(job)).toEqual([]);
   }, 120_000);
 });

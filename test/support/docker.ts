@@ -1,6 +1,7 @@
 /** Helpers for end-to-end tests against the real Docker engine. */
-import { spawn, spawnSync } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import net from 'node:net';
 import { LABELS } from '../../src/engine/identity.js';
 import type { ActionsJob } from '../../scripts/actions-runner.mjs';
@@ -59,6 +60,20 @@ export async function leftovers(job: ActionsJob): Promise<string[]> {
   // RUNNER_TEMP is the only place the action may write files.
   if (job.runnerTemp) for (const entry of await readdir(job.runnerTemp)) found.push(`file ${entry} in RUNNER_TEMP`);
   return found;
+}
+
+/**
+ * Ends a job whose post never ran as the Actions runner ends every job: the
+ * processes it left (ours carry their directory in RUNNER_TEMP in their
+ * command line) are killed and RUNNER_TEMP is emptied.
+ */
+export async function endAsRunner(job: ActionsJob): Promise<void> {
+  const listing = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  for (const line of listing.split('\n')) {
+    const [pid, ...args] = line.trim().split(/\s+/);
+    if (job.runnerTemp && args.join(' ').includes(job.runnerTemp) && Number(pid) !== process.pid) process.kill(Number(pid), 'SIGKILL');
+  }
+  if (job.runnerTemp) for (const entry of await readdir(job.runnerTemp)) await rm(join(job.runnerTemp, entry), { recursive: true, force: true });
 }
 
 /** A port that was free a moment ago. */

@@ -7,6 +7,7 @@
 import { DockerCli, type CommandOptions, type CommandResult } from '../../src/docker/docker-cli.js';
 import type { Clock, Docker } from '../../src/docker/docker.js';
 import { NotReadyError, type DaemonVersion, type Endpoint, type WaitOptions, type WaitResult } from '../../src/docker/probe.js';
+import type { Background } from '../../src/engine/background.js';
 import type { EngineContext, Logger } from '../../src/engine/context.js';
 import type { TeardownPlan } from '../../src/teardown/plan.js';
 
@@ -116,6 +117,7 @@ function defaultAnswer(this: FakeDocker, args: string[]): Partial<CommandResult>
   if (args[0] === 'port') return { stdout: '127.0.0.1:32768\n' };
   if (args[0] === 'container' && args[1] === 'inspect') {
     const name = args.at(-1)!;
+    if (args.some((arg) => arg.includes('.NetworkSettings'))) return { stdout: '172.17.0.9 \n' };
     const instance = this.containers.get(name) ?? (name === CONTAINER_ID ? [...this.containers.values()][0] : undefined);
     return instance === undefined ? { code: 1, stderr: `Error: No such container: ${name}` } : { stdout: `${CONTAINER_ID}\trunning\t0\t${instance}\n` };
   }
@@ -162,6 +164,8 @@ export function recordingLogger(): RecordingLogger {
 /** An engine context over the fake: plans saved are kept in order (and told to the fake). */
 export function fakeContext(docker: FakeDocker, tempDir: string, env: NodeJS.ProcessEnv = { PATH: '/usr/bin' }) {
   const saved: TeardownPlan[] = [];
+  /** The background processes the set-up started (none runs: a pid that is no process). */
+  const started: Background[] = [];
   const logger = recordingLogger();
   const context: EngineContext = {
     logger,
@@ -169,6 +173,10 @@ export function fakeContext(docker: FakeDocker, tempDir: string, env: NodeJS.Pro
     tempDir,
     docker,
     clock: fakeClock(),
+    background: async (process) => {
+      started.push(process);
+      return 2 ** 22 + started.length;
+    },
     plans: {
       save(plan) {
         saved.push(structuredClone(plan));
@@ -176,5 +184,5 @@ export function fakeContext(docker: FakeDocker, tempDir: string, env: NodeJS.Pro
       },
     },
   };
-  return { context, saved, logger };
+  return { context, saved, logger, started };
 }

@@ -208,27 +208,90 @@ describe('input context', () => {
 });
 
 describe('mode dood', () => {
-  it('plans the proxy\'s directory and the job\'s label first, and removes both when the proxy does not start', async () => {
+  async function hostSocket(): Promise<{ socket: string; close: () => void }> {
     const { createServer } = await import('node:net');
     const socket = join(dir, 'docker.sock');
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(socket, resolve));
+    return { socket, close: () => server.close() };
+  }
+
+  it('starts the proxy with the job\'s labels and policy, planned first, and points the job at it', async () => {
+    const host = await hostSocket();
+    try {
+      const docker = new FakeDocker();
+      const { context, saved, started } = fakeContext(docker, dir, { PATH: '/usr/bin', GITHUB_WORKSPACE: '/work/repo' });
+      const daemon = await setUp(options({ mode: 'dood', socket: host.socket, doodPolicy: 'strict' }), context);
+      const first = saved[0]!;
+      expect(first).toMatchObject({ mode: 'dood', dockerEnv: { DOCKER_HOST: `unix://${host.socket}` }, labelled: first.instance, processes: [] });
+      const workDir = first.paths[0]!;
+      expect(started).toHaveLength(1);
+      expect(started[0]).toMatchObject({ bundle: 'dood-proxy.js', marker: `--setup-dind-proxy=${workDir}` });
+      expect(started[0]!.options).toMatchObject({
+        listenPath: join(workDir, 'docker.sock'),
+        upstreamPath: host.socket,
+        policy: 'strict',
+        labels: { 'setup-dind.instance': first.instance, 'setup-dind.role': 'job' },
+        allowedBindRoots: ['/work/repo', dir],
+      });
+      expect(saved.at(-1)).toMatchObject({ stage: 'ready', processes: [{ marker: started[0]!.marker }] });
+      expect(daemon).toMatchObject({ mode: 'dood', env: { DOCKER_HOST: `unix://${join(workDir, 'docker.sock')}` } });
+    } finally {
+      host.close();
+    }
+  });
+
+  it('removes the proxy\'s directory and the job\'s labelled objects when the proxy does not start', async () => {
+    const host = await hostSocket();
     try {
       const docker = new FakeDocker();
       const { context, saved } = fakeContext(docker, dir);
-      // Under the test runner there is no dist/dood-proxy.js beside the running script: the proxy cannot start.
-      await expect(setUp(options({ mode: 'dood', socket }), context)).rejects.toThrow(/The DooD proxy did not start/);
+      context.background = () => Promise.reject(new Error('The DooD proxy did not start: it exited with code 1'));
+      await expect(setUp(options({ mode: 'dood', socket: host.socket }), context)).rejects.toThrow(/The DooD proxy did not start/);
       const first = saved[0]!;
-      expect(first).toMatchObject({ mode: 'dood', dockerEnv: { DOCKER_HOST: `unix://${socket}` }, labelled: first.instance });
-      expect(first.paths).toHaveLength(1);
       expect(existsSync(first.paths[0]!)).toBe(false);
       // The job's labelled objects are looked for on the host daemon, through the host socket.
       const sweep = docker.calls.find((call) => call.args[0] === 'ps');
       expect(sweep?.args).toContain(`label=setup-dind.instance=${first.instance}`);
-      expect(sweep?.env.DOCKER_HOST).toBe(`unix://${socket}`);
+      expect(sweep?.env.DOCKER_HOST).toBe(`unix://${host.socket}`);
       expect(saved.at(-1)?.stage).toBe('done');
     } finally {
-      server.close();
+      host.close();
     }
+  });
+});
+
+describe('published ports (mode dind)', () => {
+  it('gives the inner dockerd our userland proxy, shares its directory, and starts the forwarder towards the container\'s address', async () => {
+    const docker = new FakeDocker();
+    const { context, saved, started } = fakeContext(docker, dir);
+    await setUp(dind(), context);
+    const run = docker.calls.find((call) => call.args[0] === 'run')!;
+    expect(run.args).toContain('--userland-proxy-path=/run/setup-dind-ports/setup-dind-port');
+    const workDir = saved[0]!.paths[0]!;
+    expect(run.args).toContain(`type=bind,src=${join(workDir, 'ports')},dst=/run/setup-dind-ports`);
+    expect(started.map((process) => [process.bundle, process.options])).toEqual([
+      ['port-forwarder.js', { dir: join(workDir, 'ports'), target: '172.17.0.9', logPath: join(workDir, 'ports.log') }],
+    ]);
+    expect(saved.at(-1)?.processes).toEqual([{ pid: expect.any(Number), marker: `--setup-dind-ports=${join(workDir, 'ports')}` }]);
+  });
+
+  it('leaves dockerd\'s own userland proxy when daemon-args or daemon-config set it', async () => {
+    for (const overrides of [{ daemonArgs: ['--userland-proxy=false'] }, { daemonConfig: { 'userland-proxy-path': '/usr/bin/my-proxy' } }]) {
+      const docker = new FakeDocker();
+      const { context, started } = fakeContext(docker, dir);
+      await setUp(dind(overrides), context);
+      expect(docker.calls.find((call) => call.args[0] === 'run')!.args.some((arg) => arg.includes('setup-dind-port'))).toBe(false);
+      expect(started).toEqual([]);
+    }
+  });
+
+  it('tears the daemon down when the forwarder does not start', async () => {
+    const docker = new FakeDocker();
+    const { context, saved } = fakeContext(docker, dir);
+    context.background = () => Promise.reject(new Error('The DinD port forwarder did not start: it exited with code 1'));
+    await expect(setUp(dind(), context)).rejects.toThrow(/port forwarder did not start/);
+    expect(docker.commands()).toContain(`rm --force --volumes ${'c'.repeat(64)}`);
+    expect(saved.at(-1)?.stage).toBe('done');
   });
 });

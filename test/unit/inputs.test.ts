@@ -61,6 +61,7 @@ describe('readOptions defaults', () => {
       dockerDownloadUrl: 'https://download.docker.com/linux/static/stable',
       mtu: 'auto',
       cacheVolume: undefined,
+      mountWorkspace: true,
       context: undefined,
     });
   });

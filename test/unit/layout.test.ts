@@ -68,13 +68,14 @@ function cycles(graph: Map<string, string[]>): string[][] {
 
 /** Who may not import what: [files, forbidden imports, why]. */
 const RULES: [RegExp, RegExp, string][] = [
-  [/^src\/(engine|modes|docker|teardown|inputs|dood)\//, /^src\/(github|cli)\//, 'the engine is CI-agnostic: front ends call it, never the reverse'],
+  [/^src\/(engine|modes|docker|teardown|inputs|dood|ports)\//, /^src\/(github|cli)\//, 'the engine is CI-agnostic: front ends call it, never the reverse'],
   [/^src\/(?!github\/)/, /^@actions\/core$/, 'only the GitHub adapter talks to the Actions runner'],
   [/^src\/(modes|docker|teardown|inputs|dood)\//, /^src\/engine\/(engine|job-client)\.ts$/, "the engine's driver sits on top of the modes and their parts"],
   [/^src\/modes\/dind\//, /^src\/modes\/(dood|attach)\.ts$/, 'the modes stand side by side: DinD'],
   [/^src\/modes\/(dood|attach)\.ts$/, /^src\/modes\/(dind\/|dood\.ts|attach\.ts)/, 'the modes stand side by side'],
   [/^src\/(docker|teardown)\//, /^src\/modes\//, 'the modes build on the daemon client and the teardown, not the other way'],
   [/^src\/dood\//, /^src\/(?!dood\/)/, 'the DooD proxy is its own process: it shares no code but its own'],
+  [/^src\/ports\//, /^src\/(?!ports\/)/, 'the DinD port forwarder is its own process: it shares no code but its own'],
   [/^src\/inputs\/parsers\.ts$/, /^src\//, 'the generic parsers import no feature, so every feature may import them'],
 ];
 

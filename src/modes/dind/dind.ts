@@ -4,7 +4,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { mountField, type ExitWatch } from '../../docker/docker-cli.js';
+import { mountField, type CommandResult, type ExitWatch } from '../../docker/docker-cli.js';
 import type { Clock, DockerClient } from '../../docker/docker.js';
 import type { EngineContext } from '../../engine/context.js';
 import { CancelledError, SetupDindError } from '../../engine/errors.js';
@@ -18,7 +18,9 @@ import { daemonExited, explainRunFailure, withoutUsage } from './failures.js';
 import { copyImages } from './image-copy.js';
 import { daemonImage } from './image.js';
 import { chooseMtu, type MtuChoice } from './mtu.js';
-import { dindNames, dindRunArgs } from './run-args.js';
+import { forwardsPorts, preparePorts, startPortForwarder, type PortsPlan } from './ports.js';
+import { dindNames, dindRunArgs, type DindNames } from './run-args.js';
+import { workspaceDirs, workspaceMounts } from './workspace.js';
 import { prepareTransport, socketDirOf, type TransportPlan } from './transport.js';
 
 const LOG_TAIL_LINES = 40;
@@ -30,7 +32,8 @@ export function dindMode(options: Options, identity: Identity, context: EngineCo
   const docker = context.docker.cli(env);
   const names = dindNames(identity, options.cacheVolume);
   const cached = options.cacheVolume !== undefined;
-  const needsWorkDir = options.tls || options.transport === 'unix' || options.daemonConfig !== undefined;
+  const forwarding = forwardsPorts(options);
+  const needsWorkDir = forwarding || options.tls || options.transport === 'unix' || options.daemonConfig !== undefined;
   // Per set-up, also with a cache volume (whose holder name is the same for every job).
   const workDir = join(context.tempDir, resourceName(identity));
   let watch: ReturnType<DockerClient['watchExit']> | undefined;
@@ -55,10 +58,12 @@ export function dindMode(options: Options, identity: Identity, context: EngineCo
         ...(cached ? { stopSeconds: CACHE_STOP_SECONDS } : {}),
       }),
 
-    async start(): Promise<Started> {
+    async start(record): Promise<Started> {
       const warnings = exposureWarnings(options);
       for (const warning of warnings) logger.warn(warning);
-      const { transport, mtu } = await prepare(options, workDir, needsWorkDir, docker, signal);
+      const prepared = await prepare(options, env, workDir, needsWorkDir, forwarding, docker, signal);
+      const { transport, mtu } = prepared;
+      let shared = prepared.shared;
       if (mtu.mtu !== undefined) logger.info(`Inner networks get MTU ${mtu.mtu} (${mtu.reason})`);
       else logger.debug(`MTU left at dockerd's default (${mtu.reason})`);
       for (const warning of mtu.warnings) {
@@ -68,22 +73,17 @@ export function dindMode(options: Options, identity: Identity, context: EngineCo
 
       const where = options.transport === 'unix' ? 'API on a unix socket' : `API on ${options.bindAddress}${options.tls ? ', TLS' : ''}`;
       logger.info(`Starting ${options.image} as ${names.container} (privileged, ${where})`);
-      // The deadline counts from the docker run, not from the wait for a cache volume.
-      let since = context.clock.now();
-      const runDaemon = () => {
-        since = context.clock.now();
-        return docker.exec(dindRunArgs(options, names, identity, transport.daemon, Date.now(), mtu.daemonArgs), {
-          signal,
-          onStderrLine: (line) => logger.info(`  ${line}`),
-        });
-      };
-      const run = await (
-        options.cacheVolume !== undefined
-          ? runWhenCacheFree(docker, options.cacheVolume, runDaemon, { timeoutSeconds: options.timeoutSeconds, logger, signal, clock: context.clock })
-          : runDaemon()
-      ).catch((error: unknown) => {
-        throw signal?.aborted && !(error instanceof CancelledError) ? new CancelledError('starting the DinD container') : error;
-      });
+      const launch = { options, context, docker, names, identity, transport, daemonArgs: mtu.daemonArgs };
+      let { run, since } = await runContainer(launch, shared);
+      if (run.code !== 0 && shared !== undefined && sharedPathUnseen(run, shared)) {
+        // The runner's daemon runs elsewhere (another container, a pod's sidecar): it cannot mount this machine's directories.
+        const warning =
+          "The runner's Docker daemon does not see this machine's files (it runs in another container or host): ports the job's containers publish are not forwarded to this machine, and the workspace is not mounted into the DinD daemon.";
+        logger.warn(warning);
+        warnings.push(warning);
+        shared = undefined;
+        ({ run, since } = await runContainer(launch, undefined));
+      }
       // A refused API version first: its stderr would otherwise read as a pull or privilege failure.
       if (run.code !== 0) throw docker.apiRefusal(run) ?? explainRunFailure(run, options);
       const containerId = run.stdout.trim().split('\n').pop() ?? names.container;
@@ -91,7 +91,11 @@ export function dindMode(options: Options, identity: Identity, context: EngineCo
       watch = docker.watchExit(containerId);
       const giveUp = diedOrLost(watch.exited, docker, containerId, options);
       giveUp.catch(() => {}); // observed by the wait; this keeps an early exit from being "unhandled"
-      const endpoint = transport.endpoint(await hostPort(docker, containerId, transport, options, giveUp, context.clock));
+      if (shared?.ports) {
+        const forwarder = startPortForwarder(docker, context.background, containerId, shared.ports, workDir);
+        record({ processes: [await unlessGone(forwarder, giveUp, context.clock)] });
+      }
+      const endpoint = transport.endpoint(await unlessGone(hostPort(docker, containerId, transport, options), giveUp, context.clock));
       clientEnv = transport.clientEnv(endpoint);
       return {
         endpoint,
@@ -132,6 +136,42 @@ export function dindMode(options: Options, identity: Identity, context: EngineCo
   };
 }
 
+interface Launch {
+  options: Options;
+  context: EngineContext;
+  docker: DockerClient;
+  names: DindNames;
+  identity: Identity;
+  transport: TransportPlan;
+  /** dockerd flags beyond the transport's (the MTU's). */
+  daemonArgs: string[];
+}
+
+/**
+ * `docker run` of the daemon's container, with the shared directories when
+ * given, once a cache volume is free. `since` is when the run began: the
+ * deadline counts from it, not from the wait for the volume.
+ */
+async function runContainer(launch: Launch, shared: Shared | undefined): Promise<{ run: CommandResult; since: number }> {
+  const { options, context, docker, transport } = launch;
+  const { logger, signal, clock } = context;
+  let since = clock.now();
+  const daemonSide = { ...transport.daemon, mounts: [...transport.daemon.mounts, ...(shared?.mounts ?? [])] };
+  const args = () => dindRunArgs(options, launch.names, launch.identity, daemonSide, Date.now(), [...launch.daemonArgs, ...(shared?.daemonArgs ?? [])]);
+  const runDaemon = () => {
+    since = clock.now();
+    return docker.exec(args(), { signal, onStderrLine: (line) => logger.info(`  ${line}`) });
+  };
+  const run = await (
+    options.cacheVolume !== undefined
+      ? runWhenCacheFree(docker, options.cacheVolume, runDaemon, { timeoutSeconds: options.timeoutSeconds, logger, signal, clock })
+      : runDaemon()
+  ).catch((error: unknown) => {
+    throw signal?.aborted && !(error instanceof CancelledError) ? new CancelledError('starting the DinD container') : error;
+  });
+  return { run, since };
+}
+
 /** A TCP API published beyond loopback is worth a warning in the log and the summary. */
 function exposureWarnings(options: Options): string[] {
   if (options.transport !== 'tcp' || isLoopback(options.bindAddress)) return [];
@@ -148,11 +188,13 @@ function exposureWarnings(options: Options): string[] {
  */
 async function prepare(
   options: Options,
+  env: NodeJS.ProcessEnv,
   workDir: string,
   needsWorkDir: boolean,
+  forwarding: boolean,
   docker: DockerClient,
   signal?: AbortSignal,
-): Promise<{ transport: TransportPlan; mtu: MtuChoice }> {
+): Promise<{ transport: TransportPlan; mtu: MtuChoice; shared: Shared | undefined }> {
   const mtuChoice = chooseMtu(options, daemonImage(options, docker, signal));
   mtuChoice.catch(() => {}); // observed below
   try {
@@ -166,7 +208,18 @@ async function prepare(
       await writeFile(file, `${JSON.stringify(options.daemonConfig, null, 2)}\n`, { mode: 0o644 });
       transport.daemon.mounts.push(`type=bind,${mountField('src', file)},dst=${CONTAINER_DAEMON_JSON},readonly`);
     }
-    return { transport, mtu: await mtuChoice };
+    const ports = forwarding ? await preparePorts(workDir) : undefined;
+    const dirs = options.mountWorkspace ? workspaceDirs(env, process.cwd()) : [];
+    const shared: Shared | undefined =
+      ports || dirs.length > 0
+        ? {
+            ports,
+            paths: [...(ports ? [ports.dir] : []), ...dirs],
+            mounts: [...(ports ? [ports.mount] : []), ...workspaceMounts(dirs)],
+            daemonArgs: ports?.daemonArgs ?? [],
+          }
+        : undefined;
+    return { transport, mtu: await mtuChoice, shared };
   } catch (error) {
     await mtuChoice.catch(() => {});
     throw error;
@@ -185,25 +238,40 @@ async function diedOrLost(exited: Promise<ExitWatch>, docker: DockerClient, cont
   throw daemonExited(watched.code, logs, options);
 }
 
-/** The host port of a TCP API (0 for a unix socket); a daemon that dies at once takes its mapping with it: then its death is reported. */
-async function hostPort(
-  docker: DockerClient,
-  containerId: string,
-  transport: TransportPlan,
-  options: Options,
-  giveUp: Promise<never>,
-  clock: Clock,
-): Promise<number> {
+/** The host port of a TCP API (0 for a unix socket). */
+async function hostPort(docker: DockerClient, containerId: string, transport: TransportPlan, options: Options): Promise<number> {
   const { containerPort } = transport.daemon;
   if (containerPort === undefined) return 0;
   if (options.port !== 0) return options.port;
+  return publishedPort(docker, containerId, containerPort);
+}
+
+/**
+ * `work`, unless the daemon's container dies (or its engine goes) first: a
+ * daemon that dies at once takes its port mapping with it, and then its
+ * death is what to report, not the failed look-up.
+ */
+function unlessGone<T>(work: Promise<T>, giveUp: Promise<never>, clock: Clock): Promise<T> {
   return Promise.race([
-    publishedPort(docker, containerId, containerPort).catch(async (error: unknown) => {
+    work.catch(async (error: unknown) => {
       await Promise.race([giveUp, clock.sleep(2000)]);
       throw error;
     }),
     giveUp,
   ]);
+}
+
+/** What a set-up shares with the DinD container from this machine: the port forwarder's directory, the workspace. */
+interface Shared {
+  ports: PortsPlan | undefined;
+  paths: string[];
+  mounts: string[];
+  daemonArgs: string[];
+}
+
+/** The runner's daemon refused a bind mount of ours because it does not see the path. */
+function sharedPathUnseen(run: CommandResult, shared: Shared): boolean {
+  return /bind source path does not exist/i.test(run.stderr) && shared.paths.some((path) => run.stderr.includes(path));
 }
 
 async function publishedPort(docker: DockerClient, container: string, containerPort: number): Promise<number> {

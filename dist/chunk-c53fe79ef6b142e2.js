@@ -60,12 +60,14 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8161);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _docker_docker_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3234);
-/* harmony import */ var _docker_docker_install_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(1384);
-/* harmony import */ var _engine_engine_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(1366);
-/* harmony import */ var _inputs_inputs_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(8028);
-/* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(3139);
-/* harmony import */ var _actions_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(8320);
+/* harmony import */ var _engine_background_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(4244);
+/* harmony import */ var _docker_docker_install_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(1384);
+/* harmony import */ var _engine_engine_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(5821);
+/* harmony import */ var _inputs_inputs_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(8028);
+/* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(3139);
+/* harmony import */ var _actions_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(8320);
 /** The action's main step: set up a daemon and point the job's later steps at it. */
+
 
 
 
@@ -76,30 +78,31 @@ __webpack_require__.r(__webpack_exports__);
 
 /** Resolves with whether the step succeeded (a failure has been reported). */
 async function main() {
-    const signal = (0,_actions_js__WEBPACK_IMPORTED_MODULE_6__/* .cancellationSignal */ .w6)();
+    const signal = (0,_actions_js__WEBPACK_IMPORTED_MODULE_7__/* .cancellationSignal */ .w6)();
     try {
-        const options = (0,_inputs_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .readOptions */ .Tt)((name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name));
+        const options = (0,_inputs_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .readOptions */ .Tt)((name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name));
         const tempDir = process.env.RUNNER_TEMP || (0,node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir)();
         // Before the daemon: a bad docker-version or mirror must fail with nothing started.
-        const cli = await (0,_docker_docker_install_js__WEBPACK_IMPORTED_MODULE_3__/* .ensureDockerCli */ .Fp)({
+        const cli = await (0,_docker_docker_install_js__WEBPACK_IMPORTED_MODULE_4__/* .ensureDockerCli */ .Fp)({
             dockerVersion: options.dockerVersion,
             dockerDownloadUrl: options.dockerDownloadUrl,
-            logger: _actions_js__WEBPACK_IMPORTED_MODULE_6__/* .actionsLogger */ .MV,
+            logger: _actions_js__WEBPACK_IMPORTED_MODULE_7__/* .actionsLogger */ .MV,
             env: process.env,
             tempDir,
             signal,
         });
         // For the later steps; the engine runs the binary by its path.
-        if ((0,_docker_docker_install_js__WEBPACK_IMPORTED_MODULE_3__/* .addsToPath */ .nY)(cli))
+        if ((0,_docker_docker_install_js__WEBPACK_IMPORTED_MODULE_4__/* .addsToPath */ .nY)(cli))
             _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .addPath */ .fM(cli.dir);
-        const daemon = await (0,_engine_engine_js__WEBPACK_IMPORTED_MODULE_4__/* .setUp */ .s)(options, {
-            logger: _actions_js__WEBPACK_IMPORTED_MODULE_6__/* .actionsLogger */ .MV,
-            plans: _actions_js__WEBPACK_IMPORTED_MODULE_6__/* .actionsPlanStore */ .qO,
+        const daemon = await (0,_engine_engine_js__WEBPACK_IMPORTED_MODULE_5__/* .setUp */ .s)(options, {
+            logger: _actions_js__WEBPACK_IMPORTED_MODULE_7__/* .actionsLogger */ .MV,
+            plans: _actions_js__WEBPACK_IMPORTED_MODULE_7__/* .actionsPlanStore */ .qO,
             env: process.env,
             tempDir,
             signal,
             docker: (0,_docker_docker_js__WEBPACK_IMPORTED_MODULE_2__/* .realDocker */ .l)(cli.path || 'docker'),
             clock: _docker_docker_js__WEBPACK_IMPORTED_MODULE_2__/* .systemClock */ .m,
+            background: _engine_background_js__WEBPACK_IMPORTED_MODULE_3__/* .startBackground */ .r,
         });
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('docker-cli-path', cli.path);
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('docker-cli-version', await cli.version);
@@ -107,7 +110,7 @@ async function main() {
         return true;
     }
     catch (error) {
-        (0,_actions_js__WEBPACK_IMPORTED_MODULE_6__/* .failStep */ .vy)(error);
+        (0,_actions_js__WEBPACK_IMPORTED_MODULE_7__/* .failStep */ .vy)(error);
         return false;
     }
 }
@@ -157,7 +160,7 @@ function publish(daemon) {
 /** Runs the main step (dist/main.js, through src/entries.ts). */
 async function runMain() {
     if (!(await main()))
-        (0,_exit_js__WEBPACK_IMPORTED_MODULE_7__/* .exitWhenFlushed */ .K)(1);
+        (0,_exit_js__WEBPACK_IMPORTED_MODULE_8__/* .exitWhenFlushed */ .K)(1);
 }
 
 
@@ -227,4 +230,4 @@ const runPost = post;
 
 };
 
-//# sourceMappingURL=chunk-b95019f64d917c19.js.map
+//# sourceMappingURL=chunk-c53fe79ef6b142e2.js.map

@@ -1,0 +1,170 @@
+/**
+ * Published ports in mode dind answer on the runner's loopback, as on a local
+ * engine: the real action (main, the job's docker CLI and compose, post), a
+ * real inner daemon of each engine version, a web server in an inner
+ * container. Judged by what a client on the runner gets.
+ */
+import net from 'node:net';
+import os from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DOCKER_MISSING, docker, freePort, holdPort, leftovers, until } from '../support/docker.js';
+import { ENGINES_TO_TEST } from '../support/engines.js';
+import { useJobs } from '../support/jobs.js';
+import { sh } from '../support/shell.js';
+
+/** Serves "hello from PORT" on port 80 of an inner container (busybox httpd). */
+const WEB = ['busybox', 'sh', '-c', 'mkdir -p /www && echo "hello from the inner container" > /www/index.html && exec httpd -f -p 80 -h /www'];
+
+/** One HTTP GET of 127.0.0.1:port (or another address); resolves with the body, rejects on a refused or reset connection. */
+function get(port: number, host = '127.0.0.1'): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, host, () => socket.write('GET /index.html HTTP/1.0\r\nHost: x\r\n\r\n'));
+    let data = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => (data += chunk));
+    socket.on('end', () => resolve(data.split('\r\n\r\n')[1] ?? ''));
+    socket.on('error', reject);
+    socket.setTimeout(5000, () => socket.destroy(new Error('timeout')));
+  });
+}
+
+/** Whether something accepts connections on 127.0.0.1:port right now. */
+function listening(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, host, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+/** The body once the inner server answers (its process may still be starting when docker run returns, as locally). */
+async function body(port: number): Promise<string> {
+  let last = '';
+  await until(async () => {
+    last = await get(port).catch(() => '');
+    return last !== '';
+  }, 10_000);
+  return last;
+}
+
+/** A non-loopback IPv4 address of this machine, if it has one. */
+function externalAddress(): string | undefined {
+  return Object.values(os.networkInterfaces())
+    .flat()
+    .find((entry) => entry && entry.family === 'IPv4' && !entry.internal)?.address;
+}
+
+async function forwarderRunning(runnerTemp: string): Promise<boolean> {
+  const { stdout } = await sh(`ps -eo args | grep -F -- '--setup-dind-ports=${runnerTemp}' | grep -v grep || true`, process.env);
+  return stdout.trim() !== '';
+}
+
+describe.skipIf(DOCKER_MISSING !== undefined)('published ports answer on the runner\'s loopback (mode dind)', () => {
+  const newJob = useJobs();
+
+  for (const transport of [{ transport: 'tcp' }, { transport: 'tcp', tls: 'true' }, { transport: 'unix' }]) {
+    const name = transport.tls ? 'tls' : transport.transport;
+    it(`${name}: -p HOST:80 is listening when docker run returns, answers, and only on loopback; stop, start and rm follow`, async () => {
+      const job = newJob();
+      const main = await job.main({ ...transport, 'load-images': 'busybox' });
+      expect(main.code, main.stdout + main.stderr).toBe(0);
+      const env = job.stepEnv();
+      const port = await freePort();
+      await docker(['run', '-d', '--name', 'web', '-p', `${port}:80`, ...WEB], env);
+      // No race: the runner's port exists as soon as docker run -d returned.
+      expect(await listening(port)).toBe(true);
+      expect(await body(port)).toBe('hello from the inner container\n');
+      expect(await docker(['port', 'web', '80/tcp'], env)).toContain(`0.0.0.0:${port}`);
+      const external = externalAddress();
+      if (external !== undefined) expect(await listening(port, external)).toBe(false);
+
+      await docker(['stop', '--time', '0', 'web'], env);
+      expect(await until(async () => !(await listening(port)), 5000)).toBe(true);
+      await docker(['start', 'web'], env);
+      expect(await listening(port)).toBe(true);
+      expect(await body(port)).toBe('hello from the inner container\n');
+      await docker(['rm', '--force', 'web'], env);
+      expect(await until(async () => !(await listening(port)), 5000)).toBe(true);
+
+      const post = await job.post();
+      expect(post.warnings).toEqual([]);
+      expect(await forwarderRunning(job.runnerTemp!)).toBe(false);
+      expect(await leftovers(job)).toEqual([]);
+    });
+  }
+
+  for (const engine of ENGINES_TO_TEST) {
+    it(`${engine.name}: a Docker-picked port (-p 80) answers at the number docker port reports`, async () => {
+      const job = newJob();
+      const main = await job.main({ image: engine.image, 'load-images': 'busybox' });
+      expect(main.code, main.stdout + main.stderr).toBe(0);
+      const env = job.stepEnv();
+      await docker(['run', '-d', '--name', 'web', '-p', '80', ...WEB], env);
+      const published = await docker(['port', 'web', '80/tcp'], env);
+      const port = Number(/:(\d+)$/m.exec(published)?.[1]);
+      expect(port).toBeGreaterThan(0);
+      expect(await listening(port)).toBe(true);
+      expect(await body(port)).toBe('hello from the inner container\n');
+      await job.post();
+      expect(await forwarderRunning(job.runnerTemp!)).toBe(false);
+      expect(await leftovers(job)).toEqual([]);
+    });
+  }
+
+  it('a host port taken on the runner fails the container start, naming the port', async () => {
+    const job = newJob();
+    const main = await job.main({ 'load-images': 'busybox' });
+    expect(main.code, main.stdout + main.stderr).toBe(0);
+    const env = job.stepEnv();
+    const held = await holdPort();
+    try {
+      const run = await sh(`docker run -d --name web -p ${held.port}:80 busybox httpd -f -p 80`, env);
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toMatch(new RegExp(`port ${held.port}/tcp is already in use on the runner`));
+      expect(await docker(['ps', '--quiet', '--filter', 'name=web'], env)).toBe('');
+    } finally {
+      await held.close();
+    }
+    await job.post();
+    expect(await leftovers(job)).toEqual([]);
+  });
+
+  it('compose ports: answer on the runner while the project is up, and are released by compose down', async () => {
+    const job = newJob();
+    const main = await job.main({ 'load-images': 'busybox' });
+    expect(main.code, main.stdout + main.stderr).toBe(0);
+    const env = job.stepEnv();
+    const port = await freePort();
+    const project = join(job.runnerTemp!, '..', `compose-${job.runId}`);
+    await sh(`mkdir -p '${project}'`, process.env);
+    const compose = `services:\n  web:\n    image: busybox\n    command: ["sh", "-c", "mkdir -p /www && echo hello from compose > /www/index.html && exec httpd -f -p 80 -h /www"]\n    ports: ["${port}:80"]\n`;
+    await sh(`cat > '${project}/compose.yaml' <<'EOF'\n${compose}EOF`, process.env);
+    try {
+      const up = await sh(`cd '${project}' && docker compose up -d --quiet-pull`, env);
+      expect(up.code, up.stderr).toBe(0);
+      expect(await listening(port)).toBe(true);
+      expect(await body(port)).toBe('hello from compose\n');
+      const down = await sh(`cd '${project}' && docker compose down -v`, env);
+      expect(down.code, down.stderr).toBe(0);
+      expect(await until(async () => !(await listening(port)), 5000)).toBe(true);
+    } finally {
+      await sh(`rm -rf '${project}'`, process.env);
+    }
+    await job.post();
+    expect(await leftovers(job)).toEqual([]);
+  });
+
+  it('post stops the forwarder also when the DinD daemon died', async () => {
+    const job = newJob();
+    const main = await job.main({});
+    expect(main.code, main.stdout + main.stderr).toBe(0);
+    expect(await forwarderRunning(job.runnerTemp!)).toBe(true);
+    await docker(['kill', main.outputs['container-id']!]);
+    const post = await job.post();
+    expect(post.code).toBe(0);
+    expect(await forwarderRunning(job.runnerTemp!)).toBe(false);
+    expect(await leftovers(job)).toEqual([]);
+  });
+});
