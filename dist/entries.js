@@ -1857,7 +1857,9 @@ var mtu = __nccwpck_require__(2452);
  * script, as the daemon image has no node, run by dockerd for every port a
  * container publishes, while the container starts. It asks the runner's
  * forwarder (forwarder.ts) to open the same port on the runner's loopback,
- * waits for the answer ("ok", "pass": not forwarded, or "error MESSAGE"),
+ * waits for the answer ("ok"; "relay ADDRESS" for a publish on the DinD
+ * container's loopback, which needs a second docker-proxy on that address;
+ * "pass": not forwarded; or "error MESSAGE"),
  * then becomes the real docker-proxy, keeping open the
  * write end of a FIFO whose reader is the forwarder: when dockerd stops the
  * proxy (the container stops or goes), the forwarder sees the end and closes
@@ -1876,13 +1878,15 @@ const CONTAINER_PORTS_DIR = '/run/setup-dind-ports';
 const HELPER_SCRIPT = `#!/bin/sh
 # setup-dind: publishes this port on the runner's loopback too, then runs docker-proxy.
 dir=\${0%/*}
-proto=tcp host_ip= host_port=
+proto=tcp host_ip= host_port= container_ip= container_port=
 parse() {
   while [ $# -gt 1 ]; do
     case $1 in
       -proto) proto=$2 ;;
       -host-ip) host_ip=$2 ;;
       -host-port) host_port=$2 ;;
+      -container-ip) container_ip=$2 ;;
+      -container-port) container_port=$2 ;;
     esac
     shift
   done
@@ -1907,6 +1911,21 @@ case $answer in
     rm -f "$dir/$id.alive"
     printf x >&5
     exec docker-proxy "$@"
+    ;;
+  "relay "*)
+    # Published on the DinD container's loopback only: a second docker-proxy on
+    # its address on the runner's network (the answer names it) serves the forwarder.
+    exec 5> "$dir/$id.alive"
+    rm -f "$dir/$id.alive"
+    printf x >&5
+    docker-proxy -proto "$proto" -host-ip "\${answer#relay }" -host-port "$host_port" \\
+      -container-ip "$container_ip" -container-port "$container_port" 3>/dev/null &
+    relay=$!
+    docker-proxy "$@" &
+    proxy=$!
+    trap 'kill "$proxy" "$relay" 2>/dev/null' INT TERM
+    wait "$proxy"
+    kill "$relay" 2>/dev/null
     ;;
   pass)
     # Not forwarded (a publish on one address of the DinD container): docker-proxy alone.
@@ -1991,7 +2010,9 @@ var external_node_net_ = __nccwpck_require__(7030);
 const CONTAINER_CERT_DIR = '/certs';
 /** Where the per-job socket directory appears inside the container. */
 const CONTAINER_SOCKET_DIR = '/run/setup-dind';
-const INNER_SOCKET = 'unix:///var/run/docker.sock';
+/** The inner daemon's own socket, in the DinD container (where its containers would mount it). */
+const INNER_SOCKET_PATH = '/var/run/docker.sock';
+const INNER_SOCKET = `unix://${INNER_SOCKET_PATH}`;
 /** sun_path is 108 bytes on Linux, including the terminating NUL. */
 const MAX_SOCKET_PATH = 107;
 /**
@@ -2264,7 +2285,7 @@ function dindMode(options, identity, context) {
             clientEnv = transport.clientEnv(endpoint);
             return {
                 endpoint,
-                env: clientEnv,
+                env: { ...clientEnv, ...testcontainersEnv(shared?.ports !== undefined, env) },
                 ...(transport.certPath === undefined ? {} : { certPath: transport.certPath }),
                 since,
                 giveUp,
@@ -2319,6 +2340,21 @@ async function runContainer(launch, shared) {
         throw signal?.aborted && !(error instanceof engine_errors/* CancelledError */.cc) ? new engine_errors/* CancelledError */.cc('starting the DinD container') : error;
     });
     return { run, since };
+}
+/**
+ * What Testcontainers (and its Java, Go, Python siblings) need to work as with
+ * a local engine, unless the job set them itself: the inner daemon's socket
+ * as its containers see it, for the Ryuk reaper's mount (the DOCKER_HOST path
+ * of the unix transport does not exist inside the DinD daemon); and, with
+ * the published ports forwarded, the runner's loopback as the host of mapped
+ * ports (Testcontainers would otherwise ask a unix-socket daemon for its
+ * bridge gateway when it runs in a container).
+ */
+function testcontainersEnv(forwarded, jobEnv) {
+    const wanted = { TESTCONTAINERS_DOCKER_SOCKET_OVERRIDE: INNER_SOCKET_PATH };
+    if (forwarded)
+        wanted.TESTCONTAINERS_HOST_OVERRIDE = '127.0.0.1';
+    return Object.fromEntries(Object.entries(wanted).filter(([name]) => !jobEnv[name]));
 }
 /** A TCP API published beyond loopback is worth a warning in the log and the summary. */
 function exposureWarnings(options) {

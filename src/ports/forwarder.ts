@@ -41,10 +41,17 @@ export function parseRequest(id: string, text: string): PortRequest | undefined 
   return { id, proto, hostIp, hostPort };
 }
 
-/** The runner's loopback address for a publish on `hostIp` inside the DinD daemon; undefined: not forwarded. */
-export function loopbackFor(hostIp: string): string | undefined {
-  if (hostIp === '' || hostIp === '0.0.0.0') return '127.0.0.1';
-  if (hostIp === '::') return '::1';
+/**
+ * The runner's loopback address for a publish on `hostIp` inside the DinD
+ * daemon, and whether the helper must relay (a publish on the DinD
+ * container's own loopback is not reachable at its address); undefined: not
+ * forwarded (one particular address of the DinD container).
+ */
+export function loopbackFor(hostIp: string): { address: string; relay: boolean } | undefined {
+  if (hostIp === '' || hostIp === '0.0.0.0') return { address: '127.0.0.1', relay: false };
+  if (hostIp === '::') return { address: '::1', relay: false };
+  if (hostIp === '127.0.0.1') return { address: '127.0.0.1', relay: true };
+  if (hostIp === '::1') return { address: '::1', relay: true };
   return undefined;
 }
 
@@ -110,11 +117,12 @@ function takeRequest(dir: string, id: string): string | undefined {
 async function serve(options: ForwarderOptions, forwards: Map<string, Forward>, id: string, text: string): Promise<void> {
   const request = parseRequest(id, text);
   if (!request) return answer(options, id, `error setup-dind: a malformed port request ${JSON.stringify(text.trim())}`);
-  const address = loopbackFor(request.hostIp);
-  if (address === undefined) {
+  const loopback = loopbackFor(request.hostIp);
+  if (loopback === undefined) {
     options.log(`${request.proto}/${request.hostPort} on ${request.hostIp} in the DinD daemon: not forwarded (not a wildcard address)`);
     return answer(options, id, 'pass');
   }
+  const { address, relay } = loopback;
   const key = `${request.proto}/${address}/${request.hostPort}`;
   // The inner daemon never gives one host port twice: a second request for it is the same port after a restart.
   forwards.get(key)?.close();
@@ -135,8 +143,8 @@ async function serve(options: ForwarderOptions, forwards: Map<string, Forward>, 
   });
   if (alive === undefined) return opened.close();
   forwards.set(key, { key, id, close: () => (alive(), opened.close()) });
-  options.log(`forwarding ${key} to ${options.target}:${request.hostPort}`);
-  answer(options, id, 'ok');
+  options.log(`forwarding ${key} to ${options.target}:${request.hostPort}${relay ? ' (relayed inside the DinD container)' : ''}`);
+  answer(options, id, relay ? `relay ${options.target}` : 'ok');
 }
 
 /** Writes the answer into the helper's reply FIFO; a helper that is gone (no reader) is no error. */

@@ -3,7 +3,9 @@
  * script, as the daemon image has no node, run by dockerd for every port a
  * container publishes, while the container starts. It asks the runner's
  * forwarder (forwarder.ts) to open the same port on the runner's loopback,
- * waits for the answer ("ok", "pass": not forwarded, or "error MESSAGE"),
+ * waits for the answer ("ok"; "relay ADDRESS" for a publish on the DinD
+ * container's loopback, which needs a second docker-proxy on that address;
+ * "pass": not forwarded; or "error MESSAGE"),
  * then becomes the real docker-proxy, keeping open the
  * write end of a FIFO whose reader is the forwarder: when dockerd stops the
  * proxy (the container stops or goes), the forwarder sees the end and closes
@@ -23,13 +25,15 @@ export const CONTAINER_PORTS_DIR = '/run/setup-dind-ports';
 export const HELPER_SCRIPT = `#!/bin/sh
 # setup-dind: publishes this port on the runner's loopback too, then runs docker-proxy.
 dir=\${0%/*}
-proto=tcp host_ip= host_port=
+proto=tcp host_ip= host_port= container_ip= container_port=
 parse() {
   while [ $# -gt 1 ]; do
     case $1 in
       -proto) proto=$2 ;;
       -host-ip) host_ip=$2 ;;
       -host-port) host_port=$2 ;;
+      -container-ip) container_ip=$2 ;;
+      -container-port) container_port=$2 ;;
     esac
     shift
   done
@@ -54,6 +58,21 @@ case $answer in
     rm -f "$dir/$id.alive"
     printf x >&5
     exec docker-proxy "$@"
+    ;;
+  "relay "*)
+    # Published on the DinD container's loopback only: a second docker-proxy on
+    # its address on the runner's network (the answer names it) serves the forwarder.
+    exec 5> "$dir/$id.alive"
+    rm -f "$dir/$id.alive"
+    printf x >&5
+    docker-proxy -proto "$proto" -host-ip "\${answer#relay }" -host-port "$host_port" \\
+      -container-ip "$container_ip" -container-port "$container_port" 3>/dev/null &
+    relay=$!
+    docker-proxy "$@" &
+    proxy=$!
+    trap 'kill "$proxy" "$relay" 2>/dev/null' INT TERM
+    wait "$proxy"
+    kill "$relay" 2>/dev/null
     ;;
   pass)
     # Not forwarded (a publish on one address of the DinD container): docker-proxy alone.

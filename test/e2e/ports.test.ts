@@ -113,6 +113,22 @@ describe.skipIf(DOCKER_MISSING !== undefined)('published ports answer on the run
     });
   }
 
+  it('-p 127.0.0.1:HOST:80, on the DinD container\'s loopback, answers on the runner\'s loopback too', async () => {
+    const job = newJob();
+    const main = await job.main({ 'load-images': 'busybox' });
+    expect(main.code, main.stdout + main.stderr).toBe(0);
+    const env = job.stepEnv();
+    const port = await freePort();
+    await docker(['run', '-d', '--name', 'web', '-p', `127.0.0.1:${port}:80`, ...WEB], env);
+    expect(await listening(port)).toBe(true);
+    expect(await body(port)).toBe('hello from the inner container\n');
+    await docker(['rm', '--force', 'web'], env);
+    expect(await until(async () => !(await listening(port)), 5000)).toBe(true);
+    await job.post();
+    expect(await forwarderRunning(job.runnerTemp!)).toBe(false);
+    expect(await leftovers(job)).toEqual([]);
+  });
+
   it('a host port taken on the runner fails the container start, naming the port', async () => {
     const job = newJob();
     const main = await job.main({ 'load-images': 'busybox' });

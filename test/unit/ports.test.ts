@@ -5,7 +5,8 @@
  * fd 3 and stays up until killed, as the real one does. The "DinD container"
  * is 127.0.0.2, where a test server listens.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import dgram from 'node:dgram';
 import net from 'node:net';
@@ -28,7 +29,7 @@ beforeEach(async () => {
   bin = await mkdtemp(join(tmpdir(), 'setup-dind-ports-bin-'));
   await writeFile(join(dir, HELPER_NAME), HELPER_SCRIPT, { mode: 0o755 });
   // docker-proxy's contract: "0\n" on fd 3 once it serves, then it runs until dockerd kills it.
-  await writeFile(join(bin, 'docker-proxy'), '#!/bin/sh\nprintf "0\\n" >&3\nexec sleep 600\n', { mode: 0o755 });
+  await writeFile(join(bin, 'docker-proxy'), `#!/bin/sh\necho "$*" >> '${bin}/calls'\nprintf "0\\n" >&3\nexec sleep 600\n`, { mode: 0o755 });
   log.length = 0;
   forwarder = startForwarder({ dir, target: TARGET, log: (line) => log.push(line) });
 });
@@ -40,9 +41,17 @@ afterEach(async () => {
   await rm(bin, { recursive: true, force: true });
 });
 
+/**
+ * The shells the helper must run under: the image's /bin/sh is busybox's in
+ * the official (Alpine) docker:dind, dash in Debian's. Those present here.
+ */
+const SHELLS = [['dash'], ['busybox', 'sh']].filter(([program]) => spawnSync('sh', ['-c', `command -v ${program}`]).status === 0);
+let shell: string[] = ['sh'];
+
 /** Runs the helper as dockerd does; resolves with its status line on fd 3 and the process. */
 function publish(port: number, proto = 'tcp', hostIp = '0.0.0.0'): Promise<{ status: string; helper: ChildProcess }> {
-  const helper = spawn('sh', [join(dir, HELPER_NAME), '-proto', proto, '-host-ip', hostIp, '-host-port', String(port), '-container-ip', '172.18.0.2', '-container-port', '80'], {
+  const [program, ...shellArgs] = shell as [string, ...string[]];
+  const helper = spawn(program, [...shellArgs, join(dir, HELPER_NAME), '-proto', proto, '-host-ip', hostIp, '-host-port', String(port), '-container-ip', '172.18.0.2', '-container-port', '80'], {
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     env: { PATH: `${bin}:${process.env.PATH}` },
   });
@@ -91,7 +100,11 @@ async function until(condition: () => boolean, ms = 3000): Promise<void> {
   }
 }
 
-describe('published ports on the runner', () => {
+describe.each(SHELLS.map((candidate) => [candidate.join(' '), candidate] as const))('published ports on the runner (helper under %s)', (_name, candidate) => {
+  beforeEach(() => {
+    shell = [...candidate];
+  });
+
   it('answers on 127.0.0.1 as soon as the helper told dockerd it serves, and closes when its proxy ends', async () => {
     const port = await freePort();
     await target(port, 'hello from the container');
@@ -144,6 +157,21 @@ describe('published ports on the runner', () => {
     expect(await reply).toBe('echo: ping');
   });
 
+  it('relays a publish on the DinD container\'s loopback through a second docker-proxy on its address, and ends both', async () => {
+    const port = await freePort();
+    await target(port, 'relayed');
+    const { status, helper } = await publish(port, 'tcp', '127.0.0.1');
+    expect(status).toBe('0\n');
+    expect(await fetchFrom(port)).toBe('relayed');
+    await until(() => readFileSync(join(bin, 'calls'), 'utf8').split('\n').filter(Boolean).length === 2);
+    const calls = readFileSync(join(bin, 'calls'), 'utf8').split('\n').filter(Boolean);
+    expect(calls).toContain(`-proto tcp -host-ip ${TARGET} -host-port ${port} -container-ip 172.18.0.2 -container-port 80`);
+    expect(calls).toContain(`-proto tcp -host-ip 127.0.0.1 -host-port ${port} -container-ip 172.18.0.2 -container-port 80`);
+    // dockerd stops its proxy with a signal: the helper ends both, and the runner's port closes.
+    helper.kill('SIGTERM');
+    await until(() => forwarder.ports().length === 0);
+  });
+
   it('leaves a publish on a specific address of the DinD container alone', async () => {
     const port = await freePort();
     expect((await publish(port, 'tcp', '10.0.0.5')).status).toBe('0\n');
@@ -156,9 +184,10 @@ describe('the request format', () => {
     expect(parseRequest('x', 'tcp 0.0.0.0 8080\n')).toEqual({ id: 'x', proto: 'tcp', hostIp: '0.0.0.0', hostPort: 8080 });
     expect(parseRequest('x', 'sctp 0.0.0.0 8080')).toBeUndefined();
     expect(parseRequest('x', 'tcp 0.0.0.0 0')).toBeUndefined();
-    expect(loopbackFor('0.0.0.0')).toBe('127.0.0.1');
-    expect(loopbackFor('')).toBe('127.0.0.1');
-    expect(loopbackFor('::')).toBe('::1');
+    expect(loopbackFor('0.0.0.0')).toEqual({ address: '127.0.0.1', relay: false });
+    expect(loopbackFor('')).toEqual({ address: '127.0.0.1', relay: false });
+    expect(loopbackFor('::')).toEqual({ address: '::1', relay: false });
+    expect(loopbackFor('127.0.0.1')).toEqual({ address: '127.0.0.1', relay: true });
     expect(loopbackFor('192.168.1.5')).toBeUndefined();
   });
 });

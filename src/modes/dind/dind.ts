@@ -21,7 +21,7 @@ import { chooseMtu, type MtuChoice } from './mtu.js';
 import { forwardsPorts, preparePorts, startPortForwarder, type PortsPlan } from './ports.js';
 import { dindNames, dindRunArgs, type DindNames } from './run-args.js';
 import { workspaceDirs, workspaceMounts } from './workspace.js';
-import { prepareTransport, socketDirOf, type TransportPlan } from './transport.js';
+import { INNER_SOCKET_PATH, prepareTransport, socketDirOf, type TransportPlan } from './transport.js';
 
 const LOG_TAIL_LINES = 40;
 /** Read from a daemon that died: enough to hold its usage text, which is dropped before the tail is shown. */
@@ -99,7 +99,7 @@ export function dindMode(options: Options, identity: Identity, context: EngineCo
       clientEnv = transport.clientEnv(endpoint);
       return {
         endpoint,
-        env: clientEnv,
+        env: { ...clientEnv, ...testcontainersEnv(shared?.ports !== undefined, env) },
         ...(transport.certPath === undefined ? {} : { certPath: transport.certPath }),
         since,
         giveUp,
@@ -170,6 +170,21 @@ async function runContainer(launch: Launch, shared: Shared | undefined): Promise
     throw signal?.aborted && !(error instanceof CancelledError) ? new CancelledError('starting the DinD container') : error;
   });
   return { run, since };
+}
+
+/**
+ * What Testcontainers (and its Java, Go, Python siblings) need to work as with
+ * a local engine, unless the job set them itself: the inner daemon's socket
+ * as its containers see it, for the Ryuk reaper's mount (the DOCKER_HOST path
+ * of the unix transport does not exist inside the DinD daemon); and, with
+ * the published ports forwarded, the runner's loopback as the host of mapped
+ * ports (Testcontainers would otherwise ask a unix-socket daemon for its
+ * bridge gateway when it runs in a container).
+ */
+function testcontainersEnv(forwarded: boolean, jobEnv: NodeJS.ProcessEnv): Record<string, string> {
+  const wanted: Record<string, string> = { TESTCONTAINERS_DOCKER_SOCKET_OVERRIDE: INNER_SOCKET_PATH };
+  if (forwarded) wanted.TESTCONTAINERS_HOST_OVERRIDE = '127.0.0.1';
+  return Object.fromEntries(Object.entries(wanted).filter(([name]) => !jobEnv[name]));
 }
 
 /** A TCP API published beyond loopback is worth a warning in the log and the summary. */

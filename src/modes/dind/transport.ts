@@ -19,7 +19,9 @@ import type { Endpoint } from '../../docker/probe.js';
 export const CONTAINER_CERT_DIR = '/certs';
 /** Where the per-job socket directory appears inside the container. */
 export const CONTAINER_SOCKET_DIR = '/run/setup-dind';
-const INNER_SOCKET = 'unix:///var/run/docker.sock';
+/** The inner daemon's own socket, in the DinD container (where its containers would mount it). */
+export const INNER_SOCKET_PATH = '/var/run/docker.sock';
+const INNER_SOCKET = `unix://${INNER_SOCKET_PATH}`;
 /** sun_path is 108 bytes on Linux, including the terminating NUL. */
 const MAX_SOCKET_PATH = 107;
 
