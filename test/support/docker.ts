@@ -59,7 +59,17 @@ export async function leftovers(job: ActionsJob): Promise<string[]> {
   }
   // RUNNER_TEMP is the only place the action may write files.
   if (job.runnerTemp) for (const entry of await readdir(job.runnerTemp)) found.push(`file ${entry} in RUNNER_TEMP`);
+  // Our background processes (the DooD proxy, the port forwarder) carry their directory in RUNNER_TEMP in their command line.
+  if (job.runnerTemp) for (const args of ourProcesses(job.runnerTemp)) found.push(`process ${args}`);
   return found;
+}
+
+/** The command lines of running processes that name `dir` (not this process). */
+function ourProcesses(dir: string): string[] {
+  return execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.includes(dir) && !line.startsWith(`${process.pid} `) && !/\bps -eo\b/.test(line));
 }
 
 /**

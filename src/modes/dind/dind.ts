@@ -92,8 +92,12 @@ export function dindMode(options: Options, identity: Identity, context: EngineCo
       const giveUp = diedOrLost(watch.exited, docker, containerId, options);
       giveUp.catch(() => {}); // observed by the wait; this keeps an early exit from being "unhandled"
       if (shared?.ports) {
-        const forwarder = startPortForwarder(docker, context.background, containerId, shared.ports, workDir);
-        record({ processes: [await unlessGone(forwarder, giveUp, context.clock)] });
+        // In the plan once started, also when the daemon dies meanwhile: the teardown must stop it.
+        const recorded = startPortForwarder(docker, context.background, containerId, shared.ports, workDir).then((forwarder) => record({ processes: [forwarder] }));
+        await unlessGone(recorded, giveUp, context.clock).catch(async (error: unknown) => {
+          await recorded.catch(() => {});
+          throw error;
+        });
       }
       const endpoint = transport.endpoint(await unlessGone(hostPort(docker, containerId, transport, options), giveUp, context.clock));
       clientEnv = transport.clientEnv(endpoint);
