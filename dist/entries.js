@@ -267,11 +267,13 @@ function isNoSuchObject(result) {
 /* harmony import */ var _teardown_plan_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(385);
 /* harmony import */ var _docker_cli_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7005);
 /**
- * Input `context`: a docker context for the daemon, in the job's CLI
- * configuration (DOCKER_CONFIG, else ~/.docker), selected for the next steps
- * with DOCKER_CONTEXT. Its description names the set-up that made it, so a
- * teardown removes only its own, never a context of the same name made since
- * by someone else.
+ * Input `context`: a named docker context for the daemon, in the job's CLI
+ * configuration (DOCKER_CONFIG, else ~/.docker), for tools that take a
+ * context name (`docker --context`, `docker buildx create NAME`). It is not
+ * selected with DOCKER_CONTEXT: SDKs ignore contexts and would silently reach
+ * /var/run/docker.sock, so DOCKER_HOST stays what every client follows. Its
+ * description names the set-up that made it, so a teardown removes only its
+ * own, never a context of the same name made since by someone else.
  */
 
 
@@ -319,11 +321,7 @@ async function checkContextFree(name, context) {
             : `Choose another name, or remove it first (docker context rm ${name}); the action only removes contexts it created.`,
     });
 }
-/**
- * Creates the context, records it in the plan and points the next steps at it
- * with DOCKER_CONTEXT. DOCKER_HOST and the TLS variables would override a
- * context, so they are not exported (and cleared when the job had them).
- */
+/** Creates the context and records it in the plan; the daemon's variables stay as they are. */
 async function withContext(daemon, name, instance, record, context) {
     // In the plan before it exists; teardown removes it only if its description names this set-up.
     record({ contexts: [name] });
@@ -348,13 +346,8 @@ async function withContext(daemon, name, instance, record, context) {
                 : 'Check that the docker CLI supports contexts (19.03+) and that its configuration directory (DOCKER_CONFIG, else ~/.docker) is writable.',
         });
     }
-    context.logger.info(`Created docker context ${name} for ${daemon.endpoint.dockerHost}; DOCKER_CONTEXT=${name} selects it.`);
-    const env = { DOCKER_CONTEXT: name };
-    for (const key of ['DOCKER_HOST', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH']) {
-        if (context.env[key])
-            env[key] = '';
-    }
-    return { ...daemon, env, context: name };
+    context.logger.info(`Created docker context ${name} for ${daemon.endpoint.dockerHost} (docker --context ${name}, docker buildx create ${name}).`);
+    return { ...daemon, context: name };
 }
 /** Removes a context this set-up created; leaves one that another set-up (or someone) made under the name. */
 async function removeContext(docker, name, instance) {
@@ -3603,7 +3596,7 @@ const INPUTS = [
         default: '',
         option: 'context',
         parser: (0,parsers/* optional */.lq)(contextName),
-        description: 'Create a docker context of this name for the daemon (with the TLS material when the endpoint uses TLS) and select it for later steps with `DOCKER_CONTEXT` (instead of `DOCKER_HOST`, which would override it); post removes it. A context that already exists fails the step before anything starts.',
+        description: 'Also create a docker context of this name for the daemon (with the TLS material when the endpoint uses TLS), for tools that take a context name (`docker buildx create NAME`, `docker --context NAME`); post removes it. `DOCKER_HOST` is still exported, not `DOCKER_CONTEXT`: SDKs ignore contexts, and every client must reach the same daemon. A context that already exists fails the step before anything starts.',
         docs: 'See [Docker context](docs/clusters.md#docker-context).',
     }),
     input({
@@ -4746,7 +4739,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	// This function allow to reference async chunks
 /******/ 	__nccwpck_require__.u = (chunkId) => {
 /******/ 		// return url for filenames based on template
-/******/ 		return {"58":"chunk-1bba982126a2ce02.js","326":"chunk-c53fe79ef6b142e2.js","631":"chunk-66cfd736478b46af.js","793":"chunk-07148b8246246992.js","805":"chunk-45d5fd972c93a585.js","942":"chunk-43df4d95f4af6c6d.js"}[chunkId];
+/******/ 		return {"58":"chunk-1bba982126a2ce02.js","326":"chunk-0c635ecbf1b50370.js","631":"chunk-66cfd736478b46af.js","793":"chunk-07148b8246246992.js","805":"chunk-45d5fd972c93a585.js","942":"chunk-43df4d95f4af6c6d.js"}[chunkId];
 /******/ 	};
 /******/ })();
 /******/ 

@@ -1,9 +1,11 @@
 /**
- * Input `context`: a docker context for the daemon, in the job's CLI
- * configuration (DOCKER_CONFIG, else ~/.docker), selected for the next steps
- * with DOCKER_CONTEXT. Its description names the set-up that made it, so a
- * teardown removes only its own, never a context of the same name made since
- * by someone else.
+ * Input `context`: a named docker context for the daemon, in the job's CLI
+ * configuration (DOCKER_CONFIG, else ~/.docker), for tools that take a
+ * context name (`docker --context`, `docker buildx create NAME`). It is not
+ * selected with DOCKER_CONTEXT: SDKs ignore contexts and would silently reach
+ * /var/run/docker.sock, so DOCKER_HOST stays what every client follows. Its
+ * description names the set-up that made it, so a teardown removes only its
+ * own, never a context of the same name made since by someone else.
  */
 import { join } from 'node:path';
 import type { EngineContext } from '../engine/context.js';
@@ -57,11 +59,7 @@ export async function checkContextFree(name: string, context: EngineContext): Pr
   });
 }
 
-/**
- * Creates the context, records it in the plan and points the next steps at it
- * with DOCKER_CONTEXT. DOCKER_HOST and the TLS variables would override a
- * context, so they are not exported (and cleared when the job had them).
- */
+/** Creates the context and records it in the plan; the daemon's variables stay as they are. */
 export async function withContext(daemon: Daemon, name: string, instance: string, record: RecordPlan, context: EngineContext): Promise<Daemon> {
   // In the plan before it exists; teardown removes it only if its description names this set-up.
   record({ contexts: [name] });
@@ -85,12 +83,8 @@ export async function withContext(daemon: Daemon, name: string, instance: string
         : 'Check that the docker CLI supports contexts (19.03+) and that its configuration directory (DOCKER_CONFIG, else ~/.docker) is writable.',
     });
   }
-  context.logger.info(`Created docker context ${name} for ${daemon.endpoint.dockerHost}; DOCKER_CONTEXT=${name} selects it.`);
-  const env: Record<string, string> = { DOCKER_CONTEXT: name };
-  for (const key of ['DOCKER_HOST', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH']) {
-    if (context.env[key]) env[key] = '';
-  }
-  return { ...daemon, env, context: name };
+  context.logger.info(`Created docker context ${name} for ${daemon.endpoint.dockerHost} (docker --context ${name}, docker buildx create ${name}).`);
+  return { ...daemon, context: name };
 }
 
 /** Removes a context this set-up created; leaves one that another set-up (or someone) made under the name. */

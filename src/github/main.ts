@@ -80,7 +80,7 @@ function publish(daemon: Daemon): void {
     const details = [
       daemon.mtu !== undefined ? `Inner networks have MTU ${daemon.mtu}.` : '',
       daemon.cacheVolume !== undefined ? `/var/lib/docker is cache volume \`${daemon.cacheVolume}\`, kept after the job.` : '',
-      daemon.context !== undefined ? `Docker context \`${daemon.context}\` selected with DOCKER_CONTEXT; removed after the job.` : '',
+      daemon.context !== undefined ? `Docker context \`${daemon.context}\` created for this daemon (\`docker --context ${daemon.context}\`); removed after the job.` : '',
     ].filter((line) => line !== '');
     if (details.length > 0) summary = summary.addList(details);
     for (const warning of daemon.warnings) summary = summary.addRaw(`\n> [!WARNING]\n> ${warning}\n`, true);

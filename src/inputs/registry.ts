@@ -386,7 +386,7 @@ export const INPUTS: readonly InputSpec[] = [
     option: 'context',
     parser: optional(contextName),
     description:
-      'Create a docker context of this name for the daemon (with the TLS material when the endpoint uses TLS) and select it for later steps with `DOCKER_CONTEXT` (instead of `DOCKER_HOST`, which would override it); post removes it. A context that already exists fails the step before anything starts.',
+      'Also create a docker context of this name for the daemon (with the TLS material when the endpoint uses TLS), for tools that take a context name (`docker buildx create NAME`, `docker --context NAME`); post removes it. `DOCKER_HOST` is still exported, not `DOCKER_CONTEXT`: SDKs ignore contexts, and every client must reach the same daemon. A context that already exists fails the step before anything starts.',
     docs: 'See [Docker context](docs/clusters.md#docker-context).',
   }),
   input({

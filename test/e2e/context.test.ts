@@ -1,12 +1,14 @@
 /**
- * Input `context`: a docker context for the daemon, selected with
- * DOCKER_CONTEXT for later steps and removed by post. Each job gets its own
- * DOCKER_CONFIG, so the tests never touch the machine's CLI configuration.
+ * Input `context`: a named docker context for the daemon, removed by post,
+ * while DOCKER_HOST stays exported so the CLI, the context and an SDK all reach
+ * the same daemon. Each job gets its own DOCKER_CONFIG, so the tests never
+ * touch the machine's CLI configuration.
  */
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { lastJson, runClient } from '../support/clients.js';
 import { DOCKER_MISSING, docker, leftovers } from '../support/docker.js';
 import { useJobs } from '../support/jobs.js';
 
@@ -35,21 +37,26 @@ describe.skipIf(DOCKER_MISSING !== undefined)('context through the bundled actio
     ['plain TCP', {}],
     ['mutual TLS', { tls: 'true' }],
     ['a unix socket', { transport: 'unix' }],
-  ])('DinD over %s: the context reaches the daemon, DOCKER_HOST is not exported, post removes the context', async (_name, inputs) => {
+  ])('DinD over %s: the context, the CLI and an SDK reach the same daemon; post removes the context', async (_name, inputs) => {
     const { job, config } = await jobWithConfig();
     const main = await job.main({ ...inputs, context: 'ci-dind' });
     expect(main.code, main.stdout + main.stderr).toBe(0);
-    expect(main.exportedEnv).toEqual({ DOCKER_CONTEXT: 'ci-dind' });
+    expect(main.exportedEnv.DOCKER_HOST).toBe(main.outputs['docker-host']);
+    expect(main.exportedEnv).not.toHaveProperty('DOCKER_CONTEXT');
     expect(main.stdout).toContain(`Created docker context ci-dind for ${main.outputs['docker-host']}`);
     expect(await contextsIn(config)).toEqual(['ci-dind']);
-    expect(main.summary).toContain('Docker context `ci-dind` selected with DOCKER_CONTEXT');
+    expect(main.summary).toContain('Docker context `ci-dind` created for this daemon');
 
-    // A later step: the docker CLI follows DOCKER_CONTEXT to the DinD daemon (not the host's: its container is not there).
+    // A later step: the CLI, the named context and dockerode all reach the DinD daemon (not the host's: its container is not there).
     const stepEnv: NodeJS.ProcessEnv = job.stepEnv();
-    expect(stepEnv.DOCKER_HOST ?? '').toBe(process.env.DOCKER_HOST ?? '');
     const names = await docker(['ps', '--all', '--format', '{{.Names}}'], stepEnv);
     expect(names).not.toContain(main.outputs['container-name']);
-    expect(await docker(['version', '--format', '{{.Server.Version}}'], stepEnv)).toBe(main.outputs['server-version']);
+    const id = await docker(['info', '--format', '{{.ID}}'], stepEnv);
+    expect(await docker(['--context', 'ci-dind', 'info', '--format', '{{.ID}}'], { ...stepEnv, DOCKER_HOST: '' })).toBe(id);
+    const sdk = await runClient('sdk', stepEnv);
+    expect(sdk.code, sdk.stderr).toBe(0);
+    expect(lastJson<{ id: string }>(sdk).id).toBe(id);
+    expect(id).not.toBe(await docker(['info', '--format', '{{.ID}}']));
 
     const post = await job.post();
     expect(post.code).toBe(0);
@@ -65,13 +72,14 @@ describe.skipIf(DOCKER_MISSING !== undefined)('context through the bundled actio
     expect(await contextsIn(config)).toEqual(['ci-dind']);
   }, 60_000);
 
-  it('attach: clears a DOCKER_HOST the job had, so the context is what the CLI uses', async () => {
+  it('attach: the context names the daemon DOCKER_HOST points at', async () => {
     const { job, config } = await jobWithConfig({ DOCKER_HOST: 'unix:///var/run/docker.sock' });
     const main = await job.main({ mode: 'attach', context: 'sidecar' });
     expect(main.code, main.stdout + main.stderr).toBe(0);
-    expect(main.exportedEnv).toEqual({ DOCKER_CONTEXT: 'sidecar', DOCKER_HOST: '' });
+    expect(main.exportedEnv).toMatchObject({ DOCKER_HOST: 'unix:///var/run/docker.sock' });
+    expect(main.exportedEnv).not.toHaveProperty('DOCKER_CONTEXT');
     expect(await docker(['context', 'inspect', '--format', '{{.Endpoints.docker.Host}}', 'sidecar'], job.stepEnv())).toBe('unix:///var/run/docker.sock');
-    expect(await docker(['version', '--format', '{{.Server.Version}}'], job.stepEnv())).toMatch(/^\d+\./);
+    expect(await docker(['--context', 'sidecar', 'version', '--format', '{{.Server.Version}}'], { ...job.stepEnv(), DOCKER_HOST: '' })).toMatch(/^\d+\./);
     expect((await job.post()).code).toBe(0);
     expect(await contextsIn(config)).toEqual([]);
   }, 60_000);

@@ -4,26 +4,13 @@
  * getHost():getMappedPort(), in every DinD transport. Nothing is set for it
  * but what the action exports.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DOCKER_MISSING, docker, leftovers, until } from '../support/docker.js';
+import { lastJson, runClient } from '../support/clients.js';
+import { DOCKER_MISSING, docker, leftovers, socketForwarder, until } from '../support/docker.js';
 import { useJobs } from '../support/jobs.js';
 
-const CLIENT = fileURLToPath(new URL('../support/testcontainers-client.mjs', import.meta.url));
 /** The Ryuk image testcontainers 11 starts (the host has the stand-in; the DinD daemon gets it with load-images). */
 const RYUK = 'testcontainers/ryuk:0.14.0';
-
-function runClient(env: NodeJS.ProcessEnv, leave: boolean): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLIENT, ...(leave ? ['--leave'] : [])], { env, cwd: fileURLToPath(new URL('../..', import.meta.url)) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
 
 describe.skipIf(DOCKER_MISSING !== undefined)('testcontainers with Ryuk, unchanged (mode dind)', () => {
   const newJob = useJobs();
@@ -36,9 +23,9 @@ describe.skipIf(DOCKER_MISSING !== undefined)('testcontainers with Ryuk, unchang
       const main = await job.main({ ...transport, 'load-images': `busybox ${RYUK}` });
       expect(main.code, main.stdout + main.stderr).toBe(0);
       const env = job.stepEnv();
-      const run = await runClient(env, leave);
+      const run = await runClient('testcontainers', env, leave ? ['--leave'] : []);
       expect(run.code, run.stderr).toBe(0);
-      const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as { url: string; body: string; id: string };
+      const result = lastJson<{ url: string; body: string; id: string }>(run);
       expect(result.body).toBe('hello from testcontainers\n');
       expect(result.url).toMatch(/^http:\/\/(localhost|127\.0\.0\.1):\d+\//);
       // Ryuk removes what the test left once the test's process is gone (after its reconnection timeout).
@@ -48,4 +35,45 @@ describe.skipIf(DOCKER_MISSING !== undefined)('testcontainers with Ryuk, unchang
       expect(await leftovers(job)).toEqual([]);
     });
   }
+});
+
+describe.skipIf(DOCKER_MISSING !== undefined)('testcontainers with Ryuk, unchanged (modes dood and attach)', () => {
+  const newJob = useJobs();
+
+  /** Runs the client with the job's environment, expects its web page, and that Ryuk reaps the container left behind. */
+  async function clientWorks(env: NodeJS.ProcessEnv): Promise<void> {
+    const run = await runClient('testcontainers', env, ['--leave']);
+    expect(run.code, run.stderr).toBe(0);
+    const result = lastJson<{ body: string; id: string }>(run);
+    expect(result.body).toBe('hello from testcontainers\n');
+    const gone = async () => (await docker(['ps', '--all', '--quiet', '--filter', `id=${result.id}`])) === '';
+    expect(await until(gone, 60_000)).toBe(true);
+  }
+
+  for (const policy of ['none', 'no-privileged', 'strict']) {
+    it(`dood, policy ${policy}`, async () => {
+      const job = newJob();
+      const main = await job.main({ mode: 'dood', 'dood-policy': policy });
+      expect(main.code, main.stdout + main.stderr).toBe(0);
+      await clientWorks(job.stepEnv());
+      expect((await job.post()).code).toBe(0);
+      expect(await leftovers(job)).toEqual([]);
+    });
+  }
+
+  it('attach over TCP and over a unix socket', async () => {
+    const forwarder = await socketForwarder();
+    try {
+      for (const host of [forwarder.dockerHost, 'unix:///var/run/docker.sock']) {
+        const job = newJob();
+        const main = await job.main({ mode: 'attach', 'docker-host': host });
+        expect(main.code, main.stdout + main.stderr).toBe(0);
+        await clientWorks(job.stepEnv());
+        expect((await job.post()).code).toBe(0);
+        expect(await leftovers(job)).toEqual([]);
+      }
+    } finally {
+      await forwarder.close();
+    }
+  });
 });

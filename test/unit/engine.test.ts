@@ -180,14 +180,15 @@ describe('mode attach', () => {
 });
 
 describe('input context', () => {
-  it('records the context in the plan before creating it, and selects it instead of DOCKER_HOST', async () => {
+  it('records the context in the plan before creating it; DOCKER_HOST stays what clients follow', async () => {
     const docker = new FakeDocker();
     const { context } = fakeContext(docker, dir, { PATH: '/usr/bin', DOCKER_HOST: 'unix:///var/run/docker.sock' });
     const daemon = await setUp(dind({ context: 'ci' }), context);
     const create = docker.calls.find((call) => call.args[0] === 'context' && call.args[1] === 'create');
     expect(create?.plan?.contexts).toEqual(['ci']);
     expect(create?.args).toContain('host=tcp://127.0.0.1:32768');
-    expect(daemon.env).toEqual({ DOCKER_CONTEXT: 'ci', DOCKER_HOST: '' });
+    expect(daemon.env).toMatchObject({ DOCKER_HOST: 'tcp://127.0.0.1:32768' });
+    expect(daemon.env).not.toHaveProperty('DOCKER_CONTEXT');
     expect(daemon.context).toBe('ci');
   });
 

@@ -147,7 +147,7 @@ function publish(daemon) {
         const details = [
             daemon.mtu !== undefined ? `Inner networks have MTU ${daemon.mtu}.` : '',
             daemon.cacheVolume !== undefined ? `/var/lib/docker is cache volume \`${daemon.cacheVolume}\`, kept after the job.` : '',
-            daemon.context !== undefined ? `Docker context \`${daemon.context}\` selected with DOCKER_CONTEXT; removed after the job.` : '',
+            daemon.context !== undefined ? `Docker context \`${daemon.context}\` created for this daemon (\`docker --context ${daemon.context}\`); removed after the job.` : '',
         ].filter((line) => line !== '');
         if (details.length > 0)
             summary = summary.addList(details);
@@ -230,4 +230,4 @@ const runPost = post;
 
 };
 
-//# sourceMappingURL=chunk-c53fe79ef6b142e2.js.map
+//# sourceMappingURL=chunk-0c635ecbf1b50370.js.map
