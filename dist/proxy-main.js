@@ -662,6 +662,12 @@ function classifyRequest(method, url) {
     if ((match = /^\/containers\/([^/]+)(?:\/(.*))?$/.exec(path)) && !['json', 'create', 'prune'].includes(match[1])) {
         return { kind: 'container', ref: match[1], action: match[2] ?? '' };
     }
+    // Creating and pruning are matched above; GET reads one (harmless), any other verb changes it.
+    if (!reading && (match = /^\/volumes\/([^/]+)$/.exec(path)))
+        return { kind: 'volume', ref: match[1] };
+    if (!reading && (match = /^\/networks\/([^/]+)(?:\/(connect|disconnect))?$/.exec(path))) {
+        return { kind: 'network', ref: match[1], action: match[2] ?? 'remove' };
+    }
     if (post && path === '/commit')
         return { kind: 'commit', ref: query.get('container') ?? '' };
     if (post && path === '/build')
@@ -818,6 +824,25 @@ async function startProxy(options) {
         const name = isObject(json) && typeof json.Name === 'string' ? json.Name.replace(/^\//, '') : ref;
         throw policyRefusal('strict', `${what} (container ${name})`, 'the container was not created by this job; strict keeps the job to its own containers');
     };
+    /** strict: refuses unless the volume or network is the job's own (an unknown one is left to the daemon's 404). */
+    const requireOwnObject = async (kind, ref, what) => {
+        const { status, json } = await upstream('GET', `/${kind}s/${encodeURIComponent(ref)}`);
+        if (status === 404)
+            return;
+        if (status === 200 && isObject(json) && isOurs(json.Labels))
+            return;
+        throw policyRefusal('strict', `${what} (${kind} ${ref})`, `the ${kind} was not created by this job; strict keeps the job to its own ${kind}s`);
+    };
+    /** strict: connect/disconnect names a container in the body; both it and the network must be the job's (the default bridge may be joined or left). */
+    const inspectNetworkMembership = async (route, body) => {
+        const container = isObject(body) ? field(body, 'Container') : undefined;
+        if (typeof container !== 'string' || container === '')
+            throw policyRefusal('strict', `network ${route.action} without a container`, 'the proxy must know which container it is');
+        await requireOwnContainer(container, `network ${route.action}`);
+        if (route.ref !== 'bridge')
+            await requireOwnObject('network', route.ref, `network ${route.action}`);
+        return emptyInspection(body);
+    };
     /** Named volumes a container will use: created first with the job's labels; strict refuses other jobs' volumes. */
     const prepareVolumes = async (volumes) => {
         for (const volume of volumes) {
@@ -943,6 +968,11 @@ async function startProxy(options) {
                 return requireOwnContainer(route.ref, 'exec');
             case 'commit':
                 return requireOwnContainer(route.ref, 'commit');
+            case 'volume':
+                return requireOwnObject('volume', route.ref, `${method} volume`);
+            case 'network':
+                // connect/disconnect are checked with their body, in handle().
+                return route.action === 'remove' ? requireOwnObject('network', route.ref, 'network remove') : undefined;
             default:
                 return;
         }
@@ -979,6 +1009,16 @@ async function startProxy(options) {
                         for (const join of inspected.joins)
                             await requireOwnContainer(join.ref, join.what);
                     return forward(req, res, serialize(inspected, raw), true);
+                }
+                case 'network': {
+                    if (!strict || route.action === 'remove')
+                        return forward(req, res, undefined, false);
+                    const raw = await readBody(req, MAX_INSPECTED_BODY);
+                    const parsed = parseFirstJsonValue(raw.toString('utf8'));
+                    if (!parsed)
+                        throw policyRefusal('strict', `network ${route.action} with a body that is not JSON`, 'the proxy must know which container it is');
+                    const inspected = await inspectNetworkMembership(route, parsed.value);
+                    return forward(req, res, serialize(inspected, raw), false);
                 }
                 case 'prune':
                     if (strict) {

@@ -460,6 +460,10 @@ export type Route =
   | { kind: 'volume-create' }
   /** Any other request about one container: strict keeps the job to its own. */
   | { kind: 'container'; ref: string; action: string }
+  /** Removing (or updating) one named volume: strict keeps the job to its own. */
+  | { kind: 'volume'; ref: string }
+  /** Removing one network, or connecting or disconnecting a container (named in the body): the job's own only. */
+  | { kind: 'network'; ref: string; action: 'remove' | 'connect' | 'disconnect' }
   | { kind: 'commit'; ref: string }
   | { kind: 'prune' }
   | { kind: 'build'; networkMode: string }
@@ -494,6 +498,11 @@ export function classifyRequest(method: string, url: string): Route {
   if (post && (match = /^\/containers\/([^/]+)\/exec$/.exec(path))) return { kind: 'exec-create', ref: match[1]! };
   if ((match = /^\/containers\/([^/]+)(?:\/(.*))?$/.exec(path)) && !['json', 'create', 'prune'].includes(match[1]!)) {
     return { kind: 'container', ref: match[1]!, action: match[2] ?? '' };
+  }
+  // Creating and pruning are matched above; GET reads one (harmless), any other verb changes it.
+  if (!reading && (match = /^\/volumes\/([^/]+)$/.exec(path))) return { kind: 'volume', ref: match[1]! };
+  if (!reading && (match = /^\/networks\/([^/]+)(?:\/(connect|disconnect))?$/.exec(path))) {
+    return { kind: 'network', ref: match[1]!, action: (match[2] as 'connect' | 'disconnect' | undefined) ?? 'remove' };
   }
   if (post && path === '/commit') return { kind: 'commit', ref: query.get('container') ?? '' };
   if (post && path === '/build') return { kind: 'build', networkMode: query.get('networkmode') ?? '' };
@@ -680,6 +689,23 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     throw policyRefusal('strict', `${what} (container ${name})`, 'the container was not created by this job; strict keeps the job to its own containers');
   };
 
+  /** strict: refuses unless the volume or network is the job's own (an unknown one is left to the daemon's 404). */
+  const requireOwnObject = async (kind: 'volume' | 'network', ref: string, what: string): Promise<void> => {
+    const { status, json } = await upstream('GET', `/${kind}s/${encodeURIComponent(ref)}`);
+    if (status === 404) return;
+    if (status === 200 && isObject(json) && isOurs(json.Labels)) return;
+    throw policyRefusal('strict', `${what} (${kind} ${ref})`, `the ${kind} was not created by this job; strict keeps the job to its own ${kind}s`);
+  };
+
+  /** strict: connect/disconnect names a container in the body; both it and the network must be the job's (the default bridge may be joined or left). */
+  const inspectNetworkMembership = async (route: Extract<Route, { kind: 'network' }>, body: unknown): Promise<Inspected> => {
+    const container = isObject(body) ? field(body, 'Container') : undefined;
+    if (typeof container !== 'string' || container === '') throw policyRefusal('strict', `network ${route.action} without a container`, 'the proxy must know which container it is');
+    await requireOwnContainer(container, `network ${route.action}`);
+    if (route.ref !== 'bridge') await requireOwnObject('network', route.ref, `network ${route.action}`);
+    return emptyInspection(body);
+  };
+
   /** Named volumes a container will use: created first with the job's labels; strict refuses other jobs' volumes. */
   const prepareVolumes = async (volumes: Inspected['volumes']): Promise<void> => {
     for (const volume of volumes) {
@@ -798,6 +824,11 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
         return requireOwnContainer(route.ref, 'exec');
       case 'commit':
         return requireOwnContainer(route.ref, 'commit');
+      case 'volume':
+        return requireOwnObject('volume', route.ref, `${method} volume`);
+      case 'network':
+        // connect/disconnect are checked with their body, in handle().
+        return route.action === 'remove' ? requireOwnObject('network', route.ref, 'network remove') : undefined;
       default:
         return;
     }
@@ -829,6 +860,14 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
           const { raw, inspected } = await inspectBody(req, (body) => inspectStartBody(body, context));
           if (inspected && strict) for (const join of inspected.joins) await requireOwnContainer(join.ref, join.what);
           return forward(req, res, serialize(inspected, raw), true);
+        }
+        case 'network': {
+          if (!strict || route.action === 'remove') return forward(req, res, undefined, false);
+          const raw = await readBody(req, MAX_INSPECTED_BODY);
+          const parsed = parseFirstJsonValue(raw.toString('utf8'));
+          if (!parsed) throw policyRefusal('strict', `network ${route.action} with a body that is not JSON`, 'the proxy must know which container it is');
+          const inspected = await inspectNetworkMembership(route, parsed.value);
+          return forward(req, res, serialize(inspected, raw), false);
         }
         case 'prune':
           if (strict) {

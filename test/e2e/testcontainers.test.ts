@@ -4,6 +4,8 @@
  * getHost():getMappedPort(), in every DinD transport. Nothing is set for it
  * but what the action exports.
  */
+import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { lastJson, runClient } from '../support/clients.js';
 import { DOCKER_MISSING, docker, leftovers, socketForwarder, until } from '../support/docker.js';
@@ -75,5 +77,61 @@ describe.skipIf(DOCKER_MISSING !== undefined)('testcontainers with Ryuk, unchang
     } finally {
       await forwarder.close();
     }
+  });
+});
+
+describe.skipIf(DOCKER_MISSING !== undefined)('Ryuk in dood strict reaps only the job\'s own objects', () => {
+  const newJob = useJobs();
+
+  /** Connects to Ryuk, sends one filter line, waits for its ACK and leaves (Ryuk reaps once no client is left). */
+  function sendFilter(port: number, filter: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1', () => socket.write(`${filter}\n`));
+      socket.setEncoding('utf8').on('data', (answer: string) => {
+        socket.end();
+        resolve(answer.trim());
+      });
+      socket.on('error', reject);
+    });
+  }
+
+  it('a filter that matches another job\'s container, network and volume removes only the job\'s', async () => {
+    const job = newJob();
+    const main = await job.main({ mode: 'dood', 'dood-policy': 'strict' });
+    expect(main.code, main.stdout + main.stderr).toBe(0);
+    const env: NodeJS.ProcessEnv = job.stepEnv();
+    const label = `setup-dind-test.ryuk=${randomUUID()}`;
+    // Another job's objects (made on the host daemon directly, so without this job's labels) and the job's own.
+    const foreign = {
+      container: await docker(['create', '--label', label, 'busybox', 'true']),
+      network: await docker(['network', 'create', '--label', label, `theirs-${randomUUID().slice(0, 8)}`]),
+      volume: await docker(['volume', 'create', '--label', label]),
+    };
+    try {
+      await docker(['create', '--label', label, 'busybox', 'true'], env);
+      await docker(['network', 'create', '--label', label, `ours-${randomUUID().slice(0, 8)}`], env);
+      await docker(['volume', 'create', '--label', label], env);
+      // Ryuk as testcontainers starts it: the socket of DOCKER_HOST mounted, a published port.
+      const socket = env.DOCKER_HOST!.replace(/^unix:\/\//, '');
+      const ryuk = await docker(['run', '-d', '--rm', '-p', '127.0.0.1::8080', '-v', `${socket}:/var/run/docker.sock`, '-e', 'RYUK_RECONNECTION_TIMEOUT=1s', RYUK], env);
+      const port = Number((await docker(['port', ryuk, '8080/tcp'], env)).split(':').pop());
+      expect(await until(async () => (await docker(['logs', ryuk], env).catch(() => '')).includes('Started'), 30_000)).toBe(true);
+      expect(await sendFilter(port, `label=${label}`)).toBe('ACK');
+      // Ryuk exits when it has done its round; the job's objects are gone, the other job's are all there.
+      expect(await until(async () => (await docker(['ps', '--quiet', '--filter', `id=${ryuk}`])) === '', 60_000)).toBe(true);
+      for (const kind of [['ps', '--all'], ['network', 'ls'], ['volume', 'ls']]) {
+        const left = (await docker([...kind, '--quiet', '--filter', `label=${label}`])).split('\n').filter(Boolean);
+        expect(left, kind.join(' ')).toHaveLength(1);
+      }
+      expect(await docker(['inspect', '--format', '{{.Id}}', foreign.container])).toBe(foreign.container);
+      expect(await docker(['network', 'inspect', '--format', '{{.Id}}', foreign.network])).toBe(foreign.network);
+      expect(await docker(['volume', 'inspect', '--format', '{{.Name}}', foreign.volume])).toBe(foreign.volume);
+    } finally {
+      await docker(['rm', '-fv', foreign.container]).catch(() => '');
+      await docker(['network', 'rm', foreign.network]).catch(() => '');
+      await docker(['volume', 'rm', foreign.volume]).catch(() => '');
+    }
+    expect((await job.post()).code).toBe(0);
+    expect(await leftovers(job)).toEqual([]);
   });
 });

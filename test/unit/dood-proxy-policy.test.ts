@@ -56,6 +56,7 @@ class FakeDaemon {
   readonly seen: Seen[] = [];
   readonly containers: FakeContainer[] = [];
   readonly volumes = new Map<string, Labels>();
+  readonly networks = new Map<string, Labels>();
   /** Answer GET /containers/{id}/json with this status (and a daemon error) instead. */
   inspectFailure: number | undefined;
   private readonly server: http.Server;
@@ -145,6 +146,11 @@ class FakeDaemon {
       if (!this.volumes.has(name)) return answer(404, { message: `get ${name}: no such volume` });
       return answer(200, { Name: name, Driver: 'local', Labels: this.volumes.get(name), Scope: 'local' });
     }
+    if ((match = /^\/networks\/([^/]+)$/.exec(path)) && method === 'GET') {
+      const name = match[1]!;
+      if (!this.networks.has(name)) return answer(404, { message: `network ${name} not found` });
+      return answer(200, { Name: name, Id: `${name}${'0'.repeat(64)}`.slice(0, 64), Driver: 'bridge', Labels: this.networks.get(name) });
+    }
     if ((match = /^\/containers\/([^/]+)(?:\/(.*))?$/.exec(path)) && !(match[2] === undefined && ((method === 'GET' && match[1] === 'json') || (method === 'POST' && match[1] === 'prune')))) {
       const container = this.findContainer(match[1]!);
       if (match[2] === 'json' && method === 'GET' && this.inspectFailure !== undefined) return answer(this.inspectFailure, { message: 'the daemon is having a bad day' });
@@ -185,6 +191,9 @@ async function setup(policy: DoodPolicy, allowedBindRoots: string[] = []): Promi
   daemon.volumes.set('myvol', OURS);
   daemon.volumes.set('theirvol', THEIRS);
   daemon.volumes.set('hostvol', null);
+  daemon.networks.set('jobnet', OURS);
+  daemon.networks.set('theirnet', THEIRS);
+  daemon.networks.set('bridge', null);
   const log: string[] = [];
   const listenPath = join(dir, 'proxy.sock');
   const proxy: RunningProxy = await startProxy({
@@ -623,6 +632,48 @@ describe('policies none and no-privileged keep no ownership', () => {
 });
 
 // ---------------------------------------------------------------------------
+
+describe('strict keeps the job to its own volumes and networks', () => {
+  it.each([
+    ['DELETE', '/volumes/{}?force=1', 'volume', 'theirvol', 'myvol'],
+    ['PUT', '/volumes/{}?version=1', 'volume', 'hostvol', 'myvol'],
+    ['DELETE', '/networks/{}', 'network', 'theirnet', 'jobnet'],
+  ])('%s %s: refused on another job\'s %s, forwarded on its own', async (method, path, kind, theirs, ours) => {
+    const job = await setup('strict');
+    const refused = await call(job, method, `/v1.47${path.replace('{}', theirs)}`, method === 'PUT' ? {} : undefined);
+    expect(refused.status).toBe(403);
+    expect((refused.json as { message: string }).message).toContain(`(${kind} ${theirs}) is not allowed (the ${kind} was not created by this job`);
+    expect(job.daemon.forwarded()).toEqual([]);
+    expect((await call(job, method, `/v1.47${path.replace('{}', ours)}`, method === 'PUT' ? {} : undefined)).status).toBeLessThan(300);
+    expect(job.daemon.forwarded()).toMatchObject([{ method, path: path.replace('{}', ours).split('?')[0] }]);
+  });
+
+  it('network connect/disconnect: both the container and the network must be the job\'s (the default bridge too may be joined)', async () => {
+    const job = await setup('strict');
+    for (const [network, container] of [['bridge', 'foreign'], ['jobnet', 'hostbox'], ['theirnet', 'mine'], ['jobnet', '']] as const) {
+      for (const action of ['connect', 'disconnect']) {
+        expect((await call(job, 'POST', `/v1.47/networks/${network}/${action}`, { Container: container, Force: true })).status).toBe(403);
+      }
+    }
+    expect((await call(job, 'POST', '/v1.47/networks/jobnet/connect', 'not json')).status).toBe(403);
+    expect(job.daemon.forwarded()).toEqual([]);
+    expect((await call(job, 'POST', '/v1.47/networks/jobnet/connect', { container: 'mine' })).status).toBe(200);
+    expect((await call(job, 'POST', '/v1.47/networks/bridge/disconnect', { Container: 'mine2' })).status).toBe(200);
+    expect(job.daemon.forwarded().map((request) => [request.path, JSON.parse(request.body)])).toEqual([
+      ['/networks/jobnet/connect', { container: 'mine' }],
+      ['/networks/bridge/disconnect', { Container: 'mine2' }],
+    ]);
+  });
+
+  it('none: other jobs\' volumes and networks stay reachable', async () => {
+    const job = await setup('none');
+    expect((await call(job, 'DELETE', '/v1.47/volumes/theirvol')).status).toBeLessThan(300);
+    expect((await call(job, 'POST', '/v1.47/networks/theirnet/connect', { Container: 'foreign' })).status).toBeLessThan(300);
+    expect(job.daemon.forwarded()).toHaveLength(2);
+  });
+});
+
+// ---------------------------------------------------------------------------
 // Holes: requests strict should refuse that reach the daemon today. Each is
 // written as the test it should pass and marked it.fails; when the proxy is
 // fixed, vitest reports it and the marker goes.
@@ -646,22 +697,6 @@ describe('strict: known holes (it.fails until the proxy refuses them)', () => {
     const job = await setup('strict');
     const answer = await call(job, 'POST', '/v1.23/containers/mine/start', { Binds: ['theirvol:/data'] });
     expect(answer.status).toBe(403);
-    expect(job.daemon.forwarded()).toEqual([]);
-  });
-
-  // README: "other jobs' named volumes ... are refused"; DELETE /volumes/{name} is not classified at all.
-  it.fails('removing another job\'s volume is refused', async () => {
-    const job = await setup('strict');
-    expect((await call(job, 'DELETE', '/v1.47/volumes/theirvol?force=1')).status).toBe(403);
-    expect(job.daemon.forwarded()).toEqual([]);
-  });
-
-  // POST /networks/{id}/connect|disconnect names a container in its body, which is never checked:
-  // the job can disconnect another job's (or the host's) container from its networks, or attach it to the job's.
-  it.fails('connecting or disconnecting another job\'s container is refused', async () => {
-    const job = await setup('strict');
-    expect((await call(job, 'POST', '/v1.47/networks/bridge/disconnect', { Container: 'foreign', Force: true })).status).toBe(403);
-    expect((await call(job, 'POST', '/v1.47/networks/jobnet/connect', { Container: 'hostbox' })).status).toBe(403);
     expect(job.daemon.forwarded()).toEqual([]);
   });
 
