@@ -84,7 +84,8 @@ function pinnedRefusal(pinned, min, max) {
 /* harmony export */   Eo: () => (/* binding */ isNoSuchObject),
 /* harmony export */   Vo: () => (/* binding */ DockerCli),
 /* harmony export */   ev: () => (/* binding */ daemonName),
-/* harmony export */   hf: () => (/* binding */ firstErrorLine)
+/* harmony export */   hf: () => (/* binding */ firstErrorLine),
+/* harmony export */   n8: () => (/* binding */ mountFields)
 /* harmony export */ });
 /* unused harmony export DockerCommandError */
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
@@ -128,6 +129,34 @@ function daemonName(env) {
 function mountField(key, value) {
     const field = `${key}=${value}`;
     return /[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
+}
+/** The fields of a CSV option value as mountField writes them (double quotes, `""` for a quote); a bare flag (`readonly`) has no value. */
+function mountFields(spec) {
+    const fields = [];
+    let field = '';
+    let quoted = false;
+    for (let index = 0; index < spec.length; index++) {
+        const char = spec[index];
+        if (quoted && char === '"' && spec[index + 1] === '"') {
+            field += '"';
+            index++;
+        }
+        else if (char === '"') {
+            quoted = !quoted;
+        }
+        else if (char === ',' && !quoted) {
+            fields.push(field);
+            field = '';
+        }
+        else {
+            field += char;
+        }
+    }
+    fields.push(field);
+    return fields.map((entry) => {
+        const equals = entry.indexOf('=');
+        return equals < 0 ? [entry, undefined] : [entry.slice(0, equals), entry.slice(equals + 1)];
+    });
 }
 /** The most telling line of a docker CLI error output. */
 function firstErrorLine(stderr) {
@@ -1293,7 +1322,7 @@ function ciJob(env) {
 
 /***/ }),
 
-/***/ 5821:
+/***/ 5743:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1457,6 +1486,54 @@ function attachHint(failure, target, parsed) {
 
 // EXTERNAL MODULE: ./src/docker/docker-cli.ts
 var docker_cli = __nccwpck_require__(7005);
+;// CONCATENATED MODULE: ./src/docker/own-container.ts
+/**
+ * Whether this process runs in a container of the runner's Docker daemon (a
+ * GitHub container job, a GitLab docker-executor job with the socket mounted),
+ * and how that container's paths map to host paths. Found from the
+ * container's own /etc/hostname bind mount (/var/lib/docker/containers/<id>/
+ * hostname): a path only the daemon that made the container knows.
+ */
+
+/** The container ID in /proc/self/mountinfo, if this process runs in a Docker container. */
+async function ownContainerId(mountinfo) {
+    const text = mountinfo ?? (await (0,promises_.readFile)('/proc/self/mountinfo', 'utf8').catch(() => ''));
+    return /\/containers\/([0-9a-f]{64})\/(?:hostname|resolv\.conf|hosts)\s/.exec(text)?.[1];
+}
+/** The path mappings of an inspected container (GET /containers/{id}/json). */
+function mountsOf(inspected) {
+    const mounts = inspected?.Mounts ?? [];
+    return mounts
+        .filter((mount) => !!mount.Source && !!mount.Destination)
+        .map((mount) => ({ containerPath: mount.Destination, hostPath: mount.Source }));
+}
+/** This process's container, asked over the Engine API at `endpoint`; undefined when it is not that daemon's. */
+async function ownContainerMounts(docker, endpoint, mountinfo) {
+    const id = await ownContainerId(mountinfo);
+    if (!id)
+        return undefined;
+    const response = await docker.get(endpoint, `/containers/${id}/json`, 5000).catch(() => undefined);
+    if (!response || response.status !== 200)
+        return undefined;
+    return { id, mounts: mountsOf(JSON.parse(response.body)) };
+}
+/** The same, asked with the docker CLI (whatever DOCKER_HOST and TLS variables it has). */
+async function ownContainerByCli(docker, signal, mountinfo) {
+    const id = await ownContainerId(mountinfo);
+    if (!id)
+        return undefined;
+    const inspect = await docker.exec(['container', 'inspect', id], { timeoutMs: 15_000, signal });
+    if (inspect.code !== 0)
+        return undefined;
+    try {
+        const [inspected] = JSON.parse(inspect.stdout);
+        return { id, mounts: mountsOf(inspected) };
+    }
+    catch {
+        return undefined;
+    }
+}
+
 // EXTERNAL MODULE: ./src/engine/identity.ts
 var engine_identity = __nccwpck_require__(7106);
 // EXTERNAL MODULE: ./src/inputs/inputs.ts
@@ -1984,6 +2061,7 @@ async function startPortForwarder(docker, background, containerId, ports, workDi
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
+var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
 ;// CONCATENATED MODULE: ./src/modes/dind/transport.ts
 /**
  * How a DinD daemon listens and how the job reaches it. The action runs
@@ -2082,6 +2160,21 @@ function unixTransport(workDir) {
         clientEnv: (endpoint) => ({ DOCKER_HOST: endpoint.dockerHost }),
     };
 }
+/**
+ * The transport inside another container's network namespace (the job's own
+ * container): the TCP listener on bind-address:port there and nothing
+ * published, so the job reaches the API on its own loopback, as a pod reaches
+ * its DinD sidecar. A unix socket is unchanged.
+ */
+function inNetworkOf(plan, container, bindAddress, port) {
+    const { containerPort, ...daemon } = plan.daemon;
+    const network = `container:${container}`;
+    if (containerPort === undefined)
+        return { ...plan, daemon: { ...daemon, network } };
+    const address = (0,external_node_net_.isIP)(bindAddress) === 6 ? `[${bindAddress}]` : bindAddress;
+    const command = daemon.command.map((arg) => (arg === `--host=tcp://0.0.0.0:${containerPort}` ? `--host=tcp://${address}:${port}` : arg));
+    return { ...plan, daemon: { ...daemon, command, network }, endpoint: () => plan.endpoint(port) };
+}
 /** The socket directory the unix transport needs, created before the container mounts it. */
 function socketDirOf(workDir) {
     return (0,external_node_path_.join)(workDir, 'socket');
@@ -2141,6 +2234,8 @@ function dindRunArgs(options, names, identity, daemon, now = Date.now(), extraDa
         args.push('--mount', mount);
     for (const [key, value] of Object.entries(daemon.env))
         args.push('--env', `${key}=${value}`);
+    if (daemon.network !== undefined)
+        args.push('--network', daemon.network);
     if (daemon.containerPort !== undefined) {
         args.push('--publish', publishSpec(options.bindAddress, options.port, daemon.containerPort));
     }
@@ -2183,11 +2278,130 @@ function workspaceMounts(dirs) {
     return dirs.some((dir) => within(dir, '/tmp')) ? ['type=tmpfs,dst=/tmp', ...binds] : binds;
 }
 
+;// CONCATENATED MODULE: ./src/dood/paths.ts
+/**
+ * Paths as the daemon sees them: bind sources are cleaned lexically, and a
+ * path in the job's container is translated to the host path behind it. One
+ * copy, used by the proxy (bind sources) and the DooD mode (allowed roots).
+ */
+
+
+/** A lexically clean absolute path (what the daemon does to bind sources), or undefined when not absolute. */
+function cleanAbsolute(path) {
+    if (!path.startsWith('/'))
+        return undefined;
+    const clean = external_node_path_.posix.normalize(path);
+    return clean.length > 1 ? clean.replace(/\/+$/, '') : clean;
+}
+/** `path` is `root` or below it. */
+function isWithin(path, root) {
+    return root === '/' || path === root || path.startsWith(`${root}/`);
+}
+/**
+ * A job-container path as the host sees it: the mount with the longest
+ * containerPath covering it wins. Undefined when no mount covers the path (or
+ * it is not absolute).
+ */
+function translateHostPath(path, map) {
+    const clean = cleanAbsolute(path);
+    if (clean === undefined)
+        return undefined;
+    let best;
+    for (const mapping of map) {
+        const container = cleanAbsolute(mapping.containerPath);
+        const host = cleanAbsolute(mapping.hostPath);
+        if (container === undefined || host === undefined || !isWithin(clean, container))
+            continue;
+        if (!best || container.length > best.container.length)
+            best = { container, host };
+    }
+    if (!best)
+        return undefined;
+    const rest = best.container === '/' ? clean.slice(1) : clean.slice(best.container.length + 1);
+    return rest === '' ? best.host : external_node_path_.posix.join(best.host, rest);
+}
+/**
+ * Resolves symbolic links as this process sees the file system: the longest
+ * existing prefix through realpath, the rest appended. The kernel follows
+ * links when the daemon mounts, so policy must look at where a path leads.
+ */
+function resolveExisting(path) {
+    const clean = cleanAbsolute(path);
+    if (clean === undefined)
+        return path;
+    const missing = [];
+    let head = clean;
+    for (;;) {
+        try {
+            const real = realpathSync.native(head);
+            return missing.length === 0 ? real : posix.join(real, ...missing.reverse());
+        }
+        catch {
+            if (head === '/')
+                return clean;
+            missing.push(posix.basename(head));
+            head = posix.dirname(head);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/modes/dind/job-container.ts
+/**
+ * DinD when the job itself runs in a container of the runner's daemon (a
+ * GitHub container job, a GitLab docker-executor job with the socket
+ * mounted). The runner's 127.0.0.1 is not the job's, and the runner's daemon
+ * resolves bind sources on the host, not in the job's container. So the DinD
+ * container joins the job container's network namespace, as a DinD sidecar
+ * shares a pod's: the API and every port the inner daemon publishes are on
+ * the job's own loopback, with no forwarder. And bind sources are translated
+ * from the job container's paths to the host paths behind them.
+ */
+
+
+
+/** A free TCP port on `address` in this process's network namespace (the job container's). */
+function freeLocalPort(address) {
+    return new Promise((resolve, reject) => {
+        const server = external_node_net_default().createServer();
+        server.once('error', reject);
+        server.listen(0, address, () => {
+            const { port } = server.address();
+            server.close(() => resolve(port));
+        });
+    });
+}
+/**
+ * `--mount` values with bind sources as the host sees them. `unseen` lists
+ * the job-container paths no mount of the job's container covers: the
+ * runner's daemon cannot mount those.
+ */
+function hostBindMounts(mounts, own) {
+    const out = [];
+    const unseen = [];
+    for (const mount of mounts) {
+        const fields = (0,docker_cli/* mountFields */.n8)(mount);
+        const source = fields.find(([key]) => key === 'src' || key === 'source');
+        if (!fields.some(([key, value]) => key === 'type' && value === 'bind') || source?.[1] === undefined) {
+            out.push(mount);
+            continue;
+        }
+        const host = translateHostPath(source[1], own.mounts);
+        if (host === undefined) {
+            unseen.push(source[1]);
+            continue;
+        }
+        out.push(fields.map(([key, value]) => (value === undefined ? key : (0,docker_cli/* mountField */.C9)(key, key === source[0] ? host : value))).join(','));
+    }
+    return { mounts: out, unseen };
+}
+
 ;// CONCATENATED MODULE: ./src/modes/dind/dind.ts
 /**
  * Docker-in-Docker: a daemon in a privileged container, its API published on
  * the host's loopback only (or on a unix socket in a per-job directory).
  */
+
+
 
 
 
@@ -2240,9 +2454,17 @@ function dindMode(options, identity, context) {
             const warnings = exposureWarnings(options);
             for (const warning of warnings)
                 logger.warn(warning);
-            const prepared = await prepare(options, env, workDir, needsWorkDir, forwarding, docker, signal);
-            const { transport, mtu } = prepared;
-            let shared = prepared.shared;
+            const own = await ownContainerByCli(docker, signal);
+            const prepared = await prepare(options, env, workDir, needsWorkDir, forwarding && !own, docker, signal);
+            let { transport, shared } = prepared;
+            const { mtu } = prepared;
+            if (own) {
+                logger.info(`The job runs in container ${own.id.slice(0, 12)}: the DinD container joins its network namespace (API and published ports on the job's loopback), with bind sources translated to host paths.`);
+                ({ transport, shared } = await intoJobContainer(own, transport, shared, options, (warning) => {
+                    logger.warn(warning);
+                    warnings.push(warning);
+                }));
+            }
             if (mtu.mtu !== undefined)
                 logger.info(`Inner networks get MTU ${mtu.mtu} (${mtu.reason})`);
             else
@@ -2282,7 +2504,7 @@ function dindMode(options, identity, context) {
             clientEnv = transport.clientEnv(endpoint);
             return {
                 endpoint,
-                env: { ...clientEnv, ...testcontainersEnv(shared?.ports !== undefined, env) },
+                env: { ...clientEnv, ...testcontainersEnv(shared?.ports !== undefined || own !== undefined, env) },
                 ...(transport.certPath === undefined ? {} : { certPath: transport.certPath }),
                 since,
                 giveUp,
@@ -2433,6 +2655,27 @@ function unlessGone(work, giveUp, clock) {
         giveUp,
     ]);
 }
+/**
+ * The DinD container in the job container's network namespace, its bind
+ * sources as the host sees them. A transport file no mount covers is fatal;
+ * a workspace directory is left out, with a warning.
+ */
+async function intoJobContainer(own, transport, shared, options, warn) {
+    const port = transport.daemon.containerPort === undefined ? 0 : options.port || (await freeLocalPort(options.bindAddress));
+    const moved = inNetworkOf(transport, own.id, options.bindAddress, port);
+    const daemonMounts = hostBindMounts(moved.daemon.mounts, own);
+    if (daemonMounts.unseen.length > 0) {
+        throw new engine_errors/* SetupDindError */.bw(`The job runs in container ${own.id.slice(0, 12)}, and ${daemonMounts.unseen.join(', ')} is on none of its mounts: the runner's Docker daemon cannot mount it into the DinD container.`, { hint: 'Keep RUNNER_TEMP (TMPDIR for the setup-dind command) on a volume or bind mount of the job container, or use transport tcp without tls.' });
+    }
+    const sharedMounts = shared && hostBindMounts(shared.mounts, own);
+    if (sharedMounts && sharedMounts.unseen.length > 0) {
+        warn(`${sharedMounts.unseen.join(', ')} is on none of the job container's mounts, so the DinD daemon does not see it (-v of such a path gives an empty directory).`);
+    }
+    return {
+        transport: { ...moved, daemon: { ...moved.daemon, mounts: daemonMounts.mounts } },
+        shared: shared && sharedMounts && { ...shared, mounts: sharedMounts.mounts, paths: shared.paths.filter((path) => !sharedMounts.unseen.includes(path)) },
+    };
+}
 /** The runner's daemon refused a bind mount of ours because it does not see the path. */
 function sharedPathUnseen(run, shared) {
     return /bind source path does not exist/i.test(run.stderr) && shared.paths.some((path) => run.stderr.includes(path));
@@ -2463,73 +2706,6 @@ async function checkImagesPresent(docker, images, signal) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/dood/paths.ts
-/**
- * Paths as the daemon sees them: bind sources are cleaned lexically, and a
- * path in the job's container is translated to the host path behind it. One
- * copy, used by the proxy (bind sources) and the DooD mode (allowed roots).
- */
-
-
-/** A lexically clean absolute path (what the daemon does to bind sources), or undefined when not absolute. */
-function cleanAbsolute(path) {
-    if (!path.startsWith('/'))
-        return undefined;
-    const clean = external_node_path_.posix.normalize(path);
-    return clean.length > 1 ? clean.replace(/\/+$/, '') : clean;
-}
-/** `path` is `root` or below it. */
-function isWithin(path, root) {
-    return root === '/' || path === root || path.startsWith(`${root}/`);
-}
-/**
- * A job-container path as the host sees it: the mount with the longest
- * containerPath covering it wins. Undefined when no mount covers the path (or
- * it is not absolute).
- */
-function translateHostPath(path, map) {
-    const clean = cleanAbsolute(path);
-    if (clean === undefined)
-        return undefined;
-    let best;
-    for (const mapping of map) {
-        const container = cleanAbsolute(mapping.containerPath);
-        const host = cleanAbsolute(mapping.hostPath);
-        if (container === undefined || host === undefined || !isWithin(clean, container))
-            continue;
-        if (!best || container.length > best.container.length)
-            best = { container, host };
-    }
-    if (!best)
-        return undefined;
-    const rest = best.container === '/' ? clean.slice(1) : clean.slice(best.container.length + 1);
-    return rest === '' ? best.host : external_node_path_.posix.join(best.host, rest);
-}
-/**
- * Resolves symbolic links as this process sees the file system: the longest
- * existing prefix through realpath, the rest appended. The kernel follows
- * links when the daemon mounts, so policy must look at where a path leads.
- */
-function resolveExisting(path) {
-    const clean = cleanAbsolute(path);
-    if (clean === undefined)
-        return path;
-    const missing = [];
-    let head = clean;
-    for (;;) {
-        try {
-            const real = realpathSync.native(head);
-            return missing.length === 0 ? real : posix.join(real, ...missing.reverse());
-        }
-        catch {
-            if (head === '/')
-                return clean;
-            missing.push(posix.basename(head));
-            head = posix.dirname(head);
-        }
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/modes/dood.ts
 /**
  * DooD: the job gets the host's daemon through its socket, but through a
@@ -2538,6 +2714,7 @@ function resolveExisting(path) {
  * in a container, and applies dood-policy. No privileged container; the job
  * shares the host daemon (see docs/security.md).
  */
+
 
 
 
@@ -2592,25 +2769,6 @@ async function nameOf(file, id) {
     const text = await (0,promises_.readFile)(file, 'utf8').catch(() => '');
     const line = text.split('\n').find((entry) => entry.split(':')[2] === String(id));
     return line?.split(':')[0] ?? String(id);
-}
-/**
- * When the job runs in a container of the same daemon, the mounts of that
- * container: how its paths map to host paths. Found from the container's own
- * /etc/hostname bind mount (/var/lib/docker/containers/<id>/hostname).
- */
-async function ownContainerMounts(docker, endpoint, mountinfo) {
-    const text = mountinfo ?? (await (0,promises_.readFile)('/proc/self/mountinfo', 'utf8').catch(() => ''));
-    const id = /\/containers\/([0-9a-f]{64})\/(?:hostname|resolv\.conf|hosts)\s/.exec(text)?.[1];
-    if (!id)
-        return undefined;
-    const response = await docker.get(endpoint, `/containers/${id}/json`, 5000).catch(() => undefined);
-    if (!response || response.status !== 200)
-        return undefined;
-    const inspected = JSON.parse(response.body);
-    const mounts = (inspected.Mounts ?? [])
-        .filter((mount) => !!mount.Source && !!mount.Destination)
-        .map((mount) => ({ containerPath: mount.Destination, hostPath: mount.Source }));
-    return { id, mounts };
 }
 function doodMode(options, identity, context) {
     const { logger } = context;
@@ -4739,7 +4897,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	// This function allow to reference async chunks
 /******/ 	__nccwpck_require__.u = (chunkId) => {
 /******/ 		// return url for filenames based on template
-/******/ 		return {"58":"chunk-1bba982126a2ce02.js","326":"chunk-0c635ecbf1b50370.js","631":"chunk-66cfd736478b46af.js","793":"chunk-07148b8246246992.js","805":"chunk-45d5fd972c93a585.js","942":"chunk-43df4d95f4af6c6d.js"}[chunkId];
+/******/ 		return {"58":"chunk-1bba982126a2ce02.js","326":"chunk-650d9b57d30db255.js","631":"chunk-66cfd736478b46af.js","793":"chunk-07148b8246246992.js","805":"chunk-45d5fd972c93a585.js","942":"chunk-43df4d95f4af6c6d.js"}[chunkId];
 /******/ 	};
 /******/ })();
 /******/ 
@@ -4850,8 +5008,8 @@ var docker_docker = __nccwpck_require__(3234);
 var background = __nccwpck_require__(4244);
 // EXTERNAL MODULE: ./src/docker/docker-install.ts + 2 modules
 var docker_install = __nccwpck_require__(1384);
-// EXTERNAL MODULE: ./src/engine/engine.ts + 15 modules
-var engine = __nccwpck_require__(5821);
+// EXTERNAL MODULE: ./src/engine/engine.ts + 17 modules
+var engine = __nccwpck_require__(5743);
 // EXTERNAL MODULE: ./src/engine/errors.ts
 var errors = __nccwpck_require__(7679);
 // EXTERNAL MODULE: ./src/inputs/inputs.ts

@@ -55,6 +55,32 @@ export function mountField(key: string, value: string): string {
   return /[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
 }
 
+/** The fields of a CSV option value as mountField writes them (double quotes, `""` for a quote); a bare flag (`readonly`) has no value. */
+export function mountFields(spec: string): Array<[key: string, value: string | undefined]> {
+  const fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let index = 0; index < spec.length; index++) {
+    const char = spec[index]!;
+    if (quoted && char === '"' && spec[index + 1] === '"') {
+      field += '"';
+      index++;
+    } else if (char === '"') {
+      quoted = !quoted;
+    } else if (char === ',' && !quoted) {
+      fields.push(field);
+      field = '';
+    } else {
+      field += char;
+    }
+  }
+  fields.push(field);
+  return fields.map((entry) => {
+    const equals = entry.indexOf('=');
+    return equals < 0 ? [entry, undefined] : [entry.slice(0, equals), entry.slice(equals + 1)];
+  });
+}
+
 /** The most telling line of a docker CLI error output. */
 export function firstErrorLine(stderr: string): string {
   const lines = stderr

@@ -9,8 +9,9 @@ import { realpathSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Docker } from '../docker/docker.js';
+import { ownContainerMounts } from '../docker/own-container.js';
 import { ProbeFailure, type Endpoint } from '../docker/probe.js';
-import { translateHostPath, type PathMapping } from '../dood/paths.js';
+import { translateHostPath } from '../dood/paths.js';
 import type { ProxyOptions } from '../dood/proxy.js';
 import type { EngineContext } from '../engine/context.js';
 import { errorMessage, SetupDindError } from '../engine/errors.js';
@@ -70,28 +71,6 @@ async function nameOf(file: string, id: number): Promise<string> {
   const text = await readFile(file, 'utf8').catch(() => '');
   const line = text.split('\n').find((entry) => entry.split(':')[2] === String(id));
   return line?.split(':')[0] ?? String(id);
-}
-
-/**
- * When the job runs in a container of the same daemon, the mounts of that
- * container: how its paths map to host paths. Found from the container's own
- * /etc/hostname bind mount (/var/lib/docker/containers/<id>/hostname).
- */
-export async function ownContainerMounts(
-  docker: Pick<Docker, 'get'>,
-  endpoint: Endpoint,
-  mountinfo?: string,
-): Promise<{ id: string; mounts: PathMapping[] } | undefined> {
-  const text = mountinfo ?? (await readFile('/proc/self/mountinfo', 'utf8').catch(() => ''));
-  const id = /\/containers\/([0-9a-f]{64})\/(?:hostname|resolv\.conf|hosts)\s/.exec(text)?.[1];
-  if (!id) return undefined;
-  const response = await docker.get(endpoint, `/containers/${id}/json`, 5000).catch(() => undefined);
-  if (!response || response.status !== 200) return undefined;
-  const inspected = JSON.parse(response.body) as { Mounts?: { Source?: string; Destination?: string }[] };
-  const mounts = (inspected.Mounts ?? [])
-    .filter((mount): mount is { Source: string; Destination: string } => !!mount.Source && !!mount.Destination)
-    .map((mount) => ({ containerPath: mount.Destination, hostPath: mount.Source }));
-  return { id, mounts };
 }
 
 export function doodMode(options: Options, identity: Identity, context: EngineContext): ModeRun {

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkSocket, ownContainerMounts } from '../../src/modes/dood.js';
+import { ownContainerMounts } from '../../src/docker/own-container.js';
+import { checkSocket } from '../../src/modes/dood.js';
 import { realDocker } from '../../src/docker/docker.js';
 
 const ID = 'a'.repeat(64);

@@ -6,6 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mountField, type CommandResult, type ExitWatch } from '../../docker/docker-cli.js';
 import type { Clock, DockerClient } from '../../docker/docker.js';
+import { ownContainerByCli, type OwnContainer } from '../../docker/own-container.js';
 import type { EngineContext } from '../../engine/context.js';
 import { CancelledError, SetupDindError } from '../../engine/errors.js';
 import { resourceName, type Identity } from '../../engine/identity.js';
@@ -21,7 +22,8 @@ import { chooseMtu, type MtuChoice } from './mtu.js';
 import { forwardsPorts, preparePorts, startPortForwarder, type PortsPlan } from './ports.js';
 import { dindNames, dindRunArgs, type DindNames } from './run-args.js';
 import { workspaceDirs, workspaceMounts } from './workspace.js';
-import { INNER_SOCKET_PATH, prepareTransport, socketDirOf, type TransportPlan } from './transport.js';
+import { freeLocalPort, hostBindMounts } from './job-container.js';
+import { INNER_SOCKET_PATH, inNetworkOf, prepareTransport, socketDirOf, type TransportPlan } from './transport.js';
 
 const LOG_TAIL_LINES = 40;
 /** Read from a daemon that died: enough to hold its usage text, which is dropped before the tail is shown. */
@@ -61,9 +63,17 @@ export function dindMode(options: Options, identity: Identity, context: EngineCo
     async start(record): Promise<Started> {
       const warnings = exposureWarnings(options);
       for (const warning of warnings) logger.warn(warning);
-      const prepared = await prepare(options, env, workDir, needsWorkDir, forwarding, docker, signal);
-      const { transport, mtu } = prepared;
-      let shared = prepared.shared;
+      const own = await ownContainerByCli(docker, signal);
+      const prepared = await prepare(options, env, workDir, needsWorkDir, forwarding && !own, docker, signal);
+      let { transport, shared } = prepared;
+      const { mtu } = prepared;
+      if (own) {
+        logger.info(`The job runs in container ${own.id.slice(0, 12)}: the DinD container joins its network namespace (API and published ports on the job's loopback), with bind sources translated to host paths.`);
+        ({ transport, shared } = await intoJobContainer(own, transport, shared, options, (warning) => {
+          logger.warn(warning);
+          warnings.push(warning);
+        }));
+      }
       if (mtu.mtu !== undefined) logger.info(`Inner networks get MTU ${mtu.mtu} (${mtu.reason})`);
       else logger.debug(`MTU left at dockerd's default (${mtu.reason})`);
       for (const warning of mtu.warnings) {
@@ -103,7 +113,7 @@ export function dindMode(options: Options, identity: Identity, context: EngineCo
       clientEnv = transport.clientEnv(endpoint);
       return {
         endpoint,
-        env: { ...clientEnv, ...testcontainersEnv(shared?.ports !== undefined, env) },
+        env: { ...clientEnv, ...testcontainersEnv(shared?.ports !== undefined || own !== undefined, env) },
         ...(transport.certPath === undefined ? {} : { certPath: transport.certPath }),
         since,
         giveUp,
@@ -286,6 +296,37 @@ interface Shared {
   paths: string[];
   mounts: string[];
   daemonArgs: string[];
+}
+
+/**
+ * The DinD container in the job container's network namespace, its bind
+ * sources as the host sees them. A transport file no mount covers is fatal;
+ * a workspace directory is left out, with a warning.
+ */
+async function intoJobContainer(
+  own: OwnContainer,
+  transport: TransportPlan,
+  shared: Shared | undefined,
+  options: Options,
+  warn: (warning: string) => void,
+): Promise<{ transport: TransportPlan; shared: Shared | undefined }> {
+  const port = transport.daemon.containerPort === undefined ? 0 : options.port || (await freeLocalPort(options.bindAddress));
+  const moved = inNetworkOf(transport, own.id, options.bindAddress, port);
+  const daemonMounts = hostBindMounts(moved.daemon.mounts, own);
+  if (daemonMounts.unseen.length > 0) {
+    throw new SetupDindError(
+      `The job runs in container ${own.id.slice(0, 12)}, and ${daemonMounts.unseen.join(', ')} is on none of its mounts: the runner's Docker daemon cannot mount it into the DinD container.`,
+      { hint: 'Keep RUNNER_TEMP (TMPDIR for the setup-dind command) on a volume or bind mount of the job container, or use transport tcp without tls.' },
+    );
+  }
+  const sharedMounts = shared && hostBindMounts(shared.mounts, own);
+  if (sharedMounts && sharedMounts.unseen.length > 0) {
+    warn(`${sharedMounts.unseen.join(', ')} is on none of the job container's mounts, so the DinD daemon does not see it (-v of such a path gives an empty directory).`);
+  }
+  return {
+    transport: { ...moved, daemon: { ...moved.daemon, mounts: daemonMounts.mounts } },
+    shared: shared && sharedMounts && { ...shared, mounts: sharedMounts.mounts, paths: shared.paths.filter((path) => !sharedMounts.unseen.includes(path)) },
+  };
 }
 
 /** The runner's daemon refused a bind mount of ours because it does not see the path. */

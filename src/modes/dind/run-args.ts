@@ -47,6 +47,7 @@ export function dindRunArgs(
   args.push('--mount', ['type=volume', `src=${names.volume}`, 'dst=/var/lib/docker', ...volumeLabels].join(','));
   for (const mount of daemon.mounts) args.push('--mount', mount);
   for (const [key, value] of Object.entries(daemon.env)) args.push('--env', `${key}=${value}`);
+  if (daemon.network !== undefined) args.push('--network', daemon.network);
   if (daemon.containerPort !== undefined) {
     args.push('--publish', publishSpec(options.bindAddress, options.port, daemon.containerPort));
   }

@@ -33,6 +33,8 @@ export interface DaemonSide {
   mounts: string[];
   /** The port inside the container to publish, for TCP transports. */
   containerPort?: number;
+  /** `--network`, when the container joins another's network namespace. */
+  network?: string;
 }
 
 export interface TransportPlan {
@@ -120,6 +122,21 @@ function unixTransport(workDir: string): TransportPlan {
   };
 }
 
+
+/**
+ * The transport inside another container's network namespace (the job's own
+ * container): the TCP listener on bind-address:port there and nothing
+ * published, so the job reaches the API on its own loopback, as a pod reaches
+ * its DinD sidecar. A unix socket is unchanged.
+ */
+export function inNetworkOf(plan: TransportPlan, container: string, bindAddress: string, port: number): TransportPlan {
+  const { containerPort, ...daemon } = plan.daemon;
+  const network = `container:${container}`;
+  if (containerPort === undefined) return { ...plan, daemon: { ...daemon, network } };
+  const address = isIP(bindAddress) === 6 ? `[${bindAddress}]` : bindAddress;
+  const command = daemon.command.map((arg) => (arg === `--host=tcp://0.0.0.0:${containerPort}` ? `--host=tcp://${address}:${port}` : arg));
+  return { ...plan, daemon: { ...daemon, command, network }, endpoint: () => plan.endpoint(port) };
+}
 
 /** The socket directory the unix transport needs, created before the container mounts it. */
 export function socketDirOf(workDir: string): string {

@@ -62,7 +62,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var _docker_docker_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3234);
 /* harmony import */ var _engine_background_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(4244);
 /* harmony import */ var _docker_docker_install_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(1384);
-/* harmony import */ var _engine_engine_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(5821);
+/* harmony import */ var _engine_engine_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(5743);
 /* harmony import */ var _inputs_inputs_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(8028);
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(3139);
 /* harmony import */ var _actions_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(8320);
@@ -230,4 +230,4 @@ const runPost = post;
 
 };
 
-//# sourceMappingURL=chunk-0c635ecbf1b50370.js.map
+//# sourceMappingURL=chunk-650d9b57d30db255.js.map
