@@ -1,0 +1,242 @@
+/**
+ * `docker buildx` (the real plugin), unchanged, with nothing but the
+ * environment the action exports (job.stepEnv()), in the job's workspace and
+ * with the job's own CLI configuration (HOME, so ~/.docker/buildx and
+ * ~/.docker/contexts are the job's):
+ *
+ * - `buildx build` on the default builder (docker driver) of the job's
+ *   endpoint, by default and with --load: the job's daemon has the image and
+ *   runs it.
+ * - `buildx create --driver docker-container`: its node's endpoint is the
+ *   job's daemon. Bootstrapping needs moby/buildkit from a registry, which is
+ *   out of reach here, so a stand-in container of the name buildx gives its
+ *   BuildKit container is put in the job's daemon: buildx finds it there (the
+ *   node is no longer "inactive") and `buildx rm` removes it there.
+ * - With TLS, plain `buildx create --driver docker-container` refuses ("could
+ *   not create a builder instance with TLS data loaded from environment"), and
+ *   docker/setup-buildx-action's way round works: `docker context create
+ *   buildx-<uuid>` (the environment's endpoint and TLS material in a named
+ *   context), then `buildx create --driver docker-container <that context>`.
+ */
+import { randomUUID } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { cp, mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ActionsJob } from '../../scripts/actions-runner.mjs';
+import { DOCKER_MISSING, docker, leftovers } from '../support/docker.js';
+import { useJobs } from '../support/jobs.js';
+import { sh } from '../support/shell.js';
+
+const FIXTURE = fileURLToPath(new URL('../fixtures/buildx/', import.meta.url));
+/** What the fixture's image prints. */
+const OUTPUT = "from the build context\nRUN in the job's builder\n";
+const PLAIN_CREATE_WITH_TLS = /could not create a builder instance with TLS data loaded from environment/;
+
+/** Why `docker buildx` cannot run here, or undefined. */
+function buildxMissing(): string | undefined {
+  const result = spawnSync('docker', ['buildx', 'version'], { encoding: 'utf8', timeout: 20_000 });
+  if (result.error) return `the docker command is not available (${result.error.message})`;
+  if (result.status !== 0) return `the docker buildx plugin is not installed (${(result.stderr || result.stdout).trim().split('\n')[0]})`;
+  return undefined;
+}
+
+const BUILDX_MISSING = buildxMissing();
+/** No buildx plugin skips the file on a developer's machine; with CI=true the tests run, and fail. */
+const SKIP = DOCKER_MISSING !== undefined || (BUILDX_MISSING !== undefined && process.env.CI !== 'true');
+
+/** Images the tests built, which a failed DooD test may have left on the host daemon. */
+const IMAGES: string[] = [];
+
+/** The job's HOME (its CLI configuration) and GITHUB_WORKSPACE (the fixture), as a runner gives them, set before main. */
+async function prepareJob(job: ActionsJob): Promise<{ home: string; workspace: string }> {
+  await job.prepare();
+  const home = join(job.runnerTemp!, '..', 'home');
+  await mkdir(home);
+  job.baseEnv.HOME = home;
+  delete job.baseEnv.DOCKER_CONFIG;
+  const workspace = join(job.runnerTemp!, '..', 'workspace');
+  await cp(FIXTURE, workspace, { recursive: true });
+  job.baseEnv.GITHUB_WORKSPACE = workspace;
+  return { home, workspace };
+}
+
+/** Entries of a directory, [] when it does not exist. */
+async function entries(dir: string): Promise<string[]> {
+  return readdir(dir).catch(() => []);
+}
+
+/** Builders and contexts the job's CLI configuration holds (buildx's own build records and activity are not objects of the job's). */
+async function madeInConfig(home: string): Promise<string[]> {
+  const config = join(home, '.docker');
+  return [
+    ...(await entries(join(config, 'buildx', 'instances'))).map((name) => `builder ${name}`),
+    ...(await entries(join(config, 'contexts', 'meta'))).map((name) => `context ${name}`),
+    ...(await entries(join(config, 'contexts', 'tls'))).map((name) => `context TLS material ${name}`),
+  ];
+}
+
+interface Endpoint {
+  /** The job's daemon is the runner's own (DooD): an image or container the job makes is also the host's. */
+  hostDaemon: boolean;
+}
+
+/** `buildx build` on the default builder, by default and with --load; the job's docker runs the image. */
+async function buildOnDefaultBuilder(env: NodeJS.ProcessEnv, workspace: string, tag: string, { hostDaemon }: Endpoint): Promise<void> {
+  expect(BUILDX_MISSING, 'CI=true requires the docker buildx plugin').toBeUndefined();
+  IMAGES.push(tag, `${tag}-load`);
+  const inspect = await sh('docker buildx inspect', env);
+  expect(inspect.code, inspect.stderr).toBe(0);
+  expect(inspect.stdout).toMatch(/^Driver:\s+docker$/m);
+
+  const build = await sh(`cd '${workspace}' && docker buildx build --tag '${tag}' .`, env);
+  expect(build.code, `docker buildx build: ${build.stderr}`).toBe(0);
+  expect(await docker(['run', '--rm', tag], env)).toBe(OUTPUT.trim());
+  const load = await sh(`cd '${workspace}' && docker buildx build --load --tag '${tag}-load' .`, env);
+  expect(load.code, `docker buildx build --load: ${load.stderr}`).toBe(0);
+  expect(await docker(['run', '--rm', `${tag}-load`], env)).toBe(OUTPUT.trim());
+
+  // Built by the job's daemon: the runner's has the image only when it is the job's (DooD).
+  const onHost = spawnSync('docker', ['image', 'inspect', tag], { stdio: 'ignore' }).status === 0;
+  expect(onHost, 'the image is on the runner\'s daemon').toBe(hostDaemon);
+  await docker(['image', 'rm', tag, `${tag}-load`], env);
+}
+
+/**
+ * A docker-container builder on the job's endpoint: created (from the
+ * environment, or with TLS through a context as docker/setup-buildx-action
+ * does), its node's endpoint the job's daemon, found there, removed there.
+ */
+async function dockerContainerBuilder(env: NodeJS.ProcessEnv, home: string, name: string, { hostDaemon }: Endpoint): Promise<void> {
+  expect(BUILDX_MISSING, 'CI=true requires the docker buildx plugin').toBeUndefined();
+  const tls = env.DOCKER_TLS_VERIFY === '1';
+  let endpoint = env.DOCKER_HOST!;
+  let context: string | undefined;
+  const plain = await sh(`docker buildx create --driver docker-container --name '${name}'`, env);
+  if (tls) {
+    // buildx refuses the environment's TLS material; setup-buildx-action copies it into a context.
+    expect(plain.code, plain.stdout).not.toBe(0);
+    expect(plain.stderr).toMatch(PLAIN_CREATE_WITH_TLS);
+    expect(await madeInConfig(home)).toEqual([]);
+    context = `buildx-${randomUUID()}`;
+    const created = await sh(`docker context create '${context}'`, env);
+    expect(created.code, created.stderr).toBe(0);
+    const [inspected] = JSON.parse(await docker(['context', 'inspect', context], env)) as {
+      Endpoints: { docker: { Host: string; SkipTLSVerify: boolean } };
+      TLSMaterial: { docker?: string[] };
+    }[];
+    expect(inspected!.Endpoints.docker).toEqual({ Host: env.DOCKER_HOST, SkipTLSVerify: false });
+    expect([...(inspected!.TLSMaterial.docker ?? [])].sort()).toEqual(['ca.pem', 'cert.pem', 'key.pem']);
+    const withContext = await sh(`docker buildx create --driver docker-container --name '${name}' '${context}'`, env);
+    expect(withContext.code, withContext.stderr).toBe(0);
+    endpoint = context;
+  } else {
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout.trim()).toBe(name);
+  }
+
+  // In the job's CLI configuration.
+  expect(await madeInConfig(home)).toContain(`builder ${name}`);
+  const inspect = await sh(`docker buildx inspect '${name}'`, env);
+  expect(inspect.code, inspect.stderr).toBe(0);
+  expect(inspect.stdout).toMatch(/^Driver:\s+docker-container$/m);
+  const node = /^Endpoint:\s+(\S+)$/m.exec(inspect.stdout)?.[1];
+  expect(node, inspect.stdout).toBe(endpoint);
+  expect(node).not.toMatch(/\/var\/run\/docker\.sock/);
+  // Not bootstrapped: no BuildKit container at the endpoint yet.
+  expect(inspect.stdout).toMatch(/^Status:\s+inactive$/m);
+
+  // A stand-in for the BuildKit container, in the job's daemon: buildx looks there.
+  const standIn = `buildx_buildkit_${name}0`;
+  await docker(['run', '--detach', '--name', standIn, 'busybox', 'sh', '-c', "trap 'exit 0' TERM; while :; do sleep 1; done"], env);
+  if (!hostDaemon) expect(await docker(['ps', '--all', '--quiet', '--filter', `name=^${standIn}$`]), 'on the runner\'s daemon').toBe('');
+  const found = await sh(`docker buildx inspect '${name}'`, env);
+  expect(found.code, found.stderr).toBe(0);
+  expect(found.stdout, 'buildx found the container at the node\'s endpoint').not.toMatch(/^Status:\s+inactive$/m);
+
+  const rm = await sh(`docker buildx rm '${name}'`, env);
+  expect(rm.code, rm.stderr).toBe(0);
+  expect(await docker(['ps', '--all', '--quiet', '--filter', `name=^${standIn}$`], env), 'buildx rm removed its container at the endpoint').toBe('');
+  if (context !== undefined) await docker(['context', 'rm', context], env);
+  expect(await madeInConfig(home)).toEqual([]);
+}
+
+describe.skipIf(SKIP)('docker buildx, unchanged, on the job\'s endpoint', () => {
+  const newJob = useJobs();
+  afterEach(async () => {
+    for (const image of IMAGES.splice(0)) await docker(['image', 'rm', '--force', image]).catch(() => {});
+  });
+
+  const cases: { name: string; inputs: Record<string, string> }[] = [
+    { name: 'dind tcp', inputs: { 'load-images': 'busybox' } },
+    { name: 'dind tls', inputs: { tls: 'true', 'load-images': 'busybox' } },
+    { name: 'dind unix', inputs: { transport: 'unix', 'load-images': 'busybox' } },
+    { name: 'dood', inputs: { mode: 'dood' } },
+  ];
+  for (const { name, inputs } of cases) {
+    const tls = inputs.tls === 'true';
+    it(`${name}: build on the default builder runs; a docker-container builder's node is the job's daemon${tls ? ' (plain create refuses TLS, a context works)' : ''}`, async () => {
+      const job = newJob();
+      const { home, workspace } = await prepareJob(job);
+      const main = await job.main(inputs);
+      expect(main.code, main.stdout + main.stderr).toBe(0);
+      const env = job.stepEnv();
+      const endpoint = { hostDaemon: inputs.mode === 'dood' };
+      await buildOnDefaultBuilder(env, workspace, `setup-dind-e2e/buildx:${job.runId}`, endpoint);
+      await dockerContainerBuilder(env, home, `setup-dind-e2e-${job.runId}`, endpoint);
+      const post = await job.post();
+      expect(post.code, post.stdout + post.stderr).toBe(0);
+      expect(post.warnings).toEqual([]);
+      expect(await leftovers(job)).toEqual([]);
+    });
+  }
+
+  it('dood, dood-policy strict: build runs; a docker-container builder\'s BuildKit container is refused (privileged)', async () => {
+    const job = newJob();
+    const { home, workspace } = await prepareJob(job);
+    const main = await job.main({ mode: 'dood', 'dood-policy': 'strict' });
+    expect(main.code, main.stdout + main.stderr).toBe(0);
+    const env = job.stepEnv();
+    await buildOnDefaultBuilder(env, workspace, `setup-dind-e2e/buildx:${job.runId}`, { hostDaemon: true });
+    // busybox as the BuildKit image: present, so buildx gets as far as creating the container (moby/buildkit is out of reach).
+    const name = `setup-dind-e2e-${job.runId}`;
+    const created = await sh(`docker buildx create --driver docker-container --driver-opt image=busybox:latest --name '${name}'`, env);
+    expect(created.code, created.stderr).toBe(0);
+    const bootstrap = await sh(`docker buildx inspect --bootstrap '${name}'`, env);
+    expect(bootstrap.code).not.toBe(0);
+    expect(bootstrap.stderr).toMatch(/Error response from daemon: setup-dind dood-policy strict: --privileged is not allowed/);
+    const rm = await sh(`docker buildx rm '${name}'`, env);
+    expect(rm.code, rm.stderr).toBe(0);
+    expect(await docker(['ps', '--all', '--quiet', '--filter', `name=^buildx_buildkit_${name}0$`])).toBe('');
+    expect(await docker(['volume', 'ls', '--quiet', '--filter', `name=^buildx_buildkit_${name}0_state$`])).toBe('');
+    expect(await madeInConfig(home)).toEqual([]);
+    const post = await job.post();
+    expect(post.warnings).toEqual([]);
+    expect(await leftovers(job)).toEqual([]);
+  });
+
+  it('attach, over TLS, to the DinD daemon of another job of the action: build runs; plain create refuses, a context works', async () => {
+    const owner = newJob();
+    await prepareJob(owner);
+    const started = await owner.main({ tls: 'true', 'load-images': 'busybox' });
+    expect(started.code, started.stdout + started.stderr).toBe(0);
+
+    const job = newJob();
+    const { home, workspace } = await prepareJob(job);
+    const main = await job.main({ mode: 'attach', 'docker-host': started.outputs['docker-host']!, 'cert-path': started.outputs['cert-path']! });
+    expect(main.code, main.stdout + main.stderr).toBe(0);
+    expect(main.exportedEnv).toMatchObject({ DOCKER_HOST: started.outputs['docker-host'], DOCKER_TLS_VERIFY: '1' });
+    const env = job.stepEnv();
+    await buildOnDefaultBuilder(env, workspace, `setup-dind-e2e/buildx:${job.runId}`, { hostDaemon: false });
+    await dockerContainerBuilder(env, home, `setup-dind-e2e-${job.runId}`, { hostDaemon: false });
+    const post = await job.post();
+    expect(post.warnings).toEqual([]);
+    expect(await leftovers(job)).toEqual([]);
+
+    expect(await docker(['inspect', '--format', '{{.State.Running}}', started.outputs['container-id']!])).toBe('true');
+    const ownerPost = await owner.post();
+    expect(ownerPost.warnings).toEqual([]);
+    expect(await leftovers(owner)).toEqual([]);
+  });
+});
