@@ -4,11 +4,12 @@
  * real inner daemon of each engine version, a web server in an inner
  * container. Judged by what a client on the runner gets.
  */
+import dgram from 'node:dgram';
 import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DOCKER_MISSING, docker, freePort, holdPort, leftovers, until } from '../support/docker.js';
+import { DOCKER_MISSING, buildToolImage, docker, freePort, holdPort, leftovers, until } from '../support/docker.js';
 import { ENGINES_TO_TEST } from '../support/engines.js';
 import { useJobs } from '../support/jobs.js';
 import { sh } from '../support/shell.js';
@@ -25,6 +26,25 @@ function get(port: number, host = '127.0.0.1'): Promise<string> {
     socket.on('end', () => resolve(data.split('\r\n\r\n')[1] ?? ''));
     socket.on('error', reject);
     socket.setTimeout(5000, () => socket.destroy(new Error('timeout')));
+  });
+}
+
+const UDP_IMAGE = 'setup-dind-test/udp-echo:1';
+
+/** One datagram to 127.0.0.1:port; resolves with the answer, or undefined after 200 ms without one. */
+function udpRoundTrip(port: number, message: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const socket = dgram.createSocket('udp4');
+    const timer = setTimeout(() => {
+      socket.close();
+      resolve(undefined);
+    }, 200);
+    socket.on('message', (answer) => {
+      clearTimeout(timer);
+      socket.close();
+      resolve(answer.toString('utf8'));
+    });
+    socket.send(message, port, '127.0.0.1');
   });
 }
 
@@ -170,6 +190,29 @@ describe.skipIf(DOCKER_MISSING !== undefined)('published ports answer on the run
     }
     await job.post();
     expect(await leftovers(job)).toEqual([]);
+  });
+
+  it('-p HOST:PORT/udp: a datagram to the runner\'s loopback reaches the inner container, and its answer comes back', async () => {
+    // busybox has no UDP server: an image holding this machine's node, with a dgram echo.
+    await buildToolImage(UDP_IMAGE, { '/usr/local/bin/node': process.execPath });
+    try {
+      const job = newJob();
+      const main = await job.main({ 'load-images': UDP_IMAGE });
+      expect(main.code, main.stdout + main.stderr).toBe(0);
+      const env = job.stepEnv();
+      const port = await freePort();
+      const echo = "const s = require('dgram').createSocket('udp4'); s.on('message', (m, r) => s.send(Buffer.concat([Buffer.from('echo:'), m]), r.port, r.address)); s.bind(5353);";
+      await docker(['run', '-d', '--name', 'udp', '-p', `${port}:5353/udp`, UDP_IMAGE, '/usr/local/bin/node', '-e', echo], env);
+      expect(await docker(['port', 'udp', '5353/udp'], env)).toContain(`0.0.0.0:${port}`);
+      let answer: string | undefined;
+      for (let attempt = 0; attempt < 50 && answer === undefined; attempt++) answer = await udpRoundTrip(port, 'ping');
+      expect(answer).toBe('echo:ping');
+      await docker(['rm', '--force', 'udp'], env);
+      expect((await job.post()).warnings).toEqual([]);
+      expect(await leftovers(job)).toEqual([]);
+    } finally {
+      await docker(['image', 'rm', UDP_IMAGE]).catch(() => '');
+    }
   });
 
   it('post stops the forwarder also when the DinD daemon died', async () => {
