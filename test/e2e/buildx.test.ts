@@ -20,13 +20,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { cp, mkdir, readdir } from 'node:fs/promises';
+import { cp, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ActionsJob } from '../../scripts/actions-runner.mjs';
-import { DOCKER_MISSING, docker, leftovers } from '../support/docker.js';
-import { useJobs } from '../support/jobs.js';
+import { DOCKER_MISSING, cliPluginMissing, docker } from '../support/docker.js';
+import { expectCleanPost, useJobs, withOwnHome } from '../support/jobs.js';
 import { sh } from '../support/shell.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/buildx/', import.meta.url));
@@ -34,15 +34,7 @@ const FIXTURE = fileURLToPath(new URL('../fixtures/buildx/', import.meta.url));
 const OUTPUT = "from the build context\nRUN in the job's builder\n";
 const PLAIN_CREATE_WITH_TLS = /could not create a builder instance with TLS data loaded from environment/;
 
-/** Why `docker buildx` cannot run here, or undefined. */
-function buildxMissing(): string | undefined {
-  const result = spawnSync('docker', ['buildx', 'version'], { encoding: 'utf8', timeout: 20_000 });
-  if (result.error) return `the docker command is not available (${result.error.message})`;
-  if (result.status !== 0) return `the docker buildx plugin is not installed (${(result.stderr || result.stdout).trim().split('\n')[0]})`;
-  return undefined;
-}
-
-const BUILDX_MISSING = buildxMissing();
+const BUILDX_MISSING = cliPluginMissing('buildx');
 /** No buildx plugin skips the file on a developer's machine; with CI=true the tests run, and fail. */
 const SKIP = DOCKER_MISSING !== undefined || (BUILDX_MISSING !== undefined && process.env.CI !== 'true');
 
@@ -52,10 +44,7 @@ const IMAGES: string[] = [];
 /** The job's HOME (its CLI configuration) and GITHUB_WORKSPACE (the fixture), as a runner gives them, set before main. */
 async function prepareJob(job: ActionsJob): Promise<{ home: string; workspace: string }> {
   await job.prepare();
-  const home = join(job.runnerTemp!, '..', 'home');
-  await mkdir(home);
-  job.baseEnv.HOME = home;
-  delete job.baseEnv.DOCKER_CONFIG;
+  const home = await withOwnHome(job);
   const workspace = join(job.runnerTemp!, '..', 'workspace');
   await cp(FIXTURE, workspace, { recursive: true });
   job.baseEnv.GITHUB_WORKSPACE = workspace;
@@ -185,10 +174,7 @@ describe.skipIf(SKIP)('docker buildx, unchanged, on the job\'s endpoint', () => 
       const endpoint = { hostDaemon: inputs.mode === 'dood' };
       await buildOnDefaultBuilder(env, workspace, `setup-dind-e2e/buildx:${job.runId}`, endpoint);
       await dockerContainerBuilder(env, home, `setup-dind-e2e-${job.runId}`, endpoint);
-      const post = await job.post();
-      expect(post.code, post.stdout + post.stderr).toBe(0);
-      expect(post.warnings).toEqual([]);
-      expect(await leftovers(job)).toEqual([]);
+      await expectCleanPost(job);
     });
   }
 
@@ -211,9 +197,7 @@ describe.skipIf(SKIP)('docker buildx, unchanged, on the job\'s endpoint', () => 
     expect(await docker(['ps', '--all', '--quiet', '--filter', `name=^buildx_buildkit_${name}0$`])).toBe('');
     expect(await docker(['volume', 'ls', '--quiet', '--filter', `name=^buildx_buildkit_${name}0_state$`])).toBe('');
     expect(await madeInConfig(home)).toEqual([]);
-    const post = await job.post();
-    expect(post.warnings).toEqual([]);
-    expect(await leftovers(job)).toEqual([]);
+    await expectCleanPost(job);
   });
 
   it('attach, over TLS, to the DinD daemon of another job of the action: build runs; plain create refuses, a context works', async () => {
@@ -230,13 +214,9 @@ describe.skipIf(SKIP)('docker buildx, unchanged, on the job\'s endpoint', () => 
     const env = job.stepEnv();
     await buildOnDefaultBuilder(env, workspace, `setup-dind-e2e/buildx:${job.runId}`, { hostDaemon: false });
     await dockerContainerBuilder(env, home, `setup-dind-e2e-${job.runId}`, { hostDaemon: false });
-    const post = await job.post();
-    expect(post.warnings).toEqual([]);
-    expect(await leftovers(job)).toEqual([]);
+    await expectCleanPost(job);
 
     expect(await docker(['inspect', '--format', '{{.State.Running}}', started.outputs['container-id']!])).toBe('true');
-    const ownerPost = await owner.post();
-    expect(ownerPost.warnings).toEqual([]);
-    expect(await leftovers(owner)).toEqual([]);
+    await expectCleanPost(owner);
   });
 });

@@ -10,28 +10,18 @@
  * every DinD transport, in mode dood (policies none and strict), and attached
  * to a DinD daemon another job of the action started.
  */
-import { spawnSync } from 'node:child_process';
-import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
-import net from 'node:net';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ActionsJob } from '../../scripts/actions-runner.mjs';
-import { DOCKER_MISSING, docker, freePort, leftovers, until } from '../support/docker.js';
-import { useJobs } from '../support/jobs.js';
+import { DOCKER_MISSING, cliPluginMissing, docker, freePort, leftovers, listening, until } from '../support/docker.js';
+import { expectCleanPost, useJobs, withOwnHome } from '../support/jobs.js';
 import { sh } from '../support/shell.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/compose/', import.meta.url));
 
-/** Why `docker compose` cannot run here, or undefined. */
-function composeMissing(): string | undefined {
-  const result = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8', timeout: 20_000 });
-  if (result.error) return `the docker command is not available (${result.error.message})`;
-  if (result.status !== 0) return `the docker compose plugin is not installed (${(result.stderr || result.stdout).trim().split('\n')[0]})`;
-  return undefined;
-}
-
-const COMPOSE_MISSING = composeMissing();
+const COMPOSE_MISSING = cliPluginMissing('compose');
 /** No compose plugin skips the file on a developer's machine; with CI=true the tests run, and fail. */
 const SKIP = DOCKER_MISSING !== undefined || (COMPOSE_MISSING !== undefined && process.env.CI !== 'true');
 
@@ -46,17 +36,6 @@ async function httpBody(port: number, path: string): Promise<string> {
   return body;
 }
 
-/** Whether something accepts connections on 127.0.0.1:port right now. */
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
-}
-
 /** Projects of the tests, whose built image a failed DooD test may have left on the host daemon. */
 const PROJECTS: string[] = [];
 
@@ -67,10 +46,7 @@ const PROJECTS: string[] = [];
  */
 async function prepareJob(job: ActionsJob, workspace?: string): Promise<string> {
   await job.prepare();
-  const home = join(job.runnerTemp!, '..', 'home');
-  await mkdir(home);
-  job.baseEnv.HOME = home;
-  delete job.baseEnv.DOCKER_CONFIG;
+  await withOwnHome(job);
   if (workspace === undefined) {
     workspace = join(job.runnerTemp!, '..', `compose-e2e-${job.runId}`);
     await cp(FIXTURE, workspace, { recursive: true });
@@ -139,10 +115,7 @@ describe.skipIf(SKIP)('docker compose, unchanged, in the job\'s workspace', () =
       const main = await job.main(inputs);
       expect(main.code, main.stdout + main.stderr).toBe(0);
       await composeProject(job.stepEnv(), workspace);
-      const post = await job.post();
-      expect(post.code, post.stdout + post.stderr).toBe(0);
-      expect(post.warnings).toEqual([]);
-      expect(await leftovers(job)).toEqual([]);
+      await expectCleanPost(job);
     });
   }
 
@@ -180,13 +153,9 @@ describe.skipIf(SKIP)('docker compose, unchanged, in the job\'s workspace', () =
     expect(main.code, main.stdout + main.stderr).toBe(0);
     expect(main.exportedEnv.DOCKER_HOST).toBe(started.outputs['docker-host']);
     await composeProject(job.stepEnv(), workspace);
-    const post = await job.post();
-    expect(post.warnings).toEqual([]);
-    expect(await leftovers(job)).toEqual([]);
+    await expectCleanPost(job);
 
     expect(await docker(['inspect', '--format', '{{.State.Running}}', started.outputs['container-id']!])).toBe('true');
-    const ownerPost = await owner.post();
-    expect(ownerPost.warnings).toEqual([]);
-    expect(await leftovers(owner)).toEqual([]);
+    await expectCleanPost(owner);
   });
 });

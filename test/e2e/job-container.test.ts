@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../scripts/actions-runner.mjs';
-import { DOCKER_MISSING, buildJobImage, docker, leftovers } from '../support/docker.js';
-import { useJobs } from '../support/jobs.js';
+import { DOCKER_MISSING, buildJobImage, docker } from '../support/docker.js';
+import { expectCleanPost, useJobs } from '../support/jobs.js';
 
 const JOB_IMAGE = 'setup-dind-test/job-container:dind';
 const WORKSPACE = '/__w/repo';
@@ -106,9 +106,6 @@ describe.skipIf(DOCKER_MISSING !== undefined)('mode dind from a container job', 
     const tc = JSON.parse((await inJob(container, env, ['/usr/local/bin/node', join(ROOT, 'test/support/testcontainers-client.mjs')])).split('\n').pop()!) as { body: string };
     expect(tc.body).toBe('hello from testcontainers\n');
 
-    const post = await job.post();
-    expect(post.code, post.stdout + post.stderr).toBe(0);
-    expect(post.warnings).toEqual([]);
-    expect(await leftovers(job)).toEqual([]);
+    await expectCleanPost(job);
   }, 120_000);
 });

@@ -9,7 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DOCKER_MISSING, buildToolImage, docker, freePort, holdPort, leftovers, until } from '../support/docker.js';
+import { DOCKER_MISSING, buildToolImage, docker, freePort, holdPort, leftovers, listening, until } from '../support/docker.js';
 import { ENGINES_TO_TEST } from '../support/engines.js';
 import { useJobs } from '../support/jobs.js';
 import { sh } from '../support/shell.js';
@@ -45,17 +45,6 @@ function udpRoundTrip(port: number, message: string): Promise<string | undefined
       resolve(answer.toString('utf8'));
     });
     socket.send(message, port, '127.0.0.1');
-  });
-}
-
-/** Whether something accepts connections on 127.0.0.1:port right now. */
-function listening(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, host, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
   });
 }
 

@@ -221,3 +221,22 @@ export async function buildToolImage(tag: string, binaries: Record<string, strin
     rmSync(context, { recursive: true, force: true });
   }
 }
+
+/** Why `docker <plugin>` cannot run here (no CLI, or no such plugin), or undefined. */
+export function cliPluginMissing(plugin: 'compose' | 'buildx'): string | undefined {
+  const result = spawnSync('docker', [plugin, 'version'], { encoding: 'utf8', timeout: 20_000 });
+  if (result.error) return `the docker command is not available (${result.error.message})`;
+  if (result.status !== 0) return `the docker ${plugin} plugin is not installed (${(result.stderr || result.stdout).trim().split('\n')[0]})`;
+  return undefined;
+}
+
+/** Whether something accepts TCP connections on host:port right now. */
+export function listening(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, host, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}

@@ -1,8 +1,10 @@
 /** Jobs for end-to-end tests, with a safety net: whatever a failed test left is removed after it. */
-import { afterEach } from 'vitest';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, expect } from 'vitest';
 import { ActionsJob } from '../../scripts/actions-runner.mjs';
 import { LABELS } from '../../src/engine/identity.js';
-import { docker, ownerOf } from './docker.js';
+import { docker, leftovers, ownerOf } from './docker.js';
 
 /** Registers the clean-up hook in the calling describe block; returns a job factory. */
 export function useJobs(): (env?: Record<string, string>) => ActionsJob {
@@ -22,4 +24,21 @@ export function useJobs(): (env?: Record<string, string>) => ActionsJob {
     jobs.push(job);
     return job;
   };
+}
+
+/** Gives a prepared job a HOME of its own (so ~/.docker, the CLI's configuration, is the job's), as a runner does; returns it. */
+export async function withOwnHome(job: ActionsJob): Promise<string> {
+  const home = join(job.runnerTemp!, '..', 'home');
+  await mkdir(home);
+  job.baseEnv.HOME = home;
+  delete job.baseEnv.DOCKER_CONFIG;
+  return home;
+}
+
+/** The job's post succeeds without warnings and leaves nothing of ours behind. */
+export async function expectCleanPost(job: ActionsJob): Promise<void> {
+  const post = await job.post();
+  expect(post.code, post.stdout + post.stderr).toBe(0);
+  expect(post.warnings).toEqual([]);
+  expect(await leftovers(job)).toEqual([]);
 }
