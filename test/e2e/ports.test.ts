@@ -204,6 +204,17 @@ describe.skipIf(DOCKER_MISSING !== undefined)('published ports answer on the run
     }
   });
 
+  it('post tears down cleanly when the forwarder died', async () => {
+    const job = newJob();
+    const main = await job.main({});
+    expect(main.code, main.stdout + main.stderr).toBe(0);
+    await sh(`pkill -KILL -f -- '--setup-dind-ports=${job.runnerTemp!}'`, process.env);
+    expect(await until(async () => !(await forwarderRunning(job.runnerTemp!)), 5000)).toBe(true);
+    const post = await job.post();
+    expect(post.code, post.stdout + post.stderr).toBe(0);
+    expect(await leftovers(job)).toEqual([]);
+  });
+
   it('post stops the forwarder also when the DinD daemon died', async () => {
     const job = newJob();
     const main = await job.main({});
