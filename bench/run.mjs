@@ -27,7 +27,7 @@ import { ROOT } from '../scripts/actions-runner.mjs';
 import { FLOOR_POLL_PAUSE_MS, contenders as allContenders, writeBuildContext } from './lib/contenders.mjs';
 import { docker, lines, run } from './lib/proc.mjs';
 import { startMirror } from './lib/mirror.mjs';
-import { chartSvg, markdownTable, summarize } from './lib/report.mjs';
+import { chartSvg, markdownTable, median, summarize } from './lib/report.mjs';
 import { Resources } from './lib/resources.mjs';
 
 const IMAGE = 'docker:dind';
@@ -113,6 +113,25 @@ function distSizes(dist) {
   const maps = entries.filter(([name]) => name.endsWith('.map')).reduce((sum, [, file]) => sum + file.bytes, 0);
   const others = entries.filter(([name]) => !name.endsWith('.map')).sort(([, a], [, b]) => b.bytes - a.bytes);
   return `dist/: ${kB(dist.bytes)} in ${entries.length} files, ${kB(maps)} of it source maps; ${others.map(([name, file]) => `${name} ${kB(file.bytes)}${holds(file)}`).join(', ')}.`;
+}
+
+/**
+ * The published-ports rows in words, with what the table leaves out: MB/s,
+ * the forwarder's CPU and peak memory, connect attempts, the 50-port start.
+ * @param {Record<string, any>[]} infos the `ports` contender's, one per repetition
+ */
+function portsNote(infos) {
+  const mid = (values) => /** @type {number} */ (median(values));
+  const all = (pick) => infos.flatMap(pick);
+  const direct = mid(all((info) => info.directMBps));
+  const forwarded = mid(all((info) => info.forwardedMBps));
+  return (
+    `- Published ports rows: one job with \`load-images: busybox\`; busybox httpd containers in its DinD daemon, each on a host port chosen free (\`-p PORT:80\`); the client is a Node socket in the benchmark's process. ` +
+    `GET /big (${infos[0]?.transferMB.toFixed(1)} MB): ${direct} MB/s direct, ${forwarded} MB/s forwarded (medians: forwarded at ${(forwarded / direct).toFixed(2)}x the direct throughput), ` +
+    `the forwarder using ${mid(all((info) => [info.forwarderCpuSecondsPerTransfer])).toFixed(2)} s of CPU per forwarded transfer. ` +
+    `First answer after ${mid(all((info) => info.answerAttempts.forwarded))} attempt(s) forwarded, ${mid(all((info) => info.answerAttempts.direct))} direct (medians, an attempt every ms). ` +
+    `The forwarder's peak RSS (VmHWM) after the transfers: ${mid(all((info) => [info.forwarderPeakMB])).toFixed(1)} MB; \`docker run -d\` with 50 \`-p\`: ${mid(all((info) => [info.dockerRunManyPortsSeconds])).toFixed(2)} s.`
+  );
 }
 
 /** Running containers on the host that are not this run's: a sign of concurrent load. */
@@ -208,6 +227,7 @@ async function main() {
     innerImage: INNER_IMAGE,
     buildDir: '',
     overheadIterations: options.quick ? 1 : 5,
+    portsIterations: options.quick ? 1 : 3,
     mirror: () => (mirror ??= startMirror()),
   };
   let dockerfile = '';
@@ -236,11 +256,13 @@ async function main() {
           const measured = await contender.run(ctx);
           for (const [series, value] of Object.entries(measured.values)) {
             const values = Array.isArray(value) ? value : [value];
-            values.forEach((seconds, iteration) => samples.push({ contender: contender.id, series, rep, iteration, seconds }));
+            // A sample's value is in `seconds` unless the contender names another unit for its series.
+            const unit = contender.units?.[series];
+            values.forEach((seconds, iteration) => samples.push({ contender: contender.id, series, rep, iteration, seconds, ...(unit ? { unit } : {}) }));
           }
           if (measured.info) infos.push({ contender: contender.id, rep, ...measured.info });
           const shown = Object.entries(measured.values)
-            .map(([series, value]) => `${series} ${(Array.isArray(value) ? value : [value]).map((s) => s.toFixed(3)).join('/')} s`)
+            .map(([series, value]) => `${series} ${(Array.isArray(value) ? value : [value]).map((s) => s.toFixed(3)).join('/')} ${contender.units?.[series] ?? 's'}`)
             .join(', ');
           log(`[${rep}/${reps}] ${contender.id}: ${shown}`);
         } catch (error) {
@@ -280,6 +302,7 @@ async function main() {
     `${options.quick ? 'Quick run (smoke mode): each contender once.' : `${reps} repetitions, contenders alternated within each.`} ` +
     'Medians of wall-clock seconds (performance.now, spawn to readiness or exit); ratios against the baseline of each group, measured in the same run.';
   const cliInfo = infos.find((info) => info.contender === 'cli-download');
+  const portsInfos = infos.filter((info) => info.contender === 'ports');
   const notes = [
     `- Polling: (a) and (b) run \`until docker info; do sleep 1; done\` in sh, as users write it; "back to back" drops the sleep; (c) polls GET /_ping from Node every ${FLOOR_POLL_PAUSE_MS} ms from the moment \`docker run\` is spawned. The action polls /_ping itself (20 ms growing to 100 ms).`,
     '- Every manual container publishes on 127.0.0.1 on a port chosen free beforehand; the action lets Docker pick one (`port: 0`), which is in its time.',
@@ -287,6 +310,7 @@ async function main() {
     '- Scale rows time all N dist/main.js processes started at once until the last exits (each its own job); post rows time all N posts at once.',
     '- Layer cache rows: two jobs one after the other on a cache volume of this run (input `cache-volume`); the first fills it (busybox loaded, the build), untimed; the second is timed: its start on the warm data root, the same build without --no-cache (every step but FROM from the cache, checked), and its post (`docker stop --time 30`, volume kept). The volume is removed after each repetition.',
     `- docker CLI rows: mode attach to the host daemon's socket, each a new job; a local HTTP mirror on 127.0.0.1 serves the local docker client${cliInfo ? ` (${cliInfo.version}, a ${(Number(cliInfo.archiveBytes) / 1e6).toFixed(1)} MB archive)` : ''} as <arch>/docker-<version>.tgz, so a real download adds the transfer from download.docker.com; a fresh RUNNER_TOOL_CACHE per repetition.`,
+    ...(portsInfos.length > 0 ? [portsNote(portsInfos)] : []),
     `- ${distSizes(action.dist)} Group 6 times each entry's start and load.`,
     `- dist/main.js and dist/post.js run under the Node that runs the benchmark (${process.version}, ${relative(ROOT, process.execPath).startsWith('node_modules') ? 'the project\'s node devDependency, which npm run puts first on PATH' : process.execPath}), as the runner runs them under its own.`,
     `- Action measured at commit ${action.commit.slice(0, 12) || 'unknown'}${action.distModified ? ' with uncommitted changes in dist/' : ''}; dist/ digest ${action.dist.sha256.slice(0, 16)}… (sha256 over its files).`,

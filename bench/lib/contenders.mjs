@@ -1,8 +1,10 @@
 // The contenders: each starts real containers and polls for real, and returns
-// its measured wall-clock times (performance.now) in seconds, by series.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+// its measured wall-clock times (performance.now) in seconds, by series (or
+// in the unit it names for a series: the port forwarder's memory in MB).
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ROOT, actionDefaults } from '../../scripts/actions-runner.mjs';
 import { BENCH_LABEL, JOB_ENV, RUN_LABEL } from './resources.mjs';
@@ -18,12 +20,14 @@ import { copyImage, docker, firstLine, freePort, lines, pingOnce, run } from './
  * @property {string} innerImage the image loaded into DinD and built FROM (busybox:latest)
  * @property {string} buildDir the build context
  * @property {number} overheadIterations pairs of overhead runs per repetition
+ * @property {number} portsIterations transfers and first answers per path (forwarded, direct) per repetition
  * @property {() => Promise<import('./mirror.mjs').Mirror>} mirror the run's local docker CLI mirror (started on first use, closed at the end of the run)
  * @typedef {{ values: Record<string, number | number[]>, info?: Record<string, unknown> }} Measured
  * @typedef {object} Contender
  * @property {string} id
  * @property {string} description what exactly runs, and from when to when it is timed
  * @property {Record<string, string>} series what each measured value is
+ * @property {Record<string, string>} [units] series not in seconds, and their unit (e.g. MB)
  * @property {(ctx: Context) => Promise<Measured>} run
  */
 
@@ -32,7 +36,8 @@ const READY_TIMEOUT_MS = 120_000;
 /** Pause between the floor's /_ping attempts: tight, yet the poller does not eat one of two cores. */
 export const FLOOR_POLL_PAUSE_MS = 10;
 const INNER_CONTAINERS = 3;
-const PORT_TAKEN = /port is already allocated|address already in use/i;
+// The last: the forwarder's refusal of a port taken on the runner (in dockerd's error).
+const PORT_TAKEN = /port is already allocated|address already in use|is already in use on the runner/i;
 
 // ---------------------------------------------------------------- the action
 
@@ -107,20 +112,31 @@ async function actionReady(ctx, inputs) {
 // ------------------------------------------------------ manual DinD containers
 
 /**
- * Runs `attempt` up to three times while the chosen free port turns out to
- * be taken (another process on the host grabbed it in between).
+ * Runs `attempt` up to three times while one of the `count` distinct ports
+ * chosen free turns out to be taken (another process on the host grabbed it
+ * in between).
  * @template T
- * @param {(port: number) => Promise<T>} attempt
+ * @param {number} count
+ * @param {(ports: number[]) => Promise<T>} attempt
  */
-async function withFreePort(attempt) {
+async function withFreePorts(count, attempt) {
   for (let tries = 1; ; tries++) {
-    const port = await freePort();
+    const ports = new Set();
+    while (ports.size < count) ports.add(await freePort());
     try {
-      return await attempt(port);
+      return await attempt([...ports]);
     } catch (error) {
       if (tries >= 3 || !PORT_TAKEN.test(String(error))) throw error;
     }
   }
+}
+
+/**
+ * @template T
+ * @param {(port: number) => Promise<T>} attempt
+ */
+function withFreePort(attempt) {
+  return withFreePorts(1, ([port]) => attempt(/** @type {number} */ (port)));
 }
 
 /** Removes a container of ours by name (and its anonymous volume); quiet when gone. */
@@ -439,6 +455,215 @@ async function cliDownload(ctx) {
   }
 }
 
+// ------------------------------------------------ published ports (DinD)
+
+/** The body each transfer fetches: a sparse file on a tmpfs, so the disk plays no part. */
+const TRANSFER_BYTES = 200 * 2 ** 20;
+/** Ports published at once for the forwarder's memory. */
+const MANY_PORTS = 50;
+const FORWARDER_MARKER = '--setup-dind-ports=';
+
+/**
+ * One `GET PATH HTTP/1.0` over a plain socket, read to the end (busybox
+ * httpd closes after the answer): bytes received, and whether the answer is
+ * a 200. Counting bytes, not parsing them, keeps the client's own cost as
+ * small and as equal for both paths as it gets.
+ * @param {string} host
+ * @param {number} port
+ * @param {string} path
+ * @param {number} timeoutMs without any data
+ * @returns {Promise<{ bytes: number, ok: boolean }>}
+ */
+function httpGet(host, port, path, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    let bytes = 0;
+    let head = '';
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no data from ${host}:${port} for ${timeoutMs} ms`)));
+    socket.on('connect', () => socket.write(`GET ${path} HTTP/1.0\r\nHost: ${host}\r\n\r\n`));
+    socket.on('data', (chunk) => {
+      if (head.length < 16) head += chunk.toString('latin1', 0, 16);
+      bytes += chunk.length;
+    });
+    socket.on('error', reject);
+    // After an error this settles nothing: the promise is rejected already.
+    socket.on('close', () => resolve({ bytes, ok: /^HTTP\/1\.[01] 200 /.test(head) }));
+  });
+}
+
+/**
+ * From now to the first 200 answer to `GET /` at host:port, an attempt
+ * every millisecond (refused, or accepted and closed while the server is
+ * not listening yet, are retried).
+ * @param {string} host
+ * @param {number} port
+ * @param {AbortSignal} signal
+ */
+async function firstAnswer(host, port, signal) {
+  const started = performance.now();
+  for (let attempts = 1; ; attempts++) {
+    const answer = await httpGet(host, port, '/', 1000).catch(() => undefined);
+    if (answer?.ok) return { seconds: (performance.now() - started) / 1000, attempts };
+    if (performance.now() - started > 10_000) throw new Error(`GET / at ${host}:${port}: no answer within 10 s of docker run -d`);
+    await sleep(1, undefined, { signal });
+  }
+}
+
+/** `docker run -d` arguments for busybox httpd on container port 80 published on `port`: `/` answers `ok`, `/big` is TRANSFER_BYTES. */
+function webServer(image, port) {
+  const script = `truncate -s ${TRANSFER_BYTES} /www/big && echo ok > /www/index.html && exec httpd -f -p 80 -h /www`;
+  return ['run', '-d', '--tmpfs', '/www', '-p', `${port}:80`, image, 'sh', '-c', script];
+}
+
+/**
+ * The job's port forwarder, as main's saved plan names it (pid and the
+ * marker in its command line), and its log (beside its ports directory).
+ * @param {JobEntry} entry
+ */
+function portForwarder(entry) {
+  const plan = JSON.parse(entry.job.state.plan ?? '{}');
+  /** @type {{ pid: number, marker: string } | undefined} */
+  const found = (plan.processes ?? []).find((/** @type {{ marker: string }} */ p) => p.marker.startsWith(FORWARDER_MARKER));
+  if (!found) throw new Error('the saved plan names no port forwarder');
+  return { ...found, log: join(dirname(found.marker.slice(FORWARDER_MARKER.length)), 'ports.log') };
+}
+
+/** Whether `pid` still runs with `marker` in its command line (as the teardown checks; a zombie has none). */
+async function runs({ pid, marker }) {
+  return (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').includes(marker);
+}
+
+/** A line of /proc/PID/status in MB (the file's "kB" are KiB). */
+async function procMB(pid, field) {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kib = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1];
+  if (kib === undefined) throw new Error(`no ${field} in /proc/${pid}/status`);
+  return (Number(kib) * 1024) / 1e6;
+}
+
+/** User and system CPU seconds of `pid` so far (/proc/PID/stat, in clock ticks of 1/100 s). */
+async function cpuSeconds(pid) {
+  // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th.
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).replace(/^.*\) /s, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * One job with `load-images: busybox`, main and post untimed. Through its
+ * DOCKER_HOST:
+ * - the forwarder's VmRSS with no port (`rss0`), then with MANY_PORTS host
+ *   ports of one `docker run -d busybox sleep` (`rss50`), each checked in
+ *   the forwarder's log;
+ * - per iteration, two fresh busybox httpd containers: from `docker run -d`
+ *   returning to the first 200 for `GET /`, at 127.0.0.1:HostPort through
+ *   the forwarder (`answerForwarded`) and at the DinD container's
+ *   IP:HostPort, the inner daemon's own publish (`answerDirect`);
+ * - per iteration, `GET /big` (TRANSFER_BYTES) from one httpd container,
+ *   both ways (`transferForwarded`, `transferDirect`), connect to end.
+ * The order of the two paths alternates between iterations. Post must stop
+ * the forwarder; if it did not, it is stopped here and this fails.
+ * @param {Context} ctx
+ * @returns {Promise<Measured>}
+ */
+async function ports(ctx) {
+  const entry = ctx.res.newJob();
+  /** @type {ReturnType<typeof portForwarder> | undefined} */
+  let forwarder;
+  try {
+    const main = await actionMain(entry, { 'load-images': ctx.innerImage }, ctx.signal);
+    const env = entry.job.stepEnv();
+    const inner = (/** @type {string[]} */ args) => docker(args, { env, signal: ctx.signal });
+    forwarder = portForwarder(entry);
+    if (!(await runs(forwarder))) throw new Error(`the port forwarder (pid ${forwarder.pid}) does not run`);
+    const addresses = await docker(['container', 'inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', main.outputs['container-id']]);
+    const target = addresses.stdout.trim().split(/\s+/)[0] ?? '';
+    // The direct path must be the forwarder's own upstream, or the comparison says nothing.
+    const upstream = /ready: forwarding .* to (\S+)$/m.exec(await readFile(forwarder.log, 'utf8'))?.[1];
+    if (upstream !== target) throw new Error(`the forwarder relays to ${upstream}, the DinD container's address is ${target}`);
+
+    const rss0 = await procMB(forwarder.pid, 'VmRSS');
+    const many = await withFreePorts(MANY_PORTS, async (list) => {
+      const publish = list.flatMap((port) => ['-p', `${port}:80`]);
+      const started = await inner(['run', '-d', ...publish, ctx.innerImage, 'sleep', '600']);
+      return { list, seconds: started.seconds };
+    });
+    // docker run -d returns once every port's helper has its answer: all listen by now.
+    const log = await readFile(forwarder.log, 'utf8');
+    const opened = many.list.filter((port) => log.includes(`forwarding tcp/127.0.0.1/${port} `)).length;
+    if (opened !== MANY_PORTS) throw new Error(`${opened} of ${MANY_PORTS} published ports are forwarded`);
+    const rss50 = await procMB(forwarder.pid, 'VmRSS');
+
+    const paths = (i) => (i % 2 === 0 ? /** @type {const} */ (['direct', 'forwarded']) : /** @type {const} */ (['forwarded', 'direct']));
+    const host = (path) => (path === 'forwarded' ? '127.0.0.1' : target);
+    /** @type {Record<'direct' | 'forwarded', number[]>} */
+    const answer = { direct: [], forwarded: [] };
+    const attempts = { direct: [], forwarded: [] };
+    for (let i = 0; i < ctx.portsIterations; i++) {
+      for (const path of paths(i)) {
+        const first = await withFreePort(async (port) => {
+          await inner(webServer(ctx.innerImage, port));
+          return firstAnswer(host(path), port, ctx.signal);
+        });
+        answer[path].push(first.seconds);
+        attempts[path].push(first.attempts);
+      }
+    }
+
+    /** @type {Record<'direct' | 'forwarded', number[]>} */
+    const transfer = { direct: [], forwarded: [] };
+    const cpuBefore = await cpuSeconds(forwarder.pid);
+    await withFreePort(async (port) => {
+      await inner(webServer(ctx.innerImage, port));
+      await firstAnswer(target, port, ctx.signal);
+      for (let i = 0; i < ctx.portsIterations; i++) {
+        for (const path of paths(i)) {
+          const started = performance.now();
+          const got = await httpGet(host(path), port, '/big', 30_000);
+          transfer[path].push((performance.now() - started) / 1000);
+          if (!got.ok || got.bytes <= TRANSFER_BYTES) throw new Error(`GET /big at ${host(path)}:${port}: ${got.ok ? `${got.bytes} bytes` : 'not a 200'}, expected ${TRANSFER_BYTES} bytes and headers`);
+        }
+      }
+    });
+    // The forwarded transfers only: the direct ones do not pass through it.
+    const cpu = (await cpuSeconds(forwarder.pid)) - cpuBefore;
+    const peak = await procMB(forwarder.pid, 'VmHWM');
+
+    await actionPost(entry);
+    if (await runs(forwarder)) throw new Error(`post left the port forwarder (pid ${forwarder.pid}) running`);
+    const mbps = (seconds) => Math.round(TRANSFER_BYTES / 1e6 / seconds);
+    return {
+      values: {
+        transferDirect: transfer.direct,
+        transferForwarded: transfer.forwarded,
+        answerDirect: answer.direct,
+        answerForwarded: answer.forwarded,
+        rss0,
+        rss50,
+      },
+      info: {
+        target,
+        transferMB: TRANSFER_BYTES / 1e6,
+        directMBps: transfer.direct.map(mbps),
+        forwardedMBps: transfer.forwarded.map(mbps),
+        answerAttempts: attempts,
+        dockerRunManyPortsSeconds: many.seconds,
+        forwarderCpuSecondsPerTransfer: Math.round((cpu / ctx.portsIterations) * 100) / 100,
+        forwarderPeakMB: peak,
+      },
+    };
+  } finally {
+    await ctx.res.finishJob(entry);
+    // Ours by pid and marker: never left running, whatever failed.
+    if (forwarder && (await runs(forwarder))) {
+      try {
+        process.kill(forwarder.pid, 'SIGTERM');
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+}
+
 // ------------------------------------------------------------------- scale
 
 /**
@@ -629,6 +854,24 @@ export function contenders(image) {
         cached: 'dist/main.js, CLI from the tool cache',
       },
       run: cliDownload,
+    },
+    {
+      id: 'ports',
+      description:
+        "setup-dind with load-images: busybox (main and post untimed); through its DOCKER_HOST, busybox httpd containers publishing container port 80 on a free host port (-p PORT:80). " +
+        `The port forwarder's VmRSS (/proc/PID/status) with no published port, and with ${MANY_PORTS} (one docker run -d with ${MANY_PORTS} -p, each checked in its log). ` +
+        'Per iteration, paths alternated: from docker run -d returning to the first 200 for GET / (an attempt every ms) at 127.0.0.1:PORT (forwarded) and at the DinD container\'s IP:PORT (direct: the inner daemon\'s own publish), each a fresh container; ' +
+        `GET /big (${TRANSFER_BYTES / 2 ** 20} MiB, a sparse file on a tmpfs) over a Node socket read to the end, connect to end, both ways. Post must stop the forwarder.`,
+      series: {
+        transferDirect: `GET /big (${TRANSFER_BYTES / 2 ** 20} MiB) at the DinD container's IP:PORT`,
+        transferForwarded: `GET /big (${TRANSFER_BYTES / 2 ** 20} MiB) at 127.0.0.1:PORT, through the forwarder`,
+        answerDirect: "docker run -d returned to the first 200 at the DinD container's IP:PORT",
+        answerForwarded: 'docker run -d returned to the first 200 at 127.0.0.1:PORT',
+        rss0: 'port forwarder VmRSS, no published port (MB)',
+        rss50: `port forwarder VmRSS, ${MANY_PORTS} published ports (MB)`,
+      },
+      units: { rss0: 'MB', rss50: 'MB' },
+      run: ports,
     },
   ];
 }

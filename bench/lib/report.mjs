@@ -3,7 +3,7 @@ import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
 
 /**
- * @typedef {{ maxRatio?: number, maxSeconds?: number }} Goal
+ * @typedef {{ maxRatio?: number, maxSeconds?: number, text?: string }} Goal `text`: how the table states it, when not as the bound itself
  * @typedef {object} Row
  * @property {string} [series] `contender.series` whose samples the row shows
  * @property {(medians: Record<string, number | undefined>) => number | undefined} [derive] a value computed from medians
@@ -11,9 +11,10 @@ import * as vegaLite from 'vega-lite';
  * @property {string} label
  * @property {string} [chart] shorter label for the chart
  * @property {boolean} [baseline]
+ * @property {string} [unit] when the samples are not seconds (e.g. MB)
  * @property {Goal} [goal]
  * @typedef {{ id: string, title: string, rows: Row[] }} Group
- * @typedef {{ contender: string, series: string, rep: number, iteration: number, seconds: number }} Sample
+ * @typedef {{ contender: string, series: string, rep: number, iteration: number, seconds: number, unit?: string }} Sample `seconds` holds the value, in `unit` when one is given
  * @typedef {{ contender: string, rep: number, error: string }} Failure
  */
 
@@ -120,6 +121,42 @@ export const GROUPS = [
       { series: 'cli-download.cached', label: 'docker-version: from the tool cache (a later job on the runner)', chart: 'from the tool cache' },
     ],
   },
+  // Published ports in mode dind, three groups under one number (one baseline each).
+  {
+    id: 'ports-transfer',
+    title: '9. Published ports (DinD): GET of 200 MiB, connect to end',
+    rows: [
+      { series: 'ports.transferDirect', label: "direct: the DinD container's IP:HostPort (the inner daemon's own publish)", chart: 'direct, DinD IP', baseline: true },
+      // Throughput at least 0.9x direct is the same as time at most direct / 0.9.
+      { series: 'ports.transferForwarded', label: "127.0.0.1:HostPort, through the job's port forwarder", chart: 'forwarded, 127.0.0.1', goal: { maxRatio: 1 / 0.9, text: '≥ 0.9x throughput, time ≤ 1.11x' } },
+    ],
+  },
+  {
+    id: 'ports-answer',
+    title: '9. Published ports (DinD): docker run -d returned to the first HTTP answer',
+    rows: [
+      { series: 'ports.answerDirect', label: "at the DinD container's IP:HostPort", chart: 'direct, DinD IP', baseline: true },
+      { series: 'ports.answerForwarded', label: 'at 127.0.0.1:HostPort, through the port forwarder', chart: 'forwarded, 127.0.0.1' },
+      // Milliseconds, so a ratio is mostly noise; the goal is on the difference, below any retry loop's pause.
+      {
+        derive: (medians) =>
+          medians['ports.answerForwarded'] === undefined || medians['ports.answerDirect'] === undefined
+            ? undefined
+            : medians['ports.answerForwarded'] - medians['ports.answerDirect'],
+        derivedFrom: ['ports.answerForwarded', 'ports.answerDirect'],
+        label: '… the wait the forwarder adds (difference of the medians)',
+        goal: { maxSeconds: 0.01, text: 'no added wait: < 10 ms' },
+      },
+    ],
+  },
+  {
+    id: 'ports-memory',
+    title: '9. Published ports (DinD): port forwarder memory (VmRSS, MB)',
+    rows: [
+      { series: 'ports.rss0', label: 'no published port', chart: 'no port (MB)', baseline: true, unit: 'MB' },
+      { series: 'ports.rss50', label: '50 published ports (one container, 50 -p)', chart: '50 ports (MB)', unit: 'MB' },
+    ],
+  },
 ];
 
 /** The median; for an even count, the mean of the two middle values (as vega's). */
@@ -168,6 +205,7 @@ export function summarize(samples, failures, ran = undefined) {
         series: row.series ?? null,
         derivedFrom: row.derivedFrom ?? null,
         baseline: Boolean(row.baseline),
+        unit: row.unit ?? 's',
         median: value ?? null,
         samples: n,
         failed,
@@ -180,8 +218,9 @@ export function summarize(samples, failures, ran = undefined) {
   return summary;
 }
 
-/** @param {{ maxRatio?: number, maxSeconds?: number }} goal */
+/** @param {Goal} goal */
 function goalText(goal) {
+  if (goal.text !== undefined) return goal.text;
   if (goal.maxRatio !== undefined) return `≤ ${goal.maxRatio}x`;
   return `< ${Math.round((goal.maxSeconds ?? 0) * 1000)} ms`;
 }
@@ -192,7 +231,9 @@ export function markdownTable(summary) {
   const rows = summary.map((line) => {
     const derived = line.derivedFrom !== null;
     const failedAll = !derived && line.samples === 0;
-    const median = line.median === null ? (failedAll ? 'failed' : '—') : line.median.toFixed(3);
+    // The column is in seconds: another unit is written out.
+    const value = line.median === null ? undefined : line.unit === 's' ? line.median.toFixed(3) : `${line.median.toFixed(1)} ${line.unit}`;
+    const median = value ?? (failedAll ? 'failed' : '—');
     const samples = derived ? 'derived' : line.failed > 0 ? `${line.samples} (${line.failed} failed)` : String(line.samples);
     const ratio = line.baseline ? (line.median === null ? 'baseline (failed)' : '1.00 (baseline)') : line.ratio === null ? '—' : `${line.ratio.toFixed(2)}x`;
     const goal = line.goal === null ? '—' : line.goalMet === null ? `— (no data; goal ${goalText(line.goal)})` : `${line.goalMet ? 'met' : 'missed'} (${goalText(line.goal)})`;
@@ -248,7 +289,7 @@ export async function chartSvg(samples, subtitle) {
           mark: { type: 'bar', opacity: 0.75 },
           encoding: {
             y,
-            x: { aggregate: 'median', field: 'seconds', type: 'quantitative', title: 'seconds', stack: null },
+            x: { aggregate: 'median', field: 'seconds', type: 'quantitative', title: 'seconds (MB where the panel says so)', stack: null },
             color: { field: 'role', type: 'nominal', scale: { domain: ['baseline', 'contender'], range: ['#9e9e9e', '#4c78a8'] }, title: null },
           },
         },
