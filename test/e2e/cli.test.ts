@@ -53,15 +53,17 @@ describe.skipIf(DOCKER_MISSING !== undefined)('CLI', () => {
     }
   });
 
-  it('up --context --transport unix: the exports select the context; a later shell reaches the daemon through it; down removes it', async () => {
+  it('up --context --transport unix: the exports keep DOCKER_HOST; the named context reaches the same daemon; down removes it', async () => {
     const job = await gitlabJob();
     const env = { ...job.env, DOCKER_CONFIG: join(job.tmp, 'docker-config') };
     const up = await sh('node "$CLI" up --transport unix --context ci-cli', env);
     expect(up.code, up.stderr).toBe(0);
-    expect(up.stdout).toBe("export DOCKER_CONTEXT='ci-cli'\n");
-    const used = await sh('eval "$(node "$CLI" env)" && docker context show && docker info --format "{{.Driver}}"', env);
+    expect(up.stdout).toMatch(/^export DOCKER_HOST='unix:\/\/[^']+'$/m);
+    expect(up.stdout).not.toContain('DOCKER_CONTEXT');
+    const used = await sh('eval "$(node "$CLI" env)" && docker info --format "{{.ID}}" && DOCKER_HOST= docker --context ci-cli info --format "{{.ID}}"', env);
     expect(used.code, used.stderr).toBe(0);
-    expect(used.stdout.trim().split('\n')).toEqual(['ci-cli', 'overlay2']);
+    const [viaHost, viaContext] = used.stdout.trim().split('\n');
+    expect(viaContext).toBe(viaHost);
     const down = await sh('node "$CLI" down', env);
     expect(down.code, down.stderr).toBe(0);
     expect(down.stderr).toContain('docker context ci-cli');
