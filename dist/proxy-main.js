@@ -137,7 +137,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   nL: () => (/* binding */ startProxy)
 });
 
-// UNUSED EXPORTS: MAX_INSPECTED_BODY, Refused, bindSourceProblem, classifyRequest, conflictingPort, explainPortConflict, inspectContainerCreate, inspectExecCreate, inspectHostConfig, inspectNetworkCreate, inspectStartBody, inspectVolumeCreate, parseBind, parseFirstJsonValue, queryOf, routePath, scopePruneFilters, socketPathVariants, withLabels
+// UNUSED EXPORTS: MAX_INSPECTED_BODY, Refused, bindSourceProblem, classifyRequest, conflictingPort, explainPortConflict, inspectContainerCreate, inspectExecCreate, inspectHostConfig, inspectNetworkCreate, inspectStartBody, inspectVolumeCreate, parseBind, parseFirstJsonValue, queryOf, routePath, scopePruneFilters, socketPathVariants, withLabels, withRoutePath
 
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
@@ -637,6 +637,12 @@ function routePath(url) {
     const clean = external_node_path_namespaceObject.posix.normalize(`/${decoded}`).replace(/(.)\/+$/, '$1');
     return clean.replace(/^\/v[0-9.]+(?=\/|$)/, '') || '/';
 }
+/** `url` with its route path replaced by `path`: the API version prefix and the query kept. */
+function withRoutePath(url, path) {
+    const version = /^\/v[0-9]+(?:\.[0-9]+)?(?=\/)/.exec(url)?.[0] ?? '';
+    const query = url.includes('?') ? url.slice(url.indexOf('?')) : '';
+    return `${version}${path}${query}`;
+}
 /** The query as the daemon may read it: older Go versions also split on ';'. */
 function queryOf(url) {
     return new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1).replace(/;/g, '&') : '');
@@ -662,12 +668,15 @@ function classifyRequest(method, url) {
     if ((match = /^\/containers\/([^/]+)(?:\/(.*))?$/.exec(path)) && !['json', 'create', 'prune'].includes(match[1])) {
         return { kind: 'container', ref: match[1], action: match[2] ?? '' };
     }
-    // Creating and pruning are matched above; GET reads one (harmless), any other verb changes it.
-    if (!reading && (match = /^\/volumes\/([^/]+)$/.exec(path)))
+    // Creating and pruning are matched above; GET reads one (harmless), any other verb changes it. As in the
+    // daemon's routes ({name:.*}), a name may hold '/', and only POST has the connect/disconnect suffix.
+    if (!reading && (match = /^\/volumes\/(.+)$/.exec(path)))
         return { kind: 'volume', ref: match[1] };
-    if (!reading && (match = /^\/networks\/([^/]+)(?:\/(connect|disconnect))?$/.exec(path))) {
-        return { kind: 'network', ref: match[1], action: match[2] ?? 'remove' };
+    if (post && (match = /^\/networks\/(.+)\/(connect|disconnect)$/.exec(path))) {
+        return { kind: 'network', ref: match[1], action: match[2] };
     }
+    if (!reading && (match = /^\/networks\/(.+)$/.exec(path)))
+        return { kind: 'network', ref: match[1], action: 'remove' };
     if (post && path === '/commit')
         return { kind: 'commit', ref: query.get('container') ?? '' };
     if (post && path === '/build')
@@ -817,31 +826,46 @@ async function startProxy(options) {
     const requireOwnContainer = async (ref, what) => {
         const { status, json } = await upstream('GET', `/containers/${encodeURIComponent(ref)}/json`);
         if (status === 404)
-            return;
+            return undefined;
         const config = isObject(json) ? json.Config : undefined;
-        if (status === 200 && isObject(config) && isOurs(config.Labels))
-            return;
+        if (status === 200 && isObject(json) && isObject(config) && isOurs(config.Labels))
+            return typeof json.Id === 'string' && json.Id !== '' ? json.Id : ref;
         const name = isObject(json) && typeof json.Name === 'string' ? json.Name.replace(/^\//, '') : ref;
         throw policyRefusal('strict', `${what} (container ${name})`, 'the container was not created by this job; strict keeps the job to its own containers');
     };
-    /** strict: refuses unless the volume or network is the job's own (an unknown one is left to the daemon's 404). */
-    const requireOwnObject = async (kind, ref, what) => {
+    /**
+     * strict: the job's own volume or network, resolved to what never changes (a
+     * network's full ID, a volume's name), so the request forwarded names the
+     * object that was checked, not a name or ID prefix that may mean another one
+     * by then. Another's is refused; none at all is answered 404 here.
+     */
+    const ownObject = async (kind, ref, what) => {
         const { status, json } = await upstream('GET', `/${kind}s/${encodeURIComponent(ref)}`);
         if (status === 404)
-            return;
-        if (status === 200 && isObject(json) && isOurs(json.Labels))
-            return;
+            throw new Refused(404, `setup-dind dood proxy: no such ${kind}: ${ref}`);
+        if (status === 200 && isObject(json) && isOurs(json.Labels)) {
+            const id = kind === 'network' ? json.Id : json.Name;
+            if (typeof id === 'string' && id !== '')
+                return id;
+        }
         throw policyRefusal('strict', `${what} (${kind} ${ref})`, `the ${kind} was not created by this job; strict keeps the job to its own ${kind}s`);
     };
-    /** strict: connect/disconnect names a container in the body; both it and the network must be the job's (the default bridge may be joined or left). */
-    const inspectNetworkMembership = async (route, body) => {
+    /**
+     * strict: connect/disconnect names a container in the body; both it and the
+     * network must be the job's (the default bridge, which cannot be recreated,
+     * may be joined or left). Returns the body and network pinned to full IDs.
+     */
+    const pinNetworkMembership = async (route, body) => {
+        const what = `network ${route.action}`;
         const container = isObject(body) ? field(body, 'Container') : undefined;
-        if (typeof container !== 'string' || container === '')
-            throw policyRefusal('strict', `network ${route.action} without a container`, 'the proxy must know which container it is');
-        await requireOwnContainer(container, `network ${route.action}`);
-        if (route.ref !== 'bridge')
-            await requireOwnObject('network', route.ref, `network ${route.action}`);
-        return emptyInspection(body);
+        if (!isObject(body) || typeof container !== 'string' || container === '')
+            throw policyRefusal('strict', `${what} without a container`, 'the proxy must know which container it is');
+        const id = await requireOwnContainer(container, what);
+        if (id === undefined)
+            throw new Refused(404, `setup-dind dood proxy: no such container: ${container}`);
+        const network = route.ref === 'bridge' ? 'bridge' : await ownObject('network', route.ref, what);
+        const key = Object.keys(body).find((name) => name.toLowerCase() === 'container');
+        return { body: { ...body, [key]: id }, network };
     };
     /** Named volumes a container will use: created first with the job's labels; strict refuses other jobs' volumes. */
     const prepareVolumes = async (volumes) => {
@@ -961,18 +985,22 @@ async function startProxy(options) {
                     throw policyRefusal('strict', 'build --network host', "it shares the host's network stack");
                 return;
             case 'container':
-                return requireOwnContainer(route.ref, `${method} ${route.action ? `/${route.action}` : ''}`.trim());
+                await requireOwnContainer(route.ref, `${method} ${route.action ? `/${route.action}` : ''}`.trim());
+                return;
             case 'container-start':
-                return requireOwnContainer(route.ref, 'start');
+                await requireOwnContainer(route.ref, 'start');
+                return;
             case 'exec-create':
-                return requireOwnContainer(route.ref, 'exec');
+                await requireOwnContainer(route.ref, 'exec');
+                return;
             case 'commit':
-                return requireOwnContainer(route.ref, 'commit');
+                await requireOwnContainer(route.ref, 'commit');
+                return;
             case 'volume':
-                return requireOwnObject('volume', route.ref, `${method} volume`);
+                await ownObject('volume', route.ref, `${method} volume`);
+                return;
             case 'network':
-                // connect/disconnect are checked with their body, in handle().
-                return route.action === 'remove' ? requireOwnObject('network', route.ref, 'network remove') : undefined;
+                return; // resolved and pinned to its ID in handle()
             default:
                 return;
         }
@@ -1011,14 +1039,19 @@ async function startProxy(options) {
                     return forward(req, res, serialize(inspected, raw), true);
                 }
                 case 'network': {
-                    if (!strict || route.action === 'remove')
+                    if (!strict)
                         return forward(req, res, undefined, false);
+                    if (route.action === 'remove') {
+                        const id = await ownObject('network', route.ref, 'network remove');
+                        return forward(req, res, undefined, false, withRoutePath(url, `/networks/${encodeURIComponent(id)}`));
+                    }
                     const raw = await readBody(req, MAX_INSPECTED_BODY);
                     const parsed = parseFirstJsonValue(raw.toString('utf8'));
                     if (!parsed)
                         throw policyRefusal('strict', `network ${route.action} with a body that is not JSON`, 'the proxy must know which container it is');
-                    const inspected = await inspectNetworkMembership(route, parsed.value);
-                    return forward(req, res, serialize(inspected, raw), false);
+                    const pinned = await pinNetworkMembership(route, parsed.value);
+                    const path = withRoutePath(url, `/networks/${encodeURIComponent(pinned.network)}/${route.action}`);
+                    return forward(req, res, Buffer.from(JSON.stringify(pinned.body)), false, path);
                 }
                 case 'prune':
                     if (strict) {

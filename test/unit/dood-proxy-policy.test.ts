@@ -141,15 +141,15 @@ class FakeDaemon {
       this.volumes.set(parsed.Name ?? 'anon', parsed.Labels ?? null);
       return answer(201, { Name: parsed.Name, Driver: 'local', Labels: parsed.Labels ?? null });
     }
-    if ((match = /^\/volumes\/([^/]+)$/.exec(path)) && method === 'GET') {
+    if ((match = /^\/volumes\/(.+)$/.exec(path)) && method === 'GET') {
       const name = match[1]!;
       if (!this.volumes.has(name)) return answer(404, { message: `get ${name}: no such volume` });
       return answer(200, { Name: name, Driver: 'local', Labels: this.volumes.get(name), Scope: 'local' });
     }
-    if ((match = /^\/networks\/([^/]+)$/.exec(path)) && method === 'GET') {
+    if ((match = /^\/networks\/(.+)$/.exec(path)) && method === 'GET') {
       const name = match[1]!;
       if (!this.networks.has(name)) return answer(404, { message: `network ${name} not found` });
-      return answer(200, { Name: name, Id: `${name}${'0'.repeat(64)}`.slice(0, 64), Driver: 'bridge', Labels: this.networks.get(name) });
+      return answer(200, { Name: name, Id: `${name.replace(/[^a-z0-9]/g, '')}${'0'.repeat(64)}`.slice(0, 64), Driver: 'bridge', Labels: this.networks.get(name) });
     }
     if ((match = /^\/containers\/([^/]+)(?:\/(.*))?$/.exec(path)) && !(match[2] === undefined && ((method === 'GET' && match[1] === 'json') || (method === 'POST' && match[1] === 'prune')))) {
       const container = this.findContainer(match[1]!);
@@ -193,6 +193,8 @@ async function setup(policy: DoodPolicy, allowedBindRoots: string[] = []): Promi
   daemon.volumes.set('hostvol', null);
   daemon.networks.set('jobnet', OURS);
   daemon.networks.set('theirnet', THEIRS);
+  daemon.networks.set('job/net', OURS);
+  daemon.networks.set('their/net', THEIRS);
   daemon.networks.set('bridge', null);
   const log: string[] = [];
   const listenPath = join(dir, 'proxy.sock');
@@ -634,23 +636,38 @@ describe('policies none and no-privileged keep no ownership', () => {
 // ---------------------------------------------------------------------------
 
 describe('strict keeps the job to its own volumes and networks', () => {
+  /** The fake daemon's full ID of a network or container, as the proxy pins it. */
+  const fullId = (name: string) => `${name.replace(/[^a-z0-9]/g, '')}${'0'.repeat(64)}`.slice(0, 64);
+
   it.each([
-    ['DELETE', '/volumes/{}?force=1', 'volume', 'theirvol', 'myvol'],
-    ['PUT', '/volumes/{}?version=1', 'volume', 'hostvol', 'myvol'],
-    ['DELETE', '/networks/{}', 'network', 'theirnet', 'jobnet'],
-  ])('%s %s: refused on another job\'s %s, forwarded on its own', async (method, path, kind, theirs, ours) => {
+    ['DELETE', '/volumes/{}?force=1', 'volume', 'theirvol', 'myvol', '/volumes/myvol'],
+    ['PUT', '/volumes/{}?version=1', 'volume', 'hostvol', 'myvol', '/volumes/myvol'],
+    ['DELETE', '/networks/{}', 'network', 'theirnet', 'jobnet', `/networks/${fullId('jobnet')}`],
+    ['DELETE', '/networks/{}', 'network', 'their/net', 'job/net', `/networks/${fullId('job/net')}`],
+  ])('%s %s: refused on another job\'s %s (%s), forwarded on its own, pinned to what was checked', async (method, path, kind, theirs, ours, pinned) => {
     const job = await setup('strict');
     const refused = await call(job, method, `/v1.47${path.replace('{}', theirs)}`, method === 'PUT' ? {} : undefined);
     expect(refused.status).toBe(403);
     expect((refused.json as { message: string }).message).toContain(`(${kind} ${theirs}) is not allowed (the ${kind} was not created by this job`);
     expect(job.daemon.forwarded()).toEqual([]);
     expect((await call(job, method, `/v1.47${path.replace('{}', ours)}`, method === 'PUT' ? {} : undefined)).status).toBeLessThan(300);
-    expect(job.daemon.forwarded()).toMatchObject([{ method, path: path.replace('{}', ours).split('?')[0] }]);
+    expect(job.daemon.forwarded()).toMatchObject([{ method, path: pinned }]);
+    expect(job.daemon.forwarded()[0]!.url).toMatch(/^\/v1\.47\//);
+  });
+
+  it('a volume or network that does not exist is answered 404 by the proxy, never forwarded', async () => {
+    const job = await setup('strict');
+    expect((await call(job, 'DELETE', '/v1.47/volumes/nosuch')).status).toBe(404);
+    expect((await call(job, 'DELETE', '/v1.47/networks/nosuch')).status).toBe(404);
+    expect((await call(job, 'POST', '/v1.47/networks/nosuch/connect', { Container: 'mine' })).status).toBe(404);
+    expect((await call(job, 'POST', '/v1.47/networks/jobnet/connect', { Container: 'nosuch' })).status).toBe(404);
+    expect(job.daemon.forwarded()).toEqual([]);
   });
 
   it('network connect/disconnect: both the container and the network must be the job\'s (the default bridge too may be joined)', async () => {
     const job = await setup('strict');
-    for (const [network, container] of [['bridge', 'foreign'], ['jobnet', 'hostbox'], ['theirnet', 'mine'], ['jobnet', '']] as const) {
+    const cases = [['bridge', 'foreign'], ['jobnet', 'hostbox'], ['theirnet', 'mine'], ['their/net', 'mine'], ['jobnet', '']] as const;
+    for (const [network, container] of cases) {
       for (const action of ['connect', 'disconnect']) {
         expect((await call(job, 'POST', `/v1.47/networks/${network}/${action}`, { Container: container, Force: true })).status).toBe(403);
       }
@@ -659,10 +676,20 @@ describe('strict keeps the job to its own volumes and networks', () => {
     expect(job.daemon.forwarded()).toEqual([]);
     expect((await call(job, 'POST', '/v1.47/networks/jobnet/connect', { container: 'mine' })).status).toBe(200);
     expect((await call(job, 'POST', '/v1.47/networks/bridge/disconnect', { Container: 'mine2' })).status).toBe(200);
+    expect((await call(job, 'POST', '/v1.47/networks/job%2Fnet/connect', { Container: 'mine' })).status).toBe(200);
+    // Forwarded with the full IDs that were checked, not the names or prefixes the client sent.
     expect(job.daemon.forwarded().map((request) => [request.path, JSON.parse(request.body)])).toEqual([
-      ['/networks/jobnet/connect', { container: 'mine' }],
-      ['/networks/bridge/disconnect', { Container: 'mine2' }],
+      [`/networks/${fullId('jobnet')}/connect`, { container: fullId('mine') }],
+      ['/networks/bridge/disconnect', { Container: fullId('mine2') }],
+      [`/networks/${fullId('job/net')}/connect`, { Container: fullId('mine') }],
     ]);
+  });
+
+  it('DELETE /networks/NAME/connect removes the network named NAME/connect: checked as that', async () => {
+    const job = await setup('strict');
+    job.daemon.networks.set('ci/connect', THEIRS);
+    expect((await call(job, 'DELETE', '/v1.47/networks/ci/connect', { Container: 'mine' })).status).toBe(403);
+    expect(job.daemon.forwarded()).toEqual([]);
   });
 
   it('none: other jobs\' volumes and networks stay reachable', async () => {
