@@ -1527,10 +1527,78 @@ async function ownContainerByCli(docker, signal, mountinfo) {
         return undefined;
     try {
         const [inspected] = JSON.parse(inspect.stdout);
-        return { id, mounts: mountsOf(inspected) };
+        const networkMode = inspected?.HostConfig?.NetworkMode;
+        return { id, mounts: mountsOf(inspected), ...(typeof networkMode === 'string' ? { networkMode } : {}) };
     }
     catch {
         return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/dood/paths.ts
+/**
+ * Paths as the daemon sees them: bind sources are cleaned lexically, and a
+ * path in the job's container is translated to the host path behind it. One
+ * copy, used by the proxy (bind sources) and the DooD mode (allowed roots).
+ */
+
+
+/** A lexically clean absolute path (what the daemon does to bind sources), or undefined when not absolute. */
+function cleanAbsolute(path) {
+    if (!path.startsWith('/'))
+        return undefined;
+    const clean = external_node_path_.posix.normalize(path);
+    return clean.length > 1 ? clean.replace(/\/+$/, '') : clean;
+}
+/** `path` is `root` or below it. */
+function isWithin(path, root) {
+    return root === '/' || path === root || path.startsWith(`${root}/`);
+}
+/**
+ * A job-container path as the host sees it: the mount with the longest
+ * containerPath covering it wins. Undefined when no mount covers the path (or
+ * it is not absolute).
+ */
+function translateHostPath(path, map) {
+    const clean = cleanAbsolute(path);
+    if (clean === undefined)
+        return undefined;
+    let best;
+    for (const mapping of map) {
+        const container = cleanAbsolute(mapping.containerPath);
+        const host = cleanAbsolute(mapping.hostPath);
+        if (container === undefined || host === undefined || !isWithin(clean, container))
+            continue;
+        if (!best || container.length > best.container.length)
+            best = { container, host };
+    }
+    if (!best)
+        return undefined;
+    const rest = best.container === '/' ? clean.slice(1) : clean.slice(best.container.length + 1);
+    return rest === '' ? best.host : external_node_path_.posix.join(best.host, rest);
+}
+/**
+ * Resolves symbolic links as this process sees the file system: the longest
+ * existing prefix through realpath, the rest appended. The kernel follows
+ * links when the daemon mounts, so policy must look at where a path leads.
+ */
+function resolveExisting(path) {
+    const clean = cleanAbsolute(path);
+    if (clean === undefined)
+        return path;
+    const missing = [];
+    let head = clean;
+    for (;;) {
+        try {
+            const real = realpathSync.native(head);
+            return missing.length === 0 ? real : posix.join(real, ...missing.reverse());
+        }
+        catch {
+            if (head === '/')
+                return clean;
+            missing.push(posix.basename(head));
+            head = posix.dirname(head);
+        }
     }
 }
 
@@ -2278,73 +2346,6 @@ function workspaceMounts(dirs) {
     return dirs.some((dir) => within(dir, '/tmp')) ? ['type=tmpfs,dst=/tmp', ...binds] : binds;
 }
 
-;// CONCATENATED MODULE: ./src/dood/paths.ts
-/**
- * Paths as the daemon sees them: bind sources are cleaned lexically, and a
- * path in the job's container is translated to the host path behind it. One
- * copy, used by the proxy (bind sources) and the DooD mode (allowed roots).
- */
-
-
-/** A lexically clean absolute path (what the daemon does to bind sources), or undefined when not absolute. */
-function cleanAbsolute(path) {
-    if (!path.startsWith('/'))
-        return undefined;
-    const clean = external_node_path_.posix.normalize(path);
-    return clean.length > 1 ? clean.replace(/\/+$/, '') : clean;
-}
-/** `path` is `root` or below it. */
-function isWithin(path, root) {
-    return root === '/' || path === root || path.startsWith(`${root}/`);
-}
-/**
- * A job-container path as the host sees it: the mount with the longest
- * containerPath covering it wins. Undefined when no mount covers the path (or
- * it is not absolute).
- */
-function translateHostPath(path, map) {
-    const clean = cleanAbsolute(path);
-    if (clean === undefined)
-        return undefined;
-    let best;
-    for (const mapping of map) {
-        const container = cleanAbsolute(mapping.containerPath);
-        const host = cleanAbsolute(mapping.hostPath);
-        if (container === undefined || host === undefined || !isWithin(clean, container))
-            continue;
-        if (!best || container.length > best.container.length)
-            best = { container, host };
-    }
-    if (!best)
-        return undefined;
-    const rest = best.container === '/' ? clean.slice(1) : clean.slice(best.container.length + 1);
-    return rest === '' ? best.host : external_node_path_.posix.join(best.host, rest);
-}
-/**
- * Resolves symbolic links as this process sees the file system: the longest
- * existing prefix through realpath, the rest appended. The kernel follows
- * links when the daemon mounts, so policy must look at where a path leads.
- */
-function resolveExisting(path) {
-    const clean = cleanAbsolute(path);
-    if (clean === undefined)
-        return path;
-    const missing = [];
-    let head = clean;
-    for (;;) {
-        try {
-            const real = realpathSync.native(head);
-            return missing.length === 0 ? real : posix.join(real, ...missing.reverse());
-        }
-        catch {
-            if (head === '/')
-                return clean;
-            missing.push(posix.basename(head));
-            head = posix.dirname(head);
-        }
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/modes/dind/job-container.ts
 /**
  * DinD when the job itself runs in a container of the runner's daemon (a
@@ -2359,11 +2360,14 @@ function resolveExisting(path) {
 
 
 
+
 /** A free TCP port on `address` in this process's network namespace (the job container's). */
 function freeLocalPort(address) {
     return new Promise((resolve, reject) => {
         const server = external_node_net_default().createServer();
-        server.once('error', reject);
+        server.once('error', (error) => reject(new engine_errors/* SetupDindError */.bw(`Input "bind-address": ${address} cannot be listened on in the job's container (${error.code ?? error.message}).`, {
+            hint: 'The DinD API listens in the job container\'s network namespace: use an address it has, e.g. 127.0.0.1 (the default).',
+        })));
         server.listen(0, address, () => {
             const { port } = server.address();
             server.close(() => resolve(port));
@@ -2419,6 +2423,7 @@ function hostBindMounts(mounts, own) {
 
 
 
+
 const LOG_TAIL_LINES = 40;
 /** Read from a daemon that died: enough to hold its usage text, which is dropped before the tail is shown. */
 const EXIT_LOG_LINES = 400;
@@ -2455,12 +2460,16 @@ function dindMode(options, identity, context) {
             for (const warning of warnings)
                 logger.warn(warning);
             const own = await ownContainerByCli(docker, signal);
-            const prepared = await prepare(options, env, workDir, needsWorkDir, forwarding && !own, docker, signal);
+            // On the host's network the job's loopback is the runner's: the DinD container keeps its own namespace.
+            const joins = own !== undefined && own.networkMode !== 'host';
+            if (joins)
+                await refuseSecondInNetwork(docker, own.id, signal);
+            const prepared = await prepare(options, env, workDir, needsWorkDir, forwarding && !joins, docker, signal);
             let { transport, shared } = prepared;
             const { mtu } = prepared;
             if (own) {
-                logger.info(`The job runs in container ${own.id.slice(0, 12)}: the DinD container joins its network namespace (API and published ports on the job's loopback), with bind sources translated to host paths.`);
-                ({ transport, shared } = await intoJobContainer(own, transport, shared, options, (warning) => {
+                logger.info(`The job runs in container ${own.id.slice(0, 12)}: ${joins ? "the DinD container joins its network namespace (API and published ports on the job's loopback), with" : 'it uses the host network;'} bind sources translated to host paths.`);
+                ({ transport, shared } = await intoJobContainer(own, joins, transport, shared, options, (warning) => {
                     logger.warn(warning);
                     warnings.push(warning);
                 }));
@@ -2504,7 +2513,7 @@ function dindMode(options, identity, context) {
             clientEnv = transport.clientEnv(endpoint);
             return {
                 endpoint,
-                env: { ...clientEnv, ...testcontainersEnv(shared?.ports !== undefined || own !== undefined, env) },
+                env: { ...clientEnv, ...testcontainersEnv(shared?.ports !== undefined || joins, env) },
                 ...(transport.certPath === undefined ? {} : { certPath: transport.certPath }),
                 since,
                 giveUp,
@@ -2660,9 +2669,9 @@ function unlessGone(work, giveUp, clock) {
  * sources as the host sees them. A transport file no mount covers is fatal;
  * a workspace directory is left out, with a warning.
  */
-async function intoJobContainer(own, transport, shared, options, warn) {
-    const port = transport.daemon.containerPort === undefined ? 0 : options.port || (await freeLocalPort(options.bindAddress));
-    const moved = inNetworkOf(transport, own.id, options.bindAddress, port);
+async function intoJobContainer(own, joins, transport, shared, options, warn) {
+    const port = !joins || transport.daemon.containerPort === undefined ? 0 : options.port || (await freeLocalPort(options.bindAddress));
+    const moved = joins ? inNetworkOf(transport, own.id, options.bindAddress, port) : transport;
     const daemonMounts = hostBindMounts(moved.daemon.mounts, own);
     if (daemonMounts.unseen.length > 0) {
         throw new engine_errors/* SetupDindError */.bw(`The job runs in container ${own.id.slice(0, 12)}, and ${daemonMounts.unseen.join(', ')} is on none of its mounts: the runner's Docker daemon cannot mount it into the DinD container.`, { hint: 'Keep RUNNER_TEMP (TMPDIR for the setup-dind command) on a volume or bind mount of the job container, or use transport tcp without tls.' });
@@ -2673,8 +2682,23 @@ async function intoJobContainer(own, transport, shared, options, warn) {
     }
     return {
         transport: { ...moved, daemon: { ...moved.daemon, mounts: daemonMounts.mounts } },
-        shared: shared && sharedMounts && { ...shared, mounts: sharedMounts.mounts, paths: shared.paths.filter((path) => !sharedMounts.unseen.includes(path)) },
+        // As the runner's daemon names them in a refusal (sharedPathUnseen).
+        shared: shared && sharedMounts && { ...shared, mounts: sharedMounts.mounts, paths: shared.paths.flatMap((path) => translateHostPath(path, own.mounts) ?? []) },
     };
+}
+/** Two inner daemons in one network namespace would flush each other's iptables chains and share one bridge. */
+async function refuseSecondInNetwork(docker, job, signal) {
+    const listed = await docker.exec(['ps', '--quiet', '--filter', `label=${engine_identity/* LABELS */.kg.role}=daemon`], { timeoutMs: 15_000, signal });
+    const ids = listed.code === 0 ? listed.stdout.split('\n').filter(Boolean) : [];
+    if (ids.length === 0)
+        return;
+    const modes = await docker.exec(['container', 'inspect', '--format', '{{.Name}} {{.HostConfig.NetworkMode}}', ...ids], { timeoutMs: 15_000, signal });
+    const sharing = modes.stdout.split('\n').find((line) => line.endsWith(` container:${job}`));
+    if (sharing === undefined)
+        return;
+    throw new engine_errors/* SetupDindError */.bw(`Another DinD daemon already shares this job container's network namespace (${sharing.split(' ')[0].replace(/^\//, '')}): two would take over each other's iptables chains and bridge.`, {
+        hint: 'Use one set-up per container job (point later steps at the first one), or remove it first.',
+    });
 }
 /** The runner's daemon refused a bind mount of ours because it does not see the path. */
 function sharedPathUnseen(run, shared) {

@@ -14,6 +14,8 @@ export interface OwnContainer {
   id: string;
   /** Its mounts: its own paths and the host paths behind them. */
   mounts: PathMapping[];
+  /** HostConfig.NetworkMode: `host` means its loopback is the host's. */
+  networkMode?: string;
 }
 
 /** The container ID in /proc/self/mountinfo, if this process runs in a Docker container. */
@@ -46,8 +48,9 @@ export async function ownContainerByCli(docker: DockerClient, signal?: AbortSign
   const inspect = await docker.exec(['container', 'inspect', id], { timeoutMs: 15_000, signal });
   if (inspect.code !== 0) return undefined;
   try {
-    const [inspected] = JSON.parse(inspect.stdout) as unknown[];
-    return { id, mounts: mountsOf(inspected) };
+    const [inspected] = JSON.parse(inspect.stdout) as Array<{ HostConfig?: { NetworkMode?: unknown } }>;
+    const networkMode = inspected?.HostConfig?.NetworkMode;
+    return { id, mounts: mountsOf(inspected), ...(typeof networkMode === 'string' ? { networkMode } : {}) };
   } catch {
     return undefined;
   }

@@ -12,8 +12,8 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../../scripts/actions-runner.mjs';
-import { DOCKER_MISSING, buildJobImage, docker } from '../support/docker.js';
+import { ROOT, type ActionsJob } from '../../scripts/actions-runner.mjs';
+import { DOCKER_MISSING, buildJobImage, docker, leftovers } from '../support/docker.js';
 import { expectCleanPost, useJobs } from '../support/jobs.js';
 
 const JOB_IMAGE = 'setup-dind-test/job-container:dind';
@@ -55,20 +55,17 @@ describe.skipIf(DOCKER_MISSING !== undefined)('mode dind from a container job', 
     });
   }
 
-  it.each([
-    ['plain TCP', {}],
-    ['mutual TLS', { tls: 'true' }],
-    ['a unix socket', { transport: 'unix' }],
-  ])('over %s: the API and a published port on the job\'s loopback, the workspace mounted; post leaves nothing', async (_name, inputs) => {
+  /** A job whose steps run in a new job container, as GitHub mounts it: the runner's files at their own path, RUNNER_TEMP and the workspace elsewhere. */
+  async function containerJob(network?: string): Promise<{ job: ActionsJob; container: string }> {
     const job = newJob();
     await job.prepare();
     const runnerTemp = job.runnerTemp!;
     mkdirSync(runnerTemp, { recursive: true });
-    // The runner's files (file commands) at their own path, RUNNER_TEMP and the workspace elsewhere, as GitHub mounts them.
     const container = await docker([
-      'run', '-d', '--label', 'setup-dind-test=job-container',
+      'run', '-d', '--label', 'setup-dind-test=job-container', ...(network ? ['--network', network] : []),
       '-v', '/var/run/docker.sock:/var/run/docker.sock',
-      '-v', `${dirname(runnerTemp)}:${dirname(runnerTemp)}`,
+      // Every job's runner files (a second job may use this container too) at their own paths.
+      '-v', `${dirname(dirname(runnerTemp))}:${dirname(dirname(runnerTemp))}`,
       '-v', `${runnerTemp}:${TEMP}`,
       '-v', `${workspace}:${WORKSPACE}`,
       '-v', `${join(ROOT, 'dist')}:/action:ro`,
@@ -86,9 +83,19 @@ describe.skipIf(DOCKER_MISSING !== undefined)('mode dind from a container job', 
         env: process.env as Record<string, string>,
       };
     };
+    return { job, container };
+  }
+
+  it.each([
+    ['plain TCP', {}, undefined],
+    ['mutual TLS', { tls: 'true' }, undefined],
+    ['a unix socket', { transport: 'unix' }, undefined],
+    ['plain TCP, the job container on the host network', {}, 'host'],
+  ])('over %s: the API and a published port on the job\'s loopback, the workspace mounted; post leaves nothing', async (_name, inputs, network) => {
+    const { job, container } = await containerJob(network);
     const main = await job.main({ ...inputs, 'load-images': `busybox ${RYUK}` });
     expect(main.code, main.stdout + main.stderr).toBe(0);
-    expect(main.stdout).toMatch(/The job runs in container [0-9a-f]{12}: the DinD container joins its network namespace/);
+    expect(main.stdout).toMatch(network === 'host' ? /The job runs in container [0-9a-f]{12}: it uses the host network;/ : /The job runs in container [0-9a-f]{12}: the DinD container joins its network namespace/);
     const env = main.exportedEnv;
     if (!('transport' in inputs)) expect(env.DOCKER_HOST).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
     expect(await inJob(container, env, ['docker', 'version', '--format', '{{.Server.Version}}'])).toBe(main.outputs['server-version']);
@@ -106,6 +113,20 @@ describe.skipIf(DOCKER_MISSING !== undefined)('mode dind from a container job', 
     const tc = JSON.parse((await inJob(container, env, ['/usr/local/bin/node', join(ROOT, 'test/support/testcontainers-client.mjs')])).split('\n').pop()!) as { body: string };
     expect(tc.body).toBe('hello from testcontainers\n');
 
+    await expectCleanPost(job);
+  }, 120_000);
+
+  it('a second DinD set-up in the same job container is refused before anything starts', async () => {
+    const { job } = await containerJob();
+    const first = await job.main({});
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    const second = newJob();
+    await second.prepare();
+    second.launcher = job.launcher;
+    const refused = await second.main({});
+    expect(refused.code).toBe(1);
+    expect(refused.errors.join('\n')).toContain("Another DinD daemon already shares this job container's network namespace");
+    expect(await leftovers(second)).toEqual([]);
     await expectCleanPost(job);
   }, 120_000);
 });

@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { mountField, type CommandResult, type ExitWatch } from '../../docker/docker-cli.js';
 import type { Clock, DockerClient } from '../../docker/docker.js';
 import { ownContainerByCli, type OwnContainer } from '../../docker/own-container.js';
+import { translateHostPath } from '../../dood/paths.js';
 import type { EngineContext } from '../../engine/context.js';
 import { CancelledError, SetupDindError } from '../../engine/errors.js';
-import { resourceName, type Identity } from '../../engine/identity.js';
+import { LABELS, resourceName, type Identity } from '../../engine/identity.js';
 import type { ModeRun, Started } from '../../engine/mode.js';
 import { isLoopback, type Options } from '../../inputs/inputs.js';
 import { dockerEnvOf, startingPlan } from '../../teardown/plan.js';
@@ -64,12 +65,17 @@ export function dindMode(options: Options, identity: Identity, context: EngineCo
       const warnings = exposureWarnings(options);
       for (const warning of warnings) logger.warn(warning);
       const own = await ownContainerByCli(docker, signal);
-      const prepared = await prepare(options, env, workDir, needsWorkDir, forwarding && !own, docker, signal);
+      // On the host's network the job's loopback is the runner's: the DinD container keeps its own namespace.
+      const joins = own !== undefined && own.networkMode !== 'host';
+      if (joins) await refuseSecondInNetwork(docker, own.id, signal);
+      const prepared = await prepare(options, env, workDir, needsWorkDir, forwarding && !joins, docker, signal);
       let { transport, shared } = prepared;
       const { mtu } = prepared;
       if (own) {
-        logger.info(`The job runs in container ${own.id.slice(0, 12)}: the DinD container joins its network namespace (API and published ports on the job's loopback), with bind sources translated to host paths.`);
-        ({ transport, shared } = await intoJobContainer(own, transport, shared, options, (warning) => {
+        logger.info(
+          `The job runs in container ${own.id.slice(0, 12)}: ${joins ? "the DinD container joins its network namespace (API and published ports on the job's loopback), with" : 'it uses the host network;'} bind sources translated to host paths.`,
+        );
+        ({ transport, shared } = await intoJobContainer(own, joins, transport, shared, options, (warning) => {
           logger.warn(warning);
           warnings.push(warning);
         }));
@@ -113,7 +119,7 @@ export function dindMode(options: Options, identity: Identity, context: EngineCo
       clientEnv = transport.clientEnv(endpoint);
       return {
         endpoint,
-        env: { ...clientEnv, ...testcontainersEnv(shared?.ports !== undefined || own !== undefined, env) },
+        env: { ...clientEnv, ...testcontainersEnv(shared?.ports !== undefined || joins, env) },
         ...(transport.certPath === undefined ? {} : { certPath: transport.certPath }),
         since,
         giveUp,
@@ -305,13 +311,14 @@ interface Shared {
  */
 async function intoJobContainer(
   own: OwnContainer,
+  joins: boolean,
   transport: TransportPlan,
   shared: Shared | undefined,
   options: Options,
   warn: (warning: string) => void,
 ): Promise<{ transport: TransportPlan; shared: Shared | undefined }> {
-  const port = transport.daemon.containerPort === undefined ? 0 : options.port || (await freeLocalPort(options.bindAddress));
-  const moved = inNetworkOf(transport, own.id, options.bindAddress, port);
+  const port = !joins || transport.daemon.containerPort === undefined ? 0 : options.port || (await freeLocalPort(options.bindAddress));
+  const moved = joins ? inNetworkOf(transport, own.id, options.bindAddress, port) : transport;
   const daemonMounts = hostBindMounts(moved.daemon.mounts, own);
   if (daemonMounts.unseen.length > 0) {
     throw new SetupDindError(
@@ -325,8 +332,22 @@ async function intoJobContainer(
   }
   return {
     transport: { ...moved, daemon: { ...moved.daemon, mounts: daemonMounts.mounts } },
-    shared: shared && sharedMounts && { ...shared, mounts: sharedMounts.mounts, paths: shared.paths.filter((path) => !sharedMounts.unseen.includes(path)) },
+    // As the runner's daemon names them in a refusal (sharedPathUnseen).
+    shared: shared && sharedMounts && { ...shared, mounts: sharedMounts.mounts, paths: shared.paths.flatMap((path) => translateHostPath(path, own.mounts) ?? []) },
   };
+}
+
+/** Two inner daemons in one network namespace would flush each other's iptables chains and share one bridge. */
+async function refuseSecondInNetwork(docker: DockerClient, job: string, signal?: AbortSignal): Promise<void> {
+  const listed = await docker.exec(['ps', '--quiet', '--filter', `label=${LABELS.role}=daemon`], { timeoutMs: 15_000, signal });
+  const ids = listed.code === 0 ? listed.stdout.split('\n').filter(Boolean) : [];
+  if (ids.length === 0) return;
+  const modes = await docker.exec(['container', 'inspect', '--format', '{{.Name}} {{.HostConfig.NetworkMode}}', ...ids], { timeoutMs: 15_000, signal });
+  const sharing = modes.stdout.split('\n').find((line) => line.endsWith(` container:${job}`));
+  if (sharing === undefined) return;
+  throw new SetupDindError(`Another DinD daemon already shares this job container's network namespace (${sharing.split(' ')[0]!.replace(/^\//, '')}): two would take over each other's iptables chains and bridge.`, {
+    hint: 'Use one set-up per container job (point later steps at the first one), or remove it first.',
+  });
 }
 
 /** The runner's daemon refused a bind mount of ours because it does not see the path. */

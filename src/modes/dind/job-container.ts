@@ -12,12 +12,19 @@ import net from 'node:net';
 import { mountField, mountFields } from '../../docker/docker-cli.js';
 import type { OwnContainer } from '../../docker/own-container.js';
 import { translateHostPath } from '../../dood/paths.js';
+import { SetupDindError } from '../../engine/errors.js';
 
 /** A free TCP port on `address` in this process's network namespace (the job container's). */
 export function freeLocalPort(address: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new SetupDindError(`Input "bind-address": ${address} cannot be listened on in the job's container (${error.code ?? error.message}).`, {
+          hint: 'The DinD API listens in the job container\'s network namespace: use an address it has, e.g. 127.0.0.1 (the default).',
+        }),
+      ),
+    );
     server.listen(0, address, () => {
       const { port } = server.address() as net.AddressInfo;
       server.close(() => resolve(port));
