@@ -1535,73 +1535,6 @@ async function ownContainerByCli(docker, signal, mountinfo) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/dood/paths.ts
-/**
- * Paths as the daemon sees them: bind sources are cleaned lexically, and a
- * path in the job's container is translated to the host path behind it. One
- * copy, used by the proxy (bind sources) and the DooD mode (allowed roots).
- */
-
-
-/** A lexically clean absolute path (what the daemon does to bind sources), or undefined when not absolute. */
-function cleanAbsolute(path) {
-    if (!path.startsWith('/'))
-        return undefined;
-    const clean = external_node_path_.posix.normalize(path);
-    return clean.length > 1 ? clean.replace(/\/+$/, '') : clean;
-}
-/** `path` is `root` or below it. */
-function isWithin(path, root) {
-    return root === '/' || path === root || path.startsWith(`${root}/`);
-}
-/**
- * A job-container path as the host sees it: the mount with the longest
- * containerPath covering it wins. Undefined when no mount covers the path (or
- * it is not absolute).
- */
-function translateHostPath(path, map) {
-    const clean = cleanAbsolute(path);
-    if (clean === undefined)
-        return undefined;
-    let best;
-    for (const mapping of map) {
-        const container = cleanAbsolute(mapping.containerPath);
-        const host = cleanAbsolute(mapping.hostPath);
-        if (container === undefined || host === undefined || !isWithin(clean, container))
-            continue;
-        if (!best || container.length > best.container.length)
-            best = { container, host };
-    }
-    if (!best)
-        return undefined;
-    const rest = best.container === '/' ? clean.slice(1) : clean.slice(best.container.length + 1);
-    return rest === '' ? best.host : external_node_path_.posix.join(best.host, rest);
-}
-/**
- * Resolves symbolic links as this process sees the file system: the longest
- * existing prefix through realpath, the rest appended. The kernel follows
- * links when the daemon mounts, so policy must look at where a path leads.
- */
-function resolveExisting(path) {
-    const clean = cleanAbsolute(path);
-    if (clean === undefined)
-        return path;
-    const missing = [];
-    let head = clean;
-    for (;;) {
-        try {
-            const real = realpathSync.native(head);
-            return missing.length === 0 ? real : posix.join(real, ...missing.reverse());
-        }
-        catch {
-            if (head === '/')
-                return clean;
-            missing.push(posix.basename(head));
-            head = posix.dirname(head);
-        }
-    }
-}
-
 // EXTERNAL MODULE: ./src/engine/identity.ts
 var engine_identity = __nccwpck_require__(7106);
 // EXTERNAL MODULE: ./src/inputs/inputs.ts
@@ -2240,7 +2173,11 @@ function inNetworkOf(plan, container, bindAddress, port) {
     if (containerPort === undefined)
         return { ...plan, daemon: { ...daemon, network } };
     const address = (0,external_node_net_.isIP)(bindAddress) === 6 ? `[${bindAddress}]` : bindAddress;
-    const command = daemon.command.map((arg) => (arg === `--host=tcp://0.0.0.0:${containerPort}` ? `--host=tcp://${address}:${port}` : arg));
+    const listener = `--host=tcp://0.0.0.0:${containerPort}`;
+    // Left as it is, the listener would serve the API on every address of the job's network.
+    if (!daemon.command.includes(listener))
+        throw new Error(`inNetworkOf: the transport has no ${listener} to move`);
+    const command = daemon.command.map((arg) => (arg === listener ? `--host=tcp://${address}:${port}` : arg));
     return { ...plan, daemon: { ...daemon, command, network }, endpoint: () => plan.endpoint(port) };
 }
 /** The socket directory the unix transport needs, created before the container mounts it. */
@@ -2346,6 +2283,73 @@ function workspaceMounts(dirs) {
     return dirs.some((dir) => within(dir, '/tmp')) ? ['type=tmpfs,dst=/tmp', ...binds] : binds;
 }
 
+;// CONCATENATED MODULE: ./src/dood/paths.ts
+/**
+ * Paths as the daemon sees them: bind sources are cleaned lexically, and a
+ * path in the job's container is translated to the host path behind it. One
+ * copy, used by the proxy (bind sources) and the DooD mode (allowed roots).
+ */
+
+
+/** A lexically clean absolute path (what the daemon does to bind sources), or undefined when not absolute. */
+function cleanAbsolute(path) {
+    if (!path.startsWith('/'))
+        return undefined;
+    const clean = external_node_path_.posix.normalize(path);
+    return clean.length > 1 ? clean.replace(/\/+$/, '') : clean;
+}
+/** `path` is `root` or below it. */
+function isWithin(path, root) {
+    return root === '/' || path === root || path.startsWith(`${root}/`);
+}
+/**
+ * A job-container path as the host sees it: the mount with the longest
+ * containerPath covering it wins. Undefined when no mount covers the path (or
+ * it is not absolute).
+ */
+function translateHostPath(path, map) {
+    const clean = cleanAbsolute(path);
+    if (clean === undefined)
+        return undefined;
+    let best;
+    for (const mapping of map) {
+        const container = cleanAbsolute(mapping.containerPath);
+        const host = cleanAbsolute(mapping.hostPath);
+        if (container === undefined || host === undefined || !isWithin(clean, container))
+            continue;
+        if (!best || container.length > best.container.length)
+            best = { container, host };
+    }
+    if (!best)
+        return undefined;
+    const rest = best.container === '/' ? clean.slice(1) : clean.slice(best.container.length + 1);
+    return rest === '' ? best.host : external_node_path_.posix.join(best.host, rest);
+}
+/**
+ * Resolves symbolic links as this process sees the file system: the longest
+ * existing prefix through realpath, the rest appended. The kernel follows
+ * links when the daemon mounts, so policy must look at where a path leads.
+ */
+function resolveExisting(path) {
+    const clean = cleanAbsolute(path);
+    if (clean === undefined)
+        return path;
+    const missing = [];
+    let head = clean;
+    for (;;) {
+        try {
+            const real = realpathSync.native(head);
+            return missing.length === 0 ? real : posix.join(real, ...missing.reverse());
+        }
+        catch {
+            if (head === '/')
+                return clean;
+            missing.push(posix.basename(head));
+            head = posix.dirname(head);
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/modes/dind/job-container.ts
 /**
  * DinD when the job itself runs in a container of the runner's daemon (a
@@ -2357,6 +2361,8 @@ function workspaceMounts(dirs) {
  * the job's own loopback, with no forwarder. And bind sources are translated
  * from the job container's paths to the host paths behind them.
  */
+
+
 
 
 
@@ -2398,13 +2404,48 @@ function hostBindMounts(mounts, own) {
     }
     return { mounts: out, unseen };
 }
+/**
+ * The DinD container in the job container's network namespace, its bind
+ * sources as the host sees them. A transport file no mount covers is fatal;
+ * a workspace directory is left out, with a warning.
+ */
+async function intoJobContainer(own, joins, transport, shared, options, warn) {
+    const port = !joins || transport.daemon.containerPort === undefined ? 0 : options.port || (await freeLocalPort(options.bindAddress));
+    const moved = joins ? inNetworkOf(transport, own.id, options.bindAddress, port) : transport;
+    const daemonMounts = hostBindMounts(moved.daemon.mounts, own);
+    if (daemonMounts.unseen.length > 0) {
+        throw new engine_errors/* SetupDindError */.bw(`The job runs in container ${own.id.slice(0, 12)}, and ${daemonMounts.unseen.join(', ')} is on none of its mounts: the runner's Docker daemon cannot mount it into the DinD container.`, { hint: 'Keep RUNNER_TEMP (TMPDIR for the setup-dind command) on a volume or bind mount of the job container, or use transport tcp without tls.' });
+    }
+    const sharedMounts = shared && hostBindMounts(shared.mounts, own);
+    if (sharedMounts && sharedMounts.unseen.length > 0) {
+        warn(`${sharedMounts.unseen.join(', ')} is on none of the job container's mounts, so the DinD daemon does not see it (-v of such a path gives an empty directory).`);
+    }
+    return {
+        transport: { ...moved, daemon: { ...moved.daemon, mounts: daemonMounts.mounts } },
+        // As the runner's daemon names them in a refusal (sharedPathUnseen).
+        shared: shared && sharedMounts && { ...shared, mounts: sharedMounts.mounts, paths: shared.paths.flatMap((path) => translateHostPath(path, own.mounts) ?? []) },
+    };
+}
+/** Two inner daemons in one network namespace would flush each other's iptables chains and share one bridge. */
+async function refuseSecondInNetwork(docker, job, signal) {
+    const listed = await docker.exec(['ps', '--quiet', '--filter', `label=${engine_identity/* LABELS */.kg.role}=daemon`], { timeoutMs: 15_000, signal });
+    const ids = listed.code === 0 ? listed.stdout.split('\n').filter(Boolean) : [];
+    if (ids.length === 0)
+        return;
+    const modes = await docker.exec(['container', 'inspect', '--format', '{{.Name}} {{.HostConfig.NetworkMode}}', ...ids], { timeoutMs: 15_000, signal });
+    const sharing = modes.stdout.split('\n').find((line) => line.endsWith(` container:${job}`));
+    if (sharing === undefined)
+        return;
+    throw new engine_errors/* SetupDindError */.bw(`Another DinD daemon already shares this job container's network namespace (${sharing.split(' ')[0].replace(/^\//, '')}): two would take over each other's iptables chains and bridge.`, {
+        hint: 'Use one set-up per container job (point later steps at the first one), or remove it first.',
+    });
+}
 
 ;// CONCATENATED MODULE: ./src/modes/dind/dind.ts
 /**
  * Docker-in-Docker: a daemon in a privileged container, its API published on
  * the host's loopback only (or on a unix socket in a per-job directory).
  */
-
 
 
 
@@ -2663,42 +2704,6 @@ function unlessGone(work, giveUp, clock) {
         }),
         giveUp,
     ]);
-}
-/**
- * The DinD container in the job container's network namespace, its bind
- * sources as the host sees them. A transport file no mount covers is fatal;
- * a workspace directory is left out, with a warning.
- */
-async function intoJobContainer(own, joins, transport, shared, options, warn) {
-    const port = !joins || transport.daemon.containerPort === undefined ? 0 : options.port || (await freeLocalPort(options.bindAddress));
-    const moved = joins ? inNetworkOf(transport, own.id, options.bindAddress, port) : transport;
-    const daemonMounts = hostBindMounts(moved.daemon.mounts, own);
-    if (daemonMounts.unseen.length > 0) {
-        throw new engine_errors/* SetupDindError */.bw(`The job runs in container ${own.id.slice(0, 12)}, and ${daemonMounts.unseen.join(', ')} is on none of its mounts: the runner's Docker daemon cannot mount it into the DinD container.`, { hint: 'Keep RUNNER_TEMP (TMPDIR for the setup-dind command) on a volume or bind mount of the job container, or use transport tcp without tls.' });
-    }
-    const sharedMounts = shared && hostBindMounts(shared.mounts, own);
-    if (sharedMounts && sharedMounts.unseen.length > 0) {
-        warn(`${sharedMounts.unseen.join(', ')} is on none of the job container's mounts, so the DinD daemon does not see it (-v of such a path gives an empty directory).`);
-    }
-    return {
-        transport: { ...moved, daemon: { ...moved.daemon, mounts: daemonMounts.mounts } },
-        // As the runner's daemon names them in a refusal (sharedPathUnseen).
-        shared: shared && sharedMounts && { ...shared, mounts: sharedMounts.mounts, paths: shared.paths.flatMap((path) => translateHostPath(path, own.mounts) ?? []) },
-    };
-}
-/** Two inner daemons in one network namespace would flush each other's iptables chains and share one bridge. */
-async function refuseSecondInNetwork(docker, job, signal) {
-    const listed = await docker.exec(['ps', '--quiet', '--filter', `label=${engine_identity/* LABELS */.kg.role}=daemon`], { timeoutMs: 15_000, signal });
-    const ids = listed.code === 0 ? listed.stdout.split('\n').filter(Boolean) : [];
-    if (ids.length === 0)
-        return;
-    const modes = await docker.exec(['container', 'inspect', '--format', '{{.Name}} {{.HostConfig.NetworkMode}}', ...ids], { timeoutMs: 15_000, signal });
-    const sharing = modes.stdout.split('\n').find((line) => line.endsWith(` container:${job}`));
-    if (sharing === undefined)
-        return;
-    throw new engine_errors/* SetupDindError */.bw(`Another DinD daemon already shares this job container's network namespace (${sharing.split(' ')[0].replace(/^\//, '')}): two would take over each other's iptables chains and bridge.`, {
-        hint: 'Use one set-up per container job (point later steps at the first one), or remove it first.',
-    });
 }
 /** The runner's daemon refused a bind mount of ours because it does not see the path. */
 function sharedPathUnseen(run, shared) {

@@ -84,3 +84,11 @@ describe('freeLocalPort', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 });
+
+describe('inNetworkOf, guarded', () => {
+  it('refuses a TCP transport whose listener it cannot find, rather than leave it on every address', async () => {
+    const plan = await prepareTransport(options(), '/nonexistent');
+    const changed = { ...plan, daemon: { ...plan.daemon, command: ['dockerd', '--host=tcp://0.0.0.0:9999'] } };
+    expect(() => inNetworkOf(changed, OWN.id, '127.0.0.1', 40125)).toThrow(/no --host=tcp:\/\/0\.0\.0\.0:2375 to move/);
+  });
+});

@@ -6,11 +6,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mountField, type CommandResult, type ExitWatch } from '../../docker/docker-cli.js';
 import type { Clock, DockerClient } from '../../docker/docker.js';
-import { ownContainerByCli, type OwnContainer } from '../../docker/own-container.js';
-import { translateHostPath } from '../../dood/paths.js';
+import { ownContainerByCli } from '../../docker/own-container.js';
 import type { EngineContext } from '../../engine/context.js';
 import { CancelledError, SetupDindError } from '../../engine/errors.js';
-import { LABELS, resourceName, type Identity } from '../../engine/identity.js';
+import { resourceName, type Identity } from '../../engine/identity.js';
 import type { ModeRun, Started } from '../../engine/mode.js';
 import { isLoopback, type Options } from '../../inputs/inputs.js';
 import { dockerEnvOf, startingPlan } from '../../teardown/plan.js';
@@ -23,8 +22,8 @@ import { chooseMtu, type MtuChoice } from './mtu.js';
 import { forwardsPorts, preparePorts, startPortForwarder, type PortsPlan } from './ports.js';
 import { dindNames, dindRunArgs, type DindNames } from './run-args.js';
 import { workspaceDirs, workspaceMounts } from './workspace.js';
-import { freeLocalPort, hostBindMounts } from './job-container.js';
-import { INNER_SOCKET_PATH, inNetworkOf, prepareTransport, socketDirOf, type TransportPlan } from './transport.js';
+import { intoJobContainer, refuseSecondInNetwork } from './job-container.js';
+import { INNER_SOCKET_PATH, prepareTransport, socketDirOf, type TransportPlan } from './transport.js';
 
 const LOG_TAIL_LINES = 40;
 /** Read from a daemon that died: enough to hold its usage text, which is dropped before the tail is shown. */
@@ -302,52 +301,6 @@ interface Shared {
   paths: string[];
   mounts: string[];
   daemonArgs: string[];
-}
-
-/**
- * The DinD container in the job container's network namespace, its bind
- * sources as the host sees them. A transport file no mount covers is fatal;
- * a workspace directory is left out, with a warning.
- */
-async function intoJobContainer(
-  own: OwnContainer,
-  joins: boolean,
-  transport: TransportPlan,
-  shared: Shared | undefined,
-  options: Options,
-  warn: (warning: string) => void,
-): Promise<{ transport: TransportPlan; shared: Shared | undefined }> {
-  const port = !joins || transport.daemon.containerPort === undefined ? 0 : options.port || (await freeLocalPort(options.bindAddress));
-  const moved = joins ? inNetworkOf(transport, own.id, options.bindAddress, port) : transport;
-  const daemonMounts = hostBindMounts(moved.daemon.mounts, own);
-  if (daemonMounts.unseen.length > 0) {
-    throw new SetupDindError(
-      `The job runs in container ${own.id.slice(0, 12)}, and ${daemonMounts.unseen.join(', ')} is on none of its mounts: the runner's Docker daemon cannot mount it into the DinD container.`,
-      { hint: 'Keep RUNNER_TEMP (TMPDIR for the setup-dind command) on a volume or bind mount of the job container, or use transport tcp without tls.' },
-    );
-  }
-  const sharedMounts = shared && hostBindMounts(shared.mounts, own);
-  if (sharedMounts && sharedMounts.unseen.length > 0) {
-    warn(`${sharedMounts.unseen.join(', ')} is on none of the job container's mounts, so the DinD daemon does not see it (-v of such a path gives an empty directory).`);
-  }
-  return {
-    transport: { ...moved, daemon: { ...moved.daemon, mounts: daemonMounts.mounts } },
-    // As the runner's daemon names them in a refusal (sharedPathUnseen).
-    shared: shared && sharedMounts && { ...shared, mounts: sharedMounts.mounts, paths: shared.paths.flatMap((path) => translateHostPath(path, own.mounts) ?? []) },
-  };
-}
-
-/** Two inner daemons in one network namespace would flush each other's iptables chains and share one bridge. */
-async function refuseSecondInNetwork(docker: DockerClient, job: string, signal?: AbortSignal): Promise<void> {
-  const listed = await docker.exec(['ps', '--quiet', '--filter', `label=${LABELS.role}=daemon`], { timeoutMs: 15_000, signal });
-  const ids = listed.code === 0 ? listed.stdout.split('\n').filter(Boolean) : [];
-  if (ids.length === 0) return;
-  const modes = await docker.exec(['container', 'inspect', '--format', '{{.Name}} {{.HostConfig.NetworkMode}}', ...ids], { timeoutMs: 15_000, signal });
-  const sharing = modes.stdout.split('\n').find((line) => line.endsWith(` container:${job}`));
-  if (sharing === undefined) return;
-  throw new SetupDindError(`Another DinD daemon already shares this job container's network namespace (${sharing.split(' ')[0]!.replace(/^\//, '')}): two would take over each other's iptables chains and bridge.`, {
-    hint: 'Use one set-up per container job (point later steps at the first one), or remove it first.',
-  });
 }
 
 /** The runner's daemon refused a bind mount of ours because it does not see the path. */

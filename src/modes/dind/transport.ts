@@ -134,7 +134,10 @@ export function inNetworkOf(plan: TransportPlan, container: string, bindAddress:
   const network = `container:${container}`;
   if (containerPort === undefined) return { ...plan, daemon: { ...daemon, network } };
   const address = isIP(bindAddress) === 6 ? `[${bindAddress}]` : bindAddress;
-  const command = daemon.command.map((arg) => (arg === `--host=tcp://0.0.0.0:${containerPort}` ? `--host=tcp://${address}:${port}` : arg));
+  const listener = `--host=tcp://0.0.0.0:${containerPort}`;
+  // Left as it is, the listener would serve the API on every address of the job's network.
+  if (!daemon.command.includes(listener)) throw new Error(`inNetworkOf: the transport has no ${listener} to move`);
+  const command = daemon.command.map((arg) => (arg === listener ? `--host=tcp://${address}:${port}` : arg));
   return { ...plan, daemon: { ...daemon, command, network }, endpoint: () => plan.endpoint(port) };
 }
 
