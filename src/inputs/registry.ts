@@ -364,10 +364,11 @@ export const INPUTS: readonly InputSpec[] = [
     gitlab: {
       components: ['dind'],
       type: 'string',
-      default: '',
-      regex: '^([1-9][0-9]*)?$',
+      default: 'auto',
+      // auto, off, empty (off, the default before auto) or 576-65535, checked when the pipeline is made.
+      regex: '^(auto|off|57[6-9]|5[89][0-9]|[6-9][0-9]{2}|[1-9][0-9]{3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])?$',
       description:
-        'dockerd --mtu for the inner daemon\'s networks, e.g. "1400" when the runner\'s network has a lower MTU than 1500 (quote it: it is a string input). Empty: the daemon\'s default.',
+        "MTU of the inner daemon's networks. auto: the service reads the MTU of its default-route interface and, below 1500 (Kubernetes overlays, runners with a smaller bridge MTU), gives it to dockerd for the default bridge and, on Docker 24+ (the image's DOCKER_VERSION), for the networks the job creates. off: dockerd's default (1500). Empty is off. A number from 576 to 65535 (quoted: it is a string input) forces it. The service log says what was chosen and why.",
     },
   }),
   input({

@@ -40,6 +40,8 @@ const COMPONENT = '$CI_SERVER_FQDN/setup-dind/setup-dind';
 /** The runner's `volumes = ["/certs/client"]`, as gitlab-ci-local spells it. */
 const CERT_VOLUME = ['--volume', '%gcl-cert%:/certs/client'];
 const PIPELINE_TIMEOUT_MS = 150_000;
+/** The bridge driver's option that sets a network's MTU. */
+const MTU_OPTION = 'com.docker.network.driver.mtu';
 
 interface GitlabCiLocal {
   node: string;
@@ -202,6 +204,20 @@ async function remaining(objects: PipelineObjects): Promise<string[]> {
   ];
 }
 
+/**
+ * An image saved from the host engine: the service's daemon starts empty and
+ * no registry is reachable, so it travels with the repository.
+ */
+function savedImage(image: string): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const save = spawn('docker', ['save', image], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    save.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    save.on('error', reject);
+    save.on('close', (code) => (code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`docker save ${image} -> ${code}`))));
+  });
+}
+
 /** Containers and volumes labelled as a GitLab job's by setup-dind (the CLI). */
 async function labelledLeftovers(jobId: string): Promise<string[]> {
   const filter = `label=${LABELS.owner}=gitlab:${PROJECT_PATH}/job/${jobId}`;
@@ -213,6 +229,7 @@ async function labelledLeftovers(jobId: string): Promise<string[]> {
 describe.skipIf(SKIP)('GitLab components and CLI in real pipelines (gitlab-ci-local)', () => {
   const dirs: string[] = [];
   const objects: PipelineObjects[] = [];
+  const cleanups: Array<() => Promise<void>> = [];
 
   afterEach(async () => {
     // Whatever a failed test left: remove it, then its repository.
@@ -224,6 +241,7 @@ describe.skipIf(SKIP)('GitLab components and CLI in real pipelines (gitlab-ci-lo
       }
     }
     for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+    for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => {});
   });
 
   it('has gitlab-ci-local, git and rsync or its stand-in (required when CI=true)', () => {
@@ -307,6 +325,11 @@ describe.skipIf(SKIP)('GitLab components and CLI in real pipelines (gitlab-ci-lo
     return { run, found };
   }
 
+  /** What the job's service printed (gitlab-ci-local keeps it per job and image). */
+  function serviceLog(dir: string, job: string, image = 'docker:dind'): string {
+    return readFileSync(join(dir, '.gitlab-ci-local/services-output', job, `${image}-0.log`), 'utf8');
+  }
+
   /** The epoch milliseconds a job printed with `echo "ready-epoch-ms $(date +%s%3N)"`. */
   function readyAt(run: PipelineRun, job: string): number {
     const line = run.jobOutput(job).find((text) => text.startsWith('ready-epoch-ms '));
@@ -340,15 +363,7 @@ describe.skipIf(SKIP)('GitLab components and CLI in real pipelines (gitlab-ci-lo
     'include: local with inputs: builds an image in the DinD service (TLS) and runs it; --mtu and --registry-mirror reach dockerd',
     async () => {
       const job = 'sde2e-build';
-      // The service's daemon starts empty and no registry is reachable: the
-      // base image travels with the repository, saved from the host engine.
-      const busybox = await new Promise<Buffer>((resolve, reject) => {
-        const save = spawn('docker', ['save', 'busybox:latest'], { stdio: ['ignore', 'pipe', 'pipe'] });
-        const chunks: Buffer[] = [];
-        save.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-        save.on('error', reject);
-        save.on('close', (code) => (code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`docker save busybox:latest -> ${code}`))));
-      });
+      const busybox = await savedImage('busybox:latest');
       const dir = await project({
         '.gitlab-ci.yml': `
 include:
@@ -422,8 +437,10 @@ ${job}:
       expect(mirrors(run, job)).toEqual([]);
       expect(out).toContain('refused without certificates');
       // The service got no optional flags, and the image's entrypoint made the TLS set-up.
-      const serviceLog = readFileSync(join(dir, '.gitlab-ci-local/services-output', job, 'docker:dind-0.log'), 'utf8');
-      expect(serviceLog).toMatch(/^setup-dind: dockerd-entrypoint\.sh *$/m);
+      const log = serviceLog(dir, job);
+      expect(log).toMatch(/^setup-dind: dockerd-entrypoint\.sh *$/m);
+      // mtu auto on gitlab-ci-local's network of MTU 1500: nothing to change, and the log says why.
+      expect(log).toMatch(/^setup-dind: MTU left at dockerd's default \(eth0 of this service has MTU 1500: dockerd's default 1500 fits\)$/m);
       console.log(`[gitlab] TLS service (include: component, defaults) to ready in the pipeline: ${((readyAt(run, job) - found.serviceStarts.get(job)!) / 1000).toFixed(2)} s`);
       await expectNothingLeft(found, [job]);
     },
@@ -453,12 +470,106 @@ ${job}:
       const out = run.jobOutput(job);
       expect(out).toContain('env tcp://docker:2375 tls-verify=unset certdir=empty');
       expect(out.some((line) => line.startsWith('server='))).toBe(true);
-      const serviceLog = readFileSync(join(dir, '.gitlab-ci-local/services-output', job, 'docker:dind-0.log'), 'utf8');
-      expect(serviceLog).toMatch(/^setup-dind: dockerd-entrypoint\.sh --tls=false *$/m);
+      expect(serviceLog(dir, job)).toMatch(/^setup-dind: dockerd-entrypoint\.sh --tls=false *$/m);
       const seconds = (readyAt(run, job) - found.serviceStarts.get(job)!) / 1000;
       console.log(`[gitlab] plain service (--tls=false) to ready in the pipeline: ${seconds.toFixed(2)} s (an upper bound: the job's first attempt answered)`);
       // Without --tls=false dockerd alone would pause 16 s.
       expect(seconds).toBeLessThan(12);
+      await expectNothingLeft(found, [job]);
+    },
+    PIPELINE_TIMEOUT_MS,
+  );
+
+  /**
+   * A job network whose MTU is below 1500, as on an overlay or a runner with a
+   * smaller bridge MTU. gitlab-ci-local makes its own network (MTU 1500) and
+   * connects the job and its services to those of --network before they
+   * start; dockerd (20.10 to 28) gives the default route to the first network
+   * in name order, so this one's name sorts before gitlab-ci-local-<id>.
+   */
+  async function networkOfMtu(mtu: number): Promise<{ name: string; args: string[] }> {
+    const name = `gcl-e2e-mtu${mtu}-${process.pid}`;
+    await docker(['network', 'create', '--opt', `${MTU_OPTION}=${mtu}`, '--label', 'setup-dind-test=gitlab-mtu', name]);
+    cleanups.push(() => docker(['network', 'rm', name]).then(() => {}));
+    return { name, args: ['--network', name] };
+  }
+
+  /** Job lines that show the inner daemon's MTUs: options of the default bridge and of a network the job creates, and eth0 in each. */
+  const MTU_SCRIPT = `
+    - docker load --input busybox.tar
+    - docker network inspect bridge --format 'bridge-option={{index .Options "${MTU_OPTION}"}}'
+    - docker network create job-net
+    - docker network inspect job-net --format 'job-net-option={{index .Options "${MTU_OPTION}"}}'
+    - docker run --rm busybox:latest sh -c 'echo "bridge-eth0=$(cat /sys/class/net/eth0/mtu)"'
+    - docker run --rm --network job-net busybox:latest sh -c 'echo "job-net-eth0=$(cat /sys/class/net/eth0/mtu)"'
+    - docker network rm job-net`;
+
+  it(
+    'mtu auto (the default) on a job network of MTU 1300: the default bridge and networks the job creates get 1300; off leaves 1500',
+    async () => {
+      const jobs = ['sde2e-mtu-auto', 'sde2e-mtu-off'];
+      const net = await networkOfMtu(1300);
+      const dir = await project({
+        '.gitlab-ci.yml': `
+include:
+  - component: ${COMPONENT}/dind@$CI_COMMIT_SHA
+${jobs[0]}:
+  extends: .dind
+  script:${MTU_SCRIPT}
+${jobs[1]}:
+  extends: .dind
+  variables:
+    SETUP_DIND_MTU: "off"
+  script:${MTU_SCRIPT}
+`,
+        'busybox.tar': await savedImage('busybox:latest'),
+      });
+      const { run, found } = await pipeline(dir, jobs, [...CERT_VOLUME, ...net.args]);
+      expect(run.code, run.output).toBe(0);
+      const [auto, off] = jobs as [string, string];
+      expect([printed(run, auto, 'bridge-option'), printed(run, auto, 'job-net-option')]).toEqual(['1300', '1300']);
+      expect([printed(run, auto, 'bridge-eth0'), printed(run, auto, 'job-net-eth0')]).toEqual(['1300', '1300']);
+      const version = (await docker(['image', 'inspect', '--format', '{{range .Config.Env}}{{println .}}{{end}}', 'docker:dind'])).match(/^DOCKER_VERSION=(.*)$/m)?.[1];
+      expect(serviceLog(dir, auto)).toMatch(
+        new RegExp(`^setup-dind: inner networks get MTU 1300 \\(eth\\d of this service has MTU 1300; default bridge and networks the job creates, Docker ${version!.replace(/\./g, '\\.')}\\)$`, 'm'),
+      );
+      expect(serviceLog(dir, auto)).toMatch(new RegExp(`^setup-dind: dockerd-entrypoint\\.sh --mtu=1300 --default-network-opt=bridge=${MTU_OPTION.replace(/\./g, '\\.')}=1300 *$`, 'm'));
+      // off: dockerd's 1500, even on this network.
+      expect(['1500', '']).toContain(printed(run, off, 'bridge-option'));
+      expect(['1500', '']).toContain(printed(run, off, 'job-net-option'));
+      expect([printed(run, off, 'bridge-eth0'), printed(run, off, 'job-net-eth0')]).toEqual(['1500', '1500']);
+      expect(serviceLog(dir, off)).toMatch(/^setup-dind: MTU left at dockerd's default \(mtu is off: dockerd keeps its default\)$/m);
+      await expectNothingLeft(found, jobs);
+    },
+    PIPELINE_TIMEOUT_MS,
+  );
+
+  it(
+    'mtu auto with Docker 20.10 (docker:20-dind): the default bridge gets 1300, and the service log says how to cover new networks',
+    async () => {
+      const job = 'sde2e-mtu-old';
+      const net = await networkOfMtu(1300);
+      const dir = await project({
+        '.gitlab-ci.yml': `
+include:
+  - local: templates/dind.yml
+    inputs:
+      image: docker:20-dind
+      tls: false
+${job}:
+  extends: .dind
+  script:${MTU_SCRIPT}
+`,
+        'busybox.tar': await savedImage('busybox:latest'),
+      });
+      const { run, found } = await pipeline(dir, [job], net.args);
+      expect(run.code, run.output).toBe(0);
+      expect([printed(run, job, 'bridge-option'), printed(run, job, 'bridge-eth0')]).toEqual(['1300', '1300']);
+      // dockerd 20.10 knows no --default-network-opt (it would exit on it): new networks keep 1500.
+      expect([printed(run, job, 'job-net-option'), printed(run, job, 'job-net-eth0')]).toEqual(['', '1500']);
+      const log = serviceLog(dir, job, 'docker:20-dind');
+      expect(log).toMatch(/^setup-dind: inner networks get MTU 1300 \(eth\d of this service has MTU 1300; default bridge only: the image runs Docker 20\.10\.\d+, .*docker network create -o com\.docker\.network\.driver\.mtu=1300\)$/m);
+      expect(log).toMatch(/^setup-dind: dockerd-entrypoint\.sh --tls=false --mtu=1300 *$/m);
       await expectNothingLeft(found, [job]);
     },
     PIPELINE_TIMEOUT_MS,

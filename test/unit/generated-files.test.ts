@@ -34,9 +34,9 @@ describe('the renderers', () => {
     expect(() => splice('# x:end\n# x:begin\n', 'x', '')).toThrow(/comes before/);
   });
 
-  it('gives a GitLab component its own default and type where they differ from the action', () => {
+  it('gives a GitLab component its own default and type where they differ from the action, and its own regex', () => {
     expect(componentInputs('dind')).toMatch(/^ {4}tls:\n {6}type: boolean\n {6}default: true\n/m);
-    expect(componentInputs('dind')).toMatch(/^ {4}mtu:\n {6}type: string\n {6}default: ''\n {6}regex: '\^\(\[1-9\]\[0-9\]\*\)\?\$'\n/m);
+    expect(componentInputs('dind')).toMatch(/^ {4}mtu:\n {6}type: string\n {6}default: 'auto'\n {6}regex: '\^\(auto\|off\|/m);
     expect(componentInputs('dood')).toMatch(/^ {4}timeout:\n {6}type: number\n {6}default: 60\n/m);
     expect(componentInputs('dood')).not.toContain('tls:');
   });
