@@ -24,7 +24,8 @@ import { availableParallelism, loadavg, release, tmpdir, totalmem } from 'node:o
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from '../scripts/actions-runner.mjs';
-import { FLOOR_POLL_PAUSE_MS, contenders as allContenders, writeBuildContext } from './lib/contenders.mjs';
+import { FLOOR_POLL_PAUSE_MS, contenders as actionContenders, writeBuildContext } from './lib/contenders.mjs';
+import { serviceContenders } from './lib/services.mjs';
 import { docker, lines, run } from './lib/proc.mjs';
 import { startMirror } from './lib/mirror.mjs';
 import { chartSvg, markdownTable, median, summarize } from './lib/report.mjs';
@@ -154,7 +155,7 @@ async function preflight() {
 }
 
 async function main() {
-  const contenders = allContenders(IMAGE);
+  const contenders = [...actionContenders(IMAGE), ...serviceContenders(IMAGE)];
   let options;
   try {
     ({ values: options } = parseArgs({

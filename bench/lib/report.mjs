@@ -157,6 +157,26 @@ export const GROUPS = [
       { series: 'ports.rss50', label: '50 published ports (one container, 50 -p)', chart: '50 ports (MB)', unit: 'MB' },
     ],
   },
+  // CI platform services as the daemon: two groups under one number.
+  {
+    id: 'gitlab-service',
+    title: '10. GitLab: a job with a DinD service, from the service\'s start to the end of the job\'s wait',
+    rows: [
+      { series: 'gitlab-image-tls.ready', label: "the image's own TLS set-up (RSA 4096), docker info back to back in the job", chart: 'image TLS, docker info loop', baseline: true },
+      { series: 'gitlab-component.ready', label: 'the component, defaults (tls: true, mtu: auto)', chart: 'component, defaults' },
+      { series: 'gitlab-component.wait', label: "… the wait's own 'ready after N s'", chart: "… its wait's report" },
+      { series: 'gitlab-component-plain.ready', label: 'the component, tls: false', chart: 'component, tls: false' },
+    ],
+  },
+  {
+    id: 'github-service',
+    title: '10. GitHub Actions: a dind service container with mode attach, against mode dind',
+    rows: [
+      { series: 'action-tcp.main', label: 'mode dind (default inputs): dist/main.js start to exit', chart: 'mode dind', baseline: true },
+      { series: 'github-service.ready', label: "service as the runner starts it (network, create, start), then mode attach", chart: 'service + attach' },
+      { series: 'github-service.attach', label: '… mode attach alone: dist/main.js start to exit', chart: '… attach alone' },
+    ],
+  },
 ];
 
 /** The median; for an even count, the mean of the two middle values (as vega's). */
