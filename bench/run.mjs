@@ -25,6 +25,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from '../scripts/actions-runner.mjs';
 import { FLOOR_POLL_PAUSE_MS, contenders as actionContenders, writeBuildContext } from './lib/contenders.mjs';
+import { doodContenders } from './lib/dood.mjs';
 import { serviceContenders } from './lib/services.mjs';
 import { docker, lines, run } from './lib/proc.mjs';
 import { startMirror } from './lib/mirror.mjs';
@@ -155,7 +156,7 @@ async function preflight() {
 }
 
 async function main() {
-  const contenders = [...actionContenders(IMAGE), ...serviceContenders(IMAGE)];
+  const contenders = [...actionContenders(IMAGE), ...serviceContenders(IMAGE), ...doodContenders()];
   let options;
   try {
     ({ values: options } = parseArgs({

@@ -177,6 +177,26 @@ export const GROUPS = [
       { series: 'github-service.attach', label: '… mode attach alone: dist/main.js start to exit', chart: '… attach alone' },
     ],
   },
+  // The DooD proxy against the host socket: five groups under one number.
+  ...[
+    ['ps', '200 × docker ps, one after the other', { maxRatio: 1.2 }],
+    ['roundTrip', '200 API round trips from Node (GET /containers/json, a new connection each; no CLI start)', undefined],
+    ['build', 'docker build with a 300 MB context (classic builder)', { maxRatio: 1 / 0.9, text: '≥ 0.9x throughput, time ≤ 1.11x' }],
+    ['stdout', "300 MB of a container's stdout (docker run, attached)", { maxRatio: 1 / 0.9, text: '≥ 0.9x throughput, time ≤ 1.11x' }],
+    ['cp', 'docker cp of 300 MB out of a container', { maxRatio: 1 / 0.9, text: '≥ 0.9x throughput, time ≤ 1.11x' }],
+  ].map(([key, what, goal]) => ({
+    id: `dood-${key}`,
+    title: `11. DooD (strict): ${what}`,
+    rows: [
+      { series: `dood-proxy.${key}Host`, label: 'the host socket directly', chart: 'host socket', baseline: true },
+      { series: `dood-proxy.${key}Proxy`, label: "through the job's proxy (dood-policy: strict)", chart: 'proxy, strict', ...(goal ? { goal } : {}) },
+    ],
+  })),
+  {
+    id: 'dood-memory',
+    title: "11. DooD (strict): the proxy's peak RSS (VmHWM, MB) after the transfers",
+    rows: [{ series: 'dood-proxy.proxyPeakRss', label: 'dood-policy: strict, after all of group 11', chart: 'proxy peak RSS (MB)', unit: 'MB' }],
+  },
 ];
 
 /** The median; for an even count, the mean of the two middle values (as vega's). */
