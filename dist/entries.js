@@ -2735,6 +2735,8 @@ async function checkImagesPresent(docker, images, signal) {
     }
 }
 
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: ./src/modes/dood.ts
 /**
  * DooD: the job gets the host's daemon through its socket, but through a
@@ -2743,6 +2745,7 @@ async function checkImagesPresent(docker, images, signal) {
  * in a container, and applies dood-policy. No privileged container; the job
  * shares the host daemon (see docs/security.md).
  */
+
 
 
 
@@ -2799,6 +2802,22 @@ async function nameOf(file, id) {
     const line = text.split('\n').find((entry) => entry.split(':')[2] === String(id));
     return line?.split(':')[0] ?? String(id);
 }
+/**
+ * strict: the host paths bind sources may come from, the job's own: its
+ * workspace, RUNNER_TEMP (the runner empties it for each job) and its own
+ * per-job directory (which holds the proxy's socket, for Ryuk). Never a
+ * shared temp dir (the system's, /tmp, /var/tmp, /dev/shm) nor CI_BUILDS_DIR:
+ * every job and user on the machine has directories there (another job's DinD
+ * socket, TLS keys, proxy socket).
+ */
+function bindRoots(env, workDir, systemTemp = (0,external_node_os_.tmpdir)()) {
+    const shared = [systemTemp, '/tmp', '/var/tmp', '/dev/shm'].map((dir) => (0,external_node_path_.resolve)(dir));
+    // A root that is a shared temp dir or holds one would let in every directory in it.
+    const holdsShared = (root) => shared.some((dir) => dir === root || dir.startsWith(root === '/' ? '/' : `${root}/`));
+    const own = (0,external_node_path_.resolve)(workDir);
+    const roots = [env.GITHUB_WORKSPACE, env.RUNNER_TEMP, env.CI_PROJECT_DIR].filter((root) => !!root).map((root) => (0,external_node_path_.resolve)(root));
+    return [...new Set([...roots.filter((root) => !holdsShared(root)), own])];
+}
 function doodMode(options, identity, context) {
     const { logger } = context;
     const host = { dockerHost: `unix://${options.socket}` };
@@ -2814,8 +2833,7 @@ function doodMode(options, identity, context) {
             const own = await ownContainerMounts(context.docker, host);
             if (own)
                 logger.info(`The job runs in container ${own.id.slice(0, 12)}; bind-mount sources are translated through its ${own.mounts.length} mounts.`);
-            const roots = [context.env.GITHUB_WORKSPACE, context.env.RUNNER_TEMP, context.env.CI_PROJECT_DIR, context.env.CI_BUILDS_DIR, context.tempDir]
-                .filter((root) => !!root)
+            const roots = bindRoots(context.env, workDir)
                 .map((root) => (own ? translateHostPath(root, own.mounts) : root))
                 .filter((root) => !!root);
             const proxyOptions = {
@@ -3700,7 +3718,7 @@ const INPUTS = [
         option: 'doodPolicy',
         parser: (0,parsers/* enumOf */.VE)(DOOD_POLICIES),
         modes: ['dood'],
-        description: 'what the job may ask of the host daemon: `none`; `no-privileged` (no privileged containers); `strict` (also no host namespaces (network, pid, ipc, uts, userns, cgroupns), no bind mounts outside the workspace and temp dirs, no mounting the socket again). Refusals reach the docker CLI as API errors (`Error response from daemon: setup-dind dood-policy strict: …`).',
+        description: 'what the job may ask of the host daemon: `none`; `no-privileged` (no privileged containers); `strict` (also no host namespaces (network, pid, ipc, uts, userns, cgroupns), no bind mounts outside the job\'s workspace, RUNNER_TEMP and its own directory, no mounting the socket again). Refusals reach the docker CLI as API errors (`Error response from daemon: setup-dind dood-policy strict: …`).',
     }),
     input({
         name: 'load-images',

@@ -7,7 +7,8 @@
  */
 import { realpathSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Docker } from '../docker/docker.js';
 import { ownContainerMounts } from '../docker/own-container.js';
 import { ProbeFailure, type Endpoint } from '../docker/probe.js';
@@ -73,6 +74,23 @@ async function nameOf(file: string, id: number): Promise<string> {
   return line?.split(':')[0] ?? String(id);
 }
 
+/**
+ * strict: the host paths bind sources may come from, the job's own: its
+ * workspace, RUNNER_TEMP (the runner empties it for each job) and its own
+ * per-job directory (which holds the proxy's socket, for Ryuk). Never a
+ * shared temp dir (the system's, /tmp, /var/tmp, /dev/shm) nor CI_BUILDS_DIR:
+ * every job and user on the machine has directories there (another job's DinD
+ * socket, TLS keys, proxy socket).
+ */
+export function bindRoots(env: NodeJS.ProcessEnv, workDir: string, systemTemp = tmpdir()): string[] {
+  const shared = [systemTemp, '/tmp', '/var/tmp', '/dev/shm'].map((dir) => resolve(dir));
+  // A root that is a shared temp dir or holds one would let in every directory in it.
+  const holdsShared = (root: string) => shared.some((dir) => dir === root || dir.startsWith(root === '/' ? '/' : `${root}/`));
+  const own = resolve(workDir);
+  const roots = [env.GITHUB_WORKSPACE, env.RUNNER_TEMP, env.CI_PROJECT_DIR].filter((root): root is string => !!root).map((root) => resolve(root));
+  return [...new Set([...roots.filter((root) => !holdsShared(root)), own])];
+}
+
 export function doodMode(options: Options, identity: Identity, context: EngineContext): ModeRun {
   const { logger } = context;
   const host: Endpoint = { dockerHost: `unix://${options.socket}` };
@@ -91,8 +109,7 @@ export function doodMode(options: Options, identity: Identity, context: EngineCo
       await mkdir(workDir, { mode: 0o700 });
       const own = await ownContainerMounts(context.docker, host);
       if (own) logger.info(`The job runs in container ${own.id.slice(0, 12)}; bind-mount sources are translated through its ${own.mounts.length} mounts.`);
-      const roots = [context.env.GITHUB_WORKSPACE, context.env.RUNNER_TEMP, context.env.CI_PROJECT_DIR, context.env.CI_BUILDS_DIR, context.tempDir]
-        .filter((root): root is string => !!root)
+      const roots = bindRoots(context.env, workDir)
         .map((root) => (own ? translateHostPath(root, own.mounts) : root))
         .filter((root): root is string => !!root);
       const proxyOptions: Omit<ProxyOptions, 'log'> & { logPath: string } = {

@@ -12,6 +12,7 @@ import { ActionsJob, ROOT } from '../../scripts/actions-runner.mjs';
 import { LABELS } from '../../src/engine/identity.js';
 import { DOCKER_MISSING, buildJobImage, docker, leftovers, ownerOf } from '../support/docker.js';
 import { useJobs } from '../support/jobs.js';
+import { sh } from '../support/shell.js';
 import { launchAs } from '../support/users.js';
 
 const JOB_IMAGE = 'setup-dind-test/job-container:1';
@@ -126,6 +127,40 @@ describe.skipIf(DOCKER_MISSING !== undefined)('mode dood', () => {
     }
     await job.post();
     expect(await leftovers(job)).toEqual([]);
+  });
+
+  it('dood-policy strict from the CLI, with the temp dir every job shares: another job\'s directory there cannot be bound, the job\'s own can', async () => {
+    // Another job's per-job directory in the shared temp dir, as its DinD socket or TLS keys would be.
+    const victim = mkdtempSync(join(tmpdir(), 'setup-dind-other-job-'));
+    const workspace = mkdtempSync(join(tmpdir(), 'setup-dind-e2e-ws-'));
+    try {
+      writeFileSync(join(victim, 'key.pem'), 'another job\'s secret\n');
+      writeFileSync(join(workspace, 'mine.txt'), 'the job\'s own file\n');
+      const id = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
+      const env: NodeJS.ProcessEnv = { ...process.env, GITLAB_CI: 'true', CI_JOB_ID: id, CI_PROJECT_PATH: 'setup-dind/e2e', CI_PROJECT_DIR: workspace, CLI: join(ROOT, 'dist', 'cli.js'), VICTIM: victim, WS: workspace };
+      for (const key of ['DOCKER_HOST', 'TMPDIR', 'GITHUB_ACTIONS', 'GITHUB_RUN_ID', 'RUNNER_TEMP', 'GITHUB_WORKSPACE']) delete env[key];
+      const run = (script: string) => sh(`eval "$(node "$CLI" env)" && ${script}`, env);
+      const up = await sh('node "$CLI" up --mode dood --dood-policy strict >/dev/null', env);
+      expect(up.code, up.stderr).toBe(0);
+      try {
+        const stolen = await run('docker run --rm -v "$VICTIM:/x:ro" busybox:latest cat /x/key.pem');
+        expect(stolen.stdout).not.toContain('secret');
+        expect(stolen.stderr).toMatch(/setup-dind dood-policy strict: .*only paths under/);
+        const own = await run('docker run --rm -v "$WS:/ws:ro" busybox:latest cat /ws/mine.txt');
+        expect(own.stdout, own.stderr).toContain("the job's own file");
+        // The job's own per-job directory holds its proxy socket: Ryuk binds it.
+        const socket = await run('docker run --rm -v "${DOCKER_HOST#unix://}:/var/run/docker.sock" busybox:latest test -S /var/run/docker.sock && echo bound');
+        expect(socket.stdout, socket.stderr).toContain('bound');
+      } finally {
+        const down = await sh('node "$CLI" down', env);
+        expect(down.code, down.stderr).toBe(0);
+      }
+      const owner = `label=${LABELS.owner}=gitlab:setup-dind/e2e/job/${id}`;
+      expect((await docker(['ps', '-aq', '--filter', owner])) + (await docker(['volume', 'ls', '-q', '--filter', owner]))).toBe('');
+    } finally {
+      rmSync(victim, { recursive: true, force: true });
+      rmSync(workspace, { recursive: true, force: true });
+    }
   });
 
   it('fails clearly without a socket, and leaves nothing', async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ownContainerMounts } from '../../src/docker/own-container.js';
-import { checkSocket } from '../../src/modes/dood.js';
+import { bindRoots, checkSocket } from '../../src/modes/dood.js';
 import { realDocker } from '../../src/docker/docker.js';
 
 const ID = 'a'.repeat(64);
@@ -55,5 +55,27 @@ describe('checkSocket', () => {
 
   it('refuses a path that is not a socket', async () => {
     await expect(checkSocket('/etc/hostname', 1000, realDocker())).rejects.toThrow(/is not a unix socket/);
+  });
+});
+
+describe('bindRoots (strict: where bind sources may come from)', () => {
+  const workDir = '/tmp/setup-dind-abc123';
+
+  it("is the job's own: workspace, RUNNER_TEMP, CI_PROJECT_DIR and its per-job directory", () => {
+    expect(bindRoots({ GITHUB_WORKSPACE: '/home/runner/work/r/r', RUNNER_TEMP: '/home/runner/work/_temp' }, '/home/runner/work/_temp/setup-dind-x', '/tmp')).toEqual([
+      '/home/runner/work/r/r',
+      '/home/runner/work/_temp',
+      '/home/runner/work/_temp/setup-dind-x',
+    ]);
+    expect(bindRoots({ CI_PROJECT_DIR: '/builds/g/p', CI_BUILDS_DIR: '/builds' }, workDir, '/tmp')).toEqual(['/builds/g/p', workDir]);
+  });
+
+  it('never the system temp dir, nor a directory that holds it, nor CI_BUILDS_DIR: other jobs keep their directories there', () => {
+    expect(bindRoots({ RUNNER_TEMP: '/tmp', GITHUB_WORKSPACE: '/', CI_BUILDS_DIR: '/builds' }, workDir, '/tmp')).toEqual([workDir]);
+    expect(bindRoots({ RUNNER_TEMP: '/tmp/./', CI_PROJECT_DIR: '/var/tmp' }, workDir, '/tmp')).toEqual([workDir]);
+    expect(bindRoots({ GITHUB_WORKSPACE: '/dev' }, workDir, '/tmp')).toEqual([workDir]);
+    expect(bindRoots({ GITHUB_WORKSPACE: '/var' }, '/var/tmp/setup-dind-x', '/var/tmp')).toEqual(['/var/tmp/setup-dind-x']);
+    // A sibling whose name merely starts like the temp dir is not it.
+    expect(bindRoots({ GITHUB_WORKSPACE: '/tmpwork' }, workDir, '/tmp')).toEqual(['/tmpwork', workDir]);
   });
 });

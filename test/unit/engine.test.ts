@@ -233,7 +233,7 @@ describe('mode dood', () => {
         upstreamPath: host.socket,
         policy: 'strict',
         labels: { 'setup-dind.instance': first.instance, 'setup-dind.role': 'job' },
-        allowedBindRoots: ['/work/repo', dir],
+        allowedBindRoots: ['/work/repo', workDir],
       });
       expect(saved.at(-1)).toMatchObject({ stage: 'ready', processes: [{ marker: started[0]!.marker }] });
       expect(daemon).toMatchObject({ mode: 'dood', env: { DOCKER_HOST: `unix://${join(workDir, 'docker.sock')}` } });
