@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ROOT } from '../../scripts/actions-runner.mjs';
-import { DOCKER_MISSING, copyImage, docker, leftovers } from '../support/docker.js';
+import { DOCKER_MISSING, copyImage, docker, freePort, leftovers, listening } from '../support/docker.js';
 import { useJobs } from '../support/jobs.js';
 
 const EXAMPLE = join(ROOT, 'examples/github/service-dind.yml');
@@ -119,6 +119,16 @@ describe.skipIf(DOCKER_MISSING !== undefined)('a dind service container with mod
     // `docker run -v "$PWD:/src"` saw the checkout: the service mounts the workspace at the same path.
     expect(outputs.join('')).toContain('from-the-checkout.txt');
     expect(outputs.join('')).toMatch(/Service daemon \S+ answered after \d+(\.\d+)? s/);
+
+    // What the README says a service cannot do: a port published inside it is not on the runner's loopback.
+    const port = await freePort();
+    const web = await docker(['run', '-d', '-p', `${port}:80`, 'busybox:latest', 'httpd', '-f', '-p', '80'], gh.stepEnv());
+    // In the service's network namespace it answers (busybox httpd: 404 for /).
+    const probe = `for i in $(seq 50); do wget -q -O /dev/null http://127.0.0.1:${port}/ 2>&1 | grep -q 404 && echo answered && exit 0; sleep 0.1; done; echo no answer`;
+    const insideAnswers = await docker(['run', '--rm', '--network', `container:${id}`, 'busybox:latest', 'sh', '-c', probe]);
+    expect(insideAnswers).toBe('answered');
+    expect(await listening(port)).toBe(false);
+    await docker(['rm', '--force', web], gh.stepEnv());
 
     const post = await gh.post();
     expect(post.code).toBe(0);
