@@ -4377,8 +4377,10 @@ async function removeContainer(run, container) {
             result.alreadyGone.push(`container ${container}`);
             return;
         }
-        if (found !== undefined && found.instance !== '' && found.instance !== plan.instance) {
-            result.alreadyGone.push(`container ${container} (the name now belongs to another set-up, left alone)`);
+        if (found !== undefined && found.instance !== plan.instance) {
+            // Also one without the label: a container setup-dind did not make squats the name.
+            const whose = found.instance === '' ? 'a container setup-dind did not make' : 'another set-up';
+            result.alreadyGone.push(`container ${container} (the name now belongs to ${whose}, left alone)`);
             return;
         }
         const target = found?.id ?? container;

@@ -81,8 +81,9 @@ describe('mode dind', () => {
   it('reports a daemon that exits while it is awaited, with its log, and removes it', async () => {
     const docker = new FakeDocker()
       .on('wait', { stdout: '1\n' })
-      .on('logs', { stdout: 'time="x" level=info msg="starting"\nStatus: invalid argument "--bogus", Code: 125\n' })
-      .on('container inspect', { stdout: `${'c'.repeat(64)}\texited\t1\t` });
+      .on('logs', { stdout: 'time="x" level=info msg="starting"\nStatus: invalid argument "--bogus", Code: 125\n' });
+    // Exited, and labelled with the set-up that ran it.
+    docker.on('container inspect', () => ({ stdout: `${'c'.repeat(64)}\texited\t1\t${[...docker.containers.values()][0]}` }));
     docker.readiness = 'never';
     const { context, saved } = fakeContext(docker, dir);
     const error = await setUp(dind(), context).catch((caught: unknown) => caught);

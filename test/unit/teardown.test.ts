@@ -62,6 +62,14 @@ describe('tearDown', () => {
     expect(result.alreadyGone).toEqual(['container setup-dind-1 (the name now belongs to another set-up, left alone)']);
   });
 
+  it('leaves a container of its name that carries no set-up label: setup-dind did not make it', async () => {
+    const docker = new FakeDocker().on('container inspect', { stdout: `${ID}\tcreated\t0\t<no value>\n` });
+    const { context } = fakeContext(docker, dir);
+    const result = await tearDown(plan({ volumes: [] }), context);
+    expect(docker.commands().some((command) => command.startsWith('rm') || command.startsWith('stop'))).toBe(false);
+    expect(result.alreadyGone).toEqual(['container setup-dind-1 (the name now belongs to a container setup-dind did not make, left alone)']);
+  });
+
   it('counts what is already gone as done', async () => {
     const docker = new FakeDocker().on('volume rm', { code: 1, stderr: 'Error response from daemon: get setup-dind-1-data: no such volume' });
     const { context } = fakeContext(docker, dir);
