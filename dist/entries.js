@@ -1546,7 +1546,9 @@ var inputs = __nccwpck_require__(8028);
  * used by one DinD container at a time. The lock is the container's name,
  * derived from the volume: Docker refuses a second container of the same
  * name atomically, so two jobs can never both start on the volume. A job that
- * finds the name taken waits (within its `timeout`) for the holder to go.
+ * finds the name taken waits (within its `timeout`) for the holder to go; a
+ * container of that name that is no daemon of ours on the volume would never
+ * go, and fails the job at once.
  */
 
 
@@ -1586,26 +1588,47 @@ function isNameConflict(result) {
 }
 /** A `created` holder older than this never started: its set-up died between create and start. */
 const NEVER_STARTED_MS = 60_000;
+/** Where the holder mounts the volume (run-args.ts). */
+const DATA_ROOT = '/var/lib/docker';
 /** Who holds the volume: the holder container, or any other running container that mounts it. */
 async function findHolder(docker, volume) {
     const name = cacheHolderName(volume);
-    const format = [
-        '{{.Id}}',
-        '{{.State.Status}}',
-        `{{index .Config.Labels "${engine_identity/* LABELS */.kg.role}"}}`,
-        `{{index .Config.Labels "${engine_identity/* LABELS */.kg.owner}"}}`,
-        '{{.State.StartedAt}}',
-        '{{.Created}}',
-    ].join('\t');
+    // JSON last: it never holds a raw tab.
+    const format = ['{{.Id}}', '{{.State.Status}}', '{{.State.StartedAt}}', '{{.Created}}', '{{.Config.Image}}', '{{json .Config.Labels}}', '{{json .Mounts}}'].join('\t');
     const inspect = await docker.exec(['container', 'inspect', '--format', format, name], { timeoutMs: 15_000 });
     if (inspect.code === 0) {
-        const [id = '', status = '', role = '', owner = '', startedAt = '', created = ''] = inspect.stdout.trim().split('\t');
+        const [id = '', status = '', startedAt = '', created = '', image = '', labelsJson = '', mountsJson = ''] = inspect.stdout.trim().split('\t');
+        const labels = parseJson(labelsJson) ?? {};
+        const mounts = parseJson(mountsJson) ?? [];
+        const reasons = [];
+        if (labels[engine_identity/* LABELS */.kg.role] !== 'daemon')
+            reasons.push(`it has no ${engine_identity/* LABELS */.kg.role}=daemon label`);
+        if (!mounts.some((mount) => mount.Type === 'volume' && mount.Name === volume && mount.Destination === DATA_ROOT)) {
+            reasons.push(`it does not mount volume ${volume} at ${DATA_ROOT}`);
+        }
         const ageMs = Date.now() - Date.parse(created);
-        return { name, id, status, ours: role === 'daemon', owner: owner === '<no value>' ? '' : owner, startedAt, ageMs: Number.isFinite(ageMs) ? ageMs : 0 };
+        return {
+            name,
+            id,
+            status,
+            ours: reasons.length === 0,
+            ...(reasons.length === 0 ? {} : { squatter: { reasons, image, labels } }),
+            owner: labels[engine_identity/* LABELS */.kg.owner] ?? '',
+            startedAt,
+            ageMs: Number.isFinite(ageMs) ? ageMs : 0,
+        };
     }
     const users = await docker.exec(['ps', '--filter', `volume=${volume}`, '--format', '{{.Names}}'], { timeoutMs: 15_000 });
     const user = users.stdout.split('\n').find((line) => line.trim() !== '');
     return user ? { name: user.trim(), id: '', status: 'running', ours: false, owner: '', startedAt: '', ageMs: 0 } : undefined;
+}
+function parseJson(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
 }
 /** A holder that no longer uses the data root: a stopped daemon of ours, or one that never started. */
 function isDeadHolder(holder) {
@@ -1613,9 +1636,29 @@ function isDeadHolder(holder) {
         return false;
     return holder.status === 'exited' || holder.status === 'dead' || (holder.status === 'created' && holder.ageMs > NEVER_STARTED_MS);
 }
+/** A label value or name as one line of the log, whatever it holds. */
+// eslint-disable-next-line no-control-regex -- control characters are what it replaces
+const oneLine = (text) => text.replace(/[\x00-\x1f\x7f]/g, '?');
 function describeHolder(holder) {
-    const about = [holder.owner && `owner ${holder.owner}`, holder.startedAt && !holder.startedAt.startsWith('0001-') && `started ${holder.startedAt}`].filter(Boolean);
+    const about = [holder.owner && `owner ${oneLine(holder.owner)}`, holder.startedAt && !holder.startedAt.startsWith('0001-') && `started ${holder.startedAt}`].filter(Boolean);
     return about.length > 0 ? `${holder.name} (${about.join(', ')})` : holder.name;
+}
+/** Labels shown for a squatter: ours first, then the others, each value quoted; a few at most. */
+const SHOWN_LABELS = 8;
+/**
+ * The holder's name taken by a container that is no daemon of ours on the
+ * volume: it would never go away by itself, and every job on the volume would
+ * wait for it until its timeout.
+ */
+function squattedError(holder, { reasons, image, labels }, volume) {
+    const names = Object.keys(labels).sort((a, b) => Number(!a.startsWith(`${engine_identity/* LABEL_PREFIX */.Ag}.`)) - Number(!b.startsWith(`${engine_identity/* LABEL_PREFIX */.Ag}.`)) || a.localeCompare(b));
+    const shown = names.slice(0, SHOWN_LABELS).map((label) => `${oneLine(label)}=${JSON.stringify(labels[label])}`);
+    if (names.length > SHOWN_LABELS)
+        shown.push(`${names.length - SHOWN_LABELS} more`);
+    const what = [`id ${holder.id.slice(0, 12)}`, `image ${oneLine(image)}`, `status ${holder.status}`, shown.length > 0 ? `labels ${shown.join(', ')}` : 'no labels'];
+    return new engine_errors/* SetupDindError */.bw(`Input "cache-volume": the container named ${holder.name}, the lock on volume ${volume}, is not a setup-dind daemon using the volume (${reasons.join('; ')}), so it would never free the volume: ${what.join(', ')}.`, {
+        hint: `Find out who made it (docker container inspect ${holder.name}); if nothing needs it, remove it (docker rm --force ${holder.name}). Or give this job another cache volume.`,
+    });
 }
 /**
  * Runs `docker run` for the holder container once the volume is free. Resolves
@@ -1627,21 +1670,23 @@ async function runWhenCacheFree(docker, volume, run, options) {
     const deadline = options.clock.now() + options.timeoutSeconds * 1000;
     let announced = false;
     for (;;) {
-        let holder = await findHolder(docker, volume);
+        const holder = await findHolder(docker, volume);
         if (holder === undefined) {
             const result = await run();
             if (!isNameConflict(result))
                 return result;
-            // Another job took it between our look and our run.
-            holder = { name: cacheHolderName(volume), id: '', status: 'created', ours: false, owner: '', startedAt: '', ageMs: 0 };
+            // Another job took it between our look and our run: look again after a pause.
         }
-        if (isDeadHolder(holder)) {
+        else if (holder.squatter) {
+            throw squattedError(holder, holder.squatter, volume);
+        }
+        else if (isDeadHolder(holder)) {
             // Its job's teardown never came (or is just finishing: then it finds the container gone). By id: the name may pass on.
             options.logger.info(`Removing ${holder.name}, a stopped daemon that still held cache volume ${volume}`);
             await docker.exec(['rm', '--force', '--volumes', holder.id], { timeoutMs: 60_000 });
             continue;
         }
-        const who = describeHolder(holder);
+        const who = holder === undefined ? cacheHolderName(volume) : describeHolder(holder);
         if (options.clock.now() >= deadline) {
             throw new engine_errors/* SetupDindError */.bw(`Input "cache-volume": volume ${volume} is still in use by ${who} after waiting ${options.timeoutSeconds} s (input "timeout"); one daemon at a time may use a data root.`, {
                 hint: 'Jobs that share a cache volume run one after the other: give concurrent jobs different volumes (e.g. one per runner), or raise timeout to wait longer.',
@@ -1892,8 +1937,8 @@ async function imageEngineVersion(options, docker, signal) {
 /** Parses `{{json .Config.Env}}` and `{{json .Config.Labels}}` output, one a line. */
 function engineVersionOf(inspectOutput) {
     const [envJson = 'null', labelsJson = 'null'] = inspectOutput.trim().split('\n');
-    const env = parseJson(envJson);
-    const labels = parseJson(labelsJson);
+    const env = image_parseJson(envJson);
+    const labels = image_parseJson(labelsJson);
     const fromEnv = Array.isArray(env)
         ? env.map(String).find((entry) => entry.startsWith('DOCKER_VERSION='))?.slice('DOCKER_VERSION='.length)
         : undefined;
@@ -1911,7 +1956,7 @@ function dockerMajor(version) {
     const match = /^v?(\d+)\.\d+/.exec(version ?? '');
     return match ? Number(match[1]) : undefined;
 }
-function parseJson(text) {
+function image_parseJson(text) {
     try {
         return JSON.parse(text);
     }
@@ -2234,7 +2279,7 @@ function dindRunArgs(options, names, identity, daemon, now = Date.now(), extraDa
         args.push('--label', `${key}=${value}`);
     // A cache volume must outlive stale sweeps, so it carries no `created` label.
     const volumeLabels = Object.entries(options.cacheVolume === undefined ? (0,engine_identity/* labelsFor */.dS)(identity, 'data', now) : CACHE_VOLUME_LABELS).map(([key, value]) => `volume-label=${key}=${value}`);
-    args.push('--mount', ['type=volume', `src=${names.volume}`, 'dst=/var/lib/docker', ...volumeLabels].join(','));
+    args.push('--mount', ['type=volume', `src=${names.volume}`, `dst=${DATA_ROOT}`, ...volumeLabels].join(','));
     for (const mount of daemon.mounts)
         args.push('--mount', mount);
     for (const [key, value] of Object.entries(daemon.env))

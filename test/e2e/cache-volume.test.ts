@@ -123,6 +123,33 @@ describe.skipIf(DOCKER_MISSING !== undefined)('cache-volume through the bundled 
     for (const job of [first, second, third]) expect(await leftovers(job)).toEqual([]);
   }, 120_000);
 
+  it.each([
+    ['a container another job made', ['create', '--label', 'e2e.job=squatter', 'busybox', 'true'], 'it has no setup-dind.role=daemon label'],
+    ['a running container with our labels forged, on no volume', ['run', '--detach', '--label', `${LABELS.role}=daemon`, '--label', `${LABELS.owner}=squatter`, 'busybox', 'sleep', '600'], 'it does not mount volume'],
+  ])('fails at once, saying who holds the name, when %s squats the holder name; it leaves the squatter be', async (_what, [verb, ...args], reason) => {
+    const squatter = await docker([verb!, '--name', holder, ...args]);
+    try {
+      const job = newJob();
+      // The default timeout: a squatter used to cost every job all of it.
+      const main = await job.startMain({ 'cache-volume': volume });
+      const done = await main.done;
+      expect(done.code).toBe(1);
+      expect(done.seconds).toBeLessThan(10);
+      const error = done.errors.join('\n');
+      expect(error).toContain(`Input "cache-volume": the container named ${holder}, the lock on volume ${volume}, is not a setup-dind daemon using the volume (${reason}`);
+      expect(error).toContain(`id ${squatter.slice(0, 12)}, image busybox`);
+      expect(error).toMatch(verb === 'create' ? /labels e2e\.job="squatter"/ : /labels setup-dind\.owner="squatter", setup-dind\.role="daemon"/);
+      expect(error).toContain(`docker rm --force ${holder}`);
+      expect(done.stdout).not.toContain('waiting up to');
+      // Nothing started, and the squatter is as it was: neither the set-up nor its post removes what is not theirs.
+      expect((await job.post()).code).toBe(0);
+      expect(await docker(['container', 'inspect', '--format', '{{.Id}}', holder])).toBe(squatter);
+      expect(await leftovers(job)).toEqual([]);
+    } finally {
+      await docker(['rm', '--force', holder]);
+    }
+  });
+
   it("refuses a volume it did not make, before anything starts, and leaves it as it was", async () => {
     const foreign = `${volume}-foreign`;
     await docker(['volume', 'create', foreign]);

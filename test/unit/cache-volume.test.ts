@@ -16,6 +16,11 @@ interface FakeHolder {
   role?: string;
   /** Seconds since creation. */
   age?: number;
+  /** Its labels (default: those of a daemon of ours, with `role`). */
+  labels?: Record<string, string>;
+  /** Its volume mounts (default: the cache volume at /var/lib/docker). */
+  mounts?: { Type: string; Name?: string; Destination: string }[];
+  image?: string;
 }
 
 /** A docker CLI that answers `container inspect` and `ps` from a script of holder states (undefined: no holder). */
@@ -29,7 +34,10 @@ function fakeDocker(holders: (FakeHolder | string | undefined)[], calls: string[
         if (next === undefined) return Promise.resolve(failed('Error: No such container'));
         const holder = typeof next === 'string' ? { status: next } : next;
         const created = new Date(Date.now() - (holder.age ?? 1) * 1000).toISOString();
-        return Promise.resolve(ok(`0123abcd\t${holder.status}\t${holder.role ?? 'daemon'}\tgithub:o/r/run/1\t2026-11-29T03:00:00Z\t${created}\n`));
+        const labels = holder.labels ?? { 'setup-dind.role': holder.role ?? 'daemon', 'setup-dind.owner': 'github:o/r/run/1', 'setup-dind.instance': 'i1' };
+        const mounts = holder.mounts ?? [{ Type: 'volume', Name: 'c', Destination: '/var/lib/docker' }];
+        const fields = ['0123abcd', holder.status, '2026-11-29T03:00:00Z', created, holder.image ?? 'docker:dind', JSON.stringify(labels), JSON.stringify(mounts)];
+        return Promise.resolve(ok(`${fields.join('\t')}\n`));
       }
       if (args[0] === 'ps') return Promise.resolve(ok(''));
       if (args[0] === 'rm') return Promise.resolve(ok(''));
@@ -81,13 +89,46 @@ describe('cache volume lock', () => {
     expect(calls).toContainEqual(['rm', '--force', '--volumes', '0123abcd']);
   });
 
-  it('waits for a holder being created just now, and never removes a container that is not a daemon of ours', async () => {
-    for (const holder of [{ status: 'created', age: 2 }, { status: 'exited', role: '' }]) {
-      const calls: string[][] = [];
-      const error = await runWhenCacheFree(fakeDocker([holder], calls), 'c', () => Promise.resolve(ok()), { timeoutSeconds: 1, logger: silentLogger, clock: systemClock }).catch((e: unknown) => e);
-      expect((error as Error).message).toContain('is still in use by setup-dind-cache-c');
-      expect(calls.filter((call) => call[0] === 'rm')).toEqual([]);
-    }
+  it('waits for a holder being created just now', async () => {
+    const calls: string[][] = [];
+    const error = await runWhenCacheFree(fakeDocker([{ status: 'created', age: 2 }], calls), 'c', () => Promise.resolve(ok()), { timeoutSeconds: 1, logger: silentLogger, clock: systemClock }).catch((e: unknown) => e);
+    expect((error as Error).message).toContain('is still in use by setup-dind-cache-c');
+    expect(calls.filter((call) => call[0] === 'rm')).toEqual([]);
+  });
+
+  it.each<[string, FakeHolder, string]>([
+    ['without our labels', { status: 'created', labels: {}, mounts: [], image: 'busybox' }, 'it has no setup-dind.role=daemon label; it does not mount volume c at /var/lib/docker'],
+    ['stopped, not a daemon of ours', { status: 'exited', role: '' }, 'it has no setup-dind.role=daemon label'],
+    ['labelled as ours but on no volume', { status: 'running', mounts: [] }, 'it does not mount volume c at /var/lib/docker'],
+    ['labelled as ours, the volume elsewhere', { status: 'exited', mounts: [{ Type: 'volume', Name: 'c', Destination: '/data' }] }, 'it does not mount volume c at /var/lib/docker'],
+    ['labelled as ours on another volume', { status: 'running', mounts: [{ Type: 'volume', Name: 'other', Destination: '/var/lib/docker' }] }, 'it does not mount volume c at /var/lib/docker'],
+  ])('fails at once, never waiting for it nor removing it, when the name is squatted by a container %s', async (_what, holder, reasons) => {
+    const calls: string[][] = [];
+    let runs = 0;
+    const began = Date.now();
+    const error = await runWhenCacheFree(fakeDocker([holder], calls), 'c', () => Promise.resolve((runs++, ok())), { timeoutSeconds: 60, logger: silentLogger, clock: systemClock }).catch((e: unknown) => e);
+    expect(Date.now() - began).toBeLessThan(1000);
+    expect(error).toBeInstanceOf(SetupDindError);
+    expect((error as Error).message).toContain(`Input "cache-volume": the container named setup-dind-cache-c, the lock on volume c, is not a setup-dind daemon using the volume (${reasons}), so it would never free the volume: id 0123abcd, image ${holder.image ?? 'docker:dind'}, status ${holder.status}`);
+    expect((error as SetupDindError).hint).toContain('docker rm --force setup-dind-cache-c');
+    expect(runs).toBe(0);
+    expect(calls.filter((call) => call[0] === 'rm')).toEqual([]);
+  });
+
+  it('says whose the squatter is: its labels, ours first, quoted on one line, a few at most', async () => {
+    const labels: Record<string, string> = { 'com.example.job': 'nightly\n::error::forged', 'setup-dind.owner': 'gitlab:g/p/job/9' };
+    for (let index = 0; index < 10; index++) labels[`z.${index}`] = 'v';
+    const error = (await runWhenCacheFree(fakeDocker([{ status: 'running', labels, mounts: [] }]), 'c', () => Promise.resolve(ok()), { timeoutSeconds: 60, logger: silentLogger, clock: systemClock }).catch((e: unknown) => e)) as Error;
+    expect(error.message).toContain('labels setup-dind.owner="gitlab:g/p/job/9", com.example.job="nightly\\n::error::forged", z.0="v", z.1="v", z.2="v", z.3="v", z.4="v", z.5="v", 4 more.');
+    expect(error.message).not.toContain('\n');
+    const bare = (await runWhenCacheFree(fakeDocker([{ status: 'created', labels: {} }]), 'c', () => Promise.resolve(ok()), { timeoutSeconds: 60, logger: silentLogger, clock: systemClock }).catch((e: unknown) => e)) as Error;
+    expect(bare.message).toMatch(/status created, no labels\.$/);
+  });
+
+  it('fails at once when the container that won a race for the name turns out to squat it', async () => {
+    const outcomes = [CONFLICT];
+    const error = await runWhenCacheFree(fakeDocker([undefined, { status: 'created', labels: {} }]), 'c', () => Promise.resolve(outcomes.shift()!), { timeoutSeconds: 60, logger: silentLogger, clock: systemClock }).catch((e: unknown) => e);
+    expect((error as Error).message).toContain('is not a setup-dind daemon using the volume');
   });
 
   it('loses a race for the name gracefully: it looks again instead of failing', async () => {

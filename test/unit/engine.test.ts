@@ -130,6 +130,23 @@ describe('mode dind', () => {
     expect(saved.at(-1)?.stage).toBe('done');
   });
 
+  it('fails at once, starting nothing and leaving it be, when a container squats a cache volume\'s holder name', async () => {
+    const docker = new FakeDocker()
+      .on('volume inspect', { stdout: 'cache\n' })
+      // `docker create --name setup-dind-cache-dind-cache --label job=other busybox`, as another job may do: the teardown's look, the lock's.
+      .on('container inspect', { stdout: 'e1\tcreated\t0\t<no value>\n' })
+      .on(/^container inspect .*json \.Mounts/, { stdout: 'e1\tcreated\t0001-01-01T00:00:00Z\t2026-11-29T03:00:00Z\tbusybox\t{"job":"other"}\t[]\n' });
+    const { context, saved } = fakeContext(docker, dir);
+    const error = await setUp(dind({ cacheVolume: 'dind-cache', timeoutSeconds: 600 }), context).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SetupDindError);
+    expect((error as Error).message).toContain('the container named setup-dind-cache-dind-cache, the lock on volume dind-cache, is not a setup-dind daemon using the volume');
+    expect((error as Error).message).toContain('image busybox, status created, labels job="other"');
+    // No wait: the fake clock never moved; nothing ran, nothing of the squatter's was touched.
+    expect(context.clock.now()).toBe(1_000);
+    expect(docker.commands().filter((command) => /^(run|rm|stop|kill) /.test(command))).toEqual([]);
+    expect(saved.at(-1)?.stage).toBe('done');
+  });
+
   it('keeps a per-job directory for TLS in the plan and deletes it on failure', async () => {
     const docker = new FakeDocker().on('run', { code: 125, stderr: 'docker: Error response from daemon: something else failed.' });
     const { context, saved } = fakeContext(docker, dir);

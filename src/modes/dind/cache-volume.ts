@@ -4,7 +4,9 @@
  * used by one DinD container at a time. The lock is the container's name,
  * derived from the volume: Docker refuses a second container of the same
  * name atomically, so two jobs can never both start on the volume. A job that
- * finds the name taken waits (within its `timeout`) for the holder to go.
+ * finds the name taken waits (within its `timeout`) for the holder to go; a
+ * container of that name that is no daemon of ours on the volume would never
+ * go, and fails the job at once.
  */
 import { CancelledError, SetupDindError } from '../../engine/errors.js';
 import type { Logger } from '../../engine/context.js';
@@ -56,37 +58,67 @@ interface Holder {
   /** '' for a container that merely mounts the volume. */
   id: string;
   status: string;
-  /** Whether it is a daemon container of ours (`setup-dind.role=daemon`). */
+  /** Whether it is a daemon container of ours on the volume: `setup-dind.role=daemon`, the volume at /var/lib/docker. */
   ours: boolean;
+  /** For a container with the holder's name that is not one. */
+  squatter?: Squatter;
   owner: string;
   startedAt: string;
   /** Milliseconds since its creation. */
   ageMs: number;
 }
 
+/** Why a container with the holder's name is no daemon of ours on the volume, and what it is. */
+interface Squatter {
+  reasons: string[];
+  image: string;
+  labels: Record<string, string>;
+}
+
 /** A `created` holder older than this never started: its set-up died between create and start. */
 const NEVER_STARTED_MS = 60_000;
+
+/** Where the holder mounts the volume (run-args.ts). */
+export const DATA_ROOT = '/var/lib/docker';
 
 /** Who holds the volume: the holder container, or any other running container that mounts it. */
 async function findHolder(docker: DockerClient, volume: string): Promise<Holder | undefined> {
   const name = cacheHolderName(volume);
-  const format = [
-    '{{.Id}}',
-    '{{.State.Status}}',
-    `{{index .Config.Labels "${LABELS.role}"}}`,
-    `{{index .Config.Labels "${LABELS.owner}"}}`,
-    '{{.State.StartedAt}}',
-    '{{.Created}}',
-  ].join('\t');
+  // JSON last: it never holds a raw tab.
+  const format = ['{{.Id}}', '{{.State.Status}}', '{{.State.StartedAt}}', '{{.Created}}', '{{.Config.Image}}', '{{json .Config.Labels}}', '{{json .Mounts}}'].join('\t');
   const inspect = await docker.exec(['container', 'inspect', '--format', format, name], { timeoutMs: 15_000 });
   if (inspect.code === 0) {
-    const [id = '', status = '', role = '', owner = '', startedAt = '', created = ''] = inspect.stdout.trim().split('\t');
+    const [id = '', status = '', startedAt = '', created = '', image = '', labelsJson = '', mountsJson = ''] = inspect.stdout.trim().split('\t');
+    const labels = parseJson<Record<string, string> | null>(labelsJson) ?? {};
+    const mounts = parseJson<{ Type?: string; Name?: string; Destination?: string }[] | null>(mountsJson) ?? [];
+    const reasons: string[] = [];
+    if (labels[LABELS.role] !== 'daemon') reasons.push(`it has no ${LABELS.role}=daemon label`);
+    if (!mounts.some((mount) => mount.Type === 'volume' && mount.Name === volume && mount.Destination === DATA_ROOT)) {
+      reasons.push(`it does not mount volume ${volume} at ${DATA_ROOT}`);
+    }
     const ageMs = Date.now() - Date.parse(created);
-    return { name, id, status, ours: role === 'daemon', owner: owner === '<no value>' ? '' : owner, startedAt, ageMs: Number.isFinite(ageMs) ? ageMs : 0 };
+    return {
+      name,
+      id,
+      status,
+      ours: reasons.length === 0,
+      ...(reasons.length === 0 ? {} : { squatter: { reasons, image, labels } }),
+      owner: labels[LABELS.owner] ?? '',
+      startedAt,
+      ageMs: Number.isFinite(ageMs) ? ageMs : 0,
+    };
   }
   const users = await docker.exec(['ps', '--filter', `volume=${volume}`, '--format', '{{.Names}}'], { timeoutMs: 15_000 });
   const user = users.stdout.split('\n').find((line) => line.trim() !== '');
   return user ? { name: user.trim(), id: '', status: 'running', ours: false, owner: '', startedAt: '', ageMs: 0 } : undefined;
+}
+
+function parseJson<T>(text: string): T | undefined {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A holder that no longer uses the data root: a stopped daemon of ours, or one that never started. */
@@ -95,9 +127,34 @@ function isDeadHolder(holder: Holder): boolean {
   return holder.status === 'exited' || holder.status === 'dead' || (holder.status === 'created' && holder.ageMs > NEVER_STARTED_MS);
 }
 
+/** A label value or name as one line of the log, whatever it holds. */
+// eslint-disable-next-line no-control-regex -- control characters are what it replaces
+const oneLine = (text: string): string => text.replace(/[\x00-\x1f\x7f]/g, '?');
+
 function describeHolder(holder: Holder): string {
-  const about = [holder.owner && `owner ${holder.owner}`, holder.startedAt && !holder.startedAt.startsWith('0001-') && `started ${holder.startedAt}`].filter(Boolean);
+  const about = [holder.owner && `owner ${oneLine(holder.owner)}`, holder.startedAt && !holder.startedAt.startsWith('0001-') && `started ${holder.startedAt}`].filter(Boolean);
   return about.length > 0 ? `${holder.name} (${about.join(', ')})` : holder.name;
+}
+
+/** Labels shown for a squatter: ours first, then the others, each value quoted; a few at most. */
+const SHOWN_LABELS = 8;
+
+/**
+ * The holder's name taken by a container that is no daemon of ours on the
+ * volume: it would never go away by itself, and every job on the volume would
+ * wait for it until its timeout.
+ */
+function squattedError(holder: Holder, { reasons, image, labels }: Squatter, volume: string): SetupDindError {
+  const names = Object.keys(labels).sort((a, b) => Number(!a.startsWith(`${LABEL_PREFIX}.`)) - Number(!b.startsWith(`${LABEL_PREFIX}.`)) || a.localeCompare(b));
+  const shown = names.slice(0, SHOWN_LABELS).map((label) => `${oneLine(label)}=${JSON.stringify(labels[label])}`);
+  if (names.length > SHOWN_LABELS) shown.push(`${names.length - SHOWN_LABELS} more`);
+  const what = [`id ${holder.id.slice(0, 12)}`, `image ${oneLine(image)}`, `status ${holder.status}`, shown.length > 0 ? `labels ${shown.join(', ')}` : 'no labels'];
+  return new SetupDindError(
+    `Input "cache-volume": the container named ${holder.name}, the lock on volume ${volume}, is not a setup-dind daemon using the volume (${reasons.join('; ')}), so it would never free the volume: ${what.join(', ')}.`,
+    {
+      hint: `Find out who made it (docker container inspect ${holder.name}); if nothing needs it, remove it (docker rm --force ${holder.name}). Or give this job another cache volume.`,
+    },
+  );
 }
 
 /**
@@ -115,20 +172,20 @@ export async function runWhenCacheFree(
   const deadline = options.clock.now() + options.timeoutSeconds * 1000;
   let announced = false;
   for (;;) {
-    let holder = await findHolder(docker, volume);
+    const holder = await findHolder(docker, volume);
     if (holder === undefined) {
       const result = await run();
       if (!isNameConflict(result)) return result;
-      // Another job took it between our look and our run.
-      holder = { name: cacheHolderName(volume), id: '', status: 'created', ours: false, owner: '', startedAt: '', ageMs: 0 };
-    }
-    if (isDeadHolder(holder)) {
+      // Another job took it between our look and our run: look again after a pause.
+    } else if (holder.squatter) {
+      throw squattedError(holder, holder.squatter, volume);
+    } else if (isDeadHolder(holder)) {
       // Its job's teardown never came (or is just finishing: then it finds the container gone). By id: the name may pass on.
       options.logger.info(`Removing ${holder.name}, a stopped daemon that still held cache volume ${volume}`);
       await docker.exec(['rm', '--force', '--volumes', holder.id], { timeoutMs: 60_000 });
       continue;
     }
-    const who = describeHolder(holder);
+    const who = holder === undefined ? cacheHolderName(volume) : describeHolder(holder);
     if (options.clock.now() >= deadline) {
       throw new SetupDindError(
         `Input "cache-volume": volume ${volume} is still in use by ${who} after waiting ${options.timeoutSeconds} s (input "timeout"); one daemon at a time may use a data root.`,

@@ -1,7 +1,7 @@
 /**
  * The DinD container: its names and its `docker run` arguments.
  */
-import { CACHE_VOLUME_LABELS, cacheHolderName } from './cache-volume.js';
+import { CACHE_VOLUME_LABELS, cacheHolderName, DATA_ROOT } from './cache-volume.js';
 import { labelsFor, resourceName, type Identity } from '../../engine/identity.js';
 import type { Options } from '../../inputs/inputs.js';
 import { publishSpec, type DaemonSide } from './transport.js';
@@ -44,7 +44,7 @@ export function dindRunArgs(
   const volumeLabels = Object.entries(options.cacheVolume === undefined ? labelsFor(identity, 'data', now) : CACHE_VOLUME_LABELS).map(
     ([key, value]) => `volume-label=${key}=${value}`,
   );
-  args.push('--mount', ['type=volume', `src=${names.volume}`, 'dst=/var/lib/docker', ...volumeLabels].join(','));
+  args.push('--mount', ['type=volume', `src=${names.volume}`, `dst=${DATA_ROOT}`, ...volumeLabels].join(','));
   for (const mount of daemon.mounts) args.push('--mount', mount);
   for (const [key, value] of Object.entries(daemon.env)) args.push('--env', `${key}=${value}`);
   if (daemon.network !== undefined) args.push('--network', daemon.network);
