@@ -5280,6 +5280,67 @@ function escapeCommand(text) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/cli/private-dir.ts
+
+
+
+const ROOT_UID = 0;
+const STICKY = 0o1000;
+const WRITABLE_BY_OTHERS = 0o022;
+/** `name` in `parent` (its real path), made when missing; throws a SetupDindError naming what is wrong. */
+async function privateDir(parent, name, uid) {
+    // The real path: the symbolic links of the system's own (macOS: /tmp, /var) are followed once, then every real component is checked.
+    const base = await (0,promises_.realpath)(parent).catch((error) => {
+        throw new errors/* SetupDindError */.bw(`The temporary directory ${parent} cannot be used for the state file: ${error.code === 'ENOENT' ? 'it does not exist' : error.message}.`, {
+            hint: 'Set TMPDIR to a directory of your own, or pass --state FILE.',
+        });
+    });
+    for (const component of ancestry(base)) {
+        const problem = untrusted(await (0,promises_.lstat)(component), uid, false);
+        if (problem !== undefined) {
+            throw new errors/* SetupDindError */.bw(`The state directory ${(0,external_node_path_.join)(base, name)} is not safe to use: ${component} ${problem}, so someone else could plant the state "setup-dind down" follows.`, {
+                hint: 'Set TMPDIR to a directory of your own, or pass --state FILE.',
+            });
+        }
+    }
+    const dir = (0,external_node_path_.join)(base, name);
+    await (0,promises_.mkdir)(dir, { mode: 0o700 }).catch((error) => {
+        if (error.code === 'EEXIST')
+            return; // checked below, like one just made
+        throw new errors/* SetupDindError */.bw(`Could not make the state directory ${dir}: ${error.message}.`, { hint: 'Set TMPDIR to a directory of your own, or pass --state FILE.' });
+    });
+    const stats = await (0,promises_.lstat)(dir);
+    const problem = stats.isSymbolicLink() ? `is a symbolic link (to ${await (0,promises_.readlink)(dir)})` : untrusted(stats, uid, true);
+    if (problem !== undefined) {
+        throw new errors/* SetupDindError */.bw(`The state directory ${dir} ${problem}: someone else may have made it, to read or plant the state "setup-dind down" follows.`, {
+            hint: `If you do not know it, remove it (it may take its owner or root): setup-dind makes it again, mode 0700. Or pass --state FILE.`,
+        });
+    }
+    return dir;
+}
+/** `/`, then each directory down to `path`. */
+function ancestry(path) {
+    const parents = [];
+    for (let dir = path;; dir = (0,external_node_path_.dirname)(dir)) {
+        parents.unshift(dir);
+        if ((0,external_node_path_.dirname)(dir) === dir)
+            return parents;
+    }
+}
+/** What is wrong with a directory the state relies on (undefined: nothing); `own`: the state directory itself, which must be the user's alone. */
+function untrusted(stats, uid, own) {
+    const mode = (stats.mode & 0o7777).toString(8).padStart(4, '0');
+    if (stats.isSymbolicLink())
+        return 'is a symbolic link';
+    if (!stats.isDirectory())
+        return 'is not a directory';
+    if (stats.uid !== uid && (own || stats.uid !== ROOT_UID))
+        return `is owned by uid ${stats.uid}, not by you (uid ${uid})${own ? '' : ' or root'}`;
+    if ((stats.mode & WRITABLE_BY_OTHERS) !== 0 && (own || (stats.mode & STICKY) === 0))
+        return `can be written by others (mode ${mode})${own ? '' : ' and is not sticky'}`;
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/cli/state.ts
 /**
  * The state file: what `up` set up, for `down` and `env` in later shells
@@ -5293,15 +5354,23 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 
 
 
+
 const PLAN_PREFIX = '# setup-dind plan: ';
 /**
  * Where `up` records its state when --state is not given: a per-user
- * directory (mode 0700, so no one else can plant a plan for `down` to
- * follow), one file per CI job so `down` in another shell of the job finds it.
+ * directory under the system temp dir (mode 0700, made when missing and
+ * checked when not, see private-dir.ts: no one else may plant a plan for
+ * `down` to follow), one file per CI job so `down` in another shell of the
+ * job finds it.
  */
-function defaultStatePath(env, uid = process.getuid?.() ?? 0) {
-    const job = stateKey((0,engine_ci/* ciJob */.C)(env));
-    return (0,external_node_path_.join)((0,external_node_os_.tmpdir)(), `setup-dind-${uid}`, `${job.replace(/[^a-zA-Z0-9_.-]/g, '_')}.env`);
+async function defaultStatePath(env, tempDir = (0,external_node_os_.tmpdir)(), uid = process.getuid?.()) {
+    // No owners to check without uids (Windows): the directory is made when the state is written.
+    const dir = uid === undefined ? (0,external_node_path_.join)(tempDir, 'setup-dind-0') : await privateDir(tempDir, `setup-dind-${uid}`, uid);
+    return (0,external_node_path_.join)(dir, stateFileName(env));
+}
+/** The state file's name for the CI job: one word, whatever the job's variables hold. */
+function stateFileName(env) {
+    return `${stateKey((0,engine_ci/* ciJob */.C)(env)).replace(/[^a-zA-Z0-9_.-]/g, '_')}.env`;
 }
 /** The CI job's own name for its state file ('local' outside CI). */
 function stateKey(job) {
@@ -5358,12 +5427,20 @@ async function readState(path) {
     });
     return text === undefined ? undefined : parseState(text);
 }
-/** Writes atomically (rename), mode 0600, creating a private parent directory. */
+/**
+ * Writes atomically: a new file (O_EXCL, mode 0600) beside it, renamed over
+ * it. The default path's directory exists and was checked (defaultStatePath);
+ * one given with --state is made, private, when missing.
+ */
 async function writeState(path, state) {
+    const text = formatState(state);
     (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(path), { recursive: true, mode: 0o700 });
     const temporary = `${path}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`;
-    await (0,promises_.writeFile)(temporary, formatState(state), { mode: 0o600 });
-    await (0,promises_.rename)(temporary, path);
+    await (0,promises_.writeFile)(temporary, text, { mode: 0o600, flag: 'wx' });
+    await (0,promises_.rename)(temporary, path).catch(async (error) => {
+        await (0,promises_.rm)(temporary, { force: true });
+        throw error;
+    });
 }
 async function removeState(path) {
     await (0,promises_.rm)(path, { force: true });
@@ -5422,8 +5499,9 @@ async function main(argv) {
         (args.help ? process.stdout : process.stderr).write(helpText(args.command));
         return args.help ? 0 : EXIT_USAGE;
     }
-    const statePath = args.statePath ?? defaultStatePath(process.env);
     try {
+        // Checked (and made) before anything starts; `run` keeps its state in a directory of its own.
+        const statePath = args.statePath ?? (args.command === 'run' ? '' : await defaultStatePath(process.env));
         return await commands[args.command](args, statePath);
     }
     catch (error) {

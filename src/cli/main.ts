@@ -52,8 +52,9 @@ async function main(argv: string[]): Promise<number> {
     (args.help ? process.stdout : process.stderr).write(helpText(args.command));
     return args.help ? 0 : EXIT_USAGE;
   }
-  const statePath = args.statePath ?? defaultStatePath(process.env);
   try {
+    // Checked (and made) before anything starts; `run` keeps its state in a directory of its own.
+    const statePath = args.statePath ?? (args.command === 'run' ? '' : await defaultStatePath(process.env));
     return await commands[args.command](args, statePath);
   } catch (error) {
     const { message, hint, details } = describeError(error);

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ciJob, type CiJob } from '../engine/ci.js';
 import { parsePlan, type TeardownPlan } from '../teardown/plan.js';
+import { privateDir } from './private-dir.js';
 
 const PLAN_PREFIX = '# setup-dind plan: ';
 
@@ -23,12 +24,20 @@ export interface State {
 
 /**
  * Where `up` records its state when --state is not given: a per-user
- * directory (mode 0700, so no one else can plant a plan for `down` to
- * follow), one file per CI job so `down` in another shell of the job finds it.
+ * directory under the system temp dir (mode 0700, made when missing and
+ * checked when not, see private-dir.ts: no one else may plant a plan for
+ * `down` to follow), one file per CI job so `down` in another shell of the
+ * job finds it.
  */
-export function defaultStatePath(env: NodeJS.ProcessEnv, uid = process.getuid?.() ?? 0): string {
-  const job = stateKey(ciJob(env));
-  return join(tmpdir(), `setup-dind-${uid}`, `${job.replace(/[^a-zA-Z0-9_.-]/g, '_')}.env`);
+export async function defaultStatePath(env: NodeJS.ProcessEnv, tempDir = tmpdir(), uid = process.getuid?.()): Promise<string> {
+  // No owners to check without uids (Windows): the directory is made when the state is written.
+  const dir = uid === undefined ? join(tempDir, 'setup-dind-0') : await privateDir(tempDir, `setup-dind-${uid}`, uid);
+  return join(dir, stateFileName(env));
+}
+
+/** The state file's name for the CI job: one word, whatever the job's variables hold. */
+export function stateFileName(env: NodeJS.ProcessEnv): string {
+  return `${stateKey(ciJob(env)).replace(/[^a-zA-Z0-9_.-]/g, '_')}.env`;
 }
 
 /** The CI job's own name for its state file ('local' outside CI). */
@@ -90,12 +99,20 @@ export async function readState(path: string): Promise<State | undefined> {
   return text === undefined ? undefined : parseState(text);
 }
 
-/** Writes atomically (rename), mode 0600, creating a private parent directory. */
+/**
+ * Writes atomically: a new file (O_EXCL, mode 0600) beside it, renamed over
+ * it. The default path's directory exists and was checked (defaultStatePath);
+ * one given with --state is made, private, when missing.
+ */
 export async function writeState(path: string, state: State): Promise<void> {
+  const text = formatState(state);
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const temporary = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(temporary, formatState(state), { mode: 0o600 });
-  await rename(temporary, path);
+  await writeFile(temporary, text, { mode: 0o600, flag: 'wx' });
+  await rename(temporary, path).catch(async (error: unknown) => {
+    await rm(temporary, { force: true });
+    throw error;
+  });
 }
 
 export async function removeState(path: string): Promise<void> {

@@ -3,7 +3,8 @@
  * one shell, `setup-dind down` in another (after_script runs in a fresh one),
  * and `setup-dind run -- CMD`.
  */
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chown, cp, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -28,14 +29,15 @@ describe.skipIf(DOCKER_MISSING !== undefined)('CLI', () => {
     return job;
   }
 
-  async function leftovers(job: { tmp: string; owner: string }): Promise<string[]> {
+  /** What the job left: containers and volumes, and (`files`) files in its TMPDIR. */
+  async function leftovers(job: { tmp: string; owner: string }, { files = true } = {}): Promise<string[]> {
     const filter = `label=${LABELS.owner}=${job.owner}`;
     const found = [
       ...(await docker(['ps', '-aq', '--filter', filter])).split('\n').filter(Boolean).map((id) => `container ${id}`),
       ...(await docker(['volume', 'ls', '-q', '--filter', filter])).split('\n').filter(Boolean).map((id) => `volume ${id}`),
     ];
     // Only the (empty) per-user state directory may stay in TMPDIR.
-    for (const entry of await readdir(job.tmp)) {
+    for (const entry of files ? await readdir(job.tmp) : []) {
       const inside = entry.startsWith('setup-dind-') ? await readdir(join(job.tmp, entry)).catch(() => []) : ['?'];
       if (inside.length > 0) found.push(`file ${entry}/${inside.join(',')}`);
     }
@@ -123,6 +125,41 @@ describe.skipIf(DOCKER_MISSING !== undefined)('CLI', () => {
     expect(dies.stderr).toMatch(/section_start:\d+:setup_dind_1\[collapsed=true\]/);
     expect(dies.stderr).toMatch(/The DinD daemon exited during start .*unknown flag: --no-such-flag/);
     expect(await leftovers(job)).toEqual([]);
+  });
+
+  it('refuses a state directory another user could have planted, following none of it, before anything starts', async () => {
+    const job = await gitlabJob();
+    const uid = process.getuid!();
+    const stateDir = join(job.tmp, `setup-dind-${uid}`);
+    // What a planted state would have `down` remove.
+    const victim = join(job.tmp, 'victim');
+    await mkdir(victim);
+    const planted = join(job.tmp, 'planted');
+    await mkdir(planted);
+    const plan = { version: 1, mode: 'dind', instance: 'x', stage: 'ready', dockerEnv: {}, containers: [], volumes: [], paths: [victim] };
+    await writeFile(join(planted, `gitlab-${job.env.CI_JOB_ID}.env`), `# setup-dind plan: ${JSON.stringify(plan)}\nexport DOCKER_HOST='tcp://203.0.113.1:2375'\n`);
+    const plants: [string, () => Promise<void>][] = [[`is a symbolic link \\(to ${planted}\\)`, () => symlink(planted, stateDir)]];
+    if (uid === 0) {
+      plants.push([
+        'is owned by uid 4242, not by you \\(uid 0\\)',
+        async () => {
+          await cp(planted, stateDir, { recursive: true });
+          await chown(stateDir, 4242, 4242);
+        },
+      ]);
+    }
+    for (const [problem, plant] of plants) {
+      await rm(stateDir, { recursive: true, force: true });
+      await plant();
+      for (const command of ['down', 'env', 'up']) {
+        const result = await sh(`node "$CLI" ${command}`, job.env);
+        expect(result.code, `${command}: ${result.stderr}`).toBe(1);
+        expect(result.stdout).toBe('');
+        expect(result.stderr).toMatch(new RegExp(`^setup-dind: The state directory ${stateDir} ${problem}: someone else may have made it, to read or plant the state "setup-dind down" follows\\.\\nHint: If you do not know it, remove it`));
+      }
+      expect(existsSync(victim)).toBe(true);
+    }
+    expect(await leftovers(job, { files: false })).toEqual([]);
   });
 
   it('exits 2 for usage and input errors, before touching Docker', async () => {
