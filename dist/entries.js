@@ -5355,6 +5355,7 @@ function untrusted(stats, uid, own) {
 
 
 
+
 const PLAN_PREFIX = '# setup-dind plan: ';
 /**
  * Where `up` records its state when --state is not given: a per-user
@@ -5391,8 +5392,39 @@ function stateKey(job) {
 function shellQuote(value) {
     return `'${value.replace(/'/g, `'\\''`)}'`;
 }
+/**
+ * Environment variables whose values can reach the export lines and the
+ * state file: the temp dir holds the socket and certificates of a set-up,
+ * mode attach passes the endpoint on.
+ */
+const EXPORTED_FROM_ENV = ['TMPDIR', 'TMP', 'TEMP', 'DOCKER_HOST', 'DOCKER_CERT_PATH', 'DOCKER_TLS_CERTDIR'];
+/**
+ * Every value in the export lines and the state file stays on its line: one
+ * with a line break is refused (inputs are single-line already), so nothing
+ * a value holds can add a line for `eval` or `source` to run, nor a plan line
+ * for `down` to follow.
+ */
+function refuseLineBreaks(values) {
+    for (const [what, value] of Object.entries(values)) {
+        if (value !== undefined && /[\r\n]/.test(value)) {
+            throw new errors/* SetupDindError */.bw(`${what} has a line break (${JSON.stringify(value)}): it would add a line to the export lines and the state file.`, {
+                hint: 'Give it without line breaks.',
+            });
+        }
+    }
+}
+/** Refuses, before anything is set up, environment variables that would break a line of the state. */
+function refuseLineBreaksInEnv(env) {
+    refuseLineBreaks(Object.fromEntries(EXPORTED_FROM_ENV.map((name) => [`Environment variable ${name}`, env[name]])));
+}
 /** Export lines for eval; PATH is prepended to the evaluating shell's own PATH, not replaced. */
 function exportLines(exports, path = []) {
+    refuseLineBreaks(Object.fromEntries(path.map((dir, index) => [`PATH entry ${index + 1}`, dir])));
+    refuseLineBreaks(Object.fromEntries(Object.entries(exports).map(([name, value]) => [`The value of ${name}`, value])));
+    for (const name of Object.keys(exports)) {
+        if (!/^[A-Z_][A-Z0-9_]*$/.test(name))
+            throw new errors/* SetupDindError */.bw(`Cannot export ${JSON.stringify(name)}: not a variable name.`);
+    }
     const paths = path.map((dir) => `export PATH=${shellQuote(dir)}":$PATH"\n`).join('');
     return (paths +
         Object.entries(exports)
@@ -5400,6 +5432,7 @@ function exportLines(exports, path = []) {
             .join(''));
 }
 function formatState(state) {
+    // JSON escapes line breaks: the plan is one line.
     const plan = state.plan ? `${PLAN_PREFIX}${JSON.stringify(state.plan)}\n` : '';
     return `# Written by setup-dind up; source it to reach the daemon, remove it with setup-dind down.\n${plan}${exportLines(state.exports, state.path)}`;
 }
@@ -5515,6 +5548,7 @@ async function main(argv) {
 /** Sets up a daemon recording its plan in `statePath`; resolves with the state. */
 async function up(args, statePath, signal) {
     const options = (0,inputs/* readOptions */.Tt)(inputSource(args.flags, process.env));
+    refuseLineBreaksInEnv(process.env);
     const existing = await readState(statePath);
     if (existing?.plan && existing.plan.stage !== 'done' && !(0,teardown_plan/* isEmptyPlan */.lM)(existing.plan)) {
         throw new UsageError(`a set-up is already recorded in ${statePath}: run "setup-dind down" first, or pass --state FILE for a second one`);
@@ -5524,6 +5558,7 @@ async function up(args, statePath, signal) {
     // A downloaded CLI goes first on PATH for `run`'s command, the eval'ing shell (an export line)
     // and `down` in a later shell (the state file); the engine runs it by its path.
     const path = (0,docker_install/* addsToPath */.nY)(cli) ? [cli.dir] : undefined;
+    refuseLineBreaks({ "The docker CLI's directory (under RUNNER_TOOL_CACHE, XDG_CACHE_HOME or HOME)": path?.[0] });
     let plan;
     let pendingWrite = Promise.resolve();
     // Every save rewrites the file, so a `down` after a crash finds what exists.

@@ -27,7 +27,7 @@ import { VERSION } from '../version.js';
 import { inputSource, parseCommandLine, UsageError, type Command, type ParsedArgs } from './args.js';
 import { helpText } from './help.js';
 import { cliLogger, flavourOf } from './log.js';
-import { defaultStatePath, exportLines, readState, removeState, writeState, type State } from './state.js';
+import { defaultStatePath, exportLines, readState, refuseLineBreaks, refuseLineBreaksInEnv, removeState, writeState, type State } from './state.js';
 
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
@@ -67,6 +67,7 @@ async function main(argv: string[]): Promise<number> {
 /** Sets up a daemon recording its plan in `statePath`; resolves with the state. */
 async function up(args: ParsedArgs, statePath: string, signal: AbortSignal): Promise<State> {
   const options = readOptions(inputSource(args.flags, process.env));
+  refuseLineBreaksInEnv(process.env);
   const existing = await readState(statePath);
   if (existing?.plan && existing.plan.stage !== 'done' && !isEmptyPlan(existing.plan)) {
     throw new UsageError(`a set-up is already recorded in ${statePath}: run "setup-dind down" first, or pass --state FILE for a second one`);
@@ -80,6 +81,7 @@ async function up(args: ParsedArgs, statePath: string, signal: AbortSignal): Pro
   // A downloaded CLI goes first on PATH for `run`'s command, the eval'ing shell (an export line)
   // and `down` in a later shell (the state file); the engine runs it by its path.
   const path = addsToPath(cli) ? [cli.dir] : undefined;
+  refuseLineBreaks({ "The docker CLI's directory (under RUNNER_TOOL_CACHE, XDG_CACHE_HOME or HOME)": path?.[0] });
   let plan: TeardownPlan | undefined;
   let pendingWrite: Promise<void> = Promise.resolve();
   // Every save rewrites the file, so a `down` after a crash finds what exists.

@@ -9,6 +9,7 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ciJob, type CiJob } from '../engine/ci.js';
+import { SetupDindError } from '../engine/errors.js';
 import { parsePlan, type TeardownPlan } from '../teardown/plan.js';
 import { privateDir } from './private-dir.js';
 
@@ -61,8 +62,41 @@ export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * Environment variables whose values can reach the export lines and the
+ * state file: the temp dir holds the socket and certificates of a set-up,
+ * mode attach passes the endpoint on.
+ */
+const EXPORTED_FROM_ENV = ['TMPDIR', 'TMP', 'TEMP', 'DOCKER_HOST', 'DOCKER_CERT_PATH', 'DOCKER_TLS_CERTDIR'];
+
+/**
+ * Every value in the export lines and the state file stays on its line: one
+ * with a line break is refused (inputs are single-line already), so nothing
+ * a value holds can add a line for `eval` or `source` to run, nor a plan line
+ * for `down` to follow.
+ */
+export function refuseLineBreaks(values: Record<string, string | undefined>): void {
+  for (const [what, value] of Object.entries(values)) {
+    if (value !== undefined && /[\r\n]/.test(value)) {
+      throw new SetupDindError(`${what} has a line break (${JSON.stringify(value)}): it would add a line to the export lines and the state file.`, {
+        hint: 'Give it without line breaks.',
+      });
+    }
+  }
+}
+
+/** Refuses, before anything is set up, environment variables that would break a line of the state. */
+export function refuseLineBreaksInEnv(env: NodeJS.ProcessEnv): void {
+  refuseLineBreaks(Object.fromEntries(EXPORTED_FROM_ENV.map((name) => [`Environment variable ${name}`, env[name]])));
+}
+
 /** Export lines for eval; PATH is prepended to the evaluating shell's own PATH, not replaced. */
 export function exportLines(exports: Record<string, string>, path: readonly string[] = []): string {
+  refuseLineBreaks(Object.fromEntries(path.map((dir, index) => [`PATH entry ${index + 1}`, dir])));
+  refuseLineBreaks(Object.fromEntries(Object.entries(exports).map(([name, value]) => [`The value of ${name}`, value])));
+  for (const name of Object.keys(exports)) {
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(name)) throw new SetupDindError(`Cannot export ${JSON.stringify(name)}: not a variable name.`);
+  }
   const paths = path.map((dir) => `export PATH=${shellQuote(dir)}":$PATH"\n`).join('');
   return (
     paths +
@@ -73,6 +107,7 @@ export function exportLines(exports: Record<string, string>, path: readonly stri
 }
 
 export function formatState(state: State): string {
+  // JSON escapes line breaks: the plan is one line.
   const plan = state.plan ? `${PLAN_PREFIX}${JSON.stringify(state.plan)}\n` : '';
   return `# Written by setup-dind up; source it to reach the daemon, remove it with setup-dind down.\n${plan}${exportLines(state.exports, state.path)}`;
 }

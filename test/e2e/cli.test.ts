@@ -162,6 +162,27 @@ describe.skipIf(DOCKER_MISSING !== undefined)('CLI', () => {
     expect(await leftovers(job, { files: false })).toEqual([]);
   });
 
+  it('refuses an environment variable with a line break that would reach the state, before anything starts', async () => {
+    const job = await gitlabJob();
+    const marker = join(job.tmp, 'ran');
+    // A temp dir that exists: only its name is wrong.
+    const tmp = join(job.tmp, 't\nexport EVIL=1\ntouch "$MARKER"\n');
+    await mkdir(tmp);
+    for (const [name, env] of [
+      ['TMPDIR', { ...job.env, MARKER: marker, TMPDIR: tmp }],
+      ['DOCKER_CERT_PATH', { ...job.env, MARKER: marker, DOCKER_CERT_PATH: tmp, SETUP_DIND_MODE: 'attach' }],
+    ] as const) {
+      const result = await sh('eval "$(node "$CLI" up)"; echo "EVIL=${EVIL-unset}"', env);
+      expect(result.stdout, name).toBe('EVIL=unset\n');
+      expect(result.stderr, name).toContain(`setup-dind: Environment variable ${name} has a line break (${JSON.stringify(tmp)}): it would add a line to the export lines and the state file.`);
+      const direct = await sh('node "$CLI" up', env);
+      expect(direct.code, name).toBe(1);
+      expect(direct.stdout, name).toBe('');
+    }
+    expect(existsSync(marker)).toBe(false);
+    expect(await leftovers(job, { files: false })).toEqual([]);
+  });
+
   it('exits 2 for usage and input errors, before touching Docker', async () => {
     const job = await gitlabJob();
     for (const [args, message] of [

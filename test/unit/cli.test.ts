@@ -5,7 +5,7 @@ import { mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { envName, inputSource, parseCommandLine, UsageError } from '../../src/cli/args.js';
-import { defaultStatePath, exportLines, formatState, parseState, readState, shellQuote, stateFileName, writeState } from '../../src/cli/state.js';
+import { defaultStatePath, exportLines, formatState, parseState, readState, refuseLineBreaksInEnv, shellQuote, stateFileName, writeState } from '../../src/cli/state.js';
 import { SetupDindError } from '../../src/engine/errors.js';
 import { helpText } from '../../src/cli/help.js';
 import { cliLogger } from '../../src/cli/log.js';
@@ -129,6 +129,23 @@ describe('the export lines and the state file in real shells', () => {
     expect(parseState(await readFile(file, 'utf8'))).toEqual({ exports, plan, path });
   });
 
+  it('refuses a value with a line break, naming it, rather than write or print a line of it', () => {
+    for (const value of ["x\nexport EVIL='1'", 'x\r# setup-dind plan: {}']) {
+      expect(() => exportLines({ DOCKER_CERT_PATH: value })).toThrow(SetupDindError);
+      expect(() => exportLines({ DOCKER_CERT_PATH: value })).toThrow(`The value of DOCKER_CERT_PATH has a line break (${JSON.stringify(value)}): it would add a line to the export lines and the state file.`);
+      expect(() => exportLines({}, ['/ok', value])).toThrow(/^PATH entry 2 has a line break/);
+      expect(() => formatState({ exports: { DOCKER_HOST: value }, plan: undefined })).toThrow(/^The value of DOCKER_HOST has a line break/);
+    }
+    expect(() => exportLines({ 'A=1; touch x; B': 'v' })).toThrow(/^Cannot export "A=1; touch x; B": not a variable name\.$/);
+  });
+
+  it('refuses, before anything is set up, environment variables with a line break that would reach the state', () => {
+    for (const name of ['TMPDIR', 'TMP', 'TEMP', 'DOCKER_HOST', 'DOCKER_CERT_PATH', 'DOCKER_TLS_CERTDIR']) {
+      expect(() => refuseLineBreaksInEnv({ [name]: '/tmp/x\nexport EVIL=1' })).toThrow(`Environment variable ${name} has a line break ("/tmp/x\\nexport EVIL=1")`);
+    }
+    expect(() => refuseLineBreaksInEnv({ TMPDIR: '/tmp/a b', CI_JOB_NAME: 'x\ny', DOCKER_HOST: 'unix:///run/docker.sock' })).not.toThrow();
+  });
+
   it('writes the state file mode 0600 through a new file renamed over the old one, leaving no other file', async () => {
     const file = join(dir, 'sub', 'state.env');
     await writeState(file, { exports: { A: '1' }, plan: undefined });
@@ -137,6 +154,14 @@ describe('the export lines and the state file in real shells', () => {
     expect(statSync(join(dir, 'sub')).mode & 0o777).toBe(0o700);
     expect(readdirSync(join(dir, 'sub'))).toEqual(['state.env']);
     expect((await readState(file))?.exports).toEqual({ A: '2' });
+  });
+
+  it('writes nothing when the state holds a line break', async () => {
+    const file = join(dir, 'state.env');
+    await writeState(file, { exports: { A: '1' }, plan: undefined });
+    await expect(writeState(file, { exports: { A: '1\n2' }, plan: undefined })).rejects.toThrow(/line break/);
+    expect(readdirSync(dir)).toEqual(['state.env']);
+    expect((await readState(file))?.exports).toEqual({ A: '1' });
   });
 });
 
