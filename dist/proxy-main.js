@@ -20,7 +20,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _policy_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(58);
-/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(12);
+/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(272);
 /**
  * The DooD proxy's background process (bundled as dist/dood-proxy.js). The
  * action starts it detached with its options as JSON in
@@ -128,7 +128,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 12:
+/***/ 272:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -137,7 +137,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   nL: () => (/* binding */ startProxy)
 });
 
-// UNUSED EXPORTS: MAX_INSPECTED_BODY, Refused, bindSourceProblem, classifyRequest, conflictingPort, explainPortConflict, inspectContainerCreate, inspectExecCreate, inspectHostConfig, inspectNetworkCreate, inspectStartBody, inspectVolumeCreate, parseBind, parseFirstJsonValue, queryOf, routePath, scopePruneFilters, socketPathVariants, withLabels, withRoutePath
+// UNUSED EXPORTS: MAX_INSPECTED_BODY, bindSourceProblem, classifyRequest, conflictingPort, explainPortConflict, inspectContainerCreate, inspectExecCreate, inspectHostConfig, inspectNetworkCreate, inspectStartBody, inspectVolumeCreate, parseBind, queryOf, routePath, scopePruneFilters, socketPathVariants, withRoutePath
 
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
@@ -216,6 +216,132 @@ function resolveExisting(path) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/dood/refused.ts
+/** A request the proxy answers itself, with this status and {"message": ...}. */
+class Refused extends Error {
+    status;
+    constructor(status, message) {
+        super(message);
+        this.status = status;
+        this.name = 'Refused';
+    }
+}
+/** 403: the policy does not allow `what`, for the reason `why`. */
+function policyRefusal(policy, what, why) {
+    return new Refused(403, `setup-dind dood-policy ${policy}: ${what} is not allowed (${why})`);
+}
+
+;// CONCATENATED MODULE: ./src/dood/json.ts
+/**
+ * JSON as the daemon reads it. The daemon decodes bodies with Go's
+ * encoding/json: only the first value counts, and field names match
+ * case-insensitively. The proxy reads bodies the same way and sends on what
+ * it re-serializes, so the daemon acts on exactly what was checked.
+ */
+
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** The strings of a list; anything else is an empty list. */
+function strings(value) {
+    return Array.isArray(value) ? value.filter((item) => typeof item === 'string') : [];
+}
+/** Where the first JSON value that starts at `start` ends (or where the text does). */
+function valueEnd(text, start) {
+    const first = text[start];
+    let end = start;
+    if (first === '{' || first === '[') {
+        let depth = 0;
+        let inString = false;
+        for (; end < text.length; end++) {
+            const char = text[end];
+            if (inString) {
+                if (char === '\\')
+                    end++;
+                else if (char === '"')
+                    inString = false;
+            }
+            else if (char === '"')
+                inString = true;
+            else if (char === '{' || char === '[')
+                depth++;
+            else if (char === '}' || char === ']') {
+                depth--;
+                if (depth === 0)
+                    return end + 1;
+            }
+        }
+    }
+    else if (first === '"') {
+        for (end = start + 1; end < text.length; end++) {
+            if (text[end] === '\\')
+                end++;
+            else if (text[end] === '"')
+                return end + 1;
+        }
+    }
+    else {
+        while (end < text.length && !' \t\r\n{}[],"'.includes(text[end]))
+            end++;
+    }
+    return end;
+}
+/**
+ * The first JSON value of a body, as Go's json.Decoder reads it (the daemon
+ * ignores what follows), or undefined when there is none.
+ */
+function parseFirstJsonValue(text) {
+    let start = 0;
+    while (start < text.length && ' \t\r\n'.includes(text[start]))
+        start++;
+    if (start >= text.length)
+        return undefined;
+    try {
+        return { value: JSON.parse(text.slice(start, valueEnd(text, start))) };
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Go's encoding/json matches field names case-insensitively (with K and ſ folding). */
+function fold(key) {
+    return key.toLowerCase().replace(/\u017f/g, 's');
+}
+/** The key of a field the daemon reads as `name`; a refusal when the body names it twice (the daemon would merge them). */
+function keyOf(object, name) {
+    const matches = Object.keys(object).filter((key) => fold(key) === fold(name));
+    if (matches.length > 1) {
+        throw new Refused(400, `setup-dind dood: the request names the field ${name} more than once (${matches.join(', ')}); send it once.`);
+    }
+    return matches[0];
+}
+/** The field the daemon reads as `name`, however the body spells it. */
+function field(object, name) {
+    const key = keyOf(object, name);
+    return key === undefined ? undefined : object[key];
+}
+/** Sets the field the daemon reads as `name`, spelled `name` from then on. */
+function setField(object, name, value) {
+    const key = keyOf(object, name);
+    if (key !== undefined && key !== name)
+        delete object[key];
+    object[name] = value;
+}
+/** `labels` over the request's own (all spellings of the field merged, as Go merges maps), ours winning. */
+function withLabels(object, name, labels) {
+    const merged = {};
+    for (const key of Object.keys(object).filter((candidate) => fold(candidate) === fold(name))) {
+        const value = object[key];
+        if (isObject(value))
+            for (const [label, text] of Object.entries(value))
+                merged[label] = text;
+        delete object[key];
+    }
+    for (const [label, text] of Object.entries(labels))
+        merged[label] = text;
+    object[name] = merged;
+}
+
 ;// CONCATENATED MODULE: ./src/dood/proxy.ts
 /**
  * The DooD isolation proxy: a per-job unix socket in front of the host
@@ -242,122 +368,12 @@ function resolveExisting(path) {
 
 
 
+
+
 /** Largest request body the proxy inspects (create requests are a few KiB). */
 const MAX_INSPECTED_BODY = 8 << 20;
 /** Largest error response buffered to explain a port conflict. */
 const MAX_ERROR_BODY = 1 << 20;
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-// ---------------------------------------------------------------------------
-// JSON as the daemon reads it
-/**
- * The first JSON value of a body, as Go's json.Decoder reads it (the daemon
- * ignores what follows), or undefined when there is none.
- */
-function parseFirstJsonValue(text) {
-    let start = 0;
-    while (start < text.length && ' \t\r\n'.includes(text[start]))
-        start++;
-    if (start >= text.length)
-        return undefined;
-    let end = start;
-    const first = text[start];
-    if (first === '{' || first === '[') {
-        let depth = 0;
-        let inString = false;
-        for (; end < text.length; end++) {
-            const char = text[end];
-            if (inString) {
-                if (char === '\\')
-                    end++;
-                else if (char === '"')
-                    inString = false;
-            }
-            else if (char === '"')
-                inString = true;
-            else if (char === '{' || char === '[')
-                depth++;
-            else if (char === '}' || char === ']') {
-                depth--;
-                if (depth === 0) {
-                    end++;
-                    break;
-                }
-            }
-        }
-    }
-    else if (first === '"') {
-        for (end = start + 1; end < text.length; end++) {
-            if (text[end] === '\\')
-                end++;
-            else if (text[end] === '"') {
-                end++;
-                break;
-            }
-        }
-    }
-    else {
-        while (end < text.length && !' \t\r\n{}[],"'.includes(text[end]))
-            end++;
-    }
-    try {
-        return { value: JSON.parse(text.slice(start, end)) };
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Go's encoding/json matches field names case-insensitively (with K and ſ folding). */
-function fold(key) {
-    return key.toLowerCase().replace(/\u017f/g, 's');
-}
-/** The key of a field the daemon reads as `name`; a refusal when the body names it twice (the daemon would merge them). */
-function keyOf(object, name) {
-    const matches = Object.keys(object).filter((key) => fold(key) === fold(name));
-    if (matches.length > 1) {
-        throw new Refused(400, `setup-dind dood: the request names the field ${name} more than once (${matches.join(', ')}); send it once.`);
-    }
-    return matches[0];
-}
-function field(object, name) {
-    const key = keyOf(object, name);
-    return key === undefined ? undefined : object[key];
-}
-function setField(object, name, value) {
-    const key = keyOf(object, name);
-    if (key !== undefined && key !== name)
-        delete object[key];
-    object[name] = value;
-}
-/** `labels` over the request's own (all spellings of the field merged, as Go merges maps), ours winning. */
-function withLabels(object, name, labels) {
-    const merged = {};
-    for (const key of Object.keys(object).filter((candidate) => fold(candidate) === fold(name))) {
-        const value = object[key];
-        if (isObject(value))
-            for (const [label, text] of Object.entries(value))
-                merged[label] = text;
-        delete object[key];
-    }
-    for (const [label, text] of Object.entries(labels))
-        merged[label] = text;
-    object[name] = merged;
-}
-// ---------------------------------------------------------------------------
-// What the proxy does to a request
-/** A request the proxy answers itself, with this status and {"message": ...}. */
-class Refused extends Error {
-    status;
-    constructor(status, message) {
-        super(message);
-        this.status = status;
-        this.name = 'Refused';
-    }
-}
-function policyRefusal(policy, what, why) {
-    return new Refused(403, `setup-dind dood-policy ${policy}: ${what} is not allowed (${why})`);
-}
 const HOST_NAMESPACES = [
     ['NetworkMode', '--network host', "the host's network stack"],
     ['PidMode', '--pid host', "the host's processes"],
@@ -444,9 +460,6 @@ function volumeDeviceProblem(driver, options, context, what) {
     const resolved = context.pathMap ? host : (context.resolvePath?.(host) ?? host);
     const problem = bindSourceProblem(resolved, context);
     return problem ? policyRefusal('strict', `${what} binding ${resolved}`, problem) : undefined;
-}
-function strings(value) {
-    return Array.isArray(value) ? value.filter((item) => typeof item === 'string') : [];
 }
 /**
  * A HostConfig (of POST /containers/create, or the body of a pre-1.24

@@ -24,8 +24,8 @@ import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { posix } from 'node:path';
 import type { DoodPolicy } from './policy.js';
 import { cleanAbsolute, isWithin, resolveExisting, translateHostPath, type PathMapping } from './paths.js';
-
-
+import { field, isObject, keyOf, parseFirstJsonValue, setField, strings, withLabels, type Json } from './json.js';
+import { policyRefusal, Refused } from './refused.js';
 
 export interface ProxyOptions {
   /** The unix socket to create (mode 0600). */
@@ -54,112 +54,6 @@ export const MAX_INSPECTED_BODY = 8 << 20;
 /** Largest error response buffered to explain a port conflict. */
 const MAX_ERROR_BODY = 1 << 20;
 
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-// ---------------------------------------------------------------------------
-// JSON as the daemon reads it
-
-/**
- * The first JSON value of a body, as Go's json.Decoder reads it (the daemon
- * ignores what follows), or undefined when there is none.
- */
-export function parseFirstJsonValue(text: string): { value: unknown } | undefined {
-  let start = 0;
-  while (start < text.length && ' \t\r\n'.includes(text[start]!)) start++;
-  if (start >= text.length) return undefined;
-  let end = start;
-  const first = text[start]!;
-  if (first === '{' || first === '[') {
-    let depth = 0;
-    let inString = false;
-    for (; end < text.length; end++) {
-      const char = text[end]!;
-      if (inString) {
-        if (char === '\\') end++;
-        else if (char === '"') inString = false;
-      } else if (char === '"') inString = true;
-      else if (char === '{' || char === '[') depth++;
-      else if (char === '}' || char === ']') {
-        depth--;
-        if (depth === 0) {
-          end++;
-          break;
-        }
-      }
-    }
-  } else if (first === '"') {
-    for (end = start + 1; end < text.length; end++) {
-      if (text[end] === '\\') end++;
-      else if (text[end] === '"') {
-        end++;
-        break;
-      }
-    }
-  } else {
-    while (end < text.length && !' \t\r\n{}[],"'.includes(text[end]!)) end++;
-  }
-  try {
-    return { value: JSON.parse(text.slice(start, end)) as unknown };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Go's encoding/json matches field names case-insensitively (with K and ſ folding). */
-function fold(key: string): string {
-  return key.toLowerCase().replace(/\u017f/g, 's');
-}
-
-/** The key of a field the daemon reads as `name`; a refusal when the body names it twice (the daemon would merge them). */
-function keyOf(object: Json, name: string): string | undefined {
-  const matches = Object.keys(object).filter((key) => fold(key) === fold(name));
-  if (matches.length > 1) {
-    throw new Refused(400, `setup-dind dood: the request names the field ${name} more than once (${matches.join(', ')}); send it once.`);
-  }
-  return matches[0];
-}
-
-function field(object: Json, name: string): unknown {
-  const key = keyOf(object, name);
-  return key === undefined ? undefined : object[key];
-}
-
-function setField(object: Json, name: string, value: unknown): void {
-  const key = keyOf(object, name);
-  if (key !== undefined && key !== name) delete object[key];
-  object[name] = value;
-}
-
-/** `labels` over the request's own (all spellings of the field merged, as Go merges maps), ours winning. */
-export function withLabels(object: Json, name: string, labels: Record<string, string>): void {
-  const merged: Json = {};
-  for (const key of Object.keys(object).filter((candidate) => fold(candidate) === fold(name))) {
-    const value = object[key];
-    if (isObject(value)) for (const [label, text] of Object.entries(value)) merged[label] = text;
-    delete object[key];
-  }
-  for (const [label, text] of Object.entries(labels)) merged[label] = text;
-  object[name] = merged;
-}
-
-// ---------------------------------------------------------------------------
-// What the proxy does to a request
-
-/** A request the proxy answers itself, with this status and {"message": ...}. */
-export class Refused extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'Refused';
-  }
-}
-
 export interface InspectionContext {
   labels: Record<string, string>;
   policy: DoodPolicy;
@@ -179,10 +73,6 @@ export interface Inspected {
   joins: Array<{ ref: string; what: string }>;
   /** Named volumes the container uses: created first with the job's labels (or, in strict, must be the job's). */
   volumes: Array<{ name: string; driver?: string; driverOpts?: Record<string, string>; labels?: Record<string, string> }>;
-}
-
-function policyRefusal(policy: DoodPolicy, what: string, why: string): Refused {
-  return new Refused(403, `setup-dind dood-policy ${policy}: ${what} is not allowed (${why})`);
 }
 
 const HOST_NAMESPACES: Array<[field: string, flag: string, shares: string]> = [
@@ -271,10 +161,6 @@ function volumeDeviceProblem(driver: unknown, options: unknown, context: Inspect
   const resolved = context.pathMap ? host : (context.resolvePath?.(host) ?? host);
   const problem = bindSourceProblem(resolved, context);
   return problem ? policyRefusal('strict', `${what} binding ${resolved}`, problem) : undefined;
-}
-
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
 
 /**

@@ -13,13 +13,12 @@ import {
   inspectStartBody,
   inspectVolumeCreate,
   parseBind,
-  parseFirstJsonValue,
-  Refused,
   routePath,
   scopePruneFilters,
   socketPathVariants,
   type InspectionContext,
 } from '../../src/dood/proxy.js';
+import { Refused } from '../../src/dood/refused.js';
 import { resolveExisting, translateHostPath, type PathMapping } from '../../src/dood/paths.js';
 
 const OURS = { 'setup-dind.owner': 'github:o/r/run/1', 'setup-dind.instance': 'abc' };
@@ -286,21 +285,6 @@ describe('dood-policy', () => {
     expect(refusal(() => inspectContainerCreate({ Image: 'busybox', HostConfig: {}, Binds: ['/etc:/x'] }, strict)).message).toContain('bind mount of /etc');
     const twice = refusal(() => inspectContainerCreate({ HostConfig: {}, hostConfig: { Privileged: true } }, strict));
     expect(twice).toEqual({ status: 400, message: expect.stringContaining('names the field HostConfig more than once') });
-  });
-});
-
-describe('parseFirstJsonValue', () => {
-  it('reads the first value like Go\'s json.Decoder, ignoring what follows', () => {
-    expect(parseFirstJsonValue('  {"a":"}{\\"x"} trailing {"b":2}')).toEqual({ value: { a: '}{"x' } });
-    expect(parseFirstJsonValue('[1,[2]]]')).toEqual({ value: [1, [2]] });
-    expect(parseFirstJsonValue('null xyz')).toEqual({ value: null });
-    expect(parseFirstJsonValue('"s" 1')).toEqual({ value: 's' });
-  });
-
-  it('is undefined for an empty or malformed body', () => {
-    expect(parseFirstJsonValue('')).toBeUndefined();
-    expect(parseFirstJsonValue('{"a":')).toBeUndefined();
-    expect(parseFirstJsonValue('{a:1}')).toBeUndefined();
   });
 });
 
