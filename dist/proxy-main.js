@@ -20,7 +20,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _policy_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(58);
-/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(272);
+/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(888);
 /**
  * The DooD proxy's background process (bundled as dist/dood-proxy.js). The
  * action starts it detached with its options as JSON in
@@ -128,7 +128,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 272:
+/***/ 888:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -137,7 +137,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   nL: () => (/* binding */ startProxy)
 });
 
-// UNUSED EXPORTS: MAX_INSPECTED_BODY, bindSourceProblem, classifyRequest, conflictingPort, explainPortConflict, inspectContainerCreate, inspectExecCreate, inspectHostConfig, inspectNetworkCreate, inspectStartBody, inspectVolumeCreate, parseBind, queryOf, routePath, scopePruneFilters, socketPathVariants, withRoutePath
+// UNUSED EXPORTS: MAX_INSPECTED_BODY, bindSourceProblem, conflictingPort, explainPortConflict, inspectContainerCreate, inspectExecCreate, inspectHostConfig, inspectNetworkCreate, inspectStartBody, inspectVolumeCreate, parseBind, scopePruneFilters, socketPathVariants
 
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
@@ -340,6 +340,74 @@ function withLabels(object, name, labels) {
     for (const [label, text] of Object.entries(labels))
         merged[label] = text;
     object[name] = merged;
+}
+
+;// CONCATENATED MODULE: ./src/dood/routes.ts
+/**
+ * Requests as the daemon's router sees them: which endpoint a method and URL
+ * reach (after the percent-decoding, cleaning and version prefix the router
+ * applies), so the proxy inspects what the daemon will act on.
+ */
+
+/** The path the daemon's router sees: percent-decoded, cleaned, without the API version prefix. */
+function routePath(url) {
+    const raw = url.split('?')[0] ?? '';
+    const decoded = raw.replace(/%([0-9a-fA-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+    const clean = external_node_path_namespaceObject.posix.normalize(`/${decoded}`).replace(/(.)\/+$/, '$1');
+    return clean.replace(/^\/v[0-9.]+(?=\/|$)/, '') || '/';
+}
+/** `url` with its route path replaced by `path`: the API version prefix and the query kept. */
+function withRoutePath(url, path) {
+    const version = /^\/v[0-9]+(?:\.[0-9]+)?(?=\/)/.exec(url)?.[0] ?? '';
+    const query = url.includes('?') ? url.slice(url.indexOf('?')) : '';
+    return `${version}${path}${query}`;
+}
+/** The query as the daemon may read it: older Go versions also split on ';'. */
+function queryOf(url) {
+    return new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1).replace(/;/g, '&') : '');
+}
+/** The endpoint a request reaches, as far as the proxy looks at it. */
+function classifyRequest(method, url) {
+    const path = routePath(url);
+    const query = queryOf(url);
+    const post = method.toUpperCase() === 'POST';
+    const reading = ['GET', 'HEAD'].includes(method.toUpperCase());
+    let match;
+    if (post && path === '/containers/create')
+        return { kind: 'container-create' };
+    if (post && path === '/networks/create')
+        return { kind: 'network-create' };
+    if (post && path === '/volumes/create')
+        return { kind: 'volume-create' };
+    if (post && /^\/(containers|volumes|networks)\/prune$/.test(path))
+        return { kind: 'prune' };
+    if (post && (match = /^\/containers\/([^/]+)\/start$/.exec(path)))
+        return { kind: 'container-start', ref: match[1] };
+    if (post && (match = /^\/containers\/([^/]+)\/exec$/.exec(path)))
+        return { kind: 'exec-create', ref: match[1] };
+    if ((match = /^\/containers\/([^/]+)(?:\/(.*))?$/.exec(path)) && !['json', 'create', 'prune'].includes(match[1])) {
+        return { kind: 'container', ref: match[1], action: match[2] ?? '' };
+    }
+    // Creating and pruning are matched above; GET reads one (harmless), any other verb changes it. As in the
+    // daemon's routes ({name:.*}), a name may hold '/', and only POST has the connect/disconnect suffix.
+    if (!reading && (match = /^\/volumes\/(.+)$/.exec(path)))
+        return { kind: 'volume', ref: match[1] };
+    if (post && (match = /^\/networks\/(.+)\/(connect|disconnect)$/.exec(path))) {
+        return { kind: 'network', ref: match[1], action: match[2] };
+    }
+    if (!reading && (match = /^\/networks\/(.+)$/.exec(path)))
+        return { kind: 'network', ref: match[1], action: 'remove' };
+    if (post && path === '/commit')
+        return { kind: 'commit', ref: query.get('container') ?? '' };
+    if (post && path === '/build')
+        return { kind: 'build', networkMode: query.get('networkmode') ?? '' };
+    if (!reading && /^\/plugins(\/|$)/.test(path)) {
+        return { kind: 'forbidden', what: 'managing plugins', why: "a plugin runs with the host's privileges" };
+    }
+    if (!reading && (/^\/swarm\/(init|join)$/.test(path) || /^\/services\/(create|[^/]+\/update)$/.test(path))) {
+        return { kind: 'forbidden', what: 'swarm mode and services', why: 'the proxy cannot inspect what services mount' };
+    }
+    return { kind: 'other' };
 }
 
 ;// CONCATENATED MODULE: ./src/dood/proxy.ts
@@ -642,65 +710,6 @@ function scopePruneFilters(query, labels) {
     filters.label = label;
     params.set('filters', JSON.stringify(filters));
     return params.toString();
-}
-/** The path the daemon's router sees: percent-decoded, cleaned, without the API version prefix. */
-function routePath(url) {
-    const raw = url.split('?')[0] ?? '';
-    const decoded = raw.replace(/%([0-9a-fA-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
-    const clean = external_node_path_namespaceObject.posix.normalize(`/${decoded}`).replace(/(.)\/+$/, '$1');
-    return clean.replace(/^\/v[0-9.]+(?=\/|$)/, '') || '/';
-}
-/** `url` with its route path replaced by `path`: the API version prefix and the query kept. */
-function withRoutePath(url, path) {
-    const version = /^\/v[0-9]+(?:\.[0-9]+)?(?=\/)/.exec(url)?.[0] ?? '';
-    const query = url.includes('?') ? url.slice(url.indexOf('?')) : '';
-    return `${version}${path}${query}`;
-}
-/** The query as the daemon may read it: older Go versions also split on ';'. */
-function queryOf(url) {
-    return new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1).replace(/;/g, '&') : '');
-}
-function classifyRequest(method, url) {
-    const path = routePath(url);
-    const query = queryOf(url);
-    const post = method.toUpperCase() === 'POST';
-    const reading = ['GET', 'HEAD'].includes(method.toUpperCase());
-    let match;
-    if (post && path === '/containers/create')
-        return { kind: 'container-create' };
-    if (post && path === '/networks/create')
-        return { kind: 'network-create' };
-    if (post && path === '/volumes/create')
-        return { kind: 'volume-create' };
-    if (post && /^\/(containers|volumes|networks)\/prune$/.test(path))
-        return { kind: 'prune' };
-    if (post && (match = /^\/containers\/([^/]+)\/start$/.exec(path)))
-        return { kind: 'container-start', ref: match[1] };
-    if (post && (match = /^\/containers\/([^/]+)\/exec$/.exec(path)))
-        return { kind: 'exec-create', ref: match[1] };
-    if ((match = /^\/containers\/([^/]+)(?:\/(.*))?$/.exec(path)) && !['json', 'create', 'prune'].includes(match[1])) {
-        return { kind: 'container', ref: match[1], action: match[2] ?? '' };
-    }
-    // Creating and pruning are matched above; GET reads one (harmless), any other verb changes it. As in the
-    // daemon's routes ({name:.*}), a name may hold '/', and only POST has the connect/disconnect suffix.
-    if (!reading && (match = /^\/volumes\/(.+)$/.exec(path)))
-        return { kind: 'volume', ref: match[1] };
-    if (post && (match = /^\/networks\/(.+)\/(connect|disconnect)$/.exec(path))) {
-        return { kind: 'network', ref: match[1], action: match[2] };
-    }
-    if (!reading && (match = /^\/networks\/(.+)$/.exec(path)))
-        return { kind: 'network', ref: match[1], action: 'remove' };
-    if (post && path === '/commit')
-        return { kind: 'commit', ref: query.get('container') ?? '' };
-    if (post && path === '/build')
-        return { kind: 'build', networkMode: query.get('networkmode') ?? '' };
-    if (!reading && /^\/plugins(\/|$)/.test(path)) {
-        return { kind: 'forbidden', what: 'managing plugins', why: "a plugin runs with the host's privileges" };
-    }
-    if (!reading && (/^\/swarm\/(init|join)$/.test(path) || /^\/services\/(create|[^/]+\/update)$/.test(path))) {
-        return { kind: 'forbidden', what: 'swarm mode and services', why: 'the proxy cannot inspect what services mount' };
-    }
-    return { kind: 'other' };
 }
 /** The host address and port a "port is already allocated" / "address already in use" error is about. */
 function conflictingPort(message) {

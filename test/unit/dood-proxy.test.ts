@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   bindSourceProblem,
-  classifyRequest,
   conflictingPort,
   explainPortConflict,
   inspectContainerCreate,
@@ -13,7 +12,6 @@ import {
   inspectStartBody,
   inspectVolumeCreate,
   parseBind,
-  routePath,
   scopePruneFilters,
   socketPathVariants,
   type InspectionContext,
@@ -288,31 +286,7 @@ describe('dood-policy', () => {
   });
 });
 
-describe('routes', () => {
-  it('matches with or without a version prefix, percent-decoded and cleaned like the daemon\'s router', () => {
-    expect(classifyRequest('POST', '/v1.41/containers/create?name=x')).toEqual({ kind: 'container-create' });
-    expect(classifyRequest('POST', '/containers/create')).toEqual({ kind: 'container-create' });
-    expect(classifyRequest('POST', '/v1.41/containers/%63reate')).toEqual({ kind: 'container-create' });
-    expect(classifyRequest('POST', '//v1.41/containers/./create/')).toEqual({ kind: 'container-create' });
-    expect(classifyRequest('POST', '/v1.24/networks/create')).toEqual({ kind: 'network-create' });
-    expect(classifyRequest('POST', '/volumes/create')).toEqual({ kind: 'volume-create' });
-    expect(classifyRequest('POST', '/v1.41/containers/abc/start')).toEqual({ kind: 'container-start', ref: 'abc' });
-    expect(classifyRequest('POST', '/v1.41/containers/abc/exec')).toEqual({ kind: 'exec-create', ref: 'abc' });
-    expect(classifyRequest('GET', '/v1.41/containers/abc/logs?follow=1')).toEqual({ kind: 'container', ref: 'abc', action: 'logs' });
-    expect(classifyRequest('DELETE', '/v1.41/containers/abc?force=1')).toEqual({ kind: 'container', ref: 'abc', action: '' });
-    expect(classifyRequest('GET', '/v1.41/containers/json?all=1')).toEqual({ kind: 'other' });
-    expect(classifyRequest('POST', '/v1.41/build?networkmode=host')).toEqual({ kind: 'build', networkMode: 'host' });
-    expect(classifyRequest('POST', '/v1.41/commit?container=abc')).toEqual({ kind: 'commit', ref: 'abc' });
-    expect(classifyRequest('POST', '/v1.41/plugins/pull?remote=x')).toMatchObject({ kind: 'forbidden' });
-    expect(classifyRequest('GET', '/v1.41/plugins')).toEqual({ kind: 'other' });
-    expect(classifyRequest('POST', '/v1.41/swarm/init')).toMatchObject({ kind: 'forbidden' });
-    expect(classifyRequest('GET', '/_ping')).toEqual({ kind: 'other' });
-    expect(classifyRequest('POST', '/v1.41/exec/abc/start')).toEqual({ kind: 'other' });
-    expect(routePath('/v1.41')).toBe('/');
-    // Older Go splits queries on ';' as well as '&'.
-    expect(classifyRequest('POST', '/v1.41/build?t=x;networkmode=host')).toEqual({ kind: 'build', networkMode: 'host' });
-  });
-
+describe('prune', () => {
   it('strict scopes prune to the job\'s labels', () => {
     const query = new URLSearchParams(scopePruneFilters(`filters=${encodeURIComponent('{"until":{"1h":true},"label":{"a=b":true}}')}`, OURS));
     expect(JSON.parse(query.get('filters')!)).toEqual({
