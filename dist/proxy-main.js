@@ -20,7 +20,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _policy_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(58);
-/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(888);
+/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(863);
 /**
  * The DooD proxy's background process (bundled as dist/dood-proxy.js). The
  * action starts it detached with its options as JSON in
@@ -128,7 +128,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 888:
+/***/ 863:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -137,7 +137,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   nL: () => (/* binding */ startProxy)
 });
 
-// UNUSED EXPORTS: MAX_INSPECTED_BODY, bindSourceProblem, conflictingPort, explainPortConflict, inspectContainerCreate, inspectExecCreate, inspectHostConfig, inspectNetworkCreate, inspectStartBody, inspectVolumeCreate, parseBind, scopePruneFilters, socketPathVariants
+// UNUSED EXPORTS: MAX_INSPECTED_BODY, conflictingPort, explainPortConflict
 
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
@@ -342,6 +342,321 @@ function withLabels(object, name, labels) {
     object[name] = merged;
 }
 
+;// CONCATENATED MODULE: ./src/dood/binds.ts
+
+
+
+/** Socket paths to guard: as given, plus /run <-> /var/run spellings (one is a link to the other on most hosts). */
+function socketPathVariants(paths) {
+    const out = new Set();
+    for (const path of paths) {
+        const clean = cleanAbsolute(path);
+        if (clean === undefined)
+            continue;
+        out.add(clean);
+        if (clean.startsWith('/var/run/'))
+            out.add(clean.slice('/var'.length));
+        else if (clean.startsWith('/run/'))
+            out.add(`/var${clean}`);
+    }
+    return [...out];
+}
+/** strict: why a host path may not be a bind source, or undefined when it may. */
+function bindSourceProblem(hostPath, context) {
+    for (const socket of socketPathVariants(context.socketPaths)) {
+        if (isWithin(socket, hostPath)) {
+            return hostPath === socket
+                ? "it is the host's Docker socket: a container holding it controls the host"
+                : `it holds the host's Docker socket ${socket}: a container holding it controls the host`;
+        }
+    }
+    const roots = context.allowedBindRoots.map(cleanAbsolute).filter((root) => root !== undefined);
+    if (!roots.some((root) => isWithin(hostPath, root))) {
+        return roots.length === 0 ? 'no bind roots are allowed' : `only paths under ${roots.join(', ')} may be bound`;
+    }
+    return undefined;
+}
+/** The host path of a bind source: resolved as the proxy sees it, translated when the job runs in a container. */
+function hostSource(source, context, notes) {
+    const clean = cleanAbsolute(source) ?? source;
+    const resolved = context.resolvePath ? context.resolvePath(clean) : clean;
+    const via = resolved === clean ? '' : ` (resolves to ${resolved})`;
+    if (!context.pathMap) {
+        if (resolved !== clean)
+            notes.push(`bind source ${source} resolves to ${resolved}`);
+        return resolved;
+    }
+    const host = translateHostPath(resolved, context.pathMap);
+    if (host === undefined) {
+        const usable = context.pathMap.map((mapping) => `${mapping.containerPath} -> ${mapping.hostPath}`).join(', ');
+        throw new Refused(400, `setup-dind dood: bind source ${source}${via} is a path inside the job's container, which the host's Docker daemon cannot see; ` +
+            `only paths under the job container's mounts can be bound: ${usable || '(none)'}`);
+    }
+    notes.push(`translated bind source ${source}${via} -> ${host}`);
+    return host;
+}
+/** A Binds entry: SOURCE:TARGET[:OPTIONS]; a bind when SOURCE is absolute, else a named volume. */
+function parseBind(spec) {
+    const colon = spec.indexOf(':');
+    if (colon <= 0)
+        return undefined; // an anonymous volume: just a target
+    const source = spec.slice(0, colon);
+    return { kind: source.startsWith('/') ? 'bind' : 'volume', source, rest: spec.slice(colon) };
+}
+/** strict: a local-driver volume whose `device` is a host path is a bind (o=bind) or a host device mount. */
+function volumeDeviceProblem(driver, options, context, what) {
+    if (context.policy !== 'strict' || !isObject(options))
+        return undefined;
+    if (driver !== undefined && driver !== '' && driver !== 'local')
+        return undefined;
+    const device = options.device;
+    if (typeof device !== 'string' || !device.startsWith('/'))
+        return undefined;
+    const bind = String(options.o ?? '').split(',').includes('bind');
+    if (!bind)
+        return policyRefusal('strict', `${what} with device ${device}`, 'it mounts a host device');
+    const host = cleanAbsolute(device);
+    const resolved = context.pathMap ? host : (context.resolvePath?.(host) ?? host);
+    const problem = bindSourceProblem(resolved, context);
+    return problem ? policyRefusal('strict', `${what} binding ${resolved}`, problem) : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/dood/inspect.ts
+/**
+ * The checks over request bodies, as pure functions: what the job's labels go
+ * on, which bind sources are translated, and what the policy refuses
+ * (no-privileged: privileged containers and execs; strict: host namespaces,
+ * binds outside the roots, host capabilities and devices, unconfined
+ * security options). What needs the daemon (whose containers and volumes
+ * these are) is returned in Inspected for the ownership checks.
+ */
+
+
+
+const HOST_NAMESPACES = [
+    ['NetworkMode', '--network host', "the host's network stack"],
+    ['PidMode', '--pid host', "the host's processes"],
+    ['IpcMode', '--ipc host', "the host's IPC namespace"],
+    ['UTSMode', '--uts host', "the host's hostname"],
+    ['UsernsMode', '--userns host', "the host's user namespace"],
+    ['CgroupnsMode', '--cgroupns host', "the host's cgroups"],
+];
+/** Capabilities that reach outside a container (or hand it the host). */
+const HOST_CAPABILITIES = new Set([
+    'ALL', 'SYS_ADMIN', 'SYS_MODULE', 'SYS_RAWIO', 'SYS_PTRACE', 'SYS_TIME', 'SYS_BOOT', 'DAC_READ_SEARCH',
+    'MAC_ADMIN', 'MAC_OVERRIDE', 'BPF', 'PERFMON', 'SYSLOG',
+]);
+/** Bind sources are rewritten when strict checks them or the job's container maps them. */
+function touchesBinds(context) {
+    return context.policy === 'strict' || context.pathMap !== undefined;
+}
+/** HostConfig.Binds: named volumes noted, bind sources replaced by their host paths (returned). */
+function inspectBinds(hostConfig, context, inspected) {
+    const binds = [];
+    const key = keyOf(hostConfig, 'Binds');
+    const list = key === undefined ? undefined : hostConfig[key];
+    if (!Array.isArray(list))
+        return binds;
+    const volumeDriver = field(hostConfig, 'VolumeDriver');
+    hostConfig[key] = list.map((entry) => {
+        if (typeof entry !== 'string')
+            return entry;
+        const bind = parseBind(entry);
+        if (!bind)
+            return entry;
+        if (bind.kind === 'volume') {
+            inspected.volumes.push({ name: bind.source, ...(typeof volumeDriver === 'string' && volumeDriver !== '' ? { driver: volumeDriver } : {}) });
+            return entry;
+        }
+        if (!touchesBinds(context))
+            return entry;
+        const host = hostSource(bind.source, context, inspected.notes);
+        binds.push({ host, shown: bind.source });
+        return host + bind.rest;
+    });
+    return binds;
+}
+/** A type=volume mount: strict refuses host devices and paths; the volume gets the job's labels and is noted when named. */
+function inspectVolumeMount(mount, source, context, inspected) {
+    let options = field(mount, 'VolumeOptions');
+    if (!isObject(options)) {
+        options = {};
+        setField(mount, 'VolumeOptions', options);
+    }
+    const volumeOptions = options;
+    const driverConfig = field(volumeOptions, 'DriverConfig');
+    const driver = isObject(driverConfig) ? field(driverConfig, 'Name') : undefined;
+    const driverOpts = isObject(driverConfig) ? field(driverConfig, 'Options') : undefined;
+    const refusal = volumeDeviceProblem(driver, driverOpts, context, `volume mount ${typeof source === 'string' && source ? source : '(anonymous)'}`);
+    if (refusal)
+        throw refusal;
+    // Labels apply when the daemon creates the volume (anonymous ones too).
+    withLabels(volumeOptions, 'Labels', context.labels);
+    if (typeof source === 'string' && source !== '') {
+        inspected.volumes.push({
+            name: source,
+            ...(typeof driver === 'string' && driver !== '' ? { driver } : {}),
+            ...(isObject(driverOpts) ? { driverOpts: driverOpts } : {}),
+            labels: field(volumeOptions, 'Labels'),
+        });
+    }
+}
+/** HostConfig.Mounts: bind sources replaced by their host paths (returned), volume mounts inspected. */
+function inspectMounts(hostConfig, context, inspected) {
+    const binds = [];
+    const mounts = field(hostConfig, 'Mounts');
+    if (!Array.isArray(mounts))
+        return binds;
+    for (const mount of mounts) {
+        if (!isObject(mount))
+            continue;
+        const type = field(mount, 'Type');
+        const source = field(mount, 'Source');
+        if (type === 'bind' && typeof source === 'string' && touchesBinds(context)) {
+            const host = hostSource(source, context, inspected.notes);
+            setField(mount, 'Source', host);
+            binds.push({ host, shown: source });
+        }
+        else if (type === 'volume') {
+            inspectVolumeMount(mount, source, context, inspected);
+        }
+    }
+    return binds;
+}
+/** strict: host namespaces refused; containers whose namespaces or volumes are joined noted. */
+function checkJoins(hostConfig, inspected) {
+    for (const [name, flag, shares] of HOST_NAMESPACES) {
+        const mode = field(hostConfig, name);
+        if (typeof mode !== 'string')
+            continue;
+        if (mode.trim().toLowerCase() === 'host')
+            throw policyRefusal('strict', flag, `it shares ${shares} with the job's containers`);
+        const joined = /^container:(.+)$/.exec(mode.trim());
+        if (joined)
+            inspected.joins.push({ ref: joined[1], what: `${flag.replace(' host', '')} ${mode.trim()}` });
+    }
+    for (const entry of strings(field(hostConfig, 'VolumesFrom'))) {
+        inspected.joins.push({ ref: entry.replace(/:(ro|rw)$/, ''), what: `--volumes-from ${entry}` });
+    }
+}
+/** strict: each bind's host path under the roots, and not the Docker socket. */
+function checkBinds(binds, context) {
+    for (const { host, shown } of binds) {
+        const problem = bindSourceProblem(host, context);
+        const described = host === shown ? host : `${shown} (${context.pathMap ? `${host} on the host` : `which resolves to ${host}`})`;
+        if (problem)
+            throw policyRefusal('strict', `bind mount of ${described}`, problem);
+    }
+}
+/** strict: capabilities, devices and security options that reach the host. */
+function checkHostAccess(hostConfig) {
+    for (const capability of strings(field(hostConfig, 'CapAdd'))) {
+        const name = capability.toUpperCase().replace(/^CAP_/, '');
+        if (HOST_CAPABILITIES.has(name))
+            throw policyRefusal('strict', `--cap-add ${name}`, 'the capability reaches outside the container');
+    }
+    const devices = field(hostConfig, 'Devices');
+    if (Array.isArray(devices) && devices.length > 0) {
+        const first = devices[0];
+        const path = isObject(first) ? field(first, 'PathOnHost') : undefined;
+        throw policyRefusal('strict', `--device ${typeof path === 'string' ? path : ''}`.trim(), 'it gives the container a host device');
+    }
+    const rules = strings(field(hostConfig, 'DeviceCgroupRules'));
+    if (rules.length > 0)
+        throw policyRefusal('strict', `--device-cgroup-rule ${rules[0]}`, 'it gives the container access to host devices');
+    for (const option of strings(field(hostConfig, 'SecurityOpt'))) {
+        if (/unconfined|label[:=]disable/i.test(option))
+            throw policyRefusal('strict', `--security-opt ${option}`, "it turns off the container's confinement");
+    }
+}
+/**
+ * A HostConfig (of POST /containers/create, or the body of a pre-1.24
+ * POST /containers/{id}/start): bind sources translated and resolved, then
+ * dood-policy applied on the host paths. Mutates `hostConfig`; throws Refused.
+ */
+function inspectHostConfig(hostConfig, context, inspected) {
+    const binds = [...inspectBinds(hostConfig, context, inspected), ...inspectMounts(hostConfig, context, inspected)];
+    const { policy } = context;
+    if (policy === 'none')
+        return;
+    if (field(hostConfig, 'Privileged') === true) {
+        throw policyRefusal(policy, '--privileged', 'a privileged container has full access to the host');
+    }
+    if (policy !== 'strict')
+        return;
+    checkJoins(hostConfig, inspected);
+    checkBinds(binds, context);
+    checkHostAccess(hostConfig);
+}
+function emptyInspection(body) {
+    return { body, notes: [], joins: [], volumes: [] };
+}
+/**
+ * POST /containers/create: the job's labels, then the HostConfig inspected.
+ * Daemons before API 1.44 also read HostConfig fields from the top level of
+ * the body (a deprecated form they use when "HostConfig" is absent), so the
+ * top level is inspected as a HostConfig too. Throws Refused.
+ */
+function inspectContainerCreate(body, context) {
+    const inspected = emptyInspection(body);
+    if (!isObject(body))
+        return inspected;
+    withLabels(body, 'Labels', context.labels);
+    const hostConfig = field(body, 'HostConfig');
+    if (isObject(hostConfig))
+        inspectHostConfig(hostConfig, context, inspected);
+    inspectHostConfig(body, context, inspected);
+    return inspected;
+}
+/** POST /networks/create: the job's labels. */
+function inspectNetworkCreate(body, context) {
+    if (isObject(body))
+        withLabels(body, 'Labels', context.labels);
+    return emptyInspection(body);
+}
+/** POST /volumes/create: the job's labels; strict refuses local volumes over host paths outside the roots or devices. */
+function inspectVolumeCreate(body, context) {
+    if (!isObject(body))
+        return emptyInspection(body);
+    const name = field(body, 'Name');
+    const refusal = volumeDeviceProblem(field(body, 'Driver'), field(body, 'DriverOpts'), context, `volume ${typeof name === 'string' && name ? name : '(unnamed)'}`);
+    if (refusal)
+        throw refusal;
+    withLabels(body, 'Labels', context.labels);
+    return emptyInspection(body);
+}
+/** POST /containers/{id}/exec: no privileged exec unless the policy is none. */
+function inspectExecCreate(body, context) {
+    if (context.policy !== 'none' && isObject(body) && field(body, 'Privileged') === true) {
+        throw policyRefusal(context.policy, 'exec --privileged', 'a privileged process has full access to the host');
+    }
+    return emptyInspection(body);
+}
+/** POST /containers/{id}/start with a body: API < 1.24 still takes a HostConfig there, so it gets the same inspection. */
+function inspectStartBody(body, context) {
+    const inspected = emptyInspection(body);
+    if (isObject(body))
+        inspectHostConfig(body, context, inspected);
+    return inspected;
+}
+/** strict: prune only what the job created (label filters added). Returns the new query string. */
+function scopePruneFilters(query, labels) {
+    const params = new URLSearchParams(query.replace(/;/g, '&'));
+    const parsed = parseFirstJsonValue(params.get('filters') ?? '{}')?.value;
+    const filters = isObject(parsed) ? parsed : {};
+    const existing = filters.label;
+    const label = Array.isArray(existing)
+        ? Object.fromEntries(strings(existing).map((entry) => [entry, true]))
+        : isObject(existing)
+            ? Object.fromEntries(Object.entries(existing).map(([key, value]) => [key, value === true]))
+            : {};
+    for (const [key, value] of Object.entries(labels))
+        label[`${key}=${value}`] = true;
+    filters.label = label;
+    params.set('filters', JSON.stringify(filters));
+    return params.toString();
+}
+
 ;// CONCATENATED MODULE: ./src/dood/routes.ts
 /**
  * Requests as the daemon's router sees them: which endpoint a method and URL
@@ -438,279 +753,11 @@ function classifyRequest(method, url) {
 
 
 
+
 /** Largest request body the proxy inspects (create requests are a few KiB). */
 const MAX_INSPECTED_BODY = 8 << 20;
 /** Largest error response buffered to explain a port conflict. */
 const MAX_ERROR_BODY = 1 << 20;
-const HOST_NAMESPACES = [
-    ['NetworkMode', '--network host', "the host's network stack"],
-    ['PidMode', '--pid host', "the host's processes"],
-    ['IpcMode', '--ipc host', "the host's IPC namespace"],
-    ['UTSMode', '--uts host', "the host's hostname"],
-    ['UsernsMode', '--userns host', "the host's user namespace"],
-    ['CgroupnsMode', '--cgroupns host', "the host's cgroups"],
-];
-/** Capabilities that reach outside a container (or hand it the host). */
-const HOST_CAPABILITIES = new Set([
-    'ALL', 'SYS_ADMIN', 'SYS_MODULE', 'SYS_RAWIO', 'SYS_PTRACE', 'SYS_TIME', 'SYS_BOOT', 'DAC_READ_SEARCH',
-    'MAC_ADMIN', 'MAC_OVERRIDE', 'BPF', 'PERFMON', 'SYSLOG',
-]);
-/** Socket paths to guard: as given, plus /run <-> /var/run spellings (one is a link to the other on most hosts). */
-function socketPathVariants(paths) {
-    const out = new Set();
-    for (const path of paths) {
-        const clean = cleanAbsolute(path);
-        if (clean === undefined)
-            continue;
-        out.add(clean);
-        if (clean.startsWith('/var/run/'))
-            out.add(clean.slice('/var'.length));
-        else if (clean.startsWith('/run/'))
-            out.add(`/var${clean}`);
-    }
-    return [...out];
-}
-/** strict: why a host path may not be a bind source, or undefined when it may. */
-function bindSourceProblem(hostPath, context) {
-    for (const socket of socketPathVariants(context.socketPaths)) {
-        if (isWithin(socket, hostPath)) {
-            return hostPath === socket
-                ? "it is the host's Docker socket: a container holding it controls the host"
-                : `it holds the host's Docker socket ${socket}: a container holding it controls the host`;
-        }
-    }
-    const roots = context.allowedBindRoots.map(cleanAbsolute).filter((root) => root !== undefined);
-    if (!roots.some((root) => isWithin(hostPath, root))) {
-        return roots.length === 0 ? 'no bind roots are allowed' : `only paths under ${roots.join(', ')} may be bound`;
-    }
-    return undefined;
-}
-/** The host path of a bind source: resolved as the proxy sees it, translated when the job runs in a container. */
-function hostSource(source, context, notes) {
-    const clean = cleanAbsolute(source) ?? source;
-    const resolved = context.resolvePath ? context.resolvePath(clean) : clean;
-    const via = resolved === clean ? '' : ` (resolves to ${resolved})`;
-    if (!context.pathMap) {
-        if (resolved !== clean)
-            notes.push(`bind source ${source} resolves to ${resolved}`);
-        return resolved;
-    }
-    const host = translateHostPath(resolved, context.pathMap);
-    if (host === undefined) {
-        const usable = context.pathMap.map((mapping) => `${mapping.containerPath} -> ${mapping.hostPath}`).join(', ');
-        throw new Refused(400, `setup-dind dood: bind source ${source}${via} is a path inside the job's container, which the host's Docker daemon cannot see; ` +
-            `only paths under the job container's mounts can be bound: ${usable || '(none)'}`);
-    }
-    notes.push(`translated bind source ${source}${via} -> ${host}`);
-    return host;
-}
-/** A Binds entry: SOURCE:TARGET[:OPTIONS]; a bind when SOURCE is absolute, else a named volume. */
-function parseBind(spec) {
-    const colon = spec.indexOf(':');
-    if (colon <= 0)
-        return undefined; // an anonymous volume: just a target
-    const source = spec.slice(0, colon);
-    return { kind: source.startsWith('/') ? 'bind' : 'volume', source, rest: spec.slice(colon) };
-}
-/** strict: a local-driver volume whose `device` is a host path is a bind (o=bind) or a host device mount. */
-function volumeDeviceProblem(driver, options, context, what) {
-    if (context.policy !== 'strict' || !isObject(options))
-        return undefined;
-    if (driver !== undefined && driver !== '' && driver !== 'local')
-        return undefined;
-    const device = options.device;
-    if (typeof device !== 'string' || !device.startsWith('/'))
-        return undefined;
-    const bind = String(options.o ?? '').split(',').includes('bind');
-    if (!bind)
-        return policyRefusal('strict', `${what} with device ${device}`, 'it mounts a host device');
-    const host = cleanAbsolute(device);
-    const resolved = context.pathMap ? host : (context.resolvePath?.(host) ?? host);
-    const problem = bindSourceProblem(resolved, context);
-    return problem ? policyRefusal('strict', `${what} binding ${resolved}`, problem) : undefined;
-}
-/**
- * A HostConfig (of POST /containers/create, or the body of a pre-1.24
- * POST /containers/{id}/start): bind sources translated and resolved, then
- * dood-policy applied on the host paths. Mutates `hostConfig`; throws Refused.
- */
-function inspectHostConfig(hostConfig, context, inspected) {
-    const { policy } = context;
-    const strict = policy === 'strict';
-    const touchBinds = strict || context.pathMap !== undefined;
-    const binds = [];
-    const bindsKey = keyOf(hostConfig, 'Binds');
-    const bindList = bindsKey === undefined ? undefined : hostConfig[bindsKey];
-    if (Array.isArray(bindList)) {
-        const volumeDriver = field(hostConfig, 'VolumeDriver');
-        hostConfig[bindsKey] = bindList.map((entry) => {
-            if (typeof entry !== 'string')
-                return entry;
-            const bind = parseBind(entry);
-            if (!bind)
-                return entry;
-            if (bind.kind === 'volume') {
-                inspected.volumes.push({ name: bind.source, ...(typeof volumeDriver === 'string' && volumeDriver !== '' ? { driver: volumeDriver } : {}) });
-                return entry;
-            }
-            if (!touchBinds)
-                return entry;
-            const host = hostSource(bind.source, context, inspected.notes);
-            binds.push({ host, shown: bind.source });
-            return host + bind.rest;
-        });
-    }
-    const mounts = field(hostConfig, 'Mounts');
-    if (Array.isArray(mounts)) {
-        for (const mount of mounts) {
-            if (!isObject(mount))
-                continue;
-            const type = field(mount, 'Type');
-            const source = field(mount, 'Source');
-            if (type === 'bind' && typeof source === 'string' && touchBinds) {
-                const host = hostSource(source, context, inspected.notes);
-                setField(mount, 'Source', host);
-                binds.push({ host, shown: source });
-            }
-            else if (type === 'volume') {
-                let options = field(mount, 'VolumeOptions');
-                if (!isObject(options)) {
-                    options = {};
-                    setField(mount, 'VolumeOptions', options);
-                }
-                const volumeOptions = options;
-                const driverConfig = field(volumeOptions, 'DriverConfig');
-                const driver = isObject(driverConfig) ? field(driverConfig, 'Name') : undefined;
-                const driverOpts = isObject(driverConfig) ? field(driverConfig, 'Options') : undefined;
-                const refusal = volumeDeviceProblem(driver, driverOpts, context, `volume mount ${typeof source === 'string' && source ? source : '(anonymous)'}`);
-                if (refusal)
-                    throw refusal;
-                // Labels apply when the daemon creates the volume (anonymous ones too).
-                withLabels(volumeOptions, 'Labels', context.labels);
-                if (typeof source === 'string' && source !== '') {
-                    inspected.volumes.push({
-                        name: source,
-                        ...(typeof driver === 'string' && driver !== '' ? { driver } : {}),
-                        ...(isObject(driverOpts) ? { driverOpts: driverOpts } : {}),
-                        labels: field(volumeOptions, 'Labels'),
-                    });
-                }
-            }
-        }
-    }
-    if (policy === 'none')
-        return;
-    if (field(hostConfig, 'Privileged') === true) {
-        throw policyRefusal(policy, '--privileged', 'a privileged container has full access to the host');
-    }
-    if (!strict)
-        return;
-    for (const [name, flag, shares] of HOST_NAMESPACES) {
-        const mode = field(hostConfig, name);
-        if (typeof mode !== 'string')
-            continue;
-        if (mode.trim().toLowerCase() === 'host')
-            throw policyRefusal(policy, flag, `it shares ${shares} with the job's containers`);
-        const joined = /^container:(.+)$/.exec(mode.trim());
-        if (joined)
-            inspected.joins.push({ ref: joined[1], what: `${flag.replace(' host', '')} ${mode.trim()}` });
-    }
-    for (const entry of strings(field(hostConfig, 'VolumesFrom'))) {
-        inspected.joins.push({ ref: entry.replace(/:(ro|rw)$/, ''), what: `--volumes-from ${entry}` });
-    }
-    for (const { host, shown } of binds) {
-        const problem = bindSourceProblem(host, context);
-        const described = host === shown ? host : `${shown} (${context.pathMap ? `${host} on the host` : `which resolves to ${host}`})`;
-        if (problem)
-            throw policyRefusal(policy, `bind mount of ${described}`, problem);
-    }
-    for (const capability of strings(field(hostConfig, 'CapAdd'))) {
-        const name = capability.toUpperCase().replace(/^CAP_/, '');
-        if (HOST_CAPABILITIES.has(name))
-            throw policyRefusal(policy, `--cap-add ${name}`, 'the capability reaches outside the container');
-    }
-    const devices = field(hostConfig, 'Devices');
-    if (Array.isArray(devices) && devices.length > 0) {
-        const first = devices[0];
-        const path = isObject(first) ? field(first, 'PathOnHost') : undefined;
-        throw policyRefusal(policy, `--device ${typeof path === 'string' ? path : ''}`.trim(), "it gives the container a host device");
-    }
-    const rules = strings(field(hostConfig, 'DeviceCgroupRules'));
-    if (rules.length > 0)
-        throw policyRefusal(policy, `--device-cgroup-rule ${rules[0]}`, 'it gives the container access to host devices');
-    for (const option of strings(field(hostConfig, 'SecurityOpt'))) {
-        if (/unconfined|label[:=]disable/i.test(option))
-            throw policyRefusal(policy, `--security-opt ${option}`, "it turns off the container's confinement");
-    }
-}
-function emptyInspection(body) {
-    return { body, notes: [], joins: [], volumes: [] };
-}
-/**
- * POST /containers/create: the job's labels, then the HostConfig inspected.
- * Daemons before API 1.44 also read HostConfig fields from the top level of
- * the body (a deprecated form they use when "HostConfig" is absent), so the
- * top level is inspected as a HostConfig too. Throws Refused.
- */
-function inspectContainerCreate(body, context) {
-    const inspected = emptyInspection(body);
-    if (!isObject(body))
-        return inspected;
-    withLabels(body, 'Labels', context.labels);
-    const hostConfig = field(body, 'HostConfig');
-    if (isObject(hostConfig))
-        inspectHostConfig(hostConfig, context, inspected);
-    inspectHostConfig(body, context, inspected);
-    return inspected;
-}
-/** POST /networks/create: the job's labels. */
-function inspectNetworkCreate(body, context) {
-    if (isObject(body))
-        withLabels(body, 'Labels', context.labels);
-    return emptyInspection(body);
-}
-/** POST /volumes/create: the job's labels; strict refuses local volumes over host paths outside the roots or devices. */
-function inspectVolumeCreate(body, context) {
-    if (!isObject(body))
-        return emptyInspection(body);
-    const name = field(body, 'Name');
-    const refusal = volumeDeviceProblem(field(body, 'Driver'), field(body, 'DriverOpts'), context, `volume ${typeof name === 'string' && name ? name : '(unnamed)'}`);
-    if (refusal)
-        throw refusal;
-    withLabels(body, 'Labels', context.labels);
-    return emptyInspection(body);
-}
-/** POST /containers/{id}/exec: no privileged exec unless the policy is none. */
-function inspectExecCreate(body, context) {
-    if (context.policy !== 'none' && isObject(body) && field(body, 'Privileged') === true) {
-        throw policyRefusal(context.policy, 'exec --privileged', 'a privileged process has full access to the host');
-    }
-    return emptyInspection(body);
-}
-/** POST /containers/{id}/start with a body: API < 1.24 still takes a HostConfig there, so it gets the same inspection. */
-function inspectStartBody(body, context) {
-    const inspected = emptyInspection(body);
-    if (isObject(body))
-        inspectHostConfig(body, context, inspected);
-    return inspected;
-}
-/** strict: prune only what the job created (label filters added). Returns the new query string. */
-function scopePruneFilters(query, labels) {
-    const params = new URLSearchParams(query.replace(/;/g, '&'));
-    const parsed = parseFirstJsonValue(params.get('filters') ?? '{}')?.value;
-    const filters = isObject(parsed) ? parsed : {};
-    const existing = filters.label;
-    const label = Array.isArray(existing)
-        ? Object.fromEntries(strings(existing).map((entry) => [entry, true]))
-        : isObject(existing)
-            ? Object.fromEntries(Object.entries(existing).map(([key, value]) => [key, value === true]))
-            : {};
-    for (const [key, value] of Object.entries(labels))
-        label[`${key}=${value}`] = true;
-    filters.label = label;
-    params.set('filters', JSON.stringify(filters));
-    return params.toString();
-}
 /** The host address and port a "port is already allocated" / "address already in use" error is about. */
 function conflictingPort(message) {
     if (!/port is already allocated|address already in use/i.test(message))

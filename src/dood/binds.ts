@@ -1,0 +1,96 @@
+/**
+ * Bind sources and volume devices: the host path a container would mount,
+ * and whether strict allows it (under the allowed roots, never the Docker
+ * socket or a directory holding it). The kernel follows links when the daemon
+ * mounts, so the checks look at where a path leads on the host.
+ */
+import type { DoodPolicy } from './policy.js';
+import { cleanAbsolute, isWithin, translateHostPath, type PathMapping } from './paths.js';
+import { isObject } from './json.js';
+import { policyRefusal, Refused } from './refused.js';
+
+/** What the checks of host paths need to know. */
+export interface BindContext {
+  policy: DoodPolicy;
+  /** strict: host paths under which bind sources are allowed. */
+  allowedBindRoots: string[];
+  /** strict: host paths that are the Docker socket. */
+  socketPaths: string[];
+  /** When the job runs in a container: its mounts, to translate bind sources to host paths. */
+  pathMap?: PathMapping[];
+  /** Resolves symbolic links of a (clean, absolute) path as the proxy sees it; default: none. */
+  resolvePath?: (path: string) => string;
+}
+
+/** Socket paths to guard: as given, plus /run <-> /var/run spellings (one is a link to the other on most hosts). */
+export function socketPathVariants(paths: string[]): string[] {
+  const out = new Set<string>();
+  for (const path of paths) {
+    const clean = cleanAbsolute(path);
+    if (clean === undefined) continue;
+    out.add(clean);
+    if (clean.startsWith('/var/run/')) out.add(clean.slice('/var'.length));
+    else if (clean.startsWith('/run/')) out.add(`/var${clean}`);
+  }
+  return [...out];
+}
+
+/** strict: why a host path may not be a bind source, or undefined when it may. */
+export function bindSourceProblem(hostPath: string, context: BindContext): string | undefined {
+  for (const socket of socketPathVariants(context.socketPaths)) {
+    if (isWithin(socket, hostPath)) {
+      return hostPath === socket
+        ? "it is the host's Docker socket: a container holding it controls the host"
+        : `it holds the host's Docker socket ${socket}: a container holding it controls the host`;
+    }
+  }
+  const roots = context.allowedBindRoots.map(cleanAbsolute).filter((root): root is string => root !== undefined);
+  if (!roots.some((root) => isWithin(hostPath, root))) {
+    return roots.length === 0 ? 'no bind roots are allowed' : `only paths under ${roots.join(', ')} may be bound`;
+  }
+  return undefined;
+}
+
+/** The host path of a bind source: resolved as the proxy sees it, translated when the job runs in a container. */
+export function hostSource(source: string, context: BindContext, notes: string[]): string {
+  const clean = cleanAbsolute(source) ?? source;
+  const resolved = context.resolvePath ? context.resolvePath(clean) : clean;
+  const via = resolved === clean ? '' : ` (resolves to ${resolved})`;
+  if (!context.pathMap) {
+    if (resolved !== clean) notes.push(`bind source ${source} resolves to ${resolved}`);
+    return resolved;
+  }
+  const host = translateHostPath(resolved, context.pathMap);
+  if (host === undefined) {
+    const usable = context.pathMap.map((mapping) => `${mapping.containerPath} -> ${mapping.hostPath}`).join(', ');
+    throw new Refused(
+      400,
+      `setup-dind dood: bind source ${source}${via} is a path inside the job's container, which the host's Docker daemon cannot see; ` +
+        `only paths under the job container's mounts can be bound: ${usable || '(none)'}`,
+    );
+  }
+  notes.push(`translated bind source ${source}${via} -> ${host}`);
+  return host;
+}
+
+/** A Binds entry: SOURCE:TARGET[:OPTIONS]; a bind when SOURCE is absolute, else a named volume. */
+export function parseBind(spec: string): { kind: 'bind' | 'volume'; source: string; rest: string } | undefined {
+  const colon = spec.indexOf(':');
+  if (colon <= 0) return undefined; // an anonymous volume: just a target
+  const source = spec.slice(0, colon);
+  return { kind: source.startsWith('/') ? 'bind' : 'volume', source, rest: spec.slice(colon) };
+}
+
+/** strict: a local-driver volume whose `device` is a host path is a bind (o=bind) or a host device mount. */
+export function volumeDeviceProblem(driver: unknown, options: unknown, context: BindContext, what: string): Refused | undefined {
+  if (context.policy !== 'strict' || !isObject(options)) return undefined;
+  if (driver !== undefined && driver !== '' && driver !== 'local') return undefined;
+  const device = options.device;
+  if (typeof device !== 'string' || !device.startsWith('/')) return undefined;
+  const bind = String(options.o ?? '').split(',').includes('bind');
+  if (!bind) return policyRefusal('strict', `${what} with device ${device}`, 'it mounts a host device');
+  const host = cleanAbsolute(device)!;
+  const resolved = context.pathMap ? host : (context.resolvePath?.(host) ?? host);
+  const problem = bindSourceProblem(resolved, context);
+  return problem ? policyRefusal('strict', `${what} binding ${resolved}`, problem) : undefined;
+}

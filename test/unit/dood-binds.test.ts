@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { bindSourceProblem, hostSource, parseBind, socketPathVariants, volumeDeviceProblem, type BindContext } from '../../src/dood/binds.js';
+import { Refused } from '../../src/dood/refused.js';
+
+const STRICT: BindContext = { policy: 'strict', allowedBindRoots: ['/home/runner/work', '/tmp/job'], socketPaths: ['/var/run/docker.sock'] };
+
+describe('host paths a container may mount', () => {
+  it('bindSourceProblem and socketPathVariants', () => {
+    expect(socketPathVariants(['/var/run/docker.sock', '/run/user/1000/docker.sock', 'relative'])).toEqual([
+      '/var/run/docker.sock',
+      '/run/docker.sock',
+      '/run/user/1000/docker.sock',
+      '/var/run/user/1000/docker.sock',
+    ]);
+    expect(bindSourceProblem('/tmp/job/x', STRICT)).toBeUndefined();
+    expect(bindSourceProblem('/tmp/jobless', STRICT)).toMatch(/only paths under/);
+    expect(bindSourceProblem('/x', { ...STRICT, allowedBindRoots: [] })).toBe('no bind roots are allowed');
+  });
+
+  it('parseBind tells binds from named and anonymous volumes', () => {
+    expect(parseBind('/a:/b:ro')).toEqual({ kind: 'bind', source: '/a', rest: ':/b:ro' });
+    expect(parseBind('vol:/b')).toEqual({ kind: 'volume', source: 'vol', rest: ':/b' });
+    expect(parseBind('/anonymous')).toBeUndefined();
+  });
+
+  it('bindSourceProblem: the socket under an allowed root, a root holding it, relative roots ignored', () => {
+    const everywhere = { ...STRICT, allowedBindRoots: ['/', 'relative'] };
+    expect(bindSourceProblem('/run/docker.sock', everywhere)).toBe("it is the host's Docker socket: a container holding it controls the host");
+    expect(bindSourceProblem('/var', everywhere)).toBe("it holds the host's Docker socket /var/run/docker.sock: a container holding it controls the host");
+    expect(bindSourceProblem('/etc', everywhere)).toBeUndefined();
+    expect(bindSourceProblem('/x', { ...STRICT, allowedBindRoots: ['relative'] })).toBe('no bind roots are allowed');
+  });
+});
+
+describe('hostSource', () => {
+  it('on the host: cleaned, resolved, and a note when a link leads elsewhere', () => {
+    const notes: string[] = [];
+    expect(hostSource('/a/./b/', STRICT, notes)).toBe('/a/b');
+    expect(hostSource('/link/x', { ...STRICT, resolvePath: (path) => path.replace('/link', '/real') }, notes)).toBe('/real/x');
+    expect(notes).toEqual(['bind source /link/x resolves to /real/x']);
+  });
+
+  it('in a container: translated through the mounts, and a 400 listing them when none covers the path', () => {
+    const notes: string[] = [];
+    const inContainer = { ...STRICT, pathMap: [{ containerPath: '/ws', hostPath: '/home/runner/work/r' }] };
+    expect(hostSource('/ws/src', inContainer, notes)).toBe('/home/runner/work/r/src');
+    expect(notes).toEqual(['translated bind source /ws/src -> /home/runner/work/r/src']);
+    expect(() => hostSource('/opt', inContainer, notes)).toThrow(Refused);
+    expect(() => hostSource('/opt', { ...inContainer, pathMap: [] }, notes)).toThrow(/can be bound: \(none\)$/);
+  });
+});
+
+describe('volumeDeviceProblem', () => {
+  it('strict only, local driver only, devices that are host paths only', () => {
+    const bindEtc = { type: 'none', o: 'bind', device: '/etc' };
+    expect(volumeDeviceProblem('local', bindEtc, { ...STRICT, policy: 'no-privileged' }, 'volume v')).toBeUndefined();
+    expect(volumeDeviceProblem('nfs', bindEtc, STRICT, 'volume v')).toBeUndefined();
+    expect(volumeDeviceProblem(undefined, { device: 'tmpfs' }, STRICT, 'volume v')).toBeUndefined();
+    expect(volumeDeviceProblem('local', 'not an object', STRICT, 'volume v')).toBeUndefined();
+    expect(volumeDeviceProblem('', bindEtc, STRICT, 'volume v')?.message).toBe(
+      'setup-dind dood-policy strict: volume v binding /etc is not allowed (only paths under /home/runner/work, /tmp/job may be bound)',
+    );
+    expect(volumeDeviceProblem(undefined, { o: 'ro,bind', device: '/tmp/job/d' }, STRICT, 'volume v')).toBeUndefined();
+    expect(volumeDeviceProblem('local', { device: '/dev/sda1' }, STRICT, 'volume v')?.message).toContain('volume v with device /dev/sda1 is not allowed (it mounts a host device)');
+  });
+
+  it('follows links on the host, but not in a container (the device is a host path as given)', () => {
+    const link = { ...STRICT, resolvePath: (path: string) => path.replace('/tmp/job/link', '/etc') };
+    expect(volumeDeviceProblem('local', { o: 'bind', device: '/tmp/job/link' }, link, 'volume v')?.message).toContain('binding /etc is not allowed');
+    const inContainer = { ...link, pathMap: [{ containerPath: '/ws', hostPath: '/tmp/job' }] };
+    expect(volumeDeviceProblem('local', { o: 'bind', device: '/tmp/job/link' }, inContainer, 'volume v')).toBeUndefined();
+  });
+});
