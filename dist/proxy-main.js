@@ -20,7 +20,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _policy_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(58);
-/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(863);
+/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(120);
 /**
  * The DooD proxy's background process (bundled as dist/dood-proxy.js). The
  * action starts it detached with its options as JSON in
@@ -98,7 +98,7 @@ const log = (line) => {
 };
 let proxy;
 try {
-    proxy = await (0,_proxy_js__WEBPACK_IMPORTED_MODULE_1__/* .startProxy */ .nL)({ ...options, log });
+    proxy = await (0,_proxy_js__WEBPACK_IMPORTED_MODULE_1__/* .startProxy */ .n)({ ...options, log });
 }
 catch (error) {
     log(`could not start: ${error.message}`);
@@ -128,16 +128,14 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 863:
+/***/ 120:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  nL: () => (/* binding */ startProxy)
+  n: () => (/* binding */ startProxy)
 });
-
-// UNUSED EXPORTS: MAX_INSPECTED_BODY, conflictingPort, explainPortConflict
 
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
@@ -725,6 +723,128 @@ function classifyRequest(method, url) {
     return { kind: 'other' };
 }
 
+;// CONCATENATED MODULE: ./src/dood/port-conflict.ts
+/**
+ * "Port is already allocated": the daemon's message names the port, not who
+ * holds it. The proxy adds the container that publishes it (or says none
+ * does), so a job sharing the host's daemon sees what it collides with.
+ */
+
+/** The host address and port a "port is already allocated" / "address already in use" error is about. */
+function conflictingPort(message) {
+    if (!/port is already allocated|address already in use/i.test(message))
+        return undefined;
+    const match = /Bind for (\[[^\]]*\]|[^\s:]*):(\d+) failed/i.exec(message) ??
+        /listen (tcp|udp|sctp)[46]? (\[[^\]]*\]|[^\s:]*):(\d+)/i.exec(message);
+    if (!match)
+        return undefined;
+    if (match.length === 3)
+        return { ip: match[1].replace(/^\[|\]$/g, ''), port: Number(match[2]), protocol: '' };
+    return { ip: match[2].replace(/^\[|\]$/g, ''), port: Number(match[3]), protocol: match[1].toLowerCase() };
+}
+const ANY_ADDRESS = new Set(['', '0.0.0.0', '::']);
+/** The daemon's message with the container that publishes the port appended, or undefined when the message is not a port conflict. */
+function explainPortConflict(message, containers) {
+    const conflict = conflictingPort(message);
+    if (!conflict)
+        return undefined;
+    const holder = containers.find((container) => (container.Ports ?? []).some((port) => port.PublicPort === conflict.port &&
+        (conflict.protocol === '' || (port.Type ?? 'tcp') === conflict.protocol) &&
+        (ANY_ADDRESS.has(conflict.ip) || ANY_ADDRESS.has(port.IP ?? '') || port.IP === conflict.ip)));
+    if (!holder) {
+        return `${message} (no container publishes host port ${conflict.port}: a process on the host, or a container on the host network, holds it)`;
+    }
+    const name = holder.Names?.[0]?.replace(/^\//, '') ?? holder.Id?.slice(0, 12) ?? '?';
+    return `${message} (the port is held by container ${name})`;
+}
+/**
+ * A daemon error answer with the port's holder added to its message, when it
+ * is a port conflict; else the answer as it was.
+ */
+async function withPortHolder(answer, listContainers, log) {
+    const parsed = parseFirstJsonValue(answer.toString('utf8'))?.value;
+    const message = isObject(parsed) ? parsed.message : undefined;
+    if (typeof message !== 'string' || !conflictingPort(message))
+        return answer;
+    const explained = explainPortConflict(message, await listContainers().catch(() => []));
+    if (!explained)
+        return answer;
+    log(`port conflict explained: ${explained}`);
+    return Buffer.from(`${JSON.stringify({ ...(isObject(parsed) ? parsed : {}), message: explained })}\n`);
+}
+
+;// CONCATENATED MODULE: ./src/dood/wire.ts
+/**
+ * HTTP on the wire, as the proxy handles it: hop-by-hop headers (never
+ * passed on), bodies read up to a limit, and the answers the proxy writes
+ * itself in the Engine API's error form.
+ */
+
+
+/** Largest request body the proxy inspects (create requests are a few KiB). */
+const MAX_INSPECTED_BODY = 8 << 20;
+/** Largest answer of the daemon the proxy reads whole (its own look-ups, an error to explain). */
+const MAX_ERROR_BODY = 1 << 20;
+/** Headers about one connection, not the message (RFC 9110, 7.6.1): never passed on. The server answers Expect itself. */
+const REQUEST_HOP_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade', 'expect']);
+const RESPONSE_HOP_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'trailer', 'upgrade']);
+/** Methods whose requests carry no body unless their headers say so. */
+const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
+/** rawHeaders pairs without the named ones. */
+function withoutHeaders(raw, drop) {
+    const out = [];
+    for (let index = 0; index + 1 < raw.length; index += 2) {
+        if (!drop.has(raw[index].toLowerCase()))
+            out.push(raw[index], raw[index + 1]);
+    }
+    return out;
+}
+/** Whether rawHeaders hold the (lower-case) `name`. */
+function hasHeader(raw, name) {
+    for (let index = 0; index < raw.length; index += 2)
+        if (raw[index].toLowerCase() === name)
+            return true;
+    return false;
+}
+/** An answer with {"message": ...}; a response already under way is cut instead. */
+function jsonAnswer(res, status, message) {
+    if (res.headersSent) {
+        res.destroy();
+        return;
+    }
+    const body = `${JSON.stringify({ message })}\n`;
+    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
+}
+/** A raw HTTP/1.1 response with {"message": ...} on a socket, which is then closed. */
+function rawJsonAnswer(socket, status, message) {
+    const body = `${JSON.stringify({ message })}\n`;
+    socket.end(`HTTP/1.1 ${status} ${(external_node_http_default()).STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+/** Ends a socket after what is written to it is flushed, then closes it for reading too. */
+function flushAndClose(socket) {
+    if (!socket.destroyed)
+        socket.end(() => socket.destroy());
+}
+/** A whole body, or a 413 refusal past `limit` bytes. */
+function readBody(stream, limit) {
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        let size = 0;
+        stream.on('data', (chunk) => {
+            size += chunk.length;
+            if (size > limit) {
+                stream.removeAllListeners('data');
+                reject(new Refused(413, `setup-dind dood: the request body is larger than ${limit} bytes, more than the proxy inspects.`));
+                return;
+            }
+            chunks.push(chunk);
+        });
+        stream.on('end', () => resolve(Buffer.concat(chunks)));
+        stream.on('error', reject);
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/dood/proxy.ts
 /**
  * The DooD isolation proxy: a per-job unix socket in front of the host
@@ -754,93 +874,8 @@ function classifyRequest(method, url) {
 
 
 
-/** Largest request body the proxy inspects (create requests are a few KiB). */
-const MAX_INSPECTED_BODY = 8 << 20;
-/** Largest error response buffered to explain a port conflict. */
-const MAX_ERROR_BODY = 1 << 20;
-/** The host address and port a "port is already allocated" / "address already in use" error is about. */
-function conflictingPort(message) {
-    if (!/port is already allocated|address already in use/i.test(message))
-        return undefined;
-    const match = /Bind for (\[[^\]]*\]|[^\s:]*):(\d+) failed/i.exec(message) ??
-        /listen (tcp|udp|sctp)[46]? (\[[^\]]*\]|[^\s:]*):(\d+)/i.exec(message);
-    if (!match)
-        return undefined;
-    if (match.length === 3)
-        return { ip: match[1].replace(/^\[|\]$/g, ''), port: Number(match[2]), protocol: '' };
-    return { ip: match[2].replace(/^\[|\]$/g, ''), port: Number(match[3]), protocol: match[1].toLowerCase() };
-}
-const ANY_ADDRESS = new Set(['', '0.0.0.0', '::']);
-/** The daemon's message with the container that publishes the port appended, or undefined when the message is not a port conflict. */
-function explainPortConflict(message, containers) {
-    const conflict = conflictingPort(message);
-    if (!conflict)
-        return undefined;
-    const holder = containers.find((container) => (container.Ports ?? []).some((port) => port.PublicPort === conflict.port &&
-        (conflict.protocol === '' || (port.Type ?? 'tcp') === conflict.protocol) &&
-        (ANY_ADDRESS.has(conflict.ip) || ANY_ADDRESS.has(port.IP ?? '') || port.IP === conflict.ip)));
-    if (!holder) {
-        return `${message} (no container publishes host port ${conflict.port}: a process on the host, or a container on the host network, holds it)`;
-    }
-    const name = holder.Names?.[0]?.replace(/^\//, '') ?? holder.Id?.slice(0, 12) ?? '?';
-    return `${message} (the port is held by container ${name})`;
-}
-// ---------------------------------------------------------------------------
-// The proxy
-const REQUEST_HOP_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade', 'expect']);
-const RESPONSE_HOP_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'trailer', 'upgrade']);
-const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
-/** rawHeaders pairs without the named ones. */
-function withoutHeaders(raw, drop) {
-    const out = [];
-    for (let index = 0; index + 1 < raw.length; index += 2) {
-        if (!drop.has(raw[index].toLowerCase()))
-            out.push(raw[index], raw[index + 1]);
-    }
-    return out;
-}
-function hasHeader(raw, name) {
-    for (let index = 0; index < raw.length; index += 2)
-        if (raw[index].toLowerCase() === name)
-            return true;
-    return false;
-}
-function jsonAnswer(res, status, message) {
-    if (res.headersSent) {
-        res.destroy();
-        return;
-    }
-    const body = `${JSON.stringify({ message })}\n`;
-    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
-    res.end(body);
-}
-/** A raw HTTP/1.1 response with {"message": ...} on a socket, which is then closed. */
-function rawJsonAnswer(socket, status, message) {
-    const body = `${JSON.stringify({ message })}\n`;
-    socket.end(`HTTP/1.1 ${status} ${(external_node_http_default()).STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-}
-/** Ends a socket after what is written to it is flushed, then closes it for reading too. */
-function flushAndClose(socket) {
-    if (!socket.destroyed)
-        socket.end(() => socket.destroy());
-}
-function readBody(stream, limit) {
-    return new Promise((resolve, reject) => {
-        const chunks = [];
-        let size = 0;
-        stream.on('data', (chunk) => {
-            size += chunk.length;
-            if (size > limit) {
-                stream.removeAllListeners('data');
-                reject(new Refused(413, `setup-dind dood: the request body is larger than ${limit} bytes, more than the proxy inspects.`));
-                return;
-            }
-            chunks.push(chunk);
-        });
-        stream.on('end', () => resolve(Buffer.concat(chunks)));
-        stream.on('error', reject);
-    });
-}
+
+
 async function startProxy(options) {
     const { listenPath, upstreamPath, log } = options;
     const inContainer = options.pathMap !== undefined;
@@ -890,6 +925,10 @@ async function startProxy(options) {
         request.on('error', reject);
         request.end(payload);
     });
+    const listContainers = async () => {
+        const { json } = await upstream('GET', '/containers/json', undefined, 64 << 20);
+        return Array.isArray(json) ? json : [];
+    };
     const isOurs = (labels) => isObject(labels) && Object.entries(context.labels).every(([key, value]) => labels[key] === value);
     /** strict: refuses unless the container is the job's own (an unknown one is left to the daemon's 404). */
     const requireOwnContainer = async (ref, what) => {
@@ -990,18 +1029,8 @@ async function startProxy(options) {
             const status = response.statusCode ?? 502;
             if (explainPorts && status >= 400) {
                 void readBody(response, MAX_ERROR_BODY)
-                    .then(async (data) => {
-                    let answer = data;
-                    const parsed = parseFirstJsonValue(data.toString('utf8'))?.value;
-                    const message = isObject(parsed) ? parsed.message : undefined;
-                    if (typeof message === 'string' && conflictingPort(message)) {
-                        const listed = await upstream('GET', '/containers/json', undefined, 64 << 20).catch(() => ({ status: 0, json: [] }));
-                        const explained = explainPortConflict(message, Array.isArray(listed.json) ? listed.json : []);
-                        if (explained) {
-                            log(`port conflict explained: ${explained}`);
-                            answer = Buffer.from(`${JSON.stringify({ ...(isObject(parsed) ? parsed : {}), message: explained })}\n`);
-                        }
-                    }
+                    .then((data) => withPortHolder(data, listContainers, log))
+                    .then((answer) => {
                     const out = withoutHeaders(response.rawHeaders, new Set([...RESPONSE_HOP_HEADERS, 'content-length', 'transfer-encoding']));
                     res.writeHead(status, response.statusMessage, [...out, 'Content-Length', String(answer.length)]);
                     res.end(answer);

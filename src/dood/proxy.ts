@@ -27,6 +27,20 @@ import { field, isObject, parseFirstJsonValue, type Json } from './json.js';
 import { inspectContainerCreate, inspectExecCreate, inspectNetworkCreate, inspectStartBody, inspectVolumeCreate, scopePruneFilters, type Inspected, type InspectionContext } from './inspect.js';
 import { policyRefusal, Refused } from './refused.js';
 import { classifyRequest, routePath, withRoutePath, type Route } from './routes.js';
+import { withPortHolder, type ListedContainer } from './port-conflict.js';
+import {
+  BODYLESS_METHODS,
+  flushAndClose,
+  hasHeader,
+  jsonAnswer,
+  MAX_ERROR_BODY,
+  MAX_INSPECTED_BODY,
+  rawJsonAnswer,
+  readBody,
+  REQUEST_HOP_HEADERS,
+  RESPONSE_HOP_HEADERS,
+  withoutHeaders,
+} from './wire.js';
 
 export interface ProxyOptions {
   /** The unix socket to create (mode 0600). */
@@ -48,114 +62,6 @@ export interface ProxyOptions {
 
 export interface RunningProxy {
   close(): Promise<void>;
-}
-
-/** Largest request body the proxy inspects (create requests are a few KiB). */
-export const MAX_INSPECTED_BODY = 8 << 20;
-/** Largest error response buffered to explain a port conflict. */
-const MAX_ERROR_BODY = 1 << 20;
-
-// ---------------------------------------------------------------------------
-// Port conflicts
-
-export interface ListedContainer {
-  Id?: string;
-  Names?: string[];
-  Ports?: Array<{ IP?: string; PrivatePort?: number; PublicPort?: number; Type?: string }>;
-}
-
-/** The host address and port a "port is already allocated" / "address already in use" error is about. */
-export function conflictingPort(message: string): { ip: string; port: number; protocol: string } | undefined {
-  if (!/port is already allocated|address already in use/i.test(message)) return undefined;
-  const match =
-    /Bind for (\[[^\]]*\]|[^\s:]*):(\d+) failed/i.exec(message) ??
-    /listen (tcp|udp|sctp)[46]? (\[[^\]]*\]|[^\s:]*):(\d+)/i.exec(message);
-  if (!match) return undefined;
-  if (match.length === 3) return { ip: match[1]!.replace(/^\[|\]$/g, ''), port: Number(match[2]), protocol: '' };
-  return { ip: match[2]!.replace(/^\[|\]$/g, ''), port: Number(match[3]), protocol: match[1]!.toLowerCase() };
-}
-
-const ANY_ADDRESS = new Set(['', '0.0.0.0', '::']);
-
-/** The daemon's message with the container that publishes the port appended, or undefined when the message is not a port conflict. */
-export function explainPortConflict(message: string, containers: ListedContainer[]): string | undefined {
-  const conflict = conflictingPort(message);
-  if (!conflict) return undefined;
-  const holder = containers.find((container) =>
-    (container.Ports ?? []).some(
-      (port) =>
-        port.PublicPort === conflict.port &&
-        (conflict.protocol === '' || (port.Type ?? 'tcp') === conflict.protocol) &&
-        (ANY_ADDRESS.has(conflict.ip) || ANY_ADDRESS.has(port.IP ?? '') || port.IP === conflict.ip),
-    ),
-  );
-  if (!holder) {
-    return `${message} (no container publishes host port ${conflict.port}: a process on the host, or a container on the host network, holds it)`;
-  }
-  const name = holder.Names?.[0]?.replace(/^\//, '') ?? holder.Id?.slice(0, 12) ?? '?';
-  return `${message} (the port is held by container ${name})`;
-}
-
-// ---------------------------------------------------------------------------
-// The proxy
-
-const REQUEST_HOP_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade', 'expect']);
-const RESPONSE_HOP_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'trailer', 'upgrade']);
-const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
-
-/** rawHeaders pairs without the named ones. */
-function withoutHeaders(raw: string[], drop: Set<string>): string[] {
-  const out: string[] = [];
-  for (let index = 0; index + 1 < raw.length; index += 2) {
-    if (!drop.has(raw[index]!.toLowerCase())) out.push(raw[index]!, raw[index + 1]!);
-  }
-  return out;
-}
-
-function hasHeader(raw: string[], name: string): boolean {
-  for (let index = 0; index < raw.length; index += 2) if (raw[index]!.toLowerCase() === name) return true;
-  return false;
-}
-
-function jsonAnswer(res: http.ServerResponse, status: number, message: string): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const body = `${JSON.stringify({ message })}\n`;
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
-  res.end(body);
-}
-
-/** A raw HTTP/1.1 response with {"message": ...} on a socket, which is then closed. */
-function rawJsonAnswer(socket: net.Socket, status: number, message: string): void {
-  const body = `${JSON.stringify({ message })}\n`;
-  socket.end(
-    `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
-}
-
-/** Ends a socket after what is written to it is flushed, then closes it for reading too. */
-function flushAndClose(socket: net.Socket): void {
-  if (!socket.destroyed) socket.end(() => socket.destroy());
-}
-
-function readBody(stream: NodeJS.ReadableStream, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    stream.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        stream.removeAllListeners('data');
-        reject(new Refused(413, `setup-dind dood: the request body is larger than ${limit} bytes, more than the proxy inspects.`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    stream.on('end', () => resolve(Buffer.concat(chunks)));
-    stream.on('error', reject);
-  });
 }
 
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
@@ -215,6 +121,11 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       request.on('error', reject);
       request.end(payload);
     });
+
+  const listContainers = async (): Promise<ListedContainer[]> => {
+    const { json } = await upstream('GET', '/containers/json', undefined, 64 << 20);
+    return Array.isArray(json) ? (json as ListedContainer[]) : [];
+  };
 
   const isOurs = (labels: unknown): boolean =>
     isObject(labels) && Object.entries(context.labels).every(([key, value]) => labels[key] === value);
@@ -310,18 +221,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       const status = response.statusCode ?? 502;
       if (explainPorts && status >= 400) {
         void readBody(response, MAX_ERROR_BODY)
-          .then(async (data) => {
-            let answer = data;
-            const parsed = parseFirstJsonValue(data.toString('utf8'))?.value;
-            const message = isObject(parsed) ? parsed.message : undefined;
-            if (typeof message === 'string' && conflictingPort(message)) {
-              const listed = await upstream('GET', '/containers/json', undefined, 64 << 20).catch(() => ({ status: 0, json: [] }));
-              const explained = explainPortConflict(message, Array.isArray(listed.json) ? (listed.json as ListedContainer[]) : []);
-              if (explained) {
-                log(`port conflict explained: ${explained}`);
-                answer = Buffer.from(`${JSON.stringify({ ...(isObject(parsed) ? parsed : {}), message: explained })}\n`);
-              }
-            }
+          .then((data) => withPortHolder(data, listContainers, log))
+          .then((answer) => {
             const out = withoutHeaders(response.rawHeaders, new Set([...RESPONSE_HOP_HEADERS, 'content-length', 'transfer-encoding']));
             res.writeHead(status, response.statusMessage, [...out, 'Content-Length', String(answer.length)]);
             res.end(answer);
