@@ -20,7 +20,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _policy_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(58);
-/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(120);
+/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(782);
 /**
  * The DooD proxy's background process (bundled as dist/dood-proxy.js). The
  * action starts it detached with its options as JSON in
@@ -128,7 +128,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 120:
+/***/ 782:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -845,6 +845,132 @@ function readBody(stream, limit) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/dood/daemon-client.ts
+/**
+ * The proxy's own requests to the daemon (ownership look-ups, volumes it
+ * creates, the container list for a port conflict), each on its own
+ * connection and read whole, as JSON.
+ */
+
+
+
+/** Where each kind of object is inspected. */
+const INSPECT_PATHS = {
+    container: (ref) => `/containers/${encodeURIComponent(ref)}/json`,
+    volume: (ref) => `/volumes/${encodeURIComponent(ref)}`,
+    network: (ref) => `/networks/${encodeURIComponent(ref)}`,
+};
+/** A client of the daemon at `upstreamPath`; `track` gets each connection, so the proxy's close ends it. */
+function daemonClient(upstreamPath, track) {
+    const request = (method, path, body, limit = MAX_ERROR_BODY) => new Promise((resolve, reject) => {
+        const payload = body === undefined ? undefined : JSON.stringify(body);
+        const headers = { Host: 'docker', ...(payload !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}) };
+        const sent = external_node_http_default().request({ socketPath: upstreamPath, method, path, agent: false, headers }, (response) => {
+            readBody(response, limit).then((data) => resolve({ status: response.statusCode ?? 0, json: parseFirstJsonValue(data.toString('utf8'))?.value }), reject);
+        });
+        sent.on('socket', (socket) => track(socket));
+        sent.on('error', reject);
+        sent.end(payload);
+    });
+    return {
+        inspect: (kind, ref) => request('GET', INSPECT_PATHS[kind](ref)),
+        createVolume: (spec) => request('POST', '/volumes/create', spec),
+        listContainers: async () => {
+            // The list of every container can be long: a larger limit than for one object.
+            const { json } = await request('GET', '/containers/json', undefined, 64 << 20);
+            return Array.isArray(json) ? json : [];
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/dood/ownership.ts
+
+
+class Ownership {
+    options;
+    constructor(options) {
+        this.options = options;
+    }
+    /** Labels that carry every one of the job's. */
+    isOurs(labels) {
+        return isObject(labels) && Object.entries(this.options.labels).every(([key, value]) => labels[key] === value);
+    }
+    /**
+     * The job's own container's full ID; a refusal for anyone else's, also when
+     * the daemon cannot say whose it is. An unknown one is left to the daemon's
+     * 404 (undefined).
+     */
+    async ownContainer(ref, what) {
+        const { status, json } = await this.options.daemon.inspect('container', ref);
+        if (status === 404)
+            return undefined;
+        const config = isObject(json) ? json.Config : undefined;
+        if (status === 200 && isObject(json) && isObject(config) && this.isOurs(config.Labels))
+            return typeof json.Id === 'string' && json.Id !== '' ? json.Id : ref;
+        const name = isObject(json) && typeof json.Name === 'string' ? json.Name.replace(/^\//, '') : ref;
+        throw policyRefusal('strict', `${what} (container ${name})`, 'the container was not created by this job; strict keeps the job to its own containers');
+    }
+    /** Every container a new one joins (namespaces, volumes-from) must be the job's own. */
+    async ownJoins(joins) {
+        for (const join of joins)
+            await this.ownContainer(join.ref, join.what);
+    }
+    /**
+     * The job's own volume's name or network's full ID. Another's is refused;
+     * none at all is answered 404 here (there is nothing to pin the request to).
+     */
+    async ownObject(kind, ref, what) {
+        const { status, json } = await this.options.daemon.inspect(kind, ref);
+        if (status === 404)
+            throw new Refused(404, `setup-dind dood proxy: no such ${kind}: ${ref}`);
+        if (status === 200 && isObject(json) && this.isOurs(json.Labels)) {
+            const id = kind === 'network' ? json.Id : json.Name;
+            if (typeof id === 'string' && id !== '')
+                return id;
+        }
+        throw policyRefusal('strict', `${what} (${kind} ${ref})`, `the ${kind} was not created by this job; strict keeps the job to its own ${kind}s`);
+    }
+    /**
+     * Network connect/disconnect names a container in the body; both it and the
+     * network must be the job's (the default bridge, which cannot be recreated,
+     * may be joined or left). Returns the body and network pinned to full IDs.
+     */
+    async pinNetworkMembership(network, what, body) {
+        const container = isObject(body) ? field(body, 'Container') : undefined;
+        if (!isObject(body) || typeof container !== 'string' || container === '')
+            throw policyRefusal('strict', `${what} without a container`, 'the proxy must know which container it is');
+        const id = await this.ownContainer(container, what);
+        if (id === undefined)
+            throw new Refused(404, `setup-dind dood proxy: no such container: ${container}`);
+        const pinned = network === 'bridge' ? 'bridge' : await this.ownObject('network', network, what);
+        const key = Object.keys(body).find((name) => name.toLowerCase() === 'container');
+        return { body: { ...body, [key]: id }, network: pinned };
+    }
+    /** Named volumes a container will use: created first with the job's labels; strict refuses other jobs' volumes. */
+    async prepareVolumes(volumes) {
+        const { daemon, labels, strict, log } = this.options;
+        for (const volume of volumes) {
+            const found = await daemon.inspect('volume', volume.name);
+            if (found.status === 200) {
+                if (strict && !(isObject(found.json) && this.isOurs(found.json.Labels))) {
+                    throw policyRefusal('strict', `using volume ${volume.name}`, 'the volume was not created by this job');
+                }
+                continue;
+            }
+            if (found.status !== 404)
+                continue; // the daemon will say what is wrong
+            const created = await daemon.createVolume({
+                Name: volume.name,
+                ...(volume.driver ? { Driver: volume.driver } : {}),
+                ...(volume.driverOpts ? { DriverOpts: volume.driverOpts } : {}),
+                Labels: { ...(volume.labels ?? {}), ...labels },
+            });
+            if (created.status < 300)
+                log(`created volume ${volume.name} with the job's labels`);
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/dood/proxy.ts
 /**
  * The DooD isolation proxy: a per-job unix socket in front of the host
@@ -866,6 +992,8 @@ function readBody(stream, limit) {
  * them (first JSON value, field names case-insensitive) and re-serialized, so
  * the daemon acts on exactly what was checked.
  */
+
+
 
 
 
@@ -909,94 +1037,9 @@ async function startProxy(options) {
         return socket;
     };
     let closing = false;
-    /** One request of the proxy's own to the daemon, answered as JSON. */
-    const upstream = (method, path, body, limit = MAX_ERROR_BODY) => new Promise((resolve, reject) => {
-        const payload = body === undefined ? undefined : JSON.stringify(body);
-        const request = external_node_http_default().request({
-            socketPath: upstreamPath,
-            method,
-            path,
-            agent: false,
-            headers: { Host: 'docker', ...(payload !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}) },
-        }, (response) => {
-            readBody(response, limit).then((data) => resolve({ status: response.statusCode ?? 0, json: parseFirstJsonValue(data.toString('utf8'))?.value }), reject);
-        });
-        request.on('socket', (socket) => track(socket));
-        request.on('error', reject);
-        request.end(payload);
-    });
-    const listContainers = async () => {
-        const { json } = await upstream('GET', '/containers/json', undefined, 64 << 20);
-        return Array.isArray(json) ? json : [];
-    };
-    const isOurs = (labels) => isObject(labels) && Object.entries(context.labels).every(([key, value]) => labels[key] === value);
-    /** strict: refuses unless the container is the job's own (an unknown one is left to the daemon's 404). */
-    const requireOwnContainer = async (ref, what) => {
-        const { status, json } = await upstream('GET', `/containers/${encodeURIComponent(ref)}/json`);
-        if (status === 404)
-            return undefined;
-        const config = isObject(json) ? json.Config : undefined;
-        if (status === 200 && isObject(json) && isObject(config) && isOurs(config.Labels))
-            return typeof json.Id === 'string' && json.Id !== '' ? json.Id : ref;
-        const name = isObject(json) && typeof json.Name === 'string' ? json.Name.replace(/^\//, '') : ref;
-        throw policyRefusal('strict', `${what} (container ${name})`, 'the container was not created by this job; strict keeps the job to its own containers');
-    };
-    /**
-     * strict: the job's own volume or network, resolved to what never changes (a
-     * network's full ID, a volume's name), so the request forwarded names the
-     * object that was checked, not a name or ID prefix that may mean another one
-     * by then. Another's is refused; none at all is answered 404 here.
-     */
-    const ownObject = async (kind, ref, what) => {
-        const { status, json } = await upstream('GET', `/${kind}s/${encodeURIComponent(ref)}`);
-        if (status === 404)
-            throw new Refused(404, `setup-dind dood proxy: no such ${kind}: ${ref}`);
-        if (status === 200 && isObject(json) && isOurs(json.Labels)) {
-            const id = kind === 'network' ? json.Id : json.Name;
-            if (typeof id === 'string' && id !== '')
-                return id;
-        }
-        throw policyRefusal('strict', `${what} (${kind} ${ref})`, `the ${kind} was not created by this job; strict keeps the job to its own ${kind}s`);
-    };
-    /**
-     * strict: connect/disconnect names a container in the body; both it and the
-     * network must be the job's (the default bridge, which cannot be recreated,
-     * may be joined or left). Returns the body and network pinned to full IDs.
-     */
-    const pinNetworkMembership = async (route, body) => {
-        const what = `network ${route.action}`;
-        const container = isObject(body) ? field(body, 'Container') : undefined;
-        if (!isObject(body) || typeof container !== 'string' || container === '')
-            throw policyRefusal('strict', `${what} without a container`, 'the proxy must know which container it is');
-        const id = await requireOwnContainer(container, what);
-        if (id === undefined)
-            throw new Refused(404, `setup-dind dood proxy: no such container: ${container}`);
-        const network = route.ref === 'bridge' ? 'bridge' : await ownObject('network', route.ref, what);
-        const key = Object.keys(body).find((name) => name.toLowerCase() === 'container');
-        return { body: { ...body, [key]: id }, network };
-    };
-    /** Named volumes a container will use: created first with the job's labels; strict refuses other jobs' volumes. */
-    const prepareVolumes = async (volumes) => {
-        for (const volume of volumes) {
-            const found = await upstream('GET', `/volumes/${encodeURIComponent(volume.name)}`);
-            if (found.status === 200) {
-                if (strict && !(isObject(found.json) && isOurs(found.json.Labels))) {
-                    throw policyRefusal('strict', `using volume ${volume.name}`, 'the volume was not created by this job');
-                }
-                continue;
-            }
-            if (found.status !== 404)
-                continue; // the daemon will say what is wrong
-            const created = await upstream('POST', '/volumes/create', {
-                Name: volume.name,
-                ...(volume.driver ? { Driver: volume.driver } : {}),
-                ...(volume.driverOpts ? { DriverOpts: volume.driverOpts } : {}),
-                Labels: { ...(volume.labels ?? {}), ...context.labels },
-            });
-            if (created.status < 300)
-                log(`created volume ${volume.name} with the job's labels`);
-        }
-    };
+    const daemon = daemonClient(upstreamPath, track);
+    const ownership = new Ownership({ daemon, labels: context.labels, strict, log });
+    const { listContainers } = daemon;
     /** Streams one request to the daemon and its answer back; `body` replaces the request's own. */
     const forward = (req, res, body, explainPorts, path = req.url ?? '/') => {
         let headers = withoutHeaders(req.rawHeaders, REQUEST_HOP_HEADERS);
@@ -1083,19 +1126,19 @@ async function startProxy(options) {
                     throw policyRefusal('strict', 'build --network host', "it shares the host's network stack");
                 return;
             case 'container':
-                await requireOwnContainer(route.ref, `${method} ${route.action ? `/${route.action}` : ''}`.trim());
+                await ownership.ownContainer(route.ref, `${method} ${route.action ? `/${route.action}` : ''}`.trim());
                 return;
             case 'container-start':
-                await requireOwnContainer(route.ref, 'start');
+                await ownership.ownContainer(route.ref, 'start');
                 return;
             case 'exec-create':
-                await requireOwnContainer(route.ref, 'exec');
+                await ownership.ownContainer(route.ref, 'exec');
                 return;
             case 'commit':
-                await requireOwnContainer(route.ref, 'commit');
+                await ownership.ownContainer(route.ref, 'commit');
                 return;
             case 'volume':
-                await ownObject('volume', route.ref, `${method} volume`);
+                await ownership.ownObject('volume', route.ref, `${method} volume`);
                 return;
             case 'network':
                 return; // resolved and pinned to its ID in handle()
@@ -1116,10 +1159,9 @@ async function startProxy(options) {
                 case 'container-create': {
                     const { raw, inspected } = await inspectBody(req, (body) => inspectContainerCreate(body, context));
                     if (inspected && strict)
-                        for (const join of inspected.joins)
-                            await requireOwnContainer(join.ref, join.what);
+                        await ownership.ownJoins(inspected.joins);
                     if (inspected)
-                        await prepareVolumes(inspected.volumes);
+                        await ownership.prepareVolumes(inspected.volumes);
                     return forward(req, res, serialize(inspected, raw), true);
                 }
                 case 'network-create':
@@ -1132,22 +1174,21 @@ async function startProxy(options) {
                 case 'container-start': {
                     const { raw, inspected } = await inspectBody(req, (body) => inspectStartBody(body, context));
                     if (inspected && strict)
-                        for (const join of inspected.joins)
-                            await requireOwnContainer(join.ref, join.what);
+                        await ownership.ownJoins(inspected.joins);
                     return forward(req, res, serialize(inspected, raw), true);
                 }
                 case 'network': {
                     if (!strict)
                         return forward(req, res, undefined, false);
                     if (route.action === 'remove') {
-                        const id = await ownObject('network', route.ref, 'network remove');
+                        const id = await ownership.ownObject('network', route.ref, 'network remove');
                         return forward(req, res, undefined, false, withRoutePath(url, `/networks/${encodeURIComponent(id)}`));
                     }
                     const raw = await readBody(req, MAX_INSPECTED_BODY);
                     const parsed = parseFirstJsonValue(raw.toString('utf8'));
                     if (!parsed)
                         throw policyRefusal('strict', `network ${route.action} with a body that is not JSON`, 'the proxy must know which container it is');
-                    const pinned = await pinNetworkMembership(route, parsed.value);
+                    const pinned = await ownership.pinNetworkMembership(route.ref, `network ${route.action}`, parsed.value);
                     const path = withRoutePath(url, `/networks/${encodeURIComponent(pinned.network)}/${route.action}`);
                     return forward(req, res, Buffer.from(JSON.stringify(pinned.body)), false, path);
                 }

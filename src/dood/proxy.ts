@@ -23,11 +23,13 @@ import net from 'node:net';
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import type { DoodPolicy } from './policy.js';
 import { resolveExisting, translateHostPath, type PathMapping } from './paths.js';
-import { field, isObject, parseFirstJsonValue, type Json } from './json.js';
+import { parseFirstJsonValue } from './json.js';
 import { inspectContainerCreate, inspectExecCreate, inspectNetworkCreate, inspectStartBody, inspectVolumeCreate, scopePruneFilters, type Inspected, type InspectionContext } from './inspect.js';
 import { policyRefusal, Refused } from './refused.js';
 import { classifyRequest, routePath, withRoutePath, type Route } from './routes.js';
-import { withPortHolder, type ListedContainer } from './port-conflict.js';
+import { withPortHolder } from './port-conflict.js';
+import { daemonClient } from './daemon-client.js';
+import { Ownership } from './ownership.js';
 import {
   BODYLESS_METHODS,
   flushAndClose,
@@ -98,100 +100,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   };
   let closing = false;
 
-  /** One request of the proxy's own to the daemon, answered as JSON. */
-  const upstream = (method: string, path: string, body?: unknown, limit = MAX_ERROR_BODY): Promise<{ status: number; json: unknown }> =>
-    new Promise((resolve, reject) => {
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      const request = http.request(
-        {
-          socketPath: upstreamPath,
-          method,
-          path,
-          agent: false,
-          headers: { Host: 'docker', ...(payload !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}) },
-        },
-        (response) => {
-          readBody(response, limit).then(
-            (data) => resolve({ status: response.statusCode ?? 0, json: parseFirstJsonValue(data.toString('utf8'))?.value }),
-            reject,
-          );
-        },
-      );
-      request.on('socket', (socket) => track(socket));
-      request.on('error', reject);
-      request.end(payload);
-    });
-
-  const listContainers = async (): Promise<ListedContainer[]> => {
-    const { json } = await upstream('GET', '/containers/json', undefined, 64 << 20);
-    return Array.isArray(json) ? (json as ListedContainer[]) : [];
-  };
-
-  const isOurs = (labels: unknown): boolean =>
-    isObject(labels) && Object.entries(context.labels).every(([key, value]) => labels[key] === value);
-
-  /** strict: refuses unless the container is the job's own (an unknown one is left to the daemon's 404). */
-  const requireOwnContainer = async (ref: string, what: string): Promise<string | undefined> => {
-    const { status, json } = await upstream('GET', `/containers/${encodeURIComponent(ref)}/json`);
-    if (status === 404) return undefined;
-    const config = isObject(json) ? json.Config : undefined;
-    if (status === 200 && isObject(json) && isObject(config) && isOurs(config.Labels)) return typeof json.Id === 'string' && json.Id !== '' ? json.Id : ref;
-    const name = isObject(json) && typeof json.Name === 'string' ? json.Name.replace(/^\//, '') : ref;
-    throw policyRefusal('strict', `${what} (container ${name})`, 'the container was not created by this job; strict keeps the job to its own containers');
-  };
-
-  /**
-   * strict: the job's own volume or network, resolved to what never changes (a
-   * network's full ID, a volume's name), so the request forwarded names the
-   * object that was checked, not a name or ID prefix that may mean another one
-   * by then. Another's is refused; none at all is answered 404 here.
-   */
-  const ownObject = async (kind: 'volume' | 'network', ref: string, what: string): Promise<string> => {
-    const { status, json } = await upstream('GET', `/${kind}s/${encodeURIComponent(ref)}`);
-    if (status === 404) throw new Refused(404, `setup-dind dood proxy: no such ${kind}: ${ref}`);
-    if (status === 200 && isObject(json) && isOurs(json.Labels)) {
-      const id = kind === 'network' ? json.Id : json.Name;
-      if (typeof id === 'string' && id !== '') return id;
-    }
-    throw policyRefusal('strict', `${what} (${kind} ${ref})`, `the ${kind} was not created by this job; strict keeps the job to its own ${kind}s`);
-  };
-
-  /**
-   * strict: connect/disconnect names a container in the body; both it and the
-   * network must be the job's (the default bridge, which cannot be recreated,
-   * may be joined or left). Returns the body and network pinned to full IDs.
-   */
-  const pinNetworkMembership = async (route: Extract<Route, { kind: 'network' }>, body: unknown): Promise<{ body: Json; network: string }> => {
-    const what = `network ${route.action}`;
-    const container = isObject(body) ? field(body, 'Container') : undefined;
-    if (!isObject(body) || typeof container !== 'string' || container === '') throw policyRefusal('strict', `${what} without a container`, 'the proxy must know which container it is');
-    const id = await requireOwnContainer(container, what);
-    if (id === undefined) throw new Refused(404, `setup-dind dood proxy: no such container: ${container}`);
-    const network = route.ref === 'bridge' ? 'bridge' : await ownObject('network', route.ref, what);
-    const key = Object.keys(body).find((name) => name.toLowerCase() === 'container')!;
-    return { body: { ...body, [key]: id }, network };
-  };
-
-  /** Named volumes a container will use: created first with the job's labels; strict refuses other jobs' volumes. */
-  const prepareVolumes = async (volumes: Inspected['volumes']): Promise<void> => {
-    for (const volume of volumes) {
-      const found = await upstream('GET', `/volumes/${encodeURIComponent(volume.name)}`);
-      if (found.status === 200) {
-        if (strict && !(isObject(found.json) && isOurs(found.json.Labels))) {
-          throw policyRefusal('strict', `using volume ${volume.name}`, 'the volume was not created by this job');
-        }
-        continue;
-      }
-      if (found.status !== 404) continue; // the daemon will say what is wrong
-      const created = await upstream('POST', '/volumes/create', {
-        Name: volume.name,
-        ...(volume.driver ? { Driver: volume.driver } : {}),
-        ...(volume.driverOpts ? { DriverOpts: volume.driverOpts } : {}),
-        Labels: { ...(volume.labels ?? {}), ...context.labels },
-      });
-      if (created.status < 300) log(`created volume ${volume.name} with the job's labels`);
-    }
-  };
+  const daemon = daemonClient(upstreamPath, track);
+  const ownership = new Ownership({ daemon, labels: context.labels, strict, log });
+  const { listContainers } = daemon;
 
   /** Streams one request to the daemon and its answer back; `body` replaces the request's own. */
   const forward = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer | undefined, explainPorts: boolean, path = req.url ?? '/') => {
@@ -273,19 +184,19 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
         if (route.networkMode.toLowerCase() === 'host') throw policyRefusal('strict', 'build --network host', "it shares the host's network stack");
         return;
       case 'container':
-        await requireOwnContainer(route.ref, `${method} ${route.action ? `/${route.action}` : ''}`.trim());
+        await ownership.ownContainer(route.ref, `${method} ${route.action ? `/${route.action}` : ''}`.trim());
         return;
       case 'container-start':
-        await requireOwnContainer(route.ref, 'start');
+        await ownership.ownContainer(route.ref, 'start');
         return;
       case 'exec-create':
-        await requireOwnContainer(route.ref, 'exec');
+        await ownership.ownContainer(route.ref, 'exec');
         return;
       case 'commit':
-        await requireOwnContainer(route.ref, 'commit');
+        await ownership.ownContainer(route.ref, 'commit');
         return;
       case 'volume':
-        await ownObject('volume', route.ref, `${method} volume`);
+        await ownership.ownObject('volume', route.ref, `${method} volume`);
         return;
       case 'network':
         return; // resolved and pinned to its ID in handle()
@@ -305,8 +216,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       switch (route.kind) {
         case 'container-create': {
           const { raw, inspected } = await inspectBody(req, (body) => inspectContainerCreate(body, context));
-          if (inspected && strict) for (const join of inspected.joins) await requireOwnContainer(join.ref, join.what);
-          if (inspected) await prepareVolumes(inspected.volumes);
+          if (inspected && strict) await ownership.ownJoins(inspected.joins);
+          if (inspected) await ownership.prepareVolumes(inspected.volumes);
           return forward(req, res, serialize(inspected, raw), true);
         }
         case 'network-create':
@@ -318,19 +229,19 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
         }
         case 'container-start': {
           const { raw, inspected } = await inspectBody(req, (body) => inspectStartBody(body, context));
-          if (inspected && strict) for (const join of inspected.joins) await requireOwnContainer(join.ref, join.what);
+          if (inspected && strict) await ownership.ownJoins(inspected.joins);
           return forward(req, res, serialize(inspected, raw), true);
         }
         case 'network': {
           if (!strict) return forward(req, res, undefined, false);
           if (route.action === 'remove') {
-            const id = await ownObject('network', route.ref, 'network remove');
+            const id = await ownership.ownObject('network', route.ref, 'network remove');
             return forward(req, res, undefined, false, withRoutePath(url, `/networks/${encodeURIComponent(id)}`));
           }
           const raw = await readBody(req, MAX_INSPECTED_BODY);
           const parsed = parseFirstJsonValue(raw.toString('utf8'));
           if (!parsed) throw policyRefusal('strict', `network ${route.action} with a body that is not JSON`, 'the proxy must know which container it is');
-          const pinned = await pinNetworkMembership(route, parsed.value);
+          const pinned = await ownership.pinNetworkMembership(route.ref, `network ${route.action}`, parsed.value);
           const path = withRoutePath(url, `/networks/${encodeURIComponent(pinned.network)}/${route.action}`);
           return forward(req, res, Buffer.from(JSON.stringify(pinned.body)), false, path);
         }

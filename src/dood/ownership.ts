@@ -1,0 +1,115 @@
+/**
+ * strict keeps the job to its own objects: a container, volume or network is
+ * the job's when it carries every one of the job's labels. Each check asks
+ * the daemon (through DaemonLookup, which the tests fake) and answers with
+ * what never changes (a full ID, a volume's name), so the request forwarded
+ * names the object that was checked, not a name or prefix that may mean
+ * another one by then.
+ */
+import type { Inspected } from './inspect.js';
+import { field, isObject, type Json } from './json.js';
+import { policyRefusal, Refused } from './refused.js';
+
+export type ObjectKind = 'container' | 'volume' | 'network';
+
+/** A daemon answer: its status and its body's first JSON value (undefined when not JSON). */
+export interface JsonAnswer {
+  status: number;
+  json: unknown;
+}
+
+/** What the ownership checks ask the daemon. */
+export interface DaemonLookup {
+  /** GET /containers/{ref}/json, /volumes/{ref} or /networks/{ref}. */
+  inspect(kind: ObjectKind, ref: string): Promise<JsonAnswer>;
+  /** POST /volumes/create. */
+  createVolume(spec: Json): Promise<JsonAnswer>;
+}
+
+export interface OwnershipOptions {
+  daemon: DaemonLookup;
+  /** The job's labels: an object is the job's when it carries them all. */
+  labels: Record<string, string>;
+  /** Other jobs' objects are refused only in strict; volumes are pre-created with the labels in every policy. */
+  strict: boolean;
+  log: (line: string) => void;
+}
+
+export class Ownership {
+  constructor(private readonly options: OwnershipOptions) {}
+
+  /** Labels that carry every one of the job's. */
+  isOurs(labels: unknown): boolean {
+    return isObject(labels) && Object.entries(this.options.labels).every(([key, value]) => labels[key] === value);
+  }
+
+  /**
+   * The job's own container's full ID; a refusal for anyone else's, also when
+   * the daemon cannot say whose it is. An unknown one is left to the daemon's
+   * 404 (undefined).
+   */
+  async ownContainer(ref: string, what: string): Promise<string | undefined> {
+    const { status, json } = await this.options.daemon.inspect('container', ref);
+    if (status === 404) return undefined;
+    const config = isObject(json) ? json.Config : undefined;
+    if (status === 200 && isObject(json) && isObject(config) && this.isOurs(config.Labels)) return typeof json.Id === 'string' && json.Id !== '' ? json.Id : ref;
+    const name = isObject(json) && typeof json.Name === 'string' ? json.Name.replace(/^\//, '') : ref;
+    throw policyRefusal('strict', `${what} (container ${name})`, 'the container was not created by this job; strict keeps the job to its own containers');
+  }
+
+  /** Every container a new one joins (namespaces, volumes-from) must be the job's own. */
+  async ownJoins(joins: Inspected['joins']): Promise<void> {
+    for (const join of joins) await this.ownContainer(join.ref, join.what);
+  }
+
+  /**
+   * The job's own volume's name or network's full ID. Another's is refused;
+   * none at all is answered 404 here (there is nothing to pin the request to).
+   */
+  async ownObject(kind: 'volume' | 'network', ref: string, what: string): Promise<string> {
+    const { status, json } = await this.options.daemon.inspect(kind, ref);
+    if (status === 404) throw new Refused(404, `setup-dind dood proxy: no such ${kind}: ${ref}`);
+    if (status === 200 && isObject(json) && this.isOurs(json.Labels)) {
+      const id = kind === 'network' ? json.Id : json.Name;
+      if (typeof id === 'string' && id !== '') return id;
+    }
+    throw policyRefusal('strict', `${what} (${kind} ${ref})`, `the ${kind} was not created by this job; strict keeps the job to its own ${kind}s`);
+  }
+
+  /**
+   * Network connect/disconnect names a container in the body; both it and the
+   * network must be the job's (the default bridge, which cannot be recreated,
+   * may be joined or left). Returns the body and network pinned to full IDs.
+   */
+  async pinNetworkMembership(network: string, what: string, body: unknown): Promise<{ body: Json; network: string }> {
+    const container = isObject(body) ? field(body, 'Container') : undefined;
+    if (!isObject(body) || typeof container !== 'string' || container === '') throw policyRefusal('strict', `${what} without a container`, 'the proxy must know which container it is');
+    const id = await this.ownContainer(container, what);
+    if (id === undefined) throw new Refused(404, `setup-dind dood proxy: no such container: ${container}`);
+    const pinned = network === 'bridge' ? 'bridge' : await this.ownObject('network', network, what);
+    const key = Object.keys(body).find((name) => name.toLowerCase() === 'container')!;
+    return { body: { ...body, [key]: id }, network: pinned };
+  }
+
+  /** Named volumes a container will use: created first with the job's labels; strict refuses other jobs' volumes. */
+  async prepareVolumes(volumes: Inspected['volumes']): Promise<void> {
+    const { daemon, labels, strict, log } = this.options;
+    for (const volume of volumes) {
+      const found = await daemon.inspect('volume', volume.name);
+      if (found.status === 200) {
+        if (strict && !(isObject(found.json) && this.isOurs(found.json.Labels))) {
+          throw policyRefusal('strict', `using volume ${volume.name}`, 'the volume was not created by this job');
+        }
+        continue;
+      }
+      if (found.status !== 404) continue; // the daemon will say what is wrong
+      const created = await daemon.createVolume({
+        Name: volume.name,
+        ...(volume.driver ? { Driver: volume.driver } : {}),
+        ...(volume.driverOpts ? { DriverOpts: volume.driverOpts } : {}),
+        Labels: { ...(volume.labels ?? {}), ...labels },
+      });
+      if (created.status < 300) log(`created volume ${volume.name} with the job's labels`);
+    }
+  }
+}
