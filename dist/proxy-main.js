@@ -20,7 +20,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _policy_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(58);
-/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(782);
+/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(86);
 /**
  * The DooD proxy's background process (bundled as dist/dood-proxy.js). The
  * action starts it detached with its options as JSON in
@@ -128,7 +128,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 782:
+/***/ 86:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -137,83 +137,13 @@ __nccwpck_require__.d(__webpack_exports__, {
   n: () => (/* binding */ startProxy)
 });
 
+// UNUSED EXPORTS: inspectionContext
+
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_namespaceObject);
-;// CONCATENATED MODULE: external "node:net"
-const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_namespaceObject);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(24);
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/dood/paths.ts
-/**
- * Paths as the daemon sees them: bind sources are cleaned lexically, and a
- * path in the job's container is translated to the host path behind it. One
- * copy, used by the proxy (bind sources) and the DooD mode (allowed roots).
- */
-
-
-/** A lexically clean absolute path (what the daemon does to bind sources), or undefined when not absolute. */
-function cleanAbsolute(path) {
-    if (!path.startsWith('/'))
-        return undefined;
-    const clean = external_node_path_namespaceObject.posix.normalize(path);
-    return clean.length > 1 ? clean.replace(/\/+$/, '') : clean;
-}
-/** `path` is `root` or below it. */
-function isWithin(path, root) {
-    return root === '/' || path === root || path.startsWith(`${root}/`);
-}
-/**
- * A job-container path as the host sees it: the mount with the longest
- * containerPath covering it wins. Undefined when no mount covers the path (or
- * it is not absolute).
- */
-function translateHostPath(path, map) {
-    const clean = cleanAbsolute(path);
-    if (clean === undefined)
-        return undefined;
-    let best;
-    for (const mapping of map) {
-        const container = cleanAbsolute(mapping.containerPath);
-        const host = cleanAbsolute(mapping.hostPath);
-        if (container === undefined || host === undefined || !isWithin(clean, container))
-            continue;
-        if (!best || container.length > best.container.length)
-            best = { container, host };
-    }
-    if (!best)
-        return undefined;
-    const rest = best.container === '/' ? clean.slice(1) : clean.slice(best.container.length + 1);
-    return rest === '' ? best.host : external_node_path_namespaceObject.posix.join(best.host, rest);
-}
-/**
- * Resolves symbolic links as this process sees the file system: the longest
- * existing prefix through realpath, the rest appended. The kernel follows
- * links when the daemon mounts, so policy must look at where a path leads.
- */
-function resolveExisting(path) {
-    const clean = cleanAbsolute(path);
-    if (clean === undefined)
-        return path;
-    const missing = [];
-    let head = clean;
-    for (;;) {
-        try {
-            const real = external_node_fs_.realpathSync.native(head);
-            return missing.length === 0 ? real : external_node_path_namespaceObject.posix.join(real, ...missing.reverse());
-        }
-        catch {
-            if (head === '/')
-                return clean;
-            missing.push(external_node_path_namespaceObject.posix.basename(head));
-            head = external_node_path_namespaceObject.posix.dirname(head);
-        }
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/dood/refused.ts
 /** A request the proxy answers itself, with this status and {"message": ...}. */
 class Refused extends Error {
@@ -338,6 +268,398 @@ function withLabels(object, name, labels) {
     for (const [label, text] of Object.entries(labels))
         merged[label] = text;
     object[name] = merged;
+}
+
+;// CONCATENATED MODULE: ./src/dood/wire.ts
+/**
+ * HTTP on the wire, as the proxy handles it: hop-by-hop headers (never
+ * passed on), bodies read up to a limit, and the answers the proxy writes
+ * itself in the Engine API's error form.
+ */
+
+
+/** Largest request body the proxy inspects (create requests are a few KiB). */
+const MAX_INSPECTED_BODY = 8 << 20;
+/** Largest answer of the daemon the proxy reads whole (its own look-ups, an error to explain). */
+const MAX_ERROR_BODY = 1 << 20;
+/** Headers about one connection, not the message (RFC 9110, 7.6.1): never passed on. The server answers Expect itself. */
+const REQUEST_HOP_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade', 'expect']);
+const RESPONSE_HOP_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'trailer', 'upgrade']);
+/** Methods whose requests carry no body unless their headers say so. */
+const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
+/** rawHeaders pairs without the named ones. */
+function withoutHeaders(raw, drop) {
+    const out = [];
+    for (let index = 0; index + 1 < raw.length; index += 2) {
+        if (!drop.has(raw[index].toLowerCase()))
+            out.push(raw[index], raw[index + 1]);
+    }
+    return out;
+}
+/** Whether rawHeaders hold the (lower-case) `name`. */
+function hasHeader(raw, name) {
+    for (let index = 0; index < raw.length; index += 2)
+        if (raw[index].toLowerCase() === name)
+            return true;
+    return false;
+}
+/** An answer with {"message": ...}; a response already under way is cut instead. */
+function jsonAnswer(res, status, message) {
+    if (res.headersSent) {
+        res.destroy();
+        return;
+    }
+    const body = `${JSON.stringify({ message })}\n`;
+    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
+}
+/** A raw HTTP/1.1 response with {"message": ...} on a socket, which is then closed. */
+function rawJsonAnswer(socket, status, message) {
+    const body = `${JSON.stringify({ message })}\n`;
+    socket.end(`HTTP/1.1 ${status} ${(external_node_http_default()).STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+/** Ends a socket after what is written to it is flushed, then closes it for reading too. */
+function flushAndClose(socket) {
+    if (!socket.destroyed)
+        socket.end(() => socket.destroy());
+}
+/** A whole body, or a 413 refusal past `limit` bytes. */
+function readBody(stream, limit) {
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        let size = 0;
+        stream.on('data', (chunk) => {
+            size += chunk.length;
+            if (size > limit) {
+                stream.removeAllListeners('data');
+                reject(new Refused(413, `setup-dind dood: the request body is larger than ${limit} bytes, more than the proxy inspects.`));
+                return;
+            }
+            chunks.push(chunk);
+        });
+        stream.on('end', () => resolve(Buffer.concat(chunks)));
+        stream.on('error', reject);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/dood/daemon-client.ts
+/**
+ * The proxy's own requests to the daemon (ownership look-ups, volumes it
+ * creates, the container list for a port conflict), each on its own
+ * connection and read whole, as JSON.
+ */
+
+
+
+/** Where each kind of object is inspected. */
+const INSPECT_PATHS = {
+    container: (ref) => `/containers/${encodeURIComponent(ref)}/json`,
+    volume: (ref) => `/volumes/${encodeURIComponent(ref)}`,
+    network: (ref) => `/networks/${encodeURIComponent(ref)}`,
+};
+/** A client of the daemon at `upstreamPath`; `track` gets each connection, so the proxy's close ends it. */
+function daemonClient(upstreamPath, track) {
+    const request = (method, path, body, limit = MAX_ERROR_BODY) => new Promise((resolve, reject) => {
+        const payload = body === undefined ? undefined : JSON.stringify(body);
+        const headers = { Host: 'docker', ...(payload !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}) };
+        const sent = external_node_http_default().request({ socketPath: upstreamPath, method, path, agent: false, headers }, (response) => {
+            readBody(response, limit).then((data) => resolve({ status: response.statusCode ?? 0, json: parseFirstJsonValue(data.toString('utf8'))?.value }), reject);
+        });
+        sent.on('socket', (socket) => track(socket));
+        sent.on('error', reject);
+        sent.end(payload);
+    });
+    return {
+        inspect: (kind, ref) => request('GET', INSPECT_PATHS[kind](ref)),
+        createVolume: (spec) => request('POST', '/volumes/create', spec),
+        listContainers: async () => {
+            // The list of every container can be long: a larger limit than for one object.
+            const { json } = await request('GET', '/containers/json', undefined, 64 << 20);
+            return Array.isArray(json) ? json : [];
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/dood/forwarder.ts
+/**
+ * The proxy's transport: requests streamed to the daemon and answers back,
+ * faithfully (no buffering, no timeouts), and hijacked connections (attach,
+ * exec start, BuildKit session/grpc) joined byte for byte with half-close.
+ * It decides nothing: what goes on, with which body and path, the caller
+ * says; what it forwards carries no hop-by-hop headers and a length the
+ * daemon can trust.
+ */
+
+
+
+/** What a body sent on or an answer read whole must not keep: its framing is the proxy's. */
+const RESPONSE_FRAMING = new Set([...RESPONSE_HOP_HEADERS, 'content-length', 'transfer-encoding']);
+const REQUEST_FRAMING = new Set(['content-length', 'transfer-encoding']);
+/** The request's headers as forwarded: hop-by-hop ones dropped, and a length that matches the body sent. */
+function forwardedHeaders(req, body) {
+    const headers = withoutHeaders(req.rawHeaders, REQUEST_HOP_HEADERS);
+    if (body !== undefined)
+        return [...withoutHeaders(headers, REQUEST_FRAMING), 'Content-Length', String(body.length)];
+    if (!hasHeader(headers, 'content-length') && !hasHeader(headers, 'transfer-encoding') && !BODYLESS_METHODS.has(req.method ?? '')) {
+        // No body: say so, or the client library would send an empty chunked one (which e.g. /start refuses).
+        return [...headers, 'Content-Length', '0'];
+    }
+    return headers;
+}
+/** A status line and header pairs, as raw HTTP/1.1. */
+function httpHead(statusLine, rawHeaders) {
+    let text = `${statusLine}\r\n`;
+    for (let index = 0; index + 1 < rawHeaders.length; index += 2)
+        text += `${rawHeaders[index]}: ${rawHeaders[index + 1]}\r\n`;
+    return text;
+}
+/** What an upgrade request sends before the stream: its Content-Length, or why the proxy cannot tell. */
+function upgradeBodyLength(req) {
+    if (req.headers['transfer-encoding'] !== undefined)
+        return new Refused(400, 'setup-dind dood proxy: a chunked body on an upgrade request is not supported.');
+    const raw = req.headers['content-length'];
+    const length = raw === undefined ? 0 : Number(raw);
+    if (!Number.isSafeInteger(length) || length < 0 || length > MAX_INSPECTED_BODY)
+        return new Refused(400, 'setup-dind dood proxy: bad Content-Length.');
+    return length;
+}
+/** Reads `length` bytes of body from a hijacked socket (after `head`, what the server read past the headers), then pauses it. */
+function gather(socket, head, length) {
+    return new Promise((resolve) => {
+        let buffered = head;
+        const finish = (ended) => {
+            socket.off('data', onData);
+            socket.off('end', onEnd);
+            socket.pause();
+            resolve({ body: buffered.subarray(0, length), rest: buffered.subarray(Math.min(length, buffered.length)), ended });
+        };
+        const onData = (chunk) => {
+            buffered = Buffer.concat([buffered, chunk]);
+            if (buffered.length >= length)
+                finish(false);
+        };
+        const onEnd = () => finish(true);
+        if (buffered.length >= length)
+            return finish(false);
+        socket.on('data', onData);
+        socket.on('end', onEnd);
+    });
+}
+/** Joins the client's socket and the daemon's after a 101: each direction ends on its own. */
+function join(socket, upstream, { rest, ended }) {
+    if (rest.length > 0)
+        upstream.write(rest);
+    // The client closing stdin must not cut the output.
+    upstream.pipe(socket);
+    if (ended)
+        upstream.end();
+    else
+        socket.pipe(upstream);
+    // When one side is gone, the other gets what is already on its way, then closes (at once after an error).
+    socket.on('close', (hadError) => (hadError ? upstream.destroy() : flushAndClose(upstream)));
+    upstream.on('close', (hadError) => (hadError ? socket.destroy() : flushAndClose(socket)));
+}
+class Forwarder {
+    options;
+    constructor(options) {
+        this.options = options;
+    }
+    /** Streams one request to the daemon and its answer back. */
+    forward(req, res, { body, path = req.url ?? '/', explainErrors = false } = {}) {
+        const { upstreamPath, track, log, closing } = this.options;
+        const headers = forwardedHeaders(req, body);
+        const request = external_node_http_default().request({ socketPath: upstreamPath, method: req.method, path, headers, agent: false });
+        let answered = false;
+        request.on('socket', (socket) => track(socket));
+        request.on('error', (error) => {
+            // Once the daemon answered, a failing late write (it closed after answering) is no news: the answer goes on.
+            if (answered)
+                return;
+            if (!closing())
+                log(`upstream ${upstreamPath}: ${req.method} ${req.url}: ${error.message}`);
+            jsonAnswer(res, 502, `setup-dind dood proxy: cannot reach the Docker daemon at ${upstreamPath}: ${error.message}`);
+        });
+        res.on('close', () => {
+            if (!res.writableFinished)
+                request.destroy();
+        });
+        request.on('response', (response) => {
+            answered = true;
+            this.answer(response, res, explainErrors);
+        });
+        if (body !== undefined)
+            request.end(body);
+        else if (hasHeader(headers, 'transfer-encoding') || !['0', undefined].includes(req.headers['content-length'])) {
+            // A body of any size, streamed as it comes (build contexts, image loads).
+            request.flushHeaders();
+            req.pipe(request);
+        }
+        else {
+            req.resume();
+            request.end();
+        }
+    }
+    /** The daemon's answer to the client: streamed, or read whole and explained. */
+    answer(response, res, explainErrors) {
+        response.on('error', () => res.destroy());
+        const status = response.statusCode ?? 502;
+        if (explainErrors && status >= 400) {
+            void readBody(response, MAX_ERROR_BODY)
+                .then((data) => this.options.explainError(data))
+                .then((answer) => {
+                res.writeHead(status, response.statusMessage, [...withoutHeaders(response.rawHeaders, RESPONSE_FRAMING), 'Content-Length', String(answer.length)]);
+                res.end(answer);
+            })
+                .catch(() => res.destroy());
+            return;
+        }
+        res.writeHead(status, response.statusMessage, withoutHeaders(response.rawHeaders, RESPONSE_HOP_HEADERS));
+        res.flushHeaders();
+        response.pipe(res);
+    }
+    /** Answers a hijacking request itself, on its raw socket, and logs why. */
+    refuseUpgrade(req, socket, refusal) {
+        this.options.log(`refused ${req.method ?? 'GET'} ${req.url ?? '/'}: ${refusal.message}`);
+        rawJsonAnswer(socket, refusal.status, refusal.message);
+    }
+    /**
+     * A hijacked connection: once `check` passes, the request goes to the
+     * daemon through node's client; on 101 both raw sockets are joined. Any
+     * other answer ends the connection, so nothing after it reaches the daemon
+     * uninspected.
+     */
+    hijack(req, socket, head, check) {
+        const { track, log, closing } = this.options;
+        track(socket);
+        const length = upgradeBodyLength(req);
+        if (length instanceof Refused)
+            return this.refuseUpgrade(req, socket, length);
+        // The body (exec start sends a small JSON one), then anything early for the stream; read while the check runs.
+        const gathered = gather(socket, head, length);
+        void check()
+            .then(() => gathered)
+            .then((early) => {
+            if (!socket.destroyed)
+                this.upgradeUpstream(req, socket, early);
+        })
+            .catch((error) => {
+            if (error instanceof Refused)
+                return this.refuseUpgrade(req, socket, error);
+            const message = error instanceof Error ? error.message : String(error);
+            if (!closing())
+                log(`error handling ${req.method ?? 'GET'} ${req.url ?? '/'}: ${message}`);
+            rawJsonAnswer(socket, 502, `setup-dind dood proxy: ${message}`);
+        });
+    }
+    /** Sends the upgrade request on, and joins the two sockets on 101 or passes any other answer on and closes. */
+    upgradeUpstream(req, socket, early) {
+        const { upstreamPath, track, log, closing } = this.options;
+        const method = req.method ?? 'GET';
+        const url = req.url ?? '/';
+        const headers = hasHeader(req.rawHeaders, 'content-length') ? req.rawHeaders : [...req.rawHeaders, 'Content-Length', '0'];
+        const request = external_node_http_default().request({ socketPath: upstreamPath, method, path: url, headers, agent: false });
+        let answered = false;
+        request.on('socket', (upstreamSocket) => track(upstreamSocket));
+        request.on('error', (error) => {
+            if (answered)
+                return;
+            if (!closing())
+                log(`upstream ${upstreamPath}: ${method} ${url}: ${error.message}`);
+            rawJsonAnswer(socket, 502, `setup-dind dood proxy: cannot reach the Docker daemon at ${upstreamPath}: ${error.message}`);
+        });
+        socket.on('close', () => {
+            if (!answered)
+                request.destroy();
+        });
+        request.on('upgrade', (response, upstreamSocket, upstreamHead) => {
+            answered = true;
+            track(upstreamSocket);
+            socket.write(`${httpHead(`HTTP/${response.httpVersion} ${response.statusCode} ${response.statusMessage}`, response.rawHeaders)}\r\n`);
+            if (upstreamHead.length > 0)
+                socket.write(upstreamHead);
+            join(socket, upstreamSocket, early);
+        });
+        request.on('response', (response) => {
+            answered = true;
+            // Not upgraded: pass the answer on and close, so no later bytes reach the daemon as requests.
+            void readBody(response, MAX_ERROR_BODY).then((data) => {
+                const status = httpHead(`HTTP/1.1 ${response.statusCode} ${response.statusMessage}`, withoutHeaders(response.rawHeaders, RESPONSE_FRAMING));
+                socket.write(`${status}Content-Length: ${data.length}\r\nConnection: close\r\n\r\n`);
+                socket.end(data);
+                request.destroy();
+            }, () => socket.destroy());
+        });
+        request.end(early.body);
+    }
+}
+
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/dood/paths.ts
+/**
+ * Paths as the daemon sees them: bind sources are cleaned lexically, and a
+ * path in the job's container is translated to the host path behind it. One
+ * copy, used by the proxy (bind sources) and the DooD mode (allowed roots).
+ */
+
+
+/** A lexically clean absolute path (what the daemon does to bind sources), or undefined when not absolute. */
+function cleanAbsolute(path) {
+    if (!path.startsWith('/'))
+        return undefined;
+    const clean = external_node_path_namespaceObject.posix.normalize(path);
+    return clean.length > 1 ? clean.replace(/\/+$/, '') : clean;
+}
+/** `path` is `root` or below it. */
+function isWithin(path, root) {
+    return root === '/' || path === root || path.startsWith(`${root}/`);
+}
+/**
+ * A job-container path as the host sees it: the mount with the longest
+ * containerPath covering it wins. Undefined when no mount covers the path (or
+ * it is not absolute).
+ */
+function translateHostPath(path, map) {
+    const clean = cleanAbsolute(path);
+    if (clean === undefined)
+        return undefined;
+    let best;
+    for (const mapping of map) {
+        const container = cleanAbsolute(mapping.containerPath);
+        const host = cleanAbsolute(mapping.hostPath);
+        if (container === undefined || host === undefined || !isWithin(clean, container))
+            continue;
+        if (!best || container.length > best.container.length)
+            best = { container, host };
+    }
+    if (!best)
+        return undefined;
+    const rest = best.container === '/' ? clean.slice(1) : clean.slice(best.container.length + 1);
+    return rest === '' ? best.host : external_node_path_namespaceObject.posix.join(best.host, rest);
+}
+/**
+ * Resolves symbolic links as this process sees the file system: the longest
+ * existing prefix through realpath, the rest appended. The kernel follows
+ * links when the daemon mounts, so policy must look at where a path leads.
+ */
+function resolveExisting(path) {
+    const clean = cleanAbsolute(path);
+    if (clean === undefined)
+        return path;
+    const missing = [];
+    let head = clean;
+    for (;;) {
+        try {
+            const real = external_node_fs_.realpathSync.native(head);
+            return missing.length === 0 ? real : external_node_path_namespaceObject.posix.join(real, ...missing.reverse());
+        }
+        catch {
+            if (head === '/')
+                return clean;
+            missing.push(external_node_path_namespaceObject.posix.basename(head));
+            head = external_node_path_namespaceObject.posix.dirname(head);
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/dood/binds.ts
@@ -723,164 +1045,199 @@ function classifyRequest(method, url) {
     return { kind: 'other' };
 }
 
-;// CONCATENATED MODULE: ./src/dood/port-conflict.ts
-/**
- * "Port is already allocated": the daemon's message names the port, not who
- * holds it. The proxy adds the container that publishes it (or says none
- * does), so a job sharing the host's daemon sees what it collides with.
- */
+;// CONCATENATED MODULE: ./src/dood/guard.ts
 
-/** The host address and port a "port is already allocated" / "address already in use" error is about. */
-function conflictingPort(message) {
-    if (!/port is already allocated|address already in use/i.test(message))
+
+
+
+
+/** The daemon routes http://host/path targets by their path: only plain paths are inspected, so only those pass. */
+function targetRefusal(url) {
+    return url.startsWith('/') ? undefined : new Refused(400, `setup-dind dood proxy: the request target must be a path, not ${url.slice(0, 100)}`);
+}
+/** Only requests about a container and those the proxy leaves alone may hijack the connection: the others' bodies are inspected. */
+function upgradeRefusal(method, url, route) {
+    if (route.kind === 'container' || route.kind === 'other')
         return undefined;
-    const match = /Bind for (\[[^\]]*\]|[^\s:]*):(\d+) failed/i.exec(message) ??
-        /listen (tcp|udp|sctp)[46]? (\[[^\]]*\]|[^\s:]*):(\d+)/i.exec(message);
-    if (!match)
-        return undefined;
-    if (match.length === 3)
-        return { ip: match[1].replace(/^\[|\]$/g, ''), port: Number(match[2]), protocol: '' };
-    return { ip: match[2].replace(/^\[|\]$/g, ''), port: Number(match[3]), protocol: match[1].toLowerCase() };
+    return new Refused(400, `setup-dind dood proxy: ${method} ${routePath(url)} does not take a connection upgrade.`);
 }
-const ANY_ADDRESS = new Set(['', '0.0.0.0', '::']);
-/** The daemon's message with the container that publishes the port appended, or undefined when the message is not a port conflict. */
-function explainPortConflict(message, containers) {
-    const conflict = conflictingPort(message);
-    if (!conflict)
-        return undefined;
-    const holder = containers.find((container) => (container.Ports ?? []).some((port) => port.PublicPort === conflict.port &&
-        (conflict.protocol === '' || (port.Type ?? 'tcp') === conflict.protocol) &&
-        (ANY_ADDRESS.has(conflict.ip) || ANY_ADDRESS.has(port.IP ?? '') || port.IP === conflict.ip)));
-    if (!holder) {
-        return `${message} (no container publishes host port ${conflict.port}: a process on the host, or a container on the host network, holds it)`;
+/** The body sent on: the inspected one re-serialized, or the raw one when it was not JSON. */
+function serialize(inspected, raw) {
+    return inspected ? Buffer.from(JSON.stringify(inspected.body)) : raw;
+}
+class RequestGuard {
+    options;
+    constructor(options) {
+        this.options = options;
     }
-    const name = holder.Names?.[0]?.replace(/^\//, '') ?? holder.Id?.slice(0, 12) ?? '?';
-    return `${message} (the port is held by container ${name})`;
-}
-/**
- * A daemon error answer with the port's holder added to its message, when it
- * is a port conflict; else the answer as it was.
- */
-async function withPortHolder(answer, listContainers, log) {
-    const parsed = parseFirstJsonValue(answer.toString('utf8'))?.value;
-    const message = isObject(parsed) ? parsed.message : undefined;
-    if (typeof message !== 'string' || !conflictingPort(message))
-        return answer;
-    const explained = explainPortConflict(message, await listContainers().catch(() => []));
-    if (!explained)
-        return answer;
-    log(`port conflict explained: ${explained}`);
-    return Buffer.from(`${JSON.stringify({ ...(isObject(parsed) ? parsed : {}), message: explained })}\n`);
-}
-
-;// CONCATENATED MODULE: ./src/dood/wire.ts
-/**
- * HTTP on the wire, as the proxy handles it: hop-by-hop headers (never
- * passed on), bodies read up to a limit, and the answers the proxy writes
- * itself in the Engine API's error form.
- */
-
-
-/** Largest request body the proxy inspects (create requests are a few KiB). */
-const MAX_INSPECTED_BODY = 8 << 20;
-/** Largest answer of the daemon the proxy reads whole (its own look-ups, an error to explain). */
-const MAX_ERROR_BODY = 1 << 20;
-/** Headers about one connection, not the message (RFC 9110, 7.6.1): never passed on. The server answers Expect itself. */
-const REQUEST_HOP_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade', 'expect']);
-const RESPONSE_HOP_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'trailer', 'upgrade']);
-/** Methods whose requests carry no body unless their headers say so. */
-const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
-/** rawHeaders pairs without the named ones. */
-function withoutHeaders(raw, drop) {
-    const out = [];
-    for (let index = 0; index + 1 < raw.length; index += 2) {
-        if (!drop.has(raw[index].toLowerCase()))
-            out.push(raw[index], raw[index + 1]);
+    get strict() {
+        return this.options.context.policy === 'strict';
     }
-    return out;
-}
-/** Whether rawHeaders hold the (lower-case) `name`. */
-function hasHeader(raw, name) {
-    for (let index = 0; index < raw.length; index += 2)
-        if (raw[index].toLowerCase() === name)
-            return true;
-    return false;
-}
-/** An answer with {"message": ...}; a response already under way is cut instead. */
-function jsonAnswer(res, status, message) {
-    if (res.headersSent) {
-        res.destroy();
-        return;
-    }
-    const body = `${JSON.stringify({ message })}\n`;
-    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
-    res.end(body);
-}
-/** A raw HTTP/1.1 response with {"message": ...} on a socket, which is then closed. */
-function rawJsonAnswer(socket, status, message) {
-    const body = `${JSON.stringify({ message })}\n`;
-    socket.end(`HTTP/1.1 ${status} ${(external_node_http_default()).STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-}
-/** Ends a socket after what is written to it is flushed, then closes it for reading too. */
-function flushAndClose(socket) {
-    if (!socket.destroyed)
-        socket.end(() => socket.destroy());
-}
-/** A whole body, or a 413 refusal past `limit` bytes. */
-function readBody(stream, limit) {
-    return new Promise((resolve, reject) => {
-        const chunks = [];
-        let size = 0;
-        stream.on('data', (chunk) => {
-            size += chunk.length;
-            if (size > limit) {
-                stream.removeAllListeners('data');
-                reject(new Refused(413, `setup-dind dood: the request body is larger than ${limit} bytes, more than the proxy inspects.`));
+    /** Policy refusals by endpoint, and strict's own-objects rule, from the method, target and headers alone. Throws Refused. */
+    async checkRoute(route, req) {
+        if (!this.strict)
+            return;
+        const { ownership } = this.options;
+        const method = req.method ?? 'GET';
+        // The daemon reads form values from a url-encoded body before the query: strict checks the query only.
+        if (/^\s*application\/x-www-form-urlencoded\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+            throw policyRefusal('strict', 'a form-encoded request body', 'the proxy checks parameters in the query only');
+        }
+        switch (route.kind) {
+            case 'forbidden':
+                throw policyRefusal('strict', route.what, route.why);
+            case 'build':
+                if (route.networkMode.toLowerCase() === 'host')
+                    throw policyRefusal('strict', 'build --network host', "it shares the host's network stack");
                 return;
+            case 'container':
+                await ownership.ownContainer(route.ref, `${method} ${route.action ? `/${route.action}` : ''}`.trim());
+                return;
+            case 'container-start':
+                await ownership.ownContainer(route.ref, 'start');
+                return;
+            case 'exec-create':
+                await ownership.ownContainer(route.ref, 'exec');
+                return;
+            case 'commit':
+                await ownership.ownContainer(route.ref, 'commit');
+                return;
+            case 'volume':
+                await ownership.ownObject('volume', route.ref, `${method} volume`);
+                return;
+            case 'network':
+                return; // resolved and pinned to its ID in prepare()
+            default:
+                return;
+        }
+    }
+    /** checkRoute, then the body read and inspected where the route needs it: how the request goes on. Throws Refused. */
+    async prepare(route, req) {
+        await this.checkRoute(route, req);
+        const { context, ownership } = this.options;
+        switch (route.kind) {
+            case 'container-create': {
+                const { raw, inspected } = await this.inspectBody(req, (body) => inspectContainerCreate(body, context));
+                if (inspected && this.strict)
+                    await ownership.ownJoins(inspected.joins);
+                if (inspected)
+                    await ownership.prepareVolumes(inspected.volumes);
+                return { body: serialize(inspected, raw), explainErrors: true };
             }
-            chunks.push(chunk);
-        });
-        stream.on('end', () => resolve(Buffer.concat(chunks)));
-        stream.on('error', reject);
-    });
+            case 'network-create':
+            case 'volume-create':
+            case 'exec-create': {
+                const inspect = route.kind === 'network-create' ? inspectNetworkCreate : route.kind === 'volume-create' ? inspectVolumeCreate : inspectExecCreate;
+                const { raw, inspected } = await this.inspectBody(req, (body) => inspect(body, context));
+                return { body: serialize(inspected, raw) };
+            }
+            case 'container-start': {
+                const { raw, inspected } = await this.inspectBody(req, (body) => inspectStartBody(body, context));
+                if (inspected && this.strict)
+                    await ownership.ownJoins(inspected.joins);
+                return { body: serialize(inspected, raw), explainErrors: true };
+            }
+            case 'network':
+                return this.strict ? this.pinNetwork(route, req) : {};
+            case 'prune':
+                return this.strict ? { path: this.scopedPrune(req.url ?? '/') } : {};
+            default:
+                return {};
+        }
+    }
+    /** Reads, inspects and logs a JSON body; a body that is not JSON has no inspection. */
+    async inspectBody(req, inspect) {
+        const raw = await readBody(req, MAX_INSPECTED_BODY);
+        const parsed = parseFirstJsonValue(raw.toString('utf8'));
+        if (!parsed)
+            return { raw };
+        const inspected = inspect(parsed.value);
+        for (const note of inspected.notes)
+            this.options.log(note);
+        return { raw, inspected };
+    }
+    /** strict: a network removed, or a container connected or disconnected, pinned to the full IDs that were checked. */
+    async pinNetwork(route, req) {
+        const { ownership } = this.options;
+        const url = req.url ?? '/';
+        if (route.action === 'remove') {
+            const id = await ownership.ownObject('network', route.ref, 'network remove');
+            return { path: withRoutePath(url, `/networks/${encodeURIComponent(id)}`) };
+        }
+        const raw = await readBody(req, MAX_INSPECTED_BODY);
+        const parsed = parseFirstJsonValue(raw.toString('utf8'));
+        if (!parsed)
+            throw policyRefusal('strict', `network ${route.action} with a body that is not JSON`, 'the proxy must know which container it is');
+        const pinned = await ownership.pinNetworkMembership(route.ref, `network ${route.action}`, parsed.value);
+        return { body: Buffer.from(JSON.stringify(pinned.body)), path: withRoutePath(url, `/networks/${encodeURIComponent(pinned.network)}/${route.action}`) };
+    }
+    /** strict: a prune's target with the job's label filters added. */
+    scopedPrune(url) {
+        const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+        return `${url.split('?')[0]}?${scopePruneFilters(query, this.options.context.labels)}`;
+    }
 }
 
-;// CONCATENATED MODULE: ./src/dood/daemon-client.ts
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_namespaceObject);
+;// CONCATENATED MODULE: ./src/dood/listen.ts
 /**
- * The proxy's own requests to the daemon (ownership look-ups, volumes it
- * creates, the container list for a port conflict), each on its own
- * connection and read whole, as JSON.
+ * The proxy's own socket: only this user may connect, from the first moment,
+ * and a socket left by a proxy that died is replaced, never a live one or a
+ * file that is not a socket.
  */
 
 
-
-/** Where each kind of object is inspected. */
-const INSPECT_PATHS = {
-    container: (ref) => `/containers/${encodeURIComponent(ref)}/json`,
-    volume: (ref) => `/volumes/${encodeURIComponent(ref)}`,
-    network: (ref) => `/networks/${encodeURIComponent(ref)}`,
-};
-/** A client of the daemon at `upstreamPath`; `track` gets each connection, so the proxy's close ends it. */
-function daemonClient(upstreamPath, track) {
-    const request = (method, path, body, limit = MAX_ERROR_BODY) => new Promise((resolve, reject) => {
-        const payload = body === undefined ? undefined : JSON.stringify(body);
-        const headers = { Host: 'docker', ...(payload !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}) };
-        const sent = external_node_http_default().request({ socketPath: upstreamPath, method, path, agent: false, headers }, (response) => {
-            readBody(response, limit).then((data) => resolve({ status: response.statusCode ?? 0, json: parseFirstJsonValue(data.toString('utf8'))?.value }), reject);
+/** Removes a socket file nobody serves any more; refuses to touch a live socket or anything that is not a socket. */
+async function removeStaleSocket(path) {
+    let info;
+    try {
+        info = (0,external_node_fs_.lstatSync)(path);
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return;
+        throw error;
+    }
+    if (!info.isSocket())
+        throw new Error(`${path} exists and is not a socket; not replacing it.`);
+    const live = await new Promise((resolve) => {
+        const probe = external_node_net_default().connect(path);
+        probe.once('connect', () => {
+            probe.destroy();
+            resolve(true);
         });
-        sent.on('socket', (socket) => track(socket));
-        sent.on('error', reject);
-        sent.end(payload);
+        probe.once('error', () => resolve(false));
     });
-    return {
-        inspect: (kind, ref) => request('GET', INSPECT_PATHS[kind](ref)),
-        createVolume: (spec) => request('POST', '/volumes/create', spec),
-        listContainers: async () => {
-            // The list of every container can be long: a larger limit than for one object.
-            const { json } = await request('GET', '/containers/json', undefined, 64 << 20);
-            return Array.isArray(json) ? json : [];
-        },
-    };
+    if (live)
+        throw new Error(`Another process serves ${path}; not replacing it.`);
+    (0,external_node_fs_.unlinkSync)(path);
+}
+/** `server` listening on the unix socket `path`, mode 0600: umask while binding, chmod after. */
+async function listenPrivately(server, path) {
+    await removeStaleSocket(path);
+    await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        let previous;
+        try {
+            previous = process.umask(0o177);
+        }
+        catch {
+            // worker threads cannot change the umask; chmod below still applies
+        }
+        try {
+            server.listen(path, () => {
+                server.off('error', reject);
+                resolve();
+            });
+        }
+        finally {
+            if (previous !== undefined)
+                process.umask(previous);
+        }
+    });
+    (0,external_node_fs_.chmodSync)(path, 0o600);
 }
 
 ;// CONCATENATED MODULE: ./src/dood/ownership.ts
@@ -971,6 +1328,56 @@ class Ownership {
     }
 }
 
+;// CONCATENATED MODULE: ./src/dood/port-conflict.ts
+/**
+ * "Port is already allocated": the daemon's message names the port, not who
+ * holds it. The proxy adds the container that publishes it (or says none
+ * does), so a job sharing the host's daemon sees what it collides with.
+ */
+
+/** The host address and port a "port is already allocated" / "address already in use" error is about. */
+function conflictingPort(message) {
+    if (!/port is already allocated|address already in use/i.test(message))
+        return undefined;
+    const match = /Bind for (\[[^\]]*\]|[^\s:]*):(\d+) failed/i.exec(message) ??
+        /listen (tcp|udp|sctp)[46]? (\[[^\]]*\]|[^\s:]*):(\d+)/i.exec(message);
+    if (!match)
+        return undefined;
+    if (match.length === 3)
+        return { ip: match[1].replace(/^\[|\]$/g, ''), port: Number(match[2]), protocol: '' };
+    return { ip: match[2].replace(/^\[|\]$/g, ''), port: Number(match[3]), protocol: match[1].toLowerCase() };
+}
+const ANY_ADDRESS = new Set(['', '0.0.0.0', '::']);
+/** The daemon's message with the container that publishes the port appended, or undefined when the message is not a port conflict. */
+function explainPortConflict(message, containers) {
+    const conflict = conflictingPort(message);
+    if (!conflict)
+        return undefined;
+    const holder = containers.find((container) => (container.Ports ?? []).some((port) => port.PublicPort === conflict.port &&
+        (conflict.protocol === '' || (port.Type ?? 'tcp') === conflict.protocol) &&
+        (ANY_ADDRESS.has(conflict.ip) || ANY_ADDRESS.has(port.IP ?? '') || port.IP === conflict.ip)));
+    if (!holder) {
+        return `${message} (no container publishes host port ${conflict.port}: a process on the host, or a container on the host network, holds it)`;
+    }
+    const name = holder.Names?.[0]?.replace(/^\//, '') ?? holder.Id?.slice(0, 12) ?? '?';
+    return `${message} (the port is held by container ${name})`;
+}
+/**
+ * A daemon error answer with the port's holder added to its message, when it
+ * is a port conflict; else the answer as it was.
+ */
+async function withPortHolder(answer, listContainers, log) {
+    const parsed = parseFirstJsonValue(answer.toString('utf8'))?.value;
+    const message = isObject(parsed) ? parsed.message : undefined;
+    if (typeof message !== 'string' || !conflictingPort(message))
+        return answer;
+    const explained = explainPortConflict(message, await listContainers().catch(() => []));
+    if (!explained)
+        return answer;
+    log(`port conflict explained: ${explained}`);
+    return Buffer.from(`${JSON.stringify({ ...(isObject(parsed) ? parsed : {}), message: explained })}\n`);
+}
+
 ;// CONCATENATED MODULE: ./src/dood/proxy.ts
 /**
  * The DooD isolation proxy: a per-job unix socket in front of the host
@@ -991,6 +1398,10 @@ class Ownership {
  * Bodies the proxy inspects are parsed the way the daemon's Go decoder reads
  * them (first JSON value, field names case-insensitive) and re-serialized, so
  * the daemon acts on exactly what was checked.
+ *
+ * This file wires the parts together: routes.ts (which endpoint), guard.ts
+ * (what to do with it: inspect.ts, ownership.ts), forwarder.ts (the
+ * transport), daemon-client.ts (the proxy's own requests), listen.ts.
  */
 
 
@@ -1004,11 +1415,13 @@ class Ownership {
 
 
 
-async function startProxy(options) {
-    const { listenPath, upstreamPath, log } = options;
+/**
+ * The inspections' context: roots and socket paths as the daemon's host sees
+ * them. When the proxy sees the host (no pathMap), symbolic links count too
+ * (e.g. /var/run -> /run); in a container, the socket paths are translated.
+ */
+function inspectionContext(options) {
     const inContainer = options.pathMap !== undefined;
-    // Roots and socket paths as the daemon's host sees them. When the proxy sees
-    // the host (no pathMap), symbolic links count too (e.g. /var/run -> /run).
     const resolveHost = (paths) => [...new Set([...paths, ...(inContainer ? [] : paths.map(resolveExisting))])];
     const socketPaths = [...options.socketPaths];
     if (options.pathMap) {
@@ -1018,7 +1431,7 @@ async function startProxy(options) {
                 socketPaths.push(host);
         }
     }
-    const context = {
+    return {
         labels: { ...options.labels },
         policy: options.policy,
         allowedBindRoots: resolveHost(options.allowedBindRoots),
@@ -1026,181 +1439,39 @@ async function startProxy(options) {
         ...(options.pathMap ? { pathMap: options.pathMap } : {}),
         resolvePath: resolveExisting,
     };
-    const strict = options.policy === 'strict';
+}
+async function startProxy(options) {
+    const { listenPath, upstreamPath, log } = options;
+    const context = inspectionContext(options);
+    // Every connection, the client's and the daemon's, so close() ends them all.
     const sockets = new Set();
     const track = (socket) => {
-        if (!sockets.has(socket)) {
-            sockets.add(socket);
-            socket.on('close', () => sockets.delete(socket));
-            socket.on('error', () => socket.destroy());
-        }
-        return socket;
+        if (sockets.has(socket))
+            return;
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+        socket.on('error', () => socket.destroy());
     };
     let closing = false;
     const daemon = daemonClient(upstreamPath, track);
-    const ownership = new Ownership({ daemon, labels: context.labels, strict, log });
-    const { listContainers } = daemon;
-    /** Streams one request to the daemon and its answer back; `body` replaces the request's own. */
-    const forward = (req, res, body, explainPorts, path = req.url ?? '/') => {
-        let headers = withoutHeaders(req.rawHeaders, REQUEST_HOP_HEADERS);
-        if (body !== undefined) {
-            headers = withoutHeaders(headers, new Set(['content-length', 'transfer-encoding']));
-            headers.push('Content-Length', String(body.length));
-        }
-        else if (!hasHeader(headers, 'content-length') && !hasHeader(headers, 'transfer-encoding') && !BODYLESS_METHODS.has(req.method ?? '')) {
-            // No body: say so, or the client library would send an empty chunked one (which e.g. /start refuses).
-            headers.push('Content-Length', '0');
-        }
-        const request = external_node_http_default().request({ socketPath: upstreamPath, method: req.method, path, headers, agent: false });
-        let answered = false;
-        request.on('socket', (socket) => track(socket));
-        request.on('error', (error) => {
-            // Once the daemon answered, a failing late write (it closed after answering) is no news: the answer goes on.
-            if (answered)
-                return;
-            if (!closing)
-                log(`upstream ${upstreamPath}: ${req.method} ${req.url}: ${error.message}`);
-            jsonAnswer(res, 502, `setup-dind dood proxy: cannot reach the Docker daemon at ${upstreamPath}: ${error.message}`);
-        });
-        res.on('close', () => {
-            if (!res.writableFinished)
-                request.destroy();
-        });
-        request.on('response', (response) => {
-            answered = true;
-            response.on('error', () => res.destroy());
-            const status = response.statusCode ?? 502;
-            if (explainPorts && status >= 400) {
-                void readBody(response, MAX_ERROR_BODY)
-                    .then((data) => withPortHolder(data, listContainers, log))
-                    .then((answer) => {
-                    const out = withoutHeaders(response.rawHeaders, new Set([...RESPONSE_HOP_HEADERS, 'content-length', 'transfer-encoding']));
-                    res.writeHead(status, response.statusMessage, [...out, 'Content-Length', String(answer.length)]);
-                    res.end(answer);
-                })
-                    .catch(() => res.destroy());
-                return;
-            }
-            res.writeHead(status, response.statusMessage, withoutHeaders(response.rawHeaders, RESPONSE_HOP_HEADERS));
-            res.flushHeaders();
-            response.pipe(res);
-        });
-        if (body !== undefined)
-            request.end(body);
-        else if (hasHeader(headers, 'transfer-encoding') || !['0', undefined].includes(req.headers['content-length'])) {
-            // A body of any size, streamed as it comes (build contexts, image loads).
-            request.flushHeaders();
-            req.pipe(request);
-        }
-        else {
-            req.resume();
-            request.end();
-        }
-    };
-    /** Reads, inspects and re-serializes a JSON body; a body that is not JSON goes on unchanged. */
-    const inspectBody = async (req, inspect) => {
-        const raw = await readBody(req, MAX_INSPECTED_BODY);
-        const parsed = parseFirstJsonValue(raw.toString('utf8'));
-        if (!parsed)
-            return { raw };
-        const inspected = inspect(parsed.value);
-        for (const note of inspected.notes)
-            log(note);
-        return { raw, inspected };
-    };
-    const serialize = (inspected, raw) => inspected ? Buffer.from(JSON.stringify(inspected.body)) : raw;
-    /** Policy refusals by endpoint, and strict's own-containers rule. Throws Refused. */
-    const checkRoute = async (route, req) => {
-        if (!strict)
-            return;
-        const method = req.method ?? 'GET';
-        // The daemon reads form values from a url-encoded body before the query: strict checks the query only.
-        if (/^\s*application\/x-www-form-urlencoded\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
-            throw policyRefusal('strict', 'a form-encoded request body', 'the proxy checks parameters in the query only');
-        }
-        switch (route.kind) {
-            case 'forbidden':
-                throw policyRefusal('strict', route.what, route.why);
-            case 'build':
-                if (route.networkMode.toLowerCase() === 'host')
-                    throw policyRefusal('strict', 'build --network host', "it shares the host's network stack");
-                return;
-            case 'container':
-                await ownership.ownContainer(route.ref, `${method} ${route.action ? `/${route.action}` : ''}`.trim());
-                return;
-            case 'container-start':
-                await ownership.ownContainer(route.ref, 'start');
-                return;
-            case 'exec-create':
-                await ownership.ownContainer(route.ref, 'exec');
-                return;
-            case 'commit':
-                await ownership.ownContainer(route.ref, 'commit');
-                return;
-            case 'volume':
-                await ownership.ownObject('volume', route.ref, `${method} volume`);
-                return;
-            case 'network':
-                return; // resolved and pinned to its ID in handle()
-            default:
-                return;
-        }
-    };
+    const ownership = new Ownership({ daemon, labels: context.labels, strict: context.policy === 'strict', log });
+    const guard = new RequestGuard({ context, ownership, log });
+    const forwarder = new Forwarder({
+        upstreamPath,
+        track,
+        log,
+        closing: () => closing,
+        explainError: (answer) => withPortHolder(answer, daemon.listContainers, log),
+    });
     const handle = async (req, res) => {
         const method = req.method ?? 'GET';
         const url = req.url ?? '/';
         const route = classifyRequest(method, url);
         try {
-            // The daemon routes http://host/path targets by their path: only plain paths are inspected, so only those pass.
-            if (!url.startsWith('/'))
-                throw new Refused(400, `setup-dind dood proxy: the request target must be a path, not ${url.slice(0, 100)}`);
-            await checkRoute(route, req);
-            switch (route.kind) {
-                case 'container-create': {
-                    const { raw, inspected } = await inspectBody(req, (body) => inspectContainerCreate(body, context));
-                    if (inspected && strict)
-                        await ownership.ownJoins(inspected.joins);
-                    if (inspected)
-                        await ownership.prepareVolumes(inspected.volumes);
-                    return forward(req, res, serialize(inspected, raw), true);
-                }
-                case 'network-create':
-                case 'volume-create':
-                case 'exec-create': {
-                    const inspect = route.kind === 'network-create' ? inspectNetworkCreate : route.kind === 'volume-create' ? inspectVolumeCreate : inspectExecCreate;
-                    const { raw, inspected } = await inspectBody(req, (body) => inspect(body, context));
-                    return forward(req, res, serialize(inspected, raw), false);
-                }
-                case 'container-start': {
-                    const { raw, inspected } = await inspectBody(req, (body) => inspectStartBody(body, context));
-                    if (inspected && strict)
-                        await ownership.ownJoins(inspected.joins);
-                    return forward(req, res, serialize(inspected, raw), true);
-                }
-                case 'network': {
-                    if (!strict)
-                        return forward(req, res, undefined, false);
-                    if (route.action === 'remove') {
-                        const id = await ownership.ownObject('network', route.ref, 'network remove');
-                        return forward(req, res, undefined, false, withRoutePath(url, `/networks/${encodeURIComponent(id)}`));
-                    }
-                    const raw = await readBody(req, MAX_INSPECTED_BODY);
-                    const parsed = parseFirstJsonValue(raw.toString('utf8'));
-                    if (!parsed)
-                        throw policyRefusal('strict', `network ${route.action} with a body that is not JSON`, 'the proxy must know which container it is');
-                    const pinned = await ownership.pinNetworkMembership(route.ref, `network ${route.action}`, parsed.value);
-                    const path = withRoutePath(url, `/networks/${encodeURIComponent(pinned.network)}/${route.action}`);
-                    return forward(req, res, Buffer.from(JSON.stringify(pinned.body)), false, path);
-                }
-                case 'prune':
-                    if (strict) {
-                        const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
-                        return forward(req, res, undefined, false, `${url.split('?')[0]}?${scopePruneFilters(query, context.labels)}`);
-                    }
-                    return forward(req, res, undefined, false);
-                default:
-                    return forward(req, res, undefined, false);
-            }
+            const refusal = targetRefusal(url);
+            if (refusal)
+                throw refusal;
+            forwarder.forward(req, res, await guard.prepare(route, req));
         }
         catch (error) {
             if (error instanceof Refused) {
@@ -1214,116 +1485,15 @@ async function startProxy(options) {
             jsonAnswer(res, 502, `setup-dind dood proxy: ${message}`);
         }
     };
-    /**
-     * Hijacked connections (attach, exec start, BuildKit session/grpc): the
-     * request goes to the daemon through node's client; on 101 both raw sockets
-     * are joined, half-close preserved. Any other answer ends the connection, so
-     * nothing after it reaches the daemon uninspected.
-     */
     const upgrade = (req, socket, head) => {
         track(socket);
         const method = req.method ?? 'GET';
         const url = req.url ?? '/';
         const route = classifyRequest(method, url);
-        const refuse = (status, message) => {
-            log(`refused ${method} ${url}: ${message}`);
-            rawJsonAnswer(socket, status, message);
-        };
-        if (!url.startsWith('/'))
-            return refuse(400, `setup-dind dood proxy: the request target must be a path, not ${url.slice(0, 100)}`);
-        if (!['container', 'other'].includes(route.kind)) {
-            return refuse(400, `setup-dind dood proxy: ${method} ${routePath(url)} does not take a connection upgrade.`);
-        }
-        const rawLength = req.headers['content-length'];
-        if (req.headers['transfer-encoding'] !== undefined)
-            return refuse(400, 'setup-dind dood proxy: a chunked body on an upgrade request is not supported.');
-        const length = rawLength === undefined ? 0 : Number(rawLength);
-        if (!Number.isSafeInteger(length) || length < 0 || length > MAX_INSPECTED_BODY)
-            return refuse(400, 'setup-dind dood proxy: bad Content-Length.');
-        // The body (exec start sends a small JSON one), then anything early for the stream.
-        const gather = new Promise((resolve) => {
-            let buffered = head;
-            const finish = (ended) => {
-                socket.off('data', onData);
-                socket.off('end', onEnd);
-                socket.pause();
-                resolve({ body: buffered.subarray(0, length), rest: buffered.subarray(Math.min(length, buffered.length)), ended });
-            };
-            const onData = (chunk) => {
-                buffered = Buffer.concat([buffered, chunk]);
-                if (buffered.length >= length)
-                    finish(false);
-            };
-            const onEnd = () => finish(true);
-            if (buffered.length >= length)
-                return finish(false);
-            socket.on('data', onData);
-            socket.on('end', onEnd);
-        });
-        const headers = hasHeader(req.rawHeaders, 'content-length') ? req.rawHeaders : [...req.rawHeaders, 'Content-Length', '0'];
-        void checkRoute(route, req)
-            .then(() => gather)
-            .then(({ body, rest, ended }) => {
-            if (socket.destroyed)
-                return;
-            const request = external_node_http_default().request({ socketPath: upstreamPath, method, path: url, headers, agent: false });
-            let answered = false;
-            request.on('socket', (upstreamSocket) => track(upstreamSocket));
-            request.on('error', (error) => {
-                if (answered)
-                    return;
-                if (!closing)
-                    log(`upstream ${upstreamPath}: ${method} ${url}: ${error.message}`);
-                rawJsonAnswer(socket, 502, `setup-dind dood proxy: cannot reach the Docker daemon at ${upstreamPath}: ${error.message}`);
-            });
-            socket.on('close', () => {
-                if (!answered)
-                    request.destroy();
-            });
-            request.on('upgrade', (response, upstreamSocket, upstreamHead) => {
-                answered = true;
-                track(upstreamSocket);
-                let answer = `HTTP/${response.httpVersion} ${response.statusCode} ${response.statusMessage}\r\n`;
-                for (let index = 0; index + 1 < response.rawHeaders.length; index += 2)
-                    answer += `${response.rawHeaders[index]}: ${response.rawHeaders[index + 1]}\r\n`;
-                socket.write(`${answer}\r\n`);
-                if (upstreamHead.length > 0)
-                    socket.write(upstreamHead);
-                if (rest.length > 0)
-                    upstreamSocket.write(rest);
-                // Each direction ends on its own: the client closing stdin must not cut the output.
-                upstreamSocket.pipe(socket);
-                if (ended)
-                    upstreamSocket.end();
-                else
-                    socket.pipe(upstreamSocket);
-                // When one side is gone, the other gets what is already on its way, then closes (at once after an error).
-                socket.on('close', (hadError) => (hadError ? upstreamSocket.destroy() : flushAndClose(upstreamSocket)));
-                upstreamSocket.on('close', (hadError) => (hadError ? socket.destroy() : flushAndClose(socket)));
-            });
-            request.on('response', (response) => {
-                answered = true;
-                // Not upgraded: pass the answer on and close, so no later bytes reach the daemon as requests.
-                void readBody(response, MAX_ERROR_BODY).then((data) => {
-                    let answer = `HTTP/1.1 ${response.statusCode} ${response.statusMessage}\r\n`;
-                    const headers = withoutHeaders(response.rawHeaders, new Set([...RESPONSE_HOP_HEADERS, 'content-length', 'transfer-encoding']));
-                    for (let index = 0; index + 1 < headers.length; index += 2)
-                        answer += `${headers[index]}: ${headers[index + 1]}\r\n`;
-                    socket.write(`${answer}Content-Length: ${data.length}\r\nConnection: close\r\n\r\n`);
-                    socket.end(data);
-                    request.destroy();
-                }, () => socket.destroy());
-            });
-            request.end(body);
-        })
-            .catch((error) => {
-            if (error instanceof Refused)
-                return refuse(error.status, error.message);
-            const message = error instanceof Error ? error.message : String(error);
-            if (!closing)
-                log(`error handling ${method} ${url}: ${message}`);
-            rawJsonAnswer(socket, 502, `setup-dind dood proxy: ${message}`);
-        });
+        const refusal = targetRefusal(url) ?? upgradeRefusal(method, url, route);
+        if (refusal)
+            return forwarder.refuseUpgrade(req, socket, refusal);
+        forwarder.hijack(req, socket, head, () => guard.checkRoute(route, req));
     };
     // No timeouts (streams, uploads and idle keep-alive connections last as long as the client wants),
     // and headers as large as the daemon takes (X-Registry-Config carries every registry credential).
@@ -1338,29 +1508,7 @@ async function startProxy(options) {
             socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
         socket.destroy();
     });
-    await removeStaleSocket(listenPath);
-    await new Promise((resolve, reject) => {
-        server.once('error', reject);
-        // Only this user may connect, from the first moment: umask while binding, chmod after.
-        let previous;
-        try {
-            previous = process.umask(0o177);
-        }
-        catch {
-            // worker threads cannot change the umask; chmod below still applies
-        }
-        try {
-            server.listen(listenPath, () => {
-                server.off('error', reject);
-                resolve();
-            });
-        }
-        finally {
-            if (previous !== undefined)
-                process.umask(previous);
-        }
-    });
-    (0,external_node_fs_.chmodSync)(listenPath, 0o600);
+    await listenPrivately(server, listenPath);
     log(`DooD proxy listening on ${listenPath} for ${upstreamPath} (dood-policy ${options.policy}` +
         `${options.pathMap ? `; bind sources translated through ${options.pathMap.length} mounts of the job's container` : ''})`);
     let closed;
@@ -1384,31 +1532,6 @@ async function startProxy(options) {
             return closed;
         },
     };
-}
-/** Removes a socket file nobody serves any more; refuses to touch a live socket or anything that is not a socket. */
-async function removeStaleSocket(path) {
-    let info;
-    try {
-        info = (0,external_node_fs_.lstatSync)(path);
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return;
-        throw error;
-    }
-    if (!info.isSocket())
-        throw new Error(`${path} exists and is not a socket; not replacing it.`);
-    const live = await new Promise((resolve) => {
-        const probe = external_node_net_default().connect(path);
-        probe.once('connect', () => {
-            probe.destroy();
-            resolve(true);
-        });
-        probe.once('error', () => resolve(false));
-    });
-    if (live)
-        throw new Error(`Another process serves ${path}; not replacing it.`);
-    (0,external_node_fs_.unlinkSync)(path);
 }
 
 
