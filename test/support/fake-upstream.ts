@@ -56,11 +56,17 @@ export class FakeUpstream {
     return upstream;
   }
 
-  async close(): Promise<void> {
+  /** Stops answering: the socket is gone, as when the daemon is down. */
+  async stop(): Promise<void> {
+    if (!this.server.listening) return;
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
 

@@ -1,0 +1,318 @@
+/**
+ * The forwarder between a client and a fake daemon socket (FakeUpstream): a
+ * node:http server on a unix socket hands each request to Forwarder.forward,
+ * each upgrade to Forwarder.hijack, with the Forwarding, check and error
+ * explanation the test sets.
+ */
+import http from 'node:http';
+import net from 'node:net';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Forwarder, type Forwarding } from '../../src/dood/forwarder.js';
+import { Refused } from '../../src/dood/refused.js';
+import { FakeUpstream } from '../support/fake-upstream.js';
+
+interface Harness {
+  upstream: FakeUpstream;
+  listenPath: string;
+  log: string[];
+  closing: boolean;
+  forwarding: Forwarding;
+  check: () => Promise<void>;
+  explain: (answer: Buffer) => Promise<Buffer>;
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+async function setup(): Promise<Harness> {
+  const upstream = await FakeUpstream.start();
+  cleanups.push(() => upstream.close());
+  const job: Harness = {
+    upstream,
+    listenPath: join(upstream.dir, 'proxy.sock'),
+    log: [],
+    closing: false,
+    forwarding: {},
+    check: async () => {},
+    explain: async (answer) => answer,
+  };
+  const sockets = new Set<net.Socket>();
+  const forwarder = new Forwarder({
+    upstreamPath: upstream.socketPath,
+    track: (socket) => sockets.add(socket),
+    log: (line) => job.log.push(line),
+    closing: () => job.closing,
+    explainError: (answer) => job.explain(answer),
+  });
+  const server = http.createServer((req, res) => forwarder.forward(req, res, job.forwarding));
+  server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => forwarder.hijack(req, socket, head, () => job.check()));
+  await new Promise<void>((resolve) => server.listen(job.listenPath, resolve));
+  cleanups.push(
+    () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
+  return job;
+}
+
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+function call(job: Harness, method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const request = http.request({ socketPath: job.listenPath, method, path, agent: false, headers: { Host: 'docker', ...headers } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+/** Raw bytes to the proxy; everything it sends back, up to the close. */
+function raw(job: Harness, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(job.listenPath);
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (received += chunk));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(received));
+    socket.write(text);
+  });
+}
+
+const UPGRADE = 'Connection: Upgrade\r\nUpgrade: tcp\r\n';
+
+describe('Forwarder.forward', () => {
+  it('passes method, target, headers and body on, and the answer back, without hop-by-hop headers either way', async () => {
+    const job = await setup();
+    job.upstream.handle = (_request, res) => {
+      res.writeHead(201, 'Made', { 'Content-Type': 'application/json', 'X-Upstream': 'yes', 'Proxy-Connection': 'keep-alive', Trailer: 'X-Late' });
+      res.end('{"Id":"abc"}');
+    };
+    const answer = await call(job, 'PUT', '/v1.47/containers/x/archive?path=/tmp', 'tar bytes', {
+      'Content-Type': 'application/x-tar',
+      'X-Registry-Auth': 'secret',
+      'Keep-Alive': 'timeout=5',
+      'Proxy-Connection': 'keep-alive',
+      TE: 'trailers',
+      Trailer: 'X-Late',
+    });
+    expect(answer).toMatchObject({ status: 201, body: '{"Id":"abc"}', headers: { 'x-upstream': 'yes' } });
+    expect(answer.headers['proxy-connection']).toBeUndefined();
+    expect(answer.headers.trailer).toBeUndefined();
+    const [seen] = job.upstream.seen;
+    expect(seen).toMatchObject({ method: 'PUT', url: '/v1.47/containers/x/archive?path=/tmp', headers: { 'content-type': 'application/x-tar', 'x-registry-auth': 'secret' } });
+    expect(seen!.body.toString('utf8')).toBe('tar bytes');
+    for (const hop of ['keep-alive', 'proxy-connection', 'te', 'trailer']) expect(seen!.headers[hop], hop).toBeUndefined();
+  });
+
+  it('streams the answer as it comes (logs -f), not when it ends', async () => {
+    const job = await setup();
+    let finish: () => void = () => {};
+    job.upstream.handle = (_request, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.write('first line\n');
+      finish = () => res.end('last line\n');
+    };
+    const first = await new Promise<{ chunk: string; rest: Promise<string> }>((resolve, reject) => {
+      const request = http.request({ socketPath: job.listenPath, path: '/containers/x/logs?follow=1', agent: false }, (response) => {
+        response.setEncoding('utf8');
+        response.once('data', (chunk: string) => {
+          let rest = '';
+          response.on('data', (more: string) => (rest += more));
+          resolve({ chunk, rest: new Promise((done) => response.on('end', () => done(rest))) });
+        });
+      });
+      request.on('error', reject);
+      request.end();
+    });
+    expect(first.chunk).toBe('first line\n');
+    finish();
+    expect(await first.rest).toBe('last line\n');
+  });
+
+  it('says Content-Length: 0 for a POST that sends no body and no length (an empty chunked one would be refused)', async () => {
+    const job = await setup();
+    await raw(job, 'POST /v1.47/containers/x/start HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n');
+    await raw(job, 'GET /v1.47/containers/json HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n');
+    expect(job.upstream.seen.map((request) => request.headers['content-length'])).toEqual(['0', undefined]);
+  });
+
+  it('sends the body and target the Forwarding gives, with a length that matches', async () => {
+    const job = await setup();
+    job.forwarding = { body: Buffer.from('{"checked":true}'), path: '/v1.47/networks/full-id/connect' };
+    await call(job, 'POST', '/v1.47/networks/name/connect', '{"Container":"x"}', { 'Transfer-Encoding': 'chunked' });
+    const [seen] = job.upstream.seen;
+    expect(seen).toMatchObject({ url: '/v1.47/networks/full-id/connect', headers: { 'content-length': '16' } });
+    expect(seen!.headers['transfer-encoding']).toBeUndefined();
+    expect(seen!.body.toString('utf8')).toBe('{"checked":true}');
+  });
+
+  it('explainErrors: an error answer is read whole and sent as explainError returns it; other answers are streamed as they are', async () => {
+    const job = await setup();
+    let status = 500;
+    job.upstream.handle = (_request, res) => {
+      res.writeHead(status, { 'Content-Type': 'application/json', 'X-Upstream': 'yes' });
+      res.write('{"message":');
+      res.end('"port is already allocated"}');
+    };
+    const explained: string[] = [];
+    job.explain = async (answer) => {
+      explained.push(answer.toString('utf8'));
+      return Buffer.from('{"message":"explained"}\n');
+    };
+    job.forwarding = { explainErrors: true };
+    const answer = await call(job, 'POST', '/containers/x/start');
+    expect(answer).toMatchObject({ status: 500, body: '{"message":"explained"}\n', headers: { 'content-length': '24', 'x-upstream': 'yes' } });
+    expect(answer.headers['transfer-encoding']).toBeUndefined();
+    status = 204;
+    expect((await call(job, 'POST', '/containers/x/start')).status).toBe(204);
+    job.forwarding = {};
+    status = 500;
+    expect((await call(job, 'POST', '/containers/x/start')).body).toBe('{"message":"port is already allocated"}');
+    expect(explained).toEqual(['{"message":"port is already allocated"}']);
+  });
+
+  it('answers 502 when the daemon cannot be reached, logging it unless the proxy is closing', async () => {
+    const job = await setup();
+    await job.upstream.stop();
+    const answer = await call(job, 'GET', '/_ping');
+    expect(answer.status).toBe(502);
+    expect(JSON.parse(answer.body)).toEqual({ message: expect.stringMatching(/^setup-dind dood proxy: cannot reach the Docker daemon at .*daemon\.sock: .*ENOENT/) });
+    expect(job.log).toEqual([expect.stringMatching(/^upstream .*daemon\.sock: GET \/_ping: .*ENOENT/)]);
+    job.closing = true;
+    expect((await call(job, 'GET', '/_ping')).status).toBe(502);
+    expect(job.log).toHaveLength(1);
+  });
+
+  it('ends the daemon request when the client goes away mid-answer', async () => {
+    const job = await setup();
+    const upstreamClosed = new Promise<void>((resolve) => {
+      job.upstream.handle = (_request, res) => {
+        res.writeHead(200);
+        res.write('event\n');
+        res.on('close', () => resolve());
+      };
+    });
+    await new Promise<void>((resolve) => {
+      const request = http.request({ socketPath: job.listenPath, path: '/events', agent: false }, (response) => {
+        response.once('data', () => {
+          request.destroy();
+          resolve();
+        });
+      });
+      request.on('error', () => {});
+      request.end();
+    });
+    await upstreamClosed;
+  });
+});
+
+describe('Forwarder.hijack', () => {
+  it('joins the sockets on 101: the body and early bytes reach the daemon, the output comes back after the client closes its side', async () => {
+    const job = await setup();
+    const received: Buffer[] = [];
+    job.upstream.upgrade = (_request, socket, head) => {
+      received.push(head);
+      socket.write('HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
+      socket.on('data', (chunk: Buffer) => received.push(chunk));
+      // Output after the client's stdin is closed must still reach it.
+      socket.on('end', () => socket.end('output after stdin closed'));
+    };
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(job.listenPath);
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => {
+        text += chunk;
+        if (text.includes('\r\n\r\n') && !socket.writableEnded) socket.end('stdin');
+      });
+      socket.on('error', reject);
+      socket.on('close', () => resolve(text));
+      socket.write(`POST /v1.47/exec/abc/start HTTP/1.1\r\nHost: docker\r\n${UPGRADE}Content-Type: application/json\r\nContent-Length: 13\r\n\r\n{"Tty":false}early`);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 101 UPGRADED\r\n/);
+    expect(answer).toContain('Content-Type: application/vnd.docker.raw-stream');
+    expect(answer.endsWith('\r\n\r\noutput after stdin closed')).toBe(true);
+    expect(Buffer.concat(received).toString('utf8')).toBe('{"Tty":false}earlystdin');
+    expect(job.upstream.seen).toMatchObject([{ method: 'POST', url: '/v1.47/exec/abc/start', headers: { 'content-length': '13', upgrade: 'tcp' } }]);
+  });
+
+  it('sends nothing to the daemon until the check passes, and nothing at all when it refuses', async () => {
+    const job = await setup();
+    let pass: () => void = () => {};
+    job.check = () => new Promise((resolve) => (pass = resolve));
+    const joined = raw(job, `POST /containers/mine/attach?stream=1 HTTP/1.1\r\nHost: docker\r\n${UPGRADE}\r\n`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(job.upstream.seen).toEqual([]);
+    pass();
+    expect(await joined).toMatch(/^HTTP\/1\.1 101 /);
+    expect(job.upstream.seen).toHaveLength(1);
+
+    job.check = async () => {
+      throw new Refused(403, 'not yours');
+    };
+    const refused = await raw(job, `POST /containers/foreign/attach HTTP/1.1\r\nHost: docker\r\n${UPGRADE}\r\n`);
+    expect(refused).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n/);
+    expect(refused).toContain('Connection: close');
+    expect(refused.endsWith('\r\n\r\n{"message":"not yours"}\n')).toBe(true);
+    expect(job.log).toEqual(['refused POST /containers/foreign/attach: not yours']);
+
+    job.check = async () => {
+      throw new Error('lookup failed');
+    };
+    expect(await raw(job, `POST /containers/x/attach HTTP/1.1\r\nHost: docker\r\n${UPGRADE}\r\n`)).toMatch(/^HTTP\/1\.1 502 [^]*"setup-dind dood proxy: lookup failed"/);
+    expect(job.log[1]).toBe('error handling POST /containers/x/attach: lookup failed');
+    expect(job.upstream.seen).toHaveLength(1);
+  });
+
+  it('refuses a chunked body or a Content-Length it cannot use, before any check', async () => {
+    const job = await setup();
+    let checked = false;
+    job.check = async () => {
+      checked = true;
+    };
+    expect(await raw(job, `POST /exec/x/start HTTP/1.1\r\nHost: docker\r\n${UPGRADE}Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n`)).toContain(
+      'a chunked body on an upgrade request is not supported',
+    );
+    expect(await raw(job, `POST /exec/x/start HTTP/1.1\r\nHost: docker\r\n${UPGRADE}Content-Length: ${(8 << 20) + 1}\r\n\r\n`)).toContain('bad Content-Length');
+    expect(checked).toBe(false);
+    expect(job.upstream.seen).toEqual([]);
+  });
+
+  it('passes an answer that is not 101 on with its length, and closes, so no later bytes reach the daemon', async () => {
+    const job = await setup();
+    const message = '{"message":"no such exec"}';
+    const received: Buffer[] = [];
+    const upstreamClosed = new Promise<void>((resolve) => {
+      job.upstream.upgrade = (_request, socket, head) => {
+        received.push(head);
+        socket.on('data', (chunk: Buffer) => received.push(chunk));
+        // The proxy ends its side once the answer is read; the daemon then closes (as dockerd does).
+        socket.on('end', () => socket.end());
+        socket.on('close', () => resolve());
+        socket.write('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
+        socket.write(`${Buffer.byteLength(message).toString(16)}\r\n${message}\r\n0\r\n\r\n`);
+      };
+    });
+    const answer = await raw(job, `POST /exec/x/start HTTP/1.1\r\nHost: docker\r\n${UPGRADE}Content-Length: 2\r\n\r\n{}more bytes`);
+    expect(answer).toMatch(/^HTTP\/1\.1 404 Not Found\r\n/);
+    expect(answer).toContain('Content-Type: application/json\r\n');
+    expect(answer).toContain(`Content-Length: ${Buffer.byteLength(message)}\r\nConnection: close\r\n\r\n${message}`);
+    expect(answer).not.toContain('Transfer-Encoding');
+    await upstreamClosed;
+    expect(Buffer.concat(received).toString('utf8')).toBe('{}');
+  });
+});
