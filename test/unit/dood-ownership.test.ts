@@ -1,66 +1,12 @@
-/**
- * The ownership checks over a fake DaemonLookup: a table of what the daemon
- * answers for each object, and a record of what was asked and created.
- */
+/** The ownership checks over a fake DaemonLookup (test/support/fake-lookup.ts). */
 import { describe, expect, it } from 'vitest';
-import type { Json } from '../../src/dood/json.js';
-import { Ownership, type DaemonLookup, type JsonAnswer, type ObjectKind } from '../../src/dood/ownership.js';
-import { Refused } from '../../src/dood/refused.js';
-
-const OURS = { 'setup-dind.owner': 'github:o/r/run/1', 'setup-dind.instance': 'job-a' };
-const THEIRS = { ...OURS, 'setup-dind.instance': 'job-b' };
-const ID = (name: string) => `${name}${'0'.repeat(64)}`.slice(0, 64);
-
-class FakeLookup implements DaemonLookup {
-  readonly answers = new Map<string, JsonAnswer>();
-  readonly asked: string[] = [];
-  readonly created: Json[] = [];
-  createStatus = 201;
-
-  container(name: string, labels: unknown): this {
-    const answer = { status: 200, json: { Id: ID(name), Name: `/${name}`, Config: { Labels: labels } } };
-    this.answers.set(`container ${name}`, answer);
-    this.answers.set(`container ${ID(name)}`, answer);
-    return this;
-  }
-
-  object(kind: 'volume' | 'network', name: string, labels: unknown): this {
-    this.answers.set(`${kind} ${name}`, { status: 200, json: { Name: name, Id: ID(name), Labels: labels } });
-    return this;
-  }
-
-  async inspect(kind: ObjectKind, ref: string): Promise<JsonAnswer> {
-    this.asked.push(`${kind} ${ref}`);
-    return this.answers.get(`${kind} ${ref}`) ?? { status: 404, json: { message: `no such ${kind}` } };
-  }
-
-  async createVolume(spec: Json): Promise<JsonAnswer> {
-    this.created.push(spec);
-    return { status: this.createStatus, json: {} };
-  }
-}
+import { Ownership } from '../../src/dood/ownership.js';
+import { ID, jobDaemon, OURS, refusalOf as refusal, THEIRS } from '../support/fake-lookup.js';
 
 function setup(strict = true) {
-  const daemon = new FakeLookup()
-    .container('mine', { ...OURS, extra: 'label' })
-    .container('foreign', THEIRS)
-    .container('hostbox', null)
-    .object('volume', 'myvol', OURS)
-    .object('volume', 'theirvol', THEIRS)
-    .object('network', 'jobnet', OURS)
-    .object('network', 'theirnet', THEIRS);
+  const daemon = jobDaemon();
   const log: string[] = [];
   return { daemon, log, ownership: new Ownership({ daemon, labels: OURS, strict, log: (line) => log.push(line) }) };
-}
-
-/** The Refused that `promise` rejects with. */
-async function refusal(promise: Promise<unknown>): Promise<{ status: number; message: string }> {
-  const error: unknown = await promise.then(
-    () => new Error('not refused'),
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof Refused)) throw error;
-  return { status: error.status, message: error.message };
 }
 
 describe('isOurs', () => {

@@ -1,0 +1,180 @@
+/**
+ * What the proxy does to each request, as functions over requests: a fake
+ * IncomingMessage (method, target, headers, body) and a fake DaemonLookup in,
+ * a Forwarding or a Refused out.
+ */
+import type http from 'node:http';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { RequestGuard, targetRefusal, upgradeRefusal } from '../../src/dood/guard.js';
+import { Ownership } from '../../src/dood/ownership.js';
+import type { DoodPolicy } from '../../src/dood/policy.js';
+import { classifyRequest } from '../../src/dood/routes.js';
+import { ID, jobDaemon, OURS, refusalOf } from '../support/fake-lookup.js';
+
+function request(method: string, url: string, body?: unknown, headers: http.IncomingHttpHeaders = {}): http.IncomingMessage {
+  const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
+  return Object.assign(Readable.from(text === '' ? [] : [Buffer.from(text)]), { method, url, headers }) as unknown as http.IncomingMessage;
+}
+
+function setup(policy: DoodPolicy = 'strict') {
+  const daemon = jobDaemon();
+  const log: string[] = [];
+  const context = { labels: OURS, policy, allowedBindRoots: ['/work'], socketPaths: ['/var/run/docker.sock'] };
+  const ownership = new Ownership({ daemon, labels: OURS, strict: policy === 'strict', log: (line) => log.push(line) });
+  const guard = new RequestGuard({ context, ownership, log: (line) => log.push(line) });
+  const prepare = (method: string, url: string, body?: unknown, headers?: http.IncomingHttpHeaders) =>
+    guard.prepare(classifyRequest(method, url), request(method, url, body, headers));
+  return { daemon, log, guard, prepare };
+}
+
+const bodyOf = (forwarding: { body?: Buffer }): unknown => JSON.parse(forwarding.body!.toString('utf8'));
+
+describe('refusals before anything is read', () => {
+  it('targetRefusal: only a path may be the request target', () => {
+    expect(targetRefusal('/v1.47/_ping')).toBeUndefined();
+    expect(targetRefusal('http://docker/v1.47/containers/x')).toMatchObject({ status: 400, message: 'setup-dind dood proxy: the request target must be a path, not http://docker/v1.47/containers/x' });
+    expect(targetRefusal('*')?.status).toBe(400);
+  });
+
+  it('upgradeRefusal: only requests about a container and those left alone may hijack the connection', () => {
+    const route = (method: string, url: string) => upgradeRefusal(method, url, classifyRequest(method, url));
+    expect(route('POST', '/v1.47/containers/x/attach?stream=1')).toBeUndefined();
+    expect(route('POST', '/v1.47/exec/x/start')).toBeUndefined();
+    expect(route('POST', '/session')).toBeUndefined();
+    expect(route('POST', '/v1.47/containers/create')).toMatchObject({ status: 400, message: 'setup-dind dood proxy: POST /containers/create does not take a connection upgrade.' });
+    for (const url of ['/containers/x/start', '/containers/x/exec', '/networks/n/connect', '/volumes/create', '/build', '/plugins/pull']) expect(route('POST', url), url).toBeDefined();
+  });
+});
+
+describe('checkRoute', () => {
+  it('asks nothing and refuses nothing unless the policy is strict', async () => {
+    for (const policy of ['none', 'no-privileged'] as const) {
+      const { guard, daemon } = setup(policy);
+      for (const [method, url] of [['DELETE', '/containers/foreign'], ['POST', '/plugins/pull'], ['POST', '/build?networkmode=host'], ['DELETE', '/volumes/theirvol']]) {
+        await guard.checkRoute(classifyRequest(method!, url!), request(method!, url!, undefined, { 'content-type': 'application/x-www-form-urlencoded' }));
+      }
+      expect(daemon.asked).toEqual([]);
+    }
+  });
+
+  it('strict refuses a form-encoded body before any look-up', async () => {
+    const { guard, daemon } = setup();
+    const form = request('POST', '/containers/mine/kill', 'signal=KILL', { 'content-type': ' Application/X-WWW-Form-Urlencoded; charset=utf-8' });
+    expect((await refusalOf(guard.checkRoute(classifyRequest('POST', '/containers/mine/kill'), form))).message).toBe(
+      'setup-dind dood-policy strict: a form-encoded request body is not allowed (the proxy checks parameters in the query only)',
+    );
+    expect(daemon.asked).toEqual([]);
+  });
+
+  it('strict refuses plugins, swarm services and host-network builds outright', async () => {
+    const { guard } = setup();
+    const check = (method: string, url: string) => guard.checkRoute(classifyRequest(method, url), request(method, url));
+    expect((await refusalOf(check('POST', '/plugins/pull?remote=x'))).message).toBe(
+      "setup-dind dood-policy strict: managing plugins is not allowed (a plugin runs with the host's privileges)",
+    );
+    expect((await refusalOf(check('POST', '/services/create'))).status).toBe(403);
+    expect((await refusalOf(check('POST', '/build?networkmode=HOST'))).message).toContain('build --network host is not allowed');
+    await expect(check('POST', '/build?networkmode=bridge')).resolves.toBeUndefined();
+  });
+
+  it('strict checks the container, exec, start, commit and volume routes against their owner, naming the request', async () => {
+    const { guard, daemon } = setup();
+    const check = (method: string, url: string) => guard.checkRoute(classifyRequest(method, url), request(method, url));
+    expect((await refusalOf(check('GET', '/containers/foreign/logs?follow=1'))).message).toContain('GET /logs (container foreign)');
+    expect((await refusalOf(check('DELETE', '/containers/foreign?force=1'))).message).toContain('DELETE (container foreign)');
+    expect((await refusalOf(check('POST', '/containers/foreign/start'))).message).toContain('start (container foreign)');
+    expect((await refusalOf(check('POST', '/containers/hostbox/exec'))).message).toContain('exec (container hostbox)');
+    expect((await refusalOf(check('POST', '/commit?container=foreign'))).message).toContain('commit (container foreign)');
+    expect((await refusalOf(check('PUT', '/volumes/theirvol'))).message).toContain('PUT volume (volume theirvol)');
+    await check('POST', '/containers/mine/stop');
+    await check('DELETE', '/volumes/myvol');
+    // Networks are checked (and pinned) by prepare, which reads the body.
+    await check('DELETE', '/networks/theirnet');
+    expect(daemon.asked).toEqual([
+      'container foreign',
+      'container foreign',
+      'container foreign',
+      'container hostbox',
+      'container foreign',
+      'volume theirvol',
+      'container mine',
+      'volume myvol',
+    ]);
+  });
+});
+
+describe('prepare', () => {
+  it('a container create: labels added, error answers explained; strict checks its joins and volumes, none only pre-creates volumes', async () => {
+    const strict = setup();
+    const create = { Image: 'busybox', HostConfig: { NetworkMode: 'container:foreign', Binds: ['fresh:/data'] } };
+    expect((await refusalOf(strict.prepare('POST', '/v1.47/containers/create', create))).message).toContain('--network container:foreign (container foreign)');
+    expect(strict.daemon.created).toEqual([]);
+
+    const none = setup('none');
+    const forwarding = await none.prepare('POST', '/v1.47/containers/create', create);
+    expect(forwarding).toMatchObject({ explainErrors: true });
+    expect(forwarding.path).toBeUndefined();
+    expect(bodyOf(forwarding)).toEqual({ ...create, Labels: OURS });
+    expect(none.daemon.asked).toEqual(['volume fresh']);
+    expect(none.daemon.created).toEqual([{ Name: 'fresh', Labels: OURS }]);
+  });
+
+  it('a body that is not JSON goes on as it came, uninspected', async () => {
+    const { prepare, daemon } = setup();
+    expect((await prepare('POST', '/containers/create', 'not json')).body?.toString('utf8')).toBe('not json');
+    expect((await prepare('POST', '/networks/create', '')).body?.toString('utf8')).toBe('');
+    expect(daemon.asked).toEqual([]);
+  });
+
+  it('network, volume and exec creates: their inspection, and no explanation of errors', async () => {
+    const { prepare } = setup();
+    const network = await prepare('POST', '/networks/create', { Name: 'n' });
+    expect(bodyOf(network)).toEqual({ Name: 'n', Labels: OURS });
+    expect(network.explainErrors).toBeUndefined();
+    expect(bodyOf(await prepare('POST', '/volumes/create', { Name: 'v' }))).toEqual({ Name: 'v', Labels: OURS });
+    expect((await refusalOf(prepare('POST', '/containers/mine/exec', { Cmd: ['sh'], Privileged: true }))).message).toContain('exec --privileged');
+  });
+
+  it('a start with a HostConfig (API < 1.24): inspected, its joins checked in strict', async () => {
+    const { prepare } = setup();
+    expect((await refusalOf(prepare('POST', '/v1.23/containers/mine/start', { VolumesFrom: ['foreign'] }))).message).toContain('--volumes-from foreign');
+    const start = await prepare('POST', '/v1.23/containers/mine/start', { VolumesFrom: ['mine'] });
+    expect(start).toMatchObject({ explainErrors: true });
+    expect(bodyOf(start)).toEqual({ VolumesFrom: ['mine'] });
+  });
+
+  it('logs the notes of an inspection (translations)', async () => {
+    const log: string[] = [];
+    const inContainer = new RequestGuard({
+      context: { labels: OURS, policy: 'none', allowedBindRoots: [], socketPaths: [], pathMap: [{ containerPath: '/ws', hostPath: '/home/runner/work' }] },
+      ownership: new Ownership({ daemon: jobDaemon(), labels: OURS, strict: false, log: () => {} }),
+      log: (line) => log.push(line),
+    });
+    const forwarding = await inContainer.prepare(classifyRequest('POST', '/containers/create'), request('POST', '/containers/create', { HostConfig: { Binds: ['/ws/src:/src'] } }));
+    expect(bodyOf(forwarding)).toMatchObject({ HostConfig: { Binds: ['/home/runner/work/src:/src'] } });
+    expect(log).toEqual(['translated bind source /ws/src -> /home/runner/work/src']);
+  });
+
+  it('strict pins a network remove, connect or disconnect to the full IDs that were checked, the version and query kept', async () => {
+    const { prepare } = setup();
+    expect(await prepare('DELETE', '/v1.47/networks/jobnet?x=1')).toEqual({ path: `/v1.47/networks/${ID('jobnet')}?x=1` });
+    const connect = await prepare('POST', '/v1.47/networks/jobnet/connect', '{"Container":"mine"} trailing');
+    expect(connect.path).toBe(`/v1.47/networks/${ID('jobnet')}/connect`);
+    expect(bodyOf(connect)).toEqual({ Container: ID('mine') });
+    expect((await refusalOf(prepare('POST', '/networks/jobnet/disconnect', 'not json'))).message).toBe(
+      'setup-dind dood-policy strict: network disconnect with a body that is not JSON is not allowed (the proxy must know which container it is)',
+    );
+    expect(await setup('none').prepare('POST', '/networks/theirnet/connect', { Container: 'foreign' })).toEqual({});
+  });
+
+  it('strict scopes a prune to the job\'s labels; other policies and other routes go on as they are', async () => {
+    const { prepare } = setup();
+    const { path } = await prepare('POST', '/v1.47/volumes/prune?filters=%7B%7D');
+    expect(path!.startsWith('/v1.47/volumes/prune?filters=')).toBe(true);
+    expect(JSON.parse(new URLSearchParams(path!.split('?')[1]).get('filters')!)).toEqual({ label: { 'setup-dind.owner=github:o/r/run/1': true, 'setup-dind.instance=job-a': true } });
+    expect(await setup('none').prepare('POST', '/v1.47/volumes/prune')).toEqual({});
+    expect(await prepare('GET', '/v1.47/images/json')).toEqual({});
+    expect(await prepare('POST', '/v1.47/containers/mine/stop')).toEqual({});
+  });
+});
