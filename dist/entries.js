@@ -2785,7 +2785,7 @@ var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: ./src/modes/dood.ts
 /**
  * DooD: the job gets the host's daemon through its socket, but through a
- * per-job proxy (dood-proxy.ts) that labels what the job creates, so that
+ * per-job proxy (src/dood/) that labels what the job creates, so that
  * teardown removes exactly that, translates bind-mount paths when the job runs
  * in a container, and applies dood-policy. No privileged container; the job
  * shares the host daemon (see docs/security.md).

@@ -1,6 +1,6 @@
 /**
  * DooD: the job gets the host's daemon through its socket, but through a
- * per-job proxy (dood-proxy.ts) that labels what the job creates, so that
+ * per-job proxy (src/dood/) that labels what the job creates, so that
  * teardown removes exactly that, translates bind-mount paths when the job runs
  * in a container, and applies dood-policy. No privileged container; the job
  * shares the host daemon (see docs/security.md).
