@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Forwarder, type Forwarding } from '../../src/dood/forwarder.js';
 import { Refused } from '../../src/dood/refused.js';
 import { FakeUpstream } from '../support/fake-upstream.js';
+import { rawExchange } from '../support/raw-http.js';
 
 interface Harness {
   upstream: FakeUpstream;
@@ -81,15 +82,7 @@ function call(job: Harness, method: string, path: string, body?: string, headers
 
 /** Raw bytes to the proxy; everything it sends back, up to the close. */
 function raw(job: Harness, text: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(job.listenPath);
-    let received = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => (received += chunk));
-    socket.on('error', reject);
-    socket.on('close', () => resolve(received));
-    socket.write(text);
-  });
+  return rawExchange(job.listenPath, text);
 }
 
 const UPGRADE = 'Connection: Upgrade\r\nUpgrade: tcp\r\n';

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DoodPolicy } from '../../src/dood/policy.js';
 import { startProxy, type RunningProxy } from '../../src/dood/proxy.js';
+import { rawExchange } from '../support/raw-http.js';
 
 const OURS = {
   'setup-dind.owner': 'github:o/r/run/1',
@@ -256,29 +257,21 @@ function call(job: Harness, method: string, url: string, body?: unknown, headers
 }
 
 /** A hijacking request (attach, exec start) on a raw socket: the whole answer, up to the close. */
-function upgradeCall(job: Harness, method: string, url: string, body = ''): Promise<{ status: number; raw: string; json: unknown }> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(job.listenPath);
-    let raw = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => (raw += chunk));
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(raw)?.[1] ?? 0);
-      const tail = raw.slice(raw.indexOf('\r\n\r\n') + 4);
-      let json: unknown;
-      try {
-        json = JSON.parse(tail);
-      } catch {
-        json = undefined;
-      }
-      resolve({ status, raw, json });
-    });
-    socket.write(
-      `${method} ${url} HTTP/1.1\r\nHost: docker\r\nX-Test-Client: 1\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n` +
-        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
-  });
+async function upgradeCall(job: Harness, method: string, url: string, body = ''): Promise<{ status: number; raw: string; json: unknown }> {
+  const raw = await rawExchange(
+    job.listenPath,
+    `${method} ${url} HTTP/1.1\r\nHost: docker\r\nX-Test-Client: 1\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+  const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(raw)?.[1] ?? 0);
+  const tail = raw.slice(raw.indexOf('\r\n\r\n') + 4);
+  let json: unknown;
+  try {
+    json = JSON.parse(tail);
+  } catch {
+    json = undefined;
+  }
+  return { status, raw, json };
 }
 
 /** strict refused with 403 and the own-containers message naming `what`; nothing reached the daemon. */
