@@ -257,3 +257,20 @@ describe('prune', () => {
     });
   });
 });
+
+describe('known holes (it.fails until the proxy refuses them)', () => {
+  // Found while splitting the proxy (not fixed): when the job runs in a container, a volume's device
+  // (a host path) is checked against the roots as given, never resolved, while bind sources are resolved
+  // in the job's container first. A link the job makes in its workspace (/__w/repo/link -> /) lets a
+  // bind-type local volume mount any host path: the kernel follows the link when the volume is mounted.
+  it.fails('in a container, strict refuses a volume whose device is a link out of the roots', () => {
+    const ctx = context({
+      policy: 'strict',
+      allowedBindRoots: ['/home/runner/work'],
+      pathMap: [{ containerPath: '/__w', hostPath: '/home/runner/work' }],
+      resolvePath: (path) => (path === '/__w/repo/link' ? '/' : path),
+    });
+    expect(refusal(() => inspectContainerCreate({ HostConfig: { Binds: ['/__w/repo/link:/x'] } }, ctx)).status).toBe(400);
+    expect(refusal(() => inspectVolumeCreate({ Name: 'v', DriverOpts: { type: 'none', o: 'bind', device: '/home/runner/work/repo/link' } }, ctx)).status).toBe(403);
+  });
+});

@@ -737,4 +737,18 @@ describe('strict: known holes (it.fails until the proxy refuses them)', () => {
     expect((await call(job, 'POST', '/v1.47/containers/create', { Image: 'busybox', HostConfig: { Links: ['foreign:db'] } })).status).toBe(403);
     expect(job.daemon.forwarded()).toEqual([]);
   });
+
+  // Found while splitting the proxy (not fixed): container requests are checked by the name or ID prefix
+  // the client sent, then forwarded with that reference, unlike networks and volumes (pinned to what
+  // was checked). The daemon resolves a reference by full ID, then name, then ID prefix, so a job can
+  // name its own container after a prefix of another job's container ID, send `exec` on that name and,
+  // concurrently, remove its own container: the exec passes the check as the job's, and reaches the
+  // daemon when the name has become the other container's ID prefix.
+  it.fails('a request about a container is forwarded with the full ID that was checked, not the name sent', async () => {
+    const job = await setup('strict');
+    const mine = job.daemon.findContainer('mine')!;
+    expect((await call(job, 'POST', '/v1.47/containers/mine/stop')).status).toBe(204);
+    expect((await upgradeCall(job, 'POST', '/v1.47/containers/mine/attach?stream=1')).status).toBe(101);
+    expect(job.daemon.forwarded().map((request) => request.path)).toEqual([`/containers/${mine.Id}/stop`, `/containers/${mine.Id}/attach`]);
+  });
 });
