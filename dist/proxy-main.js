@@ -723,18 +723,35 @@ function parseBind(spec) {
     const source = spec.slice(0, colon);
     return { kind: source.startsWith('/') ? 'bind' : 'volume', source, rest: spec.slice(colon) };
 }
-/** strict: a local-driver volume whose `device` is a host path is a bind (o=bind) or a host device mount. */
+/** Mount types of the local driver that strict allows besides a bind: memory, and remote file systems (no host path, no host device). */
+const VOLUME_TYPES = new Set(['tmpfs', 'nfs', 'nfs4', 'cifs', 'smb3']);
+/**
+ * strict: the local driver passes `type`, `o` and `device` to mount(2) as
+ * they are, so they are allowed, not screened: a bind (o=bind or rbind) of an
+ * absolute device under the roots, or a mount of one of VOLUME_TYPES whose
+ * options name no host path. Anything else (a disk, overlay's lowerdir=/etc,
+ * a relative device, which the daemon resolves from its own working
+ * directory) is refused.
+ */
 function volumeDeviceProblem(driver, options, context, what) {
     if (context.policy !== 'strict' || !isObject(options))
         return undefined;
     if (driver !== undefined && driver !== '' && driver !== 'local')
         return undefined;
-    const device = options.device;
-    if (typeof device !== 'string' || !device.startsWith('/'))
-        return undefined;
-    const bind = String(options.o ?? '').split(',').includes('bind');
-    if (!bind)
-        return policyRefusal('strict', `${what} with device ${device}`, 'it mounts a host device');
+    const text = (name) => (typeof options[name] === 'string' ? options[name] : '');
+    const [type, device, o] = [text('type'), text('device'), text('o')];
+    if (type === '' && device === '' && o === '')
+        return undefined; // a plain local volume (or size only)
+    const flags = o.split(',').map((flag) => flag.trim());
+    if (!flags.includes('bind') && !flags.includes('rbind')) {
+        const allowed = 'strict allows binds under the roots and mounts of tmpfs, nfs, nfs4, cifs or smb3';
+        if (!VOLUME_TYPES.has(type))
+            return policyRefusal('strict', `${what} ${type ? `of type ${type}` : `with device ${device || '(none)'}`}`, `it mounts a host device or file system; ${allowed}`);
+        const hostPath = flags.find((flag) => flag.includes('=/'));
+        return hostPath === undefined ? undefined : policyRefusal('strict', `${what} with option ${hostPath}`, `it names a host path; ${allowed}`);
+    }
+    if (!device.startsWith('/'))
+        return policyRefusal('strict', `${what} binding ${JSON.stringify(device)}`, 'a bind device must be an absolute path: the daemon resolves any other from its own working directory');
     const host = cleanAbsolute(device);
     const resolved = context.pathMap ? host : (context.resolvePath?.(host) ?? host);
     const problem = bindSourceProblem(resolved, context);

@@ -129,6 +129,40 @@ describe.skipIf(DOCKER_MISSING !== undefined)('mode dood', () => {
     expect(await leftovers(job)).toEqual([]);
   });
 
+  it('dood-policy strict: local volume options that mount host paths (overlay, a disk, a relative bind) read nothing of the host', async () => {
+    // A host directory outside the job's roots, with a file only the host should see.
+    const hostDir = mkdtempSync(join('/var/tmp', 'setup-dind-host-only-'));
+    try {
+      writeFileSync(join(hostDir, 'host-secret'), 'host secret\n');
+      const job = newJob();
+      expect((await job.main({ mode: 'dood', 'dood-policy': 'strict' })).code).toBe(0);
+      const env = job.stepEnv();
+      const attempt = (args: string[]) => {
+        try {
+          return { out: execFileSync('docker', args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }), err: '' };
+        } catch (error) {
+          const failed = error as { stdout?: string; stderr?: string };
+          return { out: String(failed.stdout ?? ''), err: String(failed.stderr ?? '') };
+        }
+      };
+      const overlay = ['type=overlay', 'device=overlay', `o=lowerdir=${hostDir}:/etc`];
+      const created = attempt(['volume', 'create', ...overlay.flatMap((opt) => ['-o', opt]), 'e2e-overlay']);
+      expect(created.err).toMatch(/setup-dind dood-policy strict: volume e2e-overlay of type overlay is not allowed/);
+      const used = attempt(['run', '--rm', '-v', 'e2e-overlay:/x', 'busybox:latest', 'cat', '/x/host-secret']);
+      expect(used.out).not.toContain('host secret');
+      // The same options inline, in a --mount of an anonymous volume.
+      const inline = attempt(['run', '--rm', '--mount', `type=volume,dst=/x,volume-opt=type=overlay,volume-opt=device=overlay,"volume-opt=o=lowerdir=${hostDir}:/etc"`, 'busybox:latest', 'cat', '/x/host-secret']);
+      expect(inline.out).not.toContain('host secret');
+      expect(inline.err).toMatch(/setup-dind dood-policy strict: volume mount .* of type overlay is not allowed/);
+      const relative = attempt(['volume', 'create', '-o', 'type=none', '-o', 'o=bind', '-o', `device=${hostDir.slice(1)}`, 'e2e-relative']);
+      expect(relative.err).toMatch(/a bind device must be an absolute path/);
+      await job.post();
+      expect(await leftovers(job)).toEqual([]);
+    } finally {
+      rmSync(hostDir, { recursive: true, force: true });
+    }
+  });
+
   it('dood-policy strict from the CLI, with the temp dir every job shares: another job\'s directory there cannot be bound, the job\'s own can', async () => {
     // Another job's per-job directory in the shared temp dir, as its DinD socket or TLS keys would be.
     const victim = mkdtempSync(join(tmpdir(), 'setup-dind-other-job-'));

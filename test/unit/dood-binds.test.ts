@@ -55,13 +55,32 @@ describe('volumeDeviceProblem', () => {
     const bindEtc = { type: 'none', o: 'bind', device: '/etc' };
     expect(volumeDeviceProblem('local', bindEtc, { ...STRICT, policy: 'no-privileged' }, 'volume v')).toBeUndefined();
     expect(volumeDeviceProblem('nfs', bindEtc, STRICT, 'volume v')).toBeUndefined();
-    expect(volumeDeviceProblem(undefined, { device: 'tmpfs' }, STRICT, 'volume v')).toBeUndefined();
+    expect(volumeDeviceProblem(undefined, { type: 'tmpfs', device: 'tmpfs', o: 'size=64m,uid=1000' }, STRICT, 'volume v')).toBeUndefined();
+    expect(volumeDeviceProblem(undefined, { size: '1g' }, STRICT, 'volume v')).toBeUndefined();
     expect(volumeDeviceProblem('local', 'not an object', STRICT, 'volume v')).toBeUndefined();
     expect(volumeDeviceProblem('', bindEtc, STRICT, 'volume v')?.message).toBe(
       'setup-dind dood-policy strict: volume v binding /etc is not allowed (only paths under /home/runner/work, /tmp/job may be bound)',
     );
     expect(volumeDeviceProblem(undefined, { o: 'ro,bind', device: '/tmp/job/d' }, STRICT, 'volume v')).toBeUndefined();
-    expect(volumeDeviceProblem('local', { device: '/dev/sda1' }, STRICT, 'volume v')?.message).toContain('volume v with device /dev/sda1 is not allowed (it mounts a host device)');
+    expect(volumeDeviceProblem('local', { device: '/dev/sda1' }, STRICT, 'volume v')?.message).toContain('volume v with device /dev/sda1 is not allowed (it mounts a host device');
+  });
+
+  // mount(2) gets type, o and device as they are: what is not allowed is refused, whatever its spelling.
+  it.each([
+    ['a disk by a relative device', { type: 'ext4', device: 'dev/sda1' }, 'of type ext4 is not allowed (it mounts a host device or file system'],
+    ['overlay over host directories', { type: 'overlay', device: 'overlay', o: 'lowerdir=/etc:/root' }, 'of type overlay is not allowed'],
+    ['a bind of a relative device (the daemon resolves it from its working directory)', { type: 'none', o: 'bind', device: 'var/run' }, 'binding "var/run" is not allowed (a bind device must be an absolute path'],
+    ['an rbind of a host path', { type: 'none', o: 'rbind', device: '/etc' }, 'binding /etc is not allowed (only paths under'],
+    ['a device without a type', { device: 'tmpfs' }, 'with device tmpfs is not allowed'],
+    ['options without a device or type', { o: 'ro' }, 'with device (none) is not allowed'],
+    ['tmpfs with an option naming a host path', { type: 'tmpfs', device: 'tmpfs', o: 'size=1m,x=/etc' }, 'with option x=/etc is not allowed (it names a host path'],
+  ])('strict refuses %s', (_, options, says) => {
+    expect(volumeDeviceProblem('local', options, STRICT, 'volume v')?.message).toContain(says);
+  });
+
+  it('strict allows remote file systems, which name no host path', () => {
+    expect(volumeDeviceProblem('local', { type: 'nfs', o: 'addr=10.0.0.1,rw', device: ':/export' }, STRICT, 'volume v')).toBeUndefined();
+    expect(volumeDeviceProblem('local', { type: 'cifs', o: 'addr=10.0.0.2,username=u', device: '//10.0.0.2/share' }, STRICT, 'volume v')).toBeUndefined();
   });
 
   it('follows links on the host, but not in a container (the device is a host path as given)', () => {
