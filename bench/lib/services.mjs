@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { ROOT } from '../../scripts/actions-runner.mjs';
+import { serviceCreateArgs } from '../../scripts/service-container.mjs';
 import { JOB_ENV, RUN_LABEL, BENCH_LABEL } from './resources.mjs';
 import { docker, firstLine, freePort, run } from './proc.mjs';
 
@@ -73,11 +74,6 @@ async function gitlabJob(ctx, how) {
   }
 }
 
-/** Words of a string the runner puts on docker's command line as it is: split at blanks, double quotes group. */
-function runnerWords(text) {
-  return [...(text ?? '').matchAll(/"([^"]*)"|(\S+)/g)].map((match) => match[1] ?? match[2]);
-}
-
 /**
  * examples/github/service-dind.yml's service as the Actions runner starts it
  * (a job network, `docker create` in DockerCommandManager's order, `docker
@@ -98,11 +94,11 @@ async function githubService(ctx) {
   const started = performance.now();
   try {
     await docker(['network', 'create', '--label', `${BENCH_LABEL}=1`, '--label', `${RUN_LABEL}=${ctx.res.runTag}`, network]);
-    const env = Object.entries(service.env ?? {}).flatMap(([key, value]) => ['-e', String(value) === '' ? key : `${key}=${value}`]);
-    await docker(
-      ['create', '--name', name, ...ctx.res.runArgs(), '--network', network, '--network-alias', 'docker', '-p', `127.0.0.1:${port}:2375`, ...runnerWords(service.options), ...env, '-e', 'GITHUB_ACTIONS=true', '-e', 'CI=true', ctx.image, ...runnerWords(service.command)],
-      { signal: ctx.signal, env: { ...process.env, DOCKER_TLS_CERTDIR: undefined } },
+    const create = serviceCreateArgs(
+      { ...service, image: ctx.image },
+      { name, labels: [], extra: ctx.res.runArgs(), network, alias: 'docker', ports: [`127.0.0.1:${port}:2375`], volumes: [] },
     );
+    await docker(create, { signal: ctx.signal, env: { ...process.env, DOCKER_TLS_CERTDIR: undefined } });
     await docker(['start', name], { signal: ctx.signal });
     const { child, done } = await entry.job.startMain({ mode: 'attach', 'docker-host': `tcp://127.0.0.1:${port}`, timeout: '120' }, { env: JOB_ENV });
     const cancel = () => child.kill('SIGTERM');

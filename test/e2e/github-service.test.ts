@@ -15,52 +15,17 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ROOT } from '../../scripts/actions-runner.mjs';
+import { serviceCreateArgs, type ServiceSpec } from '../../scripts/service-container.mjs';
 import { DOCKER_MISSING, copyImage, docker, freePort, leftovers, listening } from '../support/docker.js';
 import { useJobs } from '../support/jobs.js';
 
 const EXAMPLE = join(ROOT, 'examples/github/service-dind.yml');
 const TEST_LABEL = 'setup-dind-test=github-service';
 
-interface Service {
-  image: string;
-  options?: string;
-  env?: Record<string, string>;
-  entrypoint?: string;
-  command?: string;
-  ports?: string[];
-  volumes?: string[];
-}
-
 interface Step {
   uses?: string;
   run?: string;
   with?: Record<string, string | number | boolean>;
-}
-
-/**
- * Words of a string the runner puts on docker's command line as it is
- * (options, command): split at blanks, double quotes group, as the runner's
- * process start parses its argument string.
- */
-function runnerWords(text: string | undefined): string[] {
-  return [...(text ?? '').matchAll(/"([^"]*)"|(\S+)/g)].map((match) => match[1] ?? match[2]!);
-}
-
-/** `docker create` arguments for a service, in the runner's order (DockerCommandManager.DockerCreate). */
-function serviceCreateArgs(service: Service, name: string, network: string, alias: string, expand: (text: string) => string): string[] {
-  return [
-    'create', '--name', name, '--label', TEST_LABEL, '--network', network, '--network-alias', alias,
-    ...(service.ports ?? []).flatMap((port) => ['-p', expand(port)]),
-    ...runnerWords(service.options),
-    // An empty value goes as `-e NAME`: with NAME unset in the runner's own
-    // environment, dockerd removes the image's default (DOCKER_TLS_CERTDIR=/certs).
-    ...Object.entries(service.env ?? {}).flatMap(([key, value]) => ['-e', String(value) === '' ? key : `${key}=${String(value)}`]),
-    '-e', 'GITHUB_ACTIONS=true', '-e', 'CI=true',
-    ...(service.volumes ?? []).flatMap((volume) => ['-v', expand(volume)]),
-    ...(service.entrypoint ? ['--entrypoint', service.entrypoint] : []),
-    service.image,
-    ...runnerWords(service.command),
-  ];
 }
 
 describe.skipIf(DOCKER_MISSING !== undefined)('a dind service container with mode attach (examples/github/service-dind.yml)', () => {
@@ -71,7 +36,7 @@ describe.skipIf(DOCKER_MISSING !== undefined)('a dind service container with mod
   });
 
   it('the runner starts the service, setup-dind waits for it; build and -v "$PWD" work; post leaves it to the runner', async () => {
-    const workflow = parse(await readFile(EXAMPLE, 'utf8')) as { jobs: Record<string, { services: Record<string, Service>; steps: Step[] }> };
+    const workflow = parse(await readFile(EXAMPLE, 'utf8')) as { jobs: Record<string, { services: Record<string, ServiceSpec>; steps: Step[] }> };
     const job = workflow.jobs.build!;
     const service = job.services.docker!;
     const setupStep = job.steps.find((step) => step.uses?.startsWith('setup-dind/setup-dind@'))!;
@@ -91,7 +56,9 @@ describe.skipIf(DOCKER_MISSING !== undefined)('a dind service container with mod
     await docker(['network', 'create', '--label', TEST_LABEL, network]);
     cleanups.push(() => docker(['network', 'rm', network]));
     const started = Date.now();
-    const id = await docker(serviceCreateArgs(service, `docker_${suffix}`, network, 'docker', expand), { ...process.env, DOCKER_TLS_CERTDIR: undefined });
+    const create = serviceCreateArgs(service, { name: `docker_${suffix}`, labels: [TEST_LABEL], network, alias: 'docker', volumes: (service.volumes ?? []).map(expand) });
+    // Empty env values go as `-e NAME`: with NAME unset in the runner's environment, dockerd removes the image's default.
+    const id = await docker(create, { ...process.env, DOCKER_TLS_CERTDIR: undefined });
     cleanups.push(() => docker(['rm', '--force', '--volumes', id]));
     await docker(['start', id]);
 
