@@ -48,7 +48,7 @@ const PORT_TAKEN = /port is already allocated|address already in use|is already 
  * @param {Record<string, string>} inputs
  * @param {AbortSignal} signal
  */
-async function actionMain(entry, inputs, signal) {
+export async function actionMain(entry, inputs, signal) {
   signal.throwIfAborted();
   const { child, done } = await entry.job.startMain(inputs, { env: JOB_ENV });
   // Cancelled like the runner cancels a step: SIGTERM, and main removes what it started.

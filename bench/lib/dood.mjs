@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JOB_ENV } from './resources.mjs';
+import { actionMain } from './contenders.mjs';
 import { docker, firstLine, run } from './proc.mjs';
 
 /** @typedef {import('./contenders.mjs').Context} Context */
@@ -65,11 +65,7 @@ async function doodProxy(ctx) {
   ctx.res.dirs.add(context);
   const containers = [];
   try {
-    const { child, done } = await entry.job.startMain({ mode: 'dood', 'dood-policy': 'strict' }, { env: JOB_ENV });
-    const cancel = () => child.kill('SIGTERM');
-    ctx.signal.addEventListener('abort', cancel, { once: true });
-    const main = await done.finally(() => ctx.signal.removeEventListener('abort', cancel));
-    if (main.code !== 0) throw new Error(`dist/main.js (mode dood) exited ${main.code}: ${main.errors.join(' ') || firstLine(main.stderr)}`);
+    await actionMain(entry, { mode: 'dood', 'dood-policy': 'strict' }, ctx.signal);
     const proxySocket = new URL(entry.job.stepEnv().DOCKER_HOST ?? '').pathname;
     const plan = JSON.parse(entry.job.state.plan ?? '{}');
     const proxy = (plan.processes ?? []).find((/** @type {{ marker: string }} */ p) => p.marker.startsWith(PROXY_MARKER));

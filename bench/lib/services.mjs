@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { ROOT } from '../../scripts/actions-runner.mjs';
 import { serviceCreateArgs } from '../../scripts/service-container.mjs';
-import { JOB_ENV, RUN_LABEL, BENCH_LABEL } from './resources.mjs';
+import { actionMain } from './contenders.mjs';
+import { RUN_LABEL, BENCH_LABEL } from './resources.mjs';
 import { docker, firstLine, freePort, run } from './proc.mjs';
 
 /** @typedef {import('./contenders.mjs').Context} Context */
@@ -100,12 +101,8 @@ async function githubService(ctx) {
     );
     await docker(create, { signal: ctx.signal, env: { ...process.env, DOCKER_TLS_CERTDIR: undefined } });
     await docker(['start', name], { signal: ctx.signal });
-    const { child, done } = await entry.job.startMain({ mode: 'attach', 'docker-host': `tcp://127.0.0.1:${port}`, timeout: '120' }, { env: JOB_ENV });
-    const cancel = () => child.kill('SIGTERM');
-    ctx.signal.addEventListener('abort', cancel, { once: true });
-    const main = await done.finally(() => ctx.signal.removeEventListener('abort', cancel));
+    const main = await actionMain(entry, { mode: 'attach', 'docker-host': `tcp://127.0.0.1:${port}`, timeout: '120' }, ctx.signal);
     const seconds = (performance.now() - started) / 1000;
-    if (main.code !== 0) throw new Error(`github-service: dist/main.js exited ${main.code}: ${main.errors.join(' ') || firstLine(main.stderr)}`);
     return { values: { ready: seconds, attach: main.seconds } };
   } finally {
     await ctx.res.finishJob(entry);
