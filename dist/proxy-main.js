@@ -733,7 +733,7 @@ const VOLUME_TYPES = new Set(['tmpfs', 'nfs', 'nfs4', 'cifs', 'smb3']);
  * a relative device, which the daemon resolves from its own working
  * directory) is refused.
  */
-function volumeDeviceProblem(driver, options, context, what) {
+function volumeOptionsProblem(driver, options, context, what) {
     if (context.policy !== 'strict' || !isObject(options))
         return undefined;
     if (driver !== undefined && driver !== '' && driver !== 'local')
@@ -824,7 +824,7 @@ function inspectVolumeMount(mount, source, context, inspected) {
     const driverConfig = field(volumeOptions, 'DriverConfig');
     const driver = isObject(driverConfig) ? field(driverConfig, 'Name') : undefined;
     const driverOpts = isObject(driverConfig) ? field(driverConfig, 'Options') : undefined;
-    const refusal = volumeDeviceProblem(driver, driverOpts, context, `volume mount ${typeof source === 'string' && source ? source : '(anonymous)'}`);
+    const refusal = volumeOptionsProblem(driver, driverOpts, context, `volume mount ${typeof source === 'string' && source ? source : '(anonymous)'}`);
     if (refusal)
         throw refusal;
     // Labels apply when the daemon creates the volume (anonymous ones too).
@@ -956,7 +956,7 @@ function inspectVolumeCreate(body, context) {
     if (!isObject(body))
         return emptyInspection(body);
     const name = field(body, 'Name');
-    const refusal = volumeDeviceProblem(field(body, 'Driver'), field(body, 'DriverOpts'), context, `volume ${typeof name === 'string' && name ? name : '(unnamed)'}`);
+    const refusal = volumeOptionsProblem(field(body, 'Driver'), field(body, 'DriverOpts'), context, `volume ${typeof name === 'string' && name ? name : '(unnamed)'}`);
     if (refusal)
         throw refusal;
     withLabels(body, 'Labels', context.labels);

@@ -92,7 +92,7 @@ const VOLUME_TYPES = new Set(['tmpfs', 'nfs', 'nfs4', 'cifs', 'smb3']);
  * a relative device, which the daemon resolves from its own working
  * directory) is refused.
  */
-export function volumeDeviceProblem(driver: unknown, options: unknown, context: BindContext, what: string): Refused | undefined {
+export function volumeOptionsProblem(driver: unknown, options: unknown, context: BindContext, what: string): Refused | undefined {
   if (context.policy !== 'strict' || !isObject(options)) return undefined;
   if (driver !== undefined && driver !== '' && driver !== 'local') return undefined;
   const text = (name: string) => (typeof options[name] === 'string' ? (options[name] as string) : '');

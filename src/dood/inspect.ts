@@ -6,7 +6,7 @@
  * security options). What needs the daemon (whose containers and volumes
  * these are) is returned in Inspected for the ownership checks.
  */
-import { bindSourceProblem, hostSource, parseBind, volumeDeviceProblem, type BindContext } from './binds.js';
+import { bindSourceProblem, hostSource, parseBind, volumeOptionsProblem, type BindContext } from './binds.js';
 import { field, isObject, keyOf, parseFirstJsonValue, setField, strings, withLabels, type Json } from './json.js';
 import { policyRefusal } from './refused.js';
 
@@ -86,7 +86,7 @@ function inspectVolumeMount(mount: Json, source: unknown, context: InspectionCon
   const driverConfig = field(volumeOptions, 'DriverConfig');
   const driver = isObject(driverConfig) ? field(driverConfig, 'Name') : undefined;
   const driverOpts = isObject(driverConfig) ? field(driverConfig, 'Options') : undefined;
-  const refusal = volumeDeviceProblem(driver, driverOpts, context, `volume mount ${typeof source === 'string' && source ? source : '(anonymous)'}`);
+  const refusal = volumeOptionsProblem(driver, driverOpts, context, `volume mount ${typeof source === 'string' && source ? source : '(anonymous)'}`);
   if (refusal) throw refusal;
   // Labels apply when the daemon creates the volume (anonymous ones too).
   withLabels(volumeOptions, 'Labels', context.labels);
@@ -210,7 +210,7 @@ export function inspectNetworkCreate(body: unknown, context: InspectionContext):
 export function inspectVolumeCreate(body: unknown, context: InspectionContext): Inspected {
   if (!isObject(body)) return emptyInspection(body);
   const name = field(body, 'Name');
-  const refusal = volumeDeviceProblem(field(body, 'Driver'), field(body, 'DriverOpts'), context, `volume ${typeof name === 'string' && name ? name : '(unnamed)'}`);
+  const refusal = volumeOptionsProblem(field(body, 'Driver'), field(body, 'DriverOpts'), context, `volume ${typeof name === 'string' && name ? name : '(unnamed)'}`);
   if (refusal) throw refusal;
   withLabels(body, 'Labels', context.labels);
   return emptyInspection(body);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bindSourceProblem, hostSource, parseBind, socketPathVariants, volumeDeviceProblem, type BindContext } from '../../src/dood/binds.js';
+import { bindSourceProblem, hostSource, parseBind, socketPathVariants, volumeOptionsProblem, type BindContext } from '../../src/dood/binds.js';
 import { Refused } from '../../src/dood/refused.js';
 
 const STRICT: BindContext = { policy: 'strict', allowedBindRoots: ['/home/runner/work', '/tmp/job'], socketPaths: ['/var/run/docker.sock'] };
@@ -50,19 +50,19 @@ describe('hostSource', () => {
   });
 });
 
-describe('volumeDeviceProblem', () => {
+describe('volumeOptionsProblem', () => {
   it('strict only, local driver only, devices that are host paths only', () => {
     const bindEtc = { type: 'none', o: 'bind', device: '/etc' };
-    expect(volumeDeviceProblem('local', bindEtc, { ...STRICT, policy: 'no-privileged' }, 'volume v')).toBeUndefined();
-    expect(volumeDeviceProblem('nfs', bindEtc, STRICT, 'volume v')).toBeUndefined();
-    expect(volumeDeviceProblem(undefined, { type: 'tmpfs', device: 'tmpfs', o: 'size=64m,uid=1000' }, STRICT, 'volume v')).toBeUndefined();
-    expect(volumeDeviceProblem(undefined, { size: '1g' }, STRICT, 'volume v')).toBeUndefined();
-    expect(volumeDeviceProblem('local', 'not an object', STRICT, 'volume v')).toBeUndefined();
-    expect(volumeDeviceProblem('', bindEtc, STRICT, 'volume v')?.message).toBe(
+    expect(volumeOptionsProblem('local', bindEtc, { ...STRICT, policy: 'no-privileged' }, 'volume v')).toBeUndefined();
+    expect(volumeOptionsProblem('nfs', bindEtc, STRICT, 'volume v')).toBeUndefined();
+    expect(volumeOptionsProblem(undefined, { type: 'tmpfs', device: 'tmpfs', o: 'size=64m,uid=1000' }, STRICT, 'volume v')).toBeUndefined();
+    expect(volumeOptionsProblem(undefined, { size: '1g' }, STRICT, 'volume v')).toBeUndefined();
+    expect(volumeOptionsProblem('local', 'not an object', STRICT, 'volume v')).toBeUndefined();
+    expect(volumeOptionsProblem('', bindEtc, STRICT, 'volume v')?.message).toBe(
       'setup-dind dood-policy strict: volume v binding /etc is not allowed (only paths under /home/runner/work, /tmp/job may be bound)',
     );
-    expect(volumeDeviceProblem(undefined, { o: 'ro,bind', device: '/tmp/job/d' }, STRICT, 'volume v')).toBeUndefined();
-    expect(volumeDeviceProblem('local', { device: '/dev/sda1' }, STRICT, 'volume v')?.message).toContain('volume v with device /dev/sda1 is not allowed (it mounts a host device');
+    expect(volumeOptionsProblem(undefined, { o: 'ro,bind', device: '/tmp/job/d' }, STRICT, 'volume v')).toBeUndefined();
+    expect(volumeOptionsProblem('local', { device: '/dev/sda1' }, STRICT, 'volume v')?.message).toContain('volume v with device /dev/sda1 is not allowed (it mounts a host device');
   });
 
   // mount(2) gets type, o and device as they are: what is not allowed is refused, whatever its spelling.
@@ -75,18 +75,18 @@ describe('volumeDeviceProblem', () => {
     ['options without a device or type', { o: 'ro' }, 'with device (none) is not allowed'],
     ['tmpfs with an option naming a host path', { type: 'tmpfs', device: 'tmpfs', o: 'size=1m,x=/etc' }, 'with option x=/etc is not allowed (it names a host path'],
   ])('strict refuses %s', (_, options, says) => {
-    expect(volumeDeviceProblem('local', options, STRICT, 'volume v')?.message).toContain(says);
+    expect(volumeOptionsProblem('local', options, STRICT, 'volume v')?.message).toContain(says);
   });
 
   it('strict allows remote file systems, which name no host path', () => {
-    expect(volumeDeviceProblem('local', { type: 'nfs', o: 'addr=10.0.0.1,rw', device: ':/export' }, STRICT, 'volume v')).toBeUndefined();
-    expect(volumeDeviceProblem('local', { type: 'cifs', o: 'addr=10.0.0.2,username=u', device: '//10.0.0.2/share' }, STRICT, 'volume v')).toBeUndefined();
+    expect(volumeOptionsProblem('local', { type: 'nfs', o: 'addr=10.0.0.1,rw', device: ':/export' }, STRICT, 'volume v')).toBeUndefined();
+    expect(volumeOptionsProblem('local', { type: 'cifs', o: 'addr=10.0.0.2,username=u', device: '//10.0.0.2/share' }, STRICT, 'volume v')).toBeUndefined();
   });
 
   it('follows links on the host, but not in a container (the device is a host path as given)', () => {
     const link = { ...STRICT, resolvePath: (path: string) => path.replace('/tmp/job/link', '/etc') };
-    expect(volumeDeviceProblem('local', { o: 'bind', device: '/tmp/job/link' }, link, 'volume v')?.message).toContain('binding /etc is not allowed');
+    expect(volumeOptionsProblem('local', { o: 'bind', device: '/tmp/job/link' }, link, 'volume v')?.message).toContain('binding /etc is not allowed');
     const inContainer = { ...link, pathMap: [{ containerPath: '/ws', hostPath: '/tmp/job' }] };
-    expect(volumeDeviceProblem('local', { o: 'bind', device: '/tmp/job/link' }, inContainer, 'volume v')).toBeUndefined();
+    expect(volumeOptionsProblem('local', { o: 'bind', device: '/tmp/job/link' }, inContainer, 'volume v')).toBeUndefined();
   });
 });
