@@ -2863,6 +2863,15 @@ function bindRoots(env, workDir, systemTemp = (0,external_node_os_.tmpdir)()) {
     const roots = [env.GITHUB_WORKSPACE, env.RUNNER_TEMP, env.CI_PROJECT_DIR].filter((root) => !!root).map((root) => (0,external_node_path_.resolve)(root));
     return [...new Set([...roots.filter((root) => !holdsShared(root)), own])];
 }
+/** Says which of the job's own variables point at a shared temp dir, and so gave no bind root: else a refused bind would not say why. */
+function warnDroppedRoots(env, roots, logger) {
+    for (const name of ['GITHUB_WORKSPACE', 'RUNNER_TEMP', 'CI_PROJECT_DIR']) {
+        const value = env[name];
+        if (value && !roots.includes((0,external_node_path_.resolve)(value))) {
+            logger.warn(`dood-policy strict: ${name} (${value}) is or holds a temp dir that every job on this machine shares, so it is no bind root; bind sources must be under ${roots.join(', ')}.`);
+        }
+    }
+}
 function doodMode(options, identity, context) {
     const { logger } = context;
     const host = { dockerHost: `unix://${options.socket}` };
@@ -2878,7 +2887,10 @@ function doodMode(options, identity, context) {
             const own = await ownContainerMounts(context.docker, host);
             if (own)
                 logger.info(`The job runs in container ${own.id.slice(0, 12)}; bind-mount sources are translated through its ${own.mounts.length} mounts.`);
-            const roots = bindRoots(context.env, workDir)
+            const jobRoots = bindRoots(context.env, workDir);
+            if (options.doodPolicy === 'strict')
+                warnDroppedRoots(context.env, jobRoots, logger);
+            const roots = jobRoots
                 .map((root) => (own ? translateHostPath(root, own.mounts) : root))
                 .filter((root) => !!root);
             const proxyOptions = {

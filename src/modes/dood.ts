@@ -91,6 +91,16 @@ export function bindRoots(env: NodeJS.ProcessEnv, workDir: string, systemTemp = 
   return [...new Set([...roots.filter((root) => !holdsShared(root)), own])];
 }
 
+/** Says which of the job's own variables point at a shared temp dir, and so gave no bind root: else a refused bind would not say why. */
+function warnDroppedRoots(env: NodeJS.ProcessEnv, roots: string[], logger: EngineContext['logger']): void {
+  for (const name of ['GITHUB_WORKSPACE', 'RUNNER_TEMP', 'CI_PROJECT_DIR']) {
+    const value = env[name];
+    if (value && !roots.includes(resolve(value))) {
+      logger.warn(`dood-policy strict: ${name} (${value}) is or holds a temp dir that every job on this machine shares, so it is no bind root; bind sources must be under ${roots.join(', ')}.`);
+    }
+  }
+}
+
 export function doodMode(options: Options, identity: Identity, context: EngineContext): ModeRun {
   const { logger } = context;
   const host: Endpoint = { dockerHost: `unix://${options.socket}` };
@@ -109,7 +119,9 @@ export function doodMode(options: Options, identity: Identity, context: EngineCo
       await mkdir(workDir, { mode: 0o700 });
       const own = await ownContainerMounts(context.docker, host);
       if (own) logger.info(`The job runs in container ${own.id.slice(0, 12)}; bind-mount sources are translated through its ${own.mounts.length} mounts.`);
-      const roots = bindRoots(context.env, workDir)
+      const jobRoots = bindRoots(context.env, workDir);
+      if (options.doodPolicy === 'strict') warnDroppedRoots(context.env, jobRoots, logger);
+      const roots = jobRoots
         .map((root) => (own ? translateHostPath(root, own.mounts) : root))
         .filter((root): root is string => !!root);
       const proxyOptions: Omit<ProxyOptions, 'log'> & { logPath: string } = {

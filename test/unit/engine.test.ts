@@ -260,6 +260,19 @@ describe('mode dood', () => {
     }
   });
 
+  it('strict: a job variable that points at a shared temp dir gives no bind root, and the log says so', async () => {
+    const host = await hostSocket();
+    try {
+      const { context, started, logger } = fakeContext(new FakeDocker(), dir, { PATH: '/usr/bin', RUNNER_TEMP: '/tmp', GITHUB_WORKSPACE: '/work/repo' });
+      await setUp(options({ mode: 'dood', socket: host.socket, doodPolicy: 'strict' }), context);
+      const roots = (started[0]!.options as { allowedBindRoots: string[] }).allowedBindRoots;
+      expect(roots).not.toContain('/tmp');
+      expect(logger.lines).toContainEqual(expect.stringMatching(/^warn: dood-policy strict: RUNNER_TEMP \(\/tmp\) is or holds a temp dir that every job on this machine shares, so it is no bind root; bind sources must be under \/work\/repo, /));
+    } finally {
+      host.close();
+    }
+  });
+
   it('removes the proxy\'s directory and the job\'s labelled objects when the proxy does not start', async () => {
     const host = await hostSocket();
     try {
