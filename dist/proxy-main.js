@@ -20,7 +20,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _policy_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(58);
-/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(86);
+/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(702);
 /**
  * The DooD proxy's background process (bundled as dist/dood-proxy.js). The
  * action starts it detached with its options as JSON in
@@ -128,7 +128,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 86:
+/***/ 702:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -354,6 +354,7 @@ function readBody(stream, limit) {
 /** Where each kind of object is inspected. */
 const INSPECT_PATHS = {
     container: (ref) => `/containers/${encodeURIComponent(ref)}/json`,
+    exec: (ref) => `/exec/${encodeURIComponent(ref)}/json`,
     volume: (ref) => `/volumes/${encodeURIComponent(ref)}`,
     network: (ref) => `/networks/${encodeURIComponent(ref)}`,
 };
@@ -523,7 +524,8 @@ class Forwarder {
         rawJsonAnswer(socket, refusal.status, refusal.message);
     }
     /**
-     * A hijacked connection: once `check` passes, the request goes to the
+     * A hijacked connection: once `check` passes (answering the target to use,
+     * or undefined for the request's own), the request goes to the
      * daemon through node's client; on 101 both raw sockets are joined. Any
      * other answer ends the connection, so nothing after it reaches the daemon
      * uninspected.
@@ -537,10 +539,10 @@ class Forwarder {
         // The body (exec start sends a small JSON one), then anything early for the stream; read while the check runs.
         const gathered = gather(socket, head, length);
         void check()
-            .then(() => gathered)
-            .then((early) => {
+            .then(async (path) => ({ path, early: await gathered }))
+            .then(({ path, early }) => {
             if (!socket.destroyed)
-                this.upgradeUpstream(req, socket, early);
+                this.upgradeUpstream(req, socket, early, path ?? req.url ?? '/');
         })
             .catch((error) => {
             if (error instanceof Refused)
@@ -552,10 +554,9 @@ class Forwarder {
         });
     }
     /** Sends the upgrade request on, and joins the two sockets on 101 or passes any other answer on and closes. */
-    upgradeUpstream(req, socket, early) {
+    upgradeUpstream(req, socket, early, url) {
         const { upstreamPath, track, log, closing } = this.options;
         const method = req.method ?? 'GET';
-        const url = req.url ?? '/';
         const headers = hasHeader(req.rawHeaders, 'content-length') ? req.rawHeaders : [...req.rawHeaders, 'Content-Length', '0'];
         const request = external_node_http_default().request({ socketPath: upstreamPath, method, path: url, headers, agent: false });
         let answered = false;
@@ -860,7 +861,7 @@ function inspectMounts(hostConfig, context, inspected) {
     }
     return binds;
 }
-/** strict: host namespaces refused; containers whose namespaces or volumes are joined noted. */
+/** strict: host namespaces refused; containers whose namespaces, volumes or environment (links) are joined noted. */
 function checkJoins(hostConfig, inspected) {
     for (const [name, flag, shares] of HOST_NAMESPACES) {
         const mode = field(hostConfig, name);
@@ -869,12 +870,37 @@ function checkJoins(hostConfig, inspected) {
         if (mode.trim().toLowerCase() === 'host')
             throw policyRefusal('strict', flag, `it shares ${shares} with the job's containers`);
         const joined = /^container:(.+)$/.exec(mode.trim());
-        if (joined)
-            inspected.joins.push({ ref: joined[1], what: `${flag.replace(' host', '')} ${mode.trim()}` });
+        if (joined) {
+            inspected.joins.push({ ref: joined[1], what: `${flag.replace(' host', '')} ${mode.trim()}`, pin: (id) => setField(hostConfig, name, `container:${id}`) });
+        }
+        else if (name === 'NetworkMode') {
+            inspected.networks.push({ ref: mode.trim(), what: `--network ${mode.trim()}` });
+        }
     }
-    for (const entry of strings(field(hostConfig, 'VolumesFrom'))) {
-        inspected.joins.push({ ref: entry.replace(/:(ro|rw)$/, ''), what: `--volumes-from ${entry}` });
-    }
+    pinEach(hostConfig, 'VolumesFrom', /^(.*?)((?::(?:ro|rw))?)$/, '--volumes-from', inspected);
+    // A legacy link (NAME:ALIAS) copies the linked container's environment into the new one.
+    pinEach(hostConfig, 'Links', /^([^:]*)((?::.*)?)$/, '--link', inspected);
+}
+/** Each entry of a list field whose first group names a container: a join pinned in place. */
+function pinEach(hostConfig, name, pattern, flag, inspected) {
+    const list = field(hostConfig, name);
+    if (!Array.isArray(list))
+        return;
+    list.forEach((entry, index) => {
+        if (typeof entry !== 'string')
+            return;
+        const [, ref, rest] = pattern.exec(entry);
+        inspected.joins.push({ ref: ref.replace(/^\//, ''), what: `${flag} ${entry}`, pin: (id) => (list[index] = `${id}${rest}`) });
+    });
+}
+/** strict: the networks a new container is connected to at create (NetworkingConfig.EndpointsConfig's keys). */
+function checkEndpoints(body, inspected) {
+    const networking = field(body, 'NetworkingConfig');
+    const endpoints = isObject(networking) ? field(networking, 'EndpointsConfig') : undefined;
+    if (!isObject(endpoints))
+        return;
+    for (const name of Object.keys(endpoints))
+        inspected.networks.push({ ref: name, what: `--network ${name}` });
 }
 /** strict: each bind's host path under the roots, and not the Docker socket. */
 function checkBinds(binds, context) {
@@ -926,7 +952,7 @@ function inspectHostConfig(hostConfig, context, inspected) {
     checkHostAccess(hostConfig);
 }
 function emptyInspection(body) {
-    return { body, notes: [], joins: [], volumes: [] };
+    return { body, notes: [], joins: [], networks: [], volumes: [] };
 }
 /**
  * POST /containers/create: the job's labels, then the HostConfig inspected.
@@ -943,6 +969,8 @@ function inspectContainerCreate(body, context) {
     if (isObject(hostConfig))
         inspectHostConfig(hostConfig, context, inspected);
     inspectHostConfig(body, context, inspected);
+    if (context.policy === 'strict')
+        checkEndpoints(body, inspected);
     return inspected;
 }
 /** POST /networks/create: the job's labels. */
@@ -994,12 +1022,285 @@ function scopePruneFilters(query, labels) {
     return params.toString();
 }
 
+;// CONCATENATED MODULE: ./src/dood/ownership.ts
+
+
+/** The networks a created container joins when it starts, as its inspect JSON names them. */
+function containerNetworks(container) {
+    const hostConfig = field(container, 'HostConfig');
+    const settings = field(container, 'NetworkSettings');
+    const mode = isObject(hostConfig) ? field(hostConfig, 'NetworkMode') : undefined;
+    const networks = isObject(settings) ? field(settings, 'Networks') : undefined;
+    const names = new Set([...(typeof mode === 'string' ? [mode] : []), ...(isObject(networks) ? Object.keys(networks) : [])]);
+    return [...names].map((ref) => ({ ref, what: `start on network ${ref}` }));
+}
+class Ownership {
+    options;
+    constructor(options) {
+        this.options = options;
+    }
+    /** Labels that carry every one of the job's. */
+    isOurs(labels) {
+        return isObject(labels) && Object.entries(this.options.labels).every(([key, value]) => labels[key] === value);
+    }
+    /**
+     * The job's own container, as the daemon describes it (with its full ID);
+     * a refusal for anyone else's, also when the daemon cannot say whose it
+     * is, and a 404 (the daemon's own words) when there is none: a reference
+     * the daemon might resolve later to another container is never forwarded.
+     */
+    async ownContainerConfig(ref, what) {
+        const { status, json } = await this.options.daemon.inspect('container', ref);
+        if (status === 404)
+            throw new Refused(404, `No such container: ${ref}`);
+        const config = isObject(json) ? json.Config : undefined;
+        if (status === 200 && isObject(json) && isObject(config) && this.isOurs(config.Labels) && typeof json.Id === 'string' && json.Id !== '') {
+            return { id: json.Id, json };
+        }
+        const name = isObject(json) && typeof json.Name === 'string' ? json.Name.replace(/^\//, '') : ref;
+        throw policyRefusal('strict', `${what} (container ${name})`, 'the container was not created by this job; strict keeps the job to its own containers');
+    }
+    /** The job's own container's full ID (see ownContainerConfig). */
+    async ownContainer(ref, what) {
+        return (await this.ownContainerConfig(ref, what)).id;
+    }
+    /** An exec instance's full ID, when its container is the job's own; 404 when there is none. */
+    async ownExec(ref, what) {
+        const { status, json } = await this.options.daemon.inspect('exec', ref);
+        if (status === 404)
+            throw new Refused(404, `No such exec instance: ${ref}`);
+        const container = isObject(json) ? json.ContainerID : undefined;
+        const id = isObject(json) ? json.ID : undefined;
+        if (status !== 200 || typeof container !== 'string' || typeof id !== 'string' || id === '') {
+            throw policyRefusal('strict', `${what} (exec ${ref})`, 'the daemon did not say whose container the exec instance is in');
+        }
+        await this.ownContainerConfig(container, `${what} (exec ${ref})`).catch((error) => {
+            if (error instanceof Refused && error.status === 404)
+                throw new Refused(404, `No such exec instance: ${ref}`);
+            throw error;
+        });
+        return id;
+    }
+    /** Every container a new one joins (namespaces, volumes-from, links) must be the job's own; each join is pinned to the full ID. */
+    async ownJoins(joins) {
+        for (const join of joins)
+            join.pin(await this.ownContainer(join.ref, join.what));
+    }
+    /**
+     * Networks a container joins when it starts (NetworkMode, EndpointsConfig):
+     * the job's own, or the daemon's bridge. The daemon resolves these names
+     * again at start, by full ID, then name, then ID prefix: a reference that
+     * could be a prefix of another network's ID is refused unless it is the
+     * full ID (see docs/dood.md on names taken between the check and start).
+     */
+    async ownNetworks(networks) {
+        for (const { ref, what } of networks) {
+            if (['', 'bridge', 'default', 'none'].includes(ref) || ref.startsWith('container:'))
+                continue;
+            const id = await this.ownObject('network', ref, what);
+            if (/^[0-9a-f]+$/i.test(ref) && ref !== id) {
+                throw policyRefusal('strict', `${what} (network ${ref})`, 'a name of hex digits only could be read as a prefix of another network\'s ID; give the network a name with other characters, or use its full ID');
+            }
+        }
+    }
+    /**
+     * The job's own volume's name or network's full ID. Another's is refused;
+     * none at all is answered 404 here (there is nothing to pin the request to).
+     */
+    async ownObject(kind, ref, what) {
+        const { status, json } = await this.options.daemon.inspect(kind, ref);
+        if (status === 404)
+            throw new Refused(404, `setup-dind dood proxy: no such ${kind}: ${ref}`);
+        if (status === 200 && isObject(json) && this.isOurs(json.Labels)) {
+            const id = kind === 'network' ? json.Id : json.Name;
+            if (typeof id === 'string' && id !== '')
+                return id;
+        }
+        throw policyRefusal('strict', `${what} (${kind} ${ref})`, `the ${kind} was not created by this job; strict keeps the job to its own ${kind}s`);
+    }
+    /**
+     * Network connect/disconnect names a container in the body; both it and the
+     * network must be the job's (the default bridge, which cannot be recreated,
+     * may be joined or left). Returns the body and network pinned to full IDs.
+     */
+    async pinNetworkMembership(network, what, body) {
+        const container = isObject(body) ? field(body, 'Container') : undefined;
+        if (!isObject(body) || typeof container !== 'string' || container === '')
+            throw policyRefusal('strict', `${what} without a container`, 'the proxy must know which container it is');
+        const id = await this.ownContainer(container, what);
+        const pinned = network === 'bridge' ? 'bridge' : await this.ownObject('network', network, what);
+        const key = Object.keys(body).find((name) => name.toLowerCase() === 'container');
+        return { body: { ...body, [key]: id }, network: pinned };
+    }
+    /** Named volumes a container will use: created first with the job's labels; strict refuses other jobs' volumes. */
+    async prepareVolumes(volumes) {
+        const { daemon, labels, strict, log } = this.options;
+        for (const volume of volumes) {
+            const found = await daemon.inspect('volume', volume.name);
+            if (found.status === 200) {
+                if (strict && !(isObject(found.json) && this.isOurs(found.json.Labels))) {
+                    throw policyRefusal('strict', `using volume ${volume.name}`, 'the volume was not created by this job');
+                }
+                continue;
+            }
+            if (found.status !== 404) {
+                // strict does not let a container use a volume without knowing whose it is; elsewhere the daemon will say what is wrong.
+                if (strict)
+                    throw policyRefusal('strict', `using volume ${volume.name}`, `the daemon did not say whose the volume is (status ${found.status})`);
+                continue;
+            }
+            const created = await daemon.createVolume({
+                Name: volume.name,
+                ...(volume.driver ? { Driver: volume.driver } : {}),
+                ...(volume.driverOpts ? { DriverOpts: volume.driverOpts } : {}),
+                Labels: { ...(volume.labels ?? {}), ...labels },
+            });
+            if (created.status < 300)
+                log(`created volume ${volume.name} with the job's labels`);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/dood/endpoints.ts
+/**
+ * Every Engine API endpoint the proxy knows (API 1.41 to 1.51), as the
+ * daemon's router (gorilla/mux) matches them: in the daemon's order, first
+ * match wins, a `{name:.*}` parameter may hold '/'. strict forwards only what
+ * this table knows; each row says which route kind the guard applies.
+ *
+ * A new daemon version adds rows here, not code: a row names the method, the
+ * path pattern and the kind (see Route in routes.ts); `upgrade` marks the
+ * endpoints that hijack the connection.
+ */
+const PLUGINS = { what: 'managing plugins', why: "a plugin runs with the host's privileges" };
+const SWARM = { what: 'swarm mode and its objects', why: 'the proxy cannot inspect what services mount, and swarm objects are the whole host\'s' };
+/** One router's rows: its own order matters only within a method (no two routers' patterns overlap). */
+const ROWS = [
+    // system
+    ['OPTIONS', '/{anyroute:.*}', 'any'],
+    ['GET', '/_ping', 'any'],
+    ['HEAD', '/_ping', 'any'],
+    ['GET', '/events', 'any'],
+    ['GET', '/info', 'any'],
+    ['GET', '/version', 'any'],
+    ['GET', '/system/df', 'any'],
+    ['POST', '/auth', 'any'],
+    // containers
+    ['GET', '/containers/json', 'any'],
+    ['GET', '/containers/{name:.*}/export', 'container'],
+    ['GET', '/containers/{name:.*}/changes', 'container'],
+    ['GET', '/containers/{name:.*}/json', 'container'],
+    ['GET', '/containers/{name:.*}/top', 'container'],
+    ['GET', '/containers/{name:.*}/logs', 'container'],
+    ['GET', '/containers/{name:.*}/stats', 'container'],
+    ['GET', '/containers/{name:.*}/attach/ws', 'container', { upgrade: true }],
+    ['GET', '/exec/{id:.*}/json', 'exec'],
+    ['GET', '/containers/{name:.*}/archive', 'container'],
+    ['HEAD', '/containers/{name:.*}/archive', 'container'],
+    ['POST', '/containers/create', 'container-create'],
+    ['POST', '/containers/{name:.*}/kill', 'container'],
+    ['POST', '/containers/{name:.*}/pause', 'container'],
+    ['POST', '/containers/{name:.*}/unpause', 'container'],
+    ['POST', '/containers/{name:.*}/restart', 'container'],
+    ['POST', '/containers/{name:.*}/start', 'container-start'],
+    ['POST', '/containers/{name:.*}/stop', 'container'],
+    ['POST', '/containers/{name:.*}/wait', 'container'],
+    ['POST', '/containers/{name:.*}/resize', 'container'],
+    ['POST', '/containers/{name:.*}/attach', 'container', { upgrade: true }],
+    ['POST', '/containers/{name:.*}/exec', 'exec-create'],
+    ['POST', '/exec/{name:.*}/start', 'exec', { upgrade: true }],
+    ['POST', '/exec/{name:.*}/resize', 'exec'],
+    ['POST', '/containers/{name:.*}/rename', 'container'],
+    ['POST', '/containers/{name:.*}/update', 'container-update'],
+    ['POST', '/containers/prune', 'prune'],
+    ['POST', '/commit', 'commit'],
+    ['PUT', '/containers/{name:.*}/archive', 'container'],
+    ['DELETE', '/containers/{name:.*}', 'container'],
+    // images
+    ['GET', '/images/json', 'any'],
+    ['GET', '/images/search', 'any'],
+    ['GET', '/images/get', 'any'],
+    ['GET', '/images/{name:.*}/get', 'any'],
+    ['GET', '/images/{name:.*}/history', 'any'],
+    ['GET', '/images/{name:.*}/json', 'any'],
+    ['POST', '/images/load', 'image-write'],
+    ['POST', '/images/create', 'image-write'],
+    ['POST', '/images/{name:.*}/push', 'any'],
+    ['POST', '/images/{name:.*}/tag', 'image-write'],
+    ['POST', '/images/prune', 'prune'],
+    ['DELETE', '/images/{name:.*}', 'image-write'],
+    ['GET', '/distribution/{name:.*}/json', 'any'],
+    // build
+    ['POST', '/build', 'build'],
+    ['POST', '/build/prune', 'prune'],
+    ['POST', '/build/cancel', 'any'],
+    ['POST', '/session', 'buildkit', { upgrade: true }],
+    ['POST', '/grpc', 'buildkit', { upgrade: true }],
+    // networks
+    ['GET', '/networks', 'any'],
+    ['GET', '/networks/{id:.*}', 'any'],
+    ['POST', '/networks/create', 'network-create'],
+    ['POST', '/networks/{id:.*}/connect', 'network-connect'],
+    ['POST', '/networks/{id:.*}/disconnect', 'network-disconnect'],
+    ['POST', '/networks/prune', 'prune'],
+    ['DELETE', '/networks/{id:.*}', 'network-remove'],
+    // volumes
+    ['GET', '/volumes', 'any'],
+    ['GET', '/volumes/{name:.*}', 'any'],
+    ['POST', '/volumes/create', 'volume-create'],
+    ['POST', '/volumes/prune', 'prune'],
+    ['PUT', '/volumes/{name:.*}', 'volume'],
+    ['DELETE', '/volumes/{name:.*}', 'volume'],
+    // plugins: reading is harmless, anything else runs code with the host's privileges
+    ['GET', '/plugins', 'any'],
+    ['GET', '/plugins/privileges', 'any'],
+    ['GET', '/plugins/{name:.*}/json', 'any'],
+    ...(['/plugins/pull', '/plugins/create', '/plugins/{name:.*}/enable', '/plugins/{name:.*}/disable', '/plugins/{name:.*}/push',
+        '/plugins/{name:.*}/upgrade', '/plugins/{name:.*}/set'].map((path) => ['POST', path, 'forbidden', { refusal: PLUGINS }])),
+    ['DELETE', '/plugins/{name:.*}', 'forbidden', { refusal: PLUGINS }],
+    // swarm: reading lists is harmless (the unlock key is a secret); nothing may be changed
+    ...(['/swarm', '/nodes', '/nodes/{id}', '/services', '/services/{id}', '/services/{id}/logs', '/tasks', '/tasks/{id}', '/tasks/{id}/logs',
+        '/secrets', '/secrets/{id}', '/configs', '/configs/{id}'].map((path) => ['GET', path, 'any'])),
+    ['GET', '/swarm/unlockkey', 'forbidden', { refusal: SWARM }],
+    ...(['/swarm/init', '/swarm/join', '/swarm/leave', '/swarm/update', '/swarm/unlock', '/services/create', '/services/{id}/update',
+        '/nodes/{id}/update', '/secrets/create', '/secrets/{id}/update', '/configs/create', '/configs/{id}/update'].map((path) => ['POST', path, 'forbidden', { refusal: SWARM }])),
+    ...(['/services/{id}', '/nodes/{id}', '/secrets/{id}', '/configs/{id}'].map((path) => ['DELETE', path, 'forbidden', { refusal: SWARM }])),
+];
+const ENDPOINTS = ROWS.map(([method, pattern, kind, extra]) => ({ method, pattern, kind, ...extra }));
+/** `{name:.*}` matches anything (also '/'), `{id}` one path segment; gorilla anchors the whole path. */
+function compile(pattern) {
+    const source = pattern
+        .split(/(\{[^}]+\})/)
+        .map((part) => {
+        const parameter = /^\{[^:}]+(?::(.*))?\}$/.exec(part);
+        if (!parameter)
+            return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+        return parameter[1] === undefined ? '([^/]+)' : `(${parameter[1]})`;
+    })
+        .join('');
+    return new RegExp(`^${source}$`);
+}
+const COMPILED = ENDPOINTS.map((endpoint) => ({ endpoint, regex: compile(endpoint.pattern) }));
+/** The endpoint a request reaches: `path` as routePath gives it (decoded, cleaned, no version prefix). */
+function matchEndpoint(method, path) {
+    const verb = method.toUpperCase();
+    for (const { endpoint, regex } of COMPILED) {
+        if (endpoint.method !== verb)
+            continue;
+        const match = regex.exec(path);
+        if (match)
+            return { endpoint, ...(match[1] !== undefined ? { param: match[1] } : {}) };
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/dood/routes.ts
 /**
- * Requests as the daemon's router sees them: which endpoint a method and URL
- * reach (after the percent-decoding, cleaning and version prefix the router
- * applies), so the proxy inspects what the daemon will act on.
+ * Requests as the daemon's router sees them: which endpoint (endpoints.ts) a
+ * method and URL reach, after the percent-decoding, cleaning and version
+ * prefix the router applies, so the proxy inspects what the daemon will act on.
  */
+
 
 /** The path the daemon's router sees: percent-decoded, cleaned, without the API version prefix. */
 function routePath(url) {
@@ -1018,51 +1319,36 @@ function withRoutePath(url, path) {
 function queryOf(url) {
     return new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1).replace(/;/g, '&') : '');
 }
-/** The endpoint a request reaches, as far as the proxy looks at it. */
+/** The endpoint a request reaches, as the daemon's router would route it. */
 function classifyRequest(method, url) {
-    const path = routePath(url);
+    const match = matchEndpoint(method, routePath(url));
     const query = queryOf(url);
-    const post = method.toUpperCase() === 'POST';
-    const reading = ['GET', 'HEAD'].includes(method.toUpperCase());
-    let match;
-    if (post && path === '/containers/create')
-        return { kind: 'container-create' };
-    if (post && path === '/networks/create')
-        return { kind: 'network-create' };
-    if (post && path === '/volumes/create')
-        return { kind: 'volume-create' };
-    if (post && /^\/(containers|volumes|networks)\/prune$/.test(path))
-        return { kind: 'prune' };
-    if (post && (match = /^\/containers\/([^/]+)\/start$/.exec(path)))
-        return { kind: 'container-start', ref: match[1] };
-    if (post && (match = /^\/containers\/([^/]+)\/exec$/.exec(path)))
-        return { kind: 'exec-create', ref: match[1] };
-    if ((match = /^\/containers\/([^/]+)(?:\/(.*))?$/.exec(path)) && !['json', 'create', 'prune'].includes(match[1])) {
-        return { kind: 'container', ref: match[1], action: match[2] ?? '' };
-    }
-    // Creating and pruning are matched above; GET reads one (harmless), any other verb changes it. As in the
-    // daemon's routes ({name:.*}), a name may hold '/', and only POST has the connect/disconnect suffix.
-    if (!reading && (match = /^\/volumes\/(.+)$/.exec(path)))
-        return { kind: 'volume', ref: match[1] };
-    if (post && (match = /^\/networks\/(.+)\/(connect|disconnect)$/.exec(path))) {
-        return { kind: 'network', ref: match[1], action: match[2] };
-    }
-    if (!reading && (match = /^\/networks\/(.+)$/.exec(path)))
-        return { kind: 'network', ref: match[1], action: 'remove' };
-    if (post && path === '/commit')
-        return { kind: 'commit', ref: query.get('container') ?? '' };
-    if (post && path === '/build')
-        return { kind: 'build', networkMode: query.get('networkmode') ?? '' };
-    if (!reading && /^\/plugins(\/|$)/.test(path)) {
-        return { kind: 'forbidden', what: 'managing plugins', why: "a plugin runs with the host's privileges" };
-    }
-    if (!reading && (/^\/swarm\/(init|join)$/.test(path) || /^\/services\/(create|[^/]+\/update)$/.test(path))) {
-        return { kind: 'forbidden', what: 'swarm mode and services', why: 'the proxy cannot inspect what services mount' };
-    }
-    return { kind: 'other' };
+    if (!match)
+        return { kind: 'unknown', pattern: '', ref: '', upgrade: false, query };
+    const { endpoint, param } = match;
+    const ref = endpoint.kind === 'commit' ? (query.get('container') ?? '') : (param ?? '');
+    return {
+        kind: endpoint.kind,
+        pattern: endpoint.pattern,
+        ref,
+        upgrade: endpoint.upgrade === true,
+        ...(endpoint.refusal ? { refusal: endpoint.refusal } : {}),
+        query,
+    };
+}
+/** The route's path with its reference replaced by `ref` (a full ID that was checked), in `url`'s version and query. */
+function pinnedUrl(url, route, ref) {
+    return withRoutePath(url, route.pattern.replace(/\{[^}]+\}/, encodeURIComponent(ref)));
+}
+/** `url` with one query parameter set to `value` (a reference pinned to the full ID that was checked). */
+function withQuery(url, name, value) {
+    const query = queryOf(url);
+    query.set(name, value);
+    return `${url.split('?')[0]}?${query.toString()}`;
 }
 
 ;// CONCATENATED MODULE: ./src/dood/guard.ts
+
 
 
 
@@ -1072,11 +1358,18 @@ function classifyRequest(method, url) {
 function targetRefusal(url) {
     return url.startsWith('/') ? undefined : new Refused(400, `setup-dind dood proxy: the request target must be a path, not ${url.slice(0, 100)}`);
 }
-/** Only requests about a container and those the proxy leaves alone may hijack the connection: the others' bodies are inspected. */
+/** Only the endpoints that hijack (attach, exec start, BuildKit) may, and unknown ones outside strict (strict refuses them anyway). */
 function upgradeRefusal(method, url, route) {
-    if (route.kind === 'container' || route.kind === 'other')
+    if (route.upgrade || route.kind === 'unknown')
         return undefined;
     return new Refused(400, `setup-dind dood proxy: ${method} ${routePath(url)} does not take a connection upgrade.`);
+}
+/** What strict calls a request about one object in a refusal: the endpoint's last word (json reads as inspect). */
+function described(method, route) {
+    const action = /\/([a-z]+)$/.exec(route.pattern)?.[1];
+    if (method === 'DELETE')
+        return 'remove';
+    return action === 'json' ? 'inspect' : action ?? method.toLowerCase();
 }
 /** The body sent on: the inspected one re-serialized, or the raw one when it was not JSON. */
 function serialize(inspected, raw) {
@@ -1090,53 +1383,73 @@ class RequestGuard {
     get strict() {
         return this.options.context.policy === 'strict';
     }
-    /** Policy refusals by endpoint, and strict's own-objects rule, from the method, target and headers alone. Throws Refused. */
+    /**
+     * Policy refusals by endpoint, and strict's own-objects rule, from the
+     * method, target and headers alone. Answers the target to forward instead
+     * (the reference pinned to the full ID that was checked), or undefined for
+     * the request's own. Throws Refused.
+     */
     async checkRoute(route, req) {
         if (!this.strict)
-            return;
+            return undefined;
         const { ownership } = this.options;
-        const method = req.method ?? 'GET';
+        const method = (req.method ?? 'GET').toUpperCase();
+        const url = req.url ?? '/';
         // The daemon reads form values from a url-encoded body before the query: strict checks the query only.
         if (/^\s*application\/x-www-form-urlencoded\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
             throw policyRefusal('strict', 'a form-encoded request body', 'the proxy checks parameters in the query only');
         }
         switch (route.kind) {
+            case 'unknown':
+                throw policyRefusal('strict', `${method} ${routePath(url)}`, 'it is not an Engine API endpoint the proxy knows (API 1.41 to 1.51); strict forwards only those');
             case 'forbidden':
-                throw policyRefusal('strict', route.what, route.why);
+                throw policyRefusal('strict', route.refusal.what, route.refusal.why);
+            case 'prune':
+                return this.checkPrune(route);
             case 'build':
-                if (route.networkMode.toLowerCase() === 'host')
+                if ((route.query.get('networkmode') ?? '').toLowerCase() === 'host')
                     throw policyRefusal('strict', 'build --network host', "it shares the host's network stack");
-                return;
+                return undefined;
+            case 'container-start': {
+                // The daemon joins the networks its config names when it starts, resolving their names again then.
+                const { id, json } = await ownership.ownContainerConfig(route.ref, 'start');
+                await ownership.ownNetworks(containerNetworks(json));
+                return pinnedUrl(url, route, id);
+            }
             case 'container':
-                await ownership.ownContainer(route.ref, `${method} ${route.action ? `/${route.action}` : ''}`.trim());
-                return;
-            case 'container-start':
-                await ownership.ownContainer(route.ref, 'start');
-                return;
+            case 'container-update':
             case 'exec-create':
-                await ownership.ownContainer(route.ref, 'exec');
-                return;
+                return pinnedUrl(url, route, await ownership.ownContainer(route.ref, described(method, route)));
+            case 'exec':
+                return pinnedUrl(url, route, await ownership.ownExec(route.ref, `exec ${described(method, route)}`));
             case 'commit':
-                await ownership.ownContainer(route.ref, 'commit');
-                return;
+                return withQuery(url, 'container', await ownership.ownContainer(route.ref, 'commit'));
             case 'volume':
-                await ownership.ownObject('volume', route.ref, `${method} volume`);
-                return;
-            case 'network':
-                return; // resolved and pinned to its ID in prepare()
+                return pinnedUrl(url, route, await ownership.ownObject('volume', route.ref, `${method === 'DELETE' ? 'remove' : 'update'} volume`));
+            case 'network-remove':
+                return pinnedUrl(url, route, await ownership.ownObject('network', route.ref, 'network remove'));
             default:
-                return;
+                return undefined; // network connect and disconnect are pinned in prepare(), with the container in the body
         }
+    }
+    /** strict scopes container, volume and network prunes to the job's labels; image and build-cache prunes act on every job's. */
+    checkPrune(route) {
+        if (route.pattern === '/images/prune')
+            throw policyRefusal('strict', 'docker image prune', "it removes every job's unused images, and the proxy cannot tell the job's own");
+        if (route.pattern === '/build/prune')
+            throw policyRefusal('strict', 'docker builder prune', "the build cache is every job's, and the proxy cannot tell the job's own");
+        return undefined;
     }
     /** checkRoute, then the body read and inspected where the route needs it: how the request goes on. Throws Refused. */
     async prepare(route, req) {
-        await this.checkRoute(route, req);
+        const pinned = await this.checkRoute(route, req);
+        const path = pinned === undefined ? {} : { path: pinned };
         const { context, ownership } = this.options;
         switch (route.kind) {
             case 'container-create': {
                 const { raw, inspected } = await this.inspectBody(req, (body) => inspectContainerCreate(body, context));
                 if (inspected && this.strict)
-                    await ownership.ownJoins(inspected.joins);
+                    await this.ownReferences(inspected);
                 if (inspected)
                     await ownership.prepareVolumes(inspected.volumes);
                 return { body: serialize(inspected, raw), explainErrors: true };
@@ -1146,47 +1459,58 @@ class RequestGuard {
             case 'exec-create': {
                 const inspect = route.kind === 'network-create' ? inspectNetworkCreate : route.kind === 'volume-create' ? inspectVolumeCreate : inspectExecCreate;
                 const { raw, inspected } = await this.inspectBody(req, (body) => inspect(body, context));
-                return { body: serialize(inspected, raw) };
+                return { ...path, body: serialize(inspected, raw) };
             }
             case 'container-start': {
                 const { raw, inspected } = await this.inspectBody(req, (body) => inspectStartBody(body, context));
                 if (inspected && this.strict)
-                    await ownership.ownJoins(inspected.joins);
-                return { body: serialize(inspected, raw), explainErrors: true };
+                    await this.ownReferences(inspected);
+                if (inspected)
+                    await ownership.prepareVolumes(inspected.volumes);
+                return { ...path, body: serialize(inspected, raw), explainErrors: true };
             }
-            case 'network':
+            case 'network-connect':
+            case 'network-disconnect':
                 return this.strict ? this.pinNetwork(route, req) : {};
             case 'prune':
                 return this.strict ? { path: this.scopedPrune(req.url ?? '/') } : {};
             default:
-                return {};
+                return path;
         }
     }
-    /** Reads, inspects and logs a JSON body; a body that is not JSON has no inspection. */
+    /** strict: the containers and networks a container's config names are the job's own; joins pinned to full IDs. */
+    async ownReferences(inspected) {
+        await this.options.ownership.ownJoins(inspected.joins);
+        await this.options.ownership.ownNetworks(inspected.networks);
+    }
+    /** Reads, inspects and logs a JSON body; an empty one has no inspection, and only policy none forwards one that is not JSON. */
     async inspectBody(req, inspect) {
         const raw = await readBody(req, MAX_INSPECTED_BODY);
-        const parsed = parseFirstJsonValue(raw.toString('utf8'));
-        if (!parsed)
+        const text = raw.toString('utf8');
+        const parsed = parseFirstJsonValue(text);
+        if (!parsed) {
+            // An empty body is no body (a start without a HostConfig); any other must be read to be checked.
+            const { policy } = this.options.context;
+            if (policy !== 'none' && text.trim() !== '')
+                throw new Refused(400, `setup-dind dood-policy ${policy}: a request body that is not JSON is not allowed (the proxy must read what it forwards)`);
             return { raw };
+        }
         const inspected = inspect(parsed.value);
         for (const note of inspected.notes)
             this.options.log(note);
         return { raw, inspected };
     }
-    /** strict: a network removed, or a container connected or disconnected, pinned to the full IDs that were checked. */
+    /** strict: a container connected or disconnected, pinned to the full IDs that were checked. */
     async pinNetwork(route, req) {
         const { ownership } = this.options;
         const url = req.url ?? '/';
-        if (route.action === 'remove') {
-            const id = await ownership.ownObject('network', route.ref, 'network remove');
-            return { path: withRoutePath(url, `/networks/${encodeURIComponent(id)}`) };
-        }
+        const action = route.kind === 'network-connect' ? 'connect' : 'disconnect';
         const raw = await readBody(req, MAX_INSPECTED_BODY);
         const parsed = parseFirstJsonValue(raw.toString('utf8'));
         if (!parsed)
-            throw policyRefusal('strict', `network ${route.action} with a body that is not JSON`, 'the proxy must know which container it is');
-        const pinned = await ownership.pinNetworkMembership(route.ref, `network ${route.action}`, parsed.value);
-        return { body: Buffer.from(JSON.stringify(pinned.body)), path: withRoutePath(url, `/networks/${encodeURIComponent(pinned.network)}/${route.action}`) };
+            throw policyRefusal('strict', `network ${action} with a body that is not JSON`, 'the proxy must know which container it is');
+        const pinned = await ownership.pinNetworkMembership(route.ref, `network ${action}`, parsed.value);
+        return { body: Buffer.from(JSON.stringify(pinned.body)), path: pinnedUrl(url, route, pinned.network) };
     }
     /** strict: a prune's target with the job's label filters added. */
     scopedPrune(url) {
@@ -1255,94 +1579,6 @@ async function listenPrivately(server, path) {
         }
     });
     (0,external_node_fs_.chmodSync)(path, 0o600);
-}
-
-;// CONCATENATED MODULE: ./src/dood/ownership.ts
-
-
-class Ownership {
-    options;
-    constructor(options) {
-        this.options = options;
-    }
-    /** Labels that carry every one of the job's. */
-    isOurs(labels) {
-        return isObject(labels) && Object.entries(this.options.labels).every(([key, value]) => labels[key] === value);
-    }
-    /**
-     * The job's own container's full ID; a refusal for anyone else's, also when
-     * the daemon cannot say whose it is. An unknown one is left to the daemon's
-     * 404 (undefined).
-     */
-    async ownContainer(ref, what) {
-        const { status, json } = await this.options.daemon.inspect('container', ref);
-        if (status === 404)
-            return undefined;
-        const config = isObject(json) ? json.Config : undefined;
-        if (status === 200 && isObject(json) && isObject(config) && this.isOurs(config.Labels))
-            return typeof json.Id === 'string' && json.Id !== '' ? json.Id : ref;
-        const name = isObject(json) && typeof json.Name === 'string' ? json.Name.replace(/^\//, '') : ref;
-        throw policyRefusal('strict', `${what} (container ${name})`, 'the container was not created by this job; strict keeps the job to its own containers');
-    }
-    /** Every container a new one joins (namespaces, volumes-from) must be the job's own. */
-    async ownJoins(joins) {
-        for (const join of joins)
-            await this.ownContainer(join.ref, join.what);
-    }
-    /**
-     * The job's own volume's name or network's full ID. Another's is refused;
-     * none at all is answered 404 here (there is nothing to pin the request to).
-     */
-    async ownObject(kind, ref, what) {
-        const { status, json } = await this.options.daemon.inspect(kind, ref);
-        if (status === 404)
-            throw new Refused(404, `setup-dind dood proxy: no such ${kind}: ${ref}`);
-        if (status === 200 && isObject(json) && this.isOurs(json.Labels)) {
-            const id = kind === 'network' ? json.Id : json.Name;
-            if (typeof id === 'string' && id !== '')
-                return id;
-        }
-        throw policyRefusal('strict', `${what} (${kind} ${ref})`, `the ${kind} was not created by this job; strict keeps the job to its own ${kind}s`);
-    }
-    /**
-     * Network connect/disconnect names a container in the body; both it and the
-     * network must be the job's (the default bridge, which cannot be recreated,
-     * may be joined or left). Returns the body and network pinned to full IDs.
-     */
-    async pinNetworkMembership(network, what, body) {
-        const container = isObject(body) ? field(body, 'Container') : undefined;
-        if (!isObject(body) || typeof container !== 'string' || container === '')
-            throw policyRefusal('strict', `${what} without a container`, 'the proxy must know which container it is');
-        const id = await this.ownContainer(container, what);
-        if (id === undefined)
-            throw new Refused(404, `setup-dind dood proxy: no such container: ${container}`);
-        const pinned = network === 'bridge' ? 'bridge' : await this.ownObject('network', network, what);
-        const key = Object.keys(body).find((name) => name.toLowerCase() === 'container');
-        return { body: { ...body, [key]: id }, network: pinned };
-    }
-    /** Named volumes a container will use: created first with the job's labels; strict refuses other jobs' volumes. */
-    async prepareVolumes(volumes) {
-        const { daemon, labels, strict, log } = this.options;
-        for (const volume of volumes) {
-            const found = await daemon.inspect('volume', volume.name);
-            if (found.status === 200) {
-                if (strict && !(isObject(found.json) && this.isOurs(found.json.Labels))) {
-                    throw policyRefusal('strict', `using volume ${volume.name}`, 'the volume was not created by this job');
-                }
-                continue;
-            }
-            if (found.status !== 404)
-                continue; // the daemon will say what is wrong
-            const created = await daemon.createVolume({
-                Name: volume.name,
-                ...(volume.driver ? { Driver: volume.driver } : {}),
-                ...(volume.driverOpts ? { DriverOpts: volume.driverOpts } : {}),
-                Labels: { ...(volume.labels ?? {}), ...labels },
-            });
-            if (created.status < 300)
-                log(`created volume ${volume.name} with the job's labels`);
-        }
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/dood/port-conflict.ts

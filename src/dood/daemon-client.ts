@@ -18,6 +18,7 @@ export interface DaemonClient extends DaemonLookup {
 /** Where each kind of object is inspected. */
 const INSPECT_PATHS: Record<ObjectKind, (ref: string) => string> = {
   container: (ref) => `/containers/${encodeURIComponent(ref)}/json`,
+  exec: (ref) => `/exec/${encodeURIComponent(ref)}/json`,
   volume: (ref) => `/volumes/${encodeURIComponent(ref)}`,
   network: (ref) => `/networks/${encodeURIComponent(ref)}`,
 };

@@ -176,12 +176,13 @@ export class Forwarder {
   }
 
   /**
-   * A hijacked connection: once `check` passes, the request goes to the
+   * A hijacked connection: once `check` passes (answering the target to use,
+   * or undefined for the request's own), the request goes to the
    * daemon through node's client; on 101 both raw sockets are joined. Any
    * other answer ends the connection, so nothing after it reaches the daemon
    * uninspected.
    */
-  hijack(req: http.IncomingMessage, socket: net.Socket, head: Buffer, check: () => Promise<void>): void {
+  hijack(req: http.IncomingMessage, socket: net.Socket, head: Buffer, check: () => Promise<string | undefined>): void {
     const { track, log, closing } = this.options;
     track(socket);
     const length = upgradeBodyLength(req);
@@ -189,9 +190,9 @@ export class Forwarder {
     // The body (exec start sends a small JSON one), then anything early for the stream; read while the check runs.
     const gathered = gather(socket, head, length);
     void check()
-      .then(() => gathered)
-      .then((early) => {
-        if (!socket.destroyed) this.upgradeUpstream(req, socket, early);
+      .then(async (path) => ({ path, early: await gathered }))
+      .then(({ path, early }) => {
+        if (!socket.destroyed) this.upgradeUpstream(req, socket, early, path ?? req.url ?? '/');
       })
       .catch((error: unknown) => {
         if (error instanceof Refused) return this.refuseUpgrade(req, socket, error);
@@ -202,10 +203,9 @@ export class Forwarder {
   }
 
   /** Sends the upgrade request on, and joins the two sockets on 101 or passes any other answer on and closes. */
-  private upgradeUpstream(req: http.IncomingMessage, socket: net.Socket, early: Gathered): void {
+  private upgradeUpstream(req: http.IncomingMessage, socket: net.Socket, early: Gathered, url: string): void {
     const { upstreamPath, track, log, closing } = this.options;
     const method = req.method ?? 'GET';
-    const url = req.url ?? '/';
     const headers = hasHeader(req.rawHeaders, 'content-length') ? req.rawHeaders : [...req.rawHeaders, 'Content-Length', '0'];
     const request = http.request({ socketPath: upstreamPath, method, path: url, headers, agent: false });
     let answered = false;

@@ -17,9 +17,9 @@ import {
   type InspectionContext,
 } from './inspect.js';
 import { parseFirstJsonValue } from './json.js';
-import type { Ownership } from './ownership.js';
+import { containerNetworks, type Ownership } from './ownership.js';
 import { policyRefusal, Refused } from './refused.js';
-import { routePath, withRoutePath, type Route } from './routes.js';
+import { pinnedUrl, routePath, withQuery, type Route } from './routes.js';
 import { MAX_INSPECTED_BODY, readBody } from './wire.js';
 
 export interface GuardOptions {
@@ -33,10 +33,17 @@ export function targetRefusal(url: string): Refused | undefined {
   return url.startsWith('/') ? undefined : new Refused(400, `setup-dind dood proxy: the request target must be a path, not ${url.slice(0, 100)}`);
 }
 
-/** Only requests about a container and those the proxy leaves alone may hijack the connection: the others' bodies are inspected. */
+/** Only the endpoints that hijack (attach, exec start, BuildKit) may, and unknown ones outside strict (strict refuses them anyway). */
 export function upgradeRefusal(method: string, url: string, route: Route): Refused | undefined {
-  if (route.kind === 'container' || route.kind === 'other') return undefined;
+  if (route.upgrade || route.kind === 'unknown') return undefined;
   return new Refused(400, `setup-dind dood proxy: ${method} ${routePath(url)} does not take a connection upgrade.`);
+}
+
+/** What strict calls a request about one object in a refusal: the endpoint's last word (json reads as inspect). */
+function described(method: string, route: Route): string {
+  const action = /\/([a-z]+)$/.exec(route.pattern)?.[1];
+  if (method === 'DELETE') return 'remove';
+  return action === 'json' ? 'inspect' : action ?? method.toLowerCase();
 }
 
 /** The body sent on: the inspected one re-serialized, or the raw one when it was not JSON. */
@@ -51,51 +58,70 @@ export class RequestGuard {
     return this.options.context.policy === 'strict';
   }
 
-  /** Policy refusals by endpoint, and strict's own-objects rule, from the method, target and headers alone. Throws Refused. */
-  async checkRoute(route: Route, req: http.IncomingMessage): Promise<void> {
-    if (!this.strict) return;
+  /**
+   * Policy refusals by endpoint, and strict's own-objects rule, from the
+   * method, target and headers alone. Answers the target to forward instead
+   * (the reference pinned to the full ID that was checked), or undefined for
+   * the request's own. Throws Refused.
+   */
+  async checkRoute(route: Route, req: http.IncomingMessage): Promise<string | undefined> {
+    if (!this.strict) return undefined;
     const { ownership } = this.options;
-    const method = req.method ?? 'GET';
+    const method = (req.method ?? 'GET').toUpperCase();
+    const url = req.url ?? '/';
     // The daemon reads form values from a url-encoded body before the query: strict checks the query only.
     if (/^\s*application\/x-www-form-urlencoded\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
       throw policyRefusal('strict', 'a form-encoded request body', 'the proxy checks parameters in the query only');
     }
     switch (route.kind) {
+      case 'unknown':
+        throw policyRefusal('strict', `${method} ${routePath(url)}`, 'it is not an Engine API endpoint the proxy knows (API 1.41 to 1.51); strict forwards only those');
       case 'forbidden':
-        throw policyRefusal('strict', route.what, route.why);
+        throw policyRefusal('strict', route.refusal!.what, route.refusal!.why);
+      case 'prune':
+        return this.checkPrune(route);
       case 'build':
-        if (route.networkMode.toLowerCase() === 'host') throw policyRefusal('strict', 'build --network host', "it shares the host's network stack");
-        return;
+        if ((route.query.get('networkmode') ?? '').toLowerCase() === 'host') throw policyRefusal('strict', 'build --network host', "it shares the host's network stack");
+        return undefined;
+      case 'container-start': {
+        // The daemon joins the networks its config names when it starts, resolving their names again then.
+        const { id, json } = await ownership.ownContainerConfig(route.ref, 'start');
+        await ownership.ownNetworks(containerNetworks(json));
+        return pinnedUrl(url, route, id);
+      }
       case 'container':
-        await ownership.ownContainer(route.ref, `${method} ${route.action ? `/${route.action}` : ''}`.trim());
-        return;
-      case 'container-start':
-        await ownership.ownContainer(route.ref, 'start');
-        return;
+      case 'container-update':
       case 'exec-create':
-        await ownership.ownContainer(route.ref, 'exec');
-        return;
+        return pinnedUrl(url, route, await ownership.ownContainer(route.ref, described(method, route)));
+      case 'exec':
+        return pinnedUrl(url, route, await ownership.ownExec(route.ref, `exec ${described(method, route)}`));
       case 'commit':
-        await ownership.ownContainer(route.ref, 'commit');
-        return;
+        return withQuery(url, 'container', await ownership.ownContainer(route.ref, 'commit'));
       case 'volume':
-        await ownership.ownObject('volume', route.ref, `${method} volume`);
-        return;
-      case 'network':
-        return; // resolved and pinned to its ID in prepare()
+        return pinnedUrl(url, route, await ownership.ownObject('volume', route.ref, `${method === 'DELETE' ? 'remove' : 'update'} volume`));
+      case 'network-remove':
+        return pinnedUrl(url, route, await ownership.ownObject('network', route.ref, 'network remove'));
       default:
-        return;
+        return undefined; // network connect and disconnect are pinned in prepare(), with the container in the body
     }
+  }
+
+  /** strict scopes container, volume and network prunes to the job's labels; image and build-cache prunes act on every job's. */
+  private checkPrune(route: Route): undefined {
+    if (route.pattern === '/images/prune') throw policyRefusal('strict', 'docker image prune', "it removes every job's unused images, and the proxy cannot tell the job's own");
+    if (route.pattern === '/build/prune') throw policyRefusal('strict', 'docker builder prune', "the build cache is every job's, and the proxy cannot tell the job's own");
+    return undefined;
   }
 
   /** checkRoute, then the body read and inspected where the route needs it: how the request goes on. Throws Refused. */
   async prepare(route: Route, req: http.IncomingMessage): Promise<Forwarding> {
-    await this.checkRoute(route, req);
+    const pinned = await this.checkRoute(route, req);
+    const path = pinned === undefined ? {} : { path: pinned };
     const { context, ownership } = this.options;
     switch (route.kind) {
       case 'container-create': {
         const { raw, inspected } = await this.inspectBody(req, (body) => inspectContainerCreate(body, context));
-        if (inspected && this.strict) await ownership.ownJoins(inspected.joins);
+        if (inspected && this.strict) await this.ownReferences(inspected);
         if (inspected) await ownership.prepareVolumes(inspected.volumes);
         return { body: serialize(inspected, raw), explainErrors: true };
       }
@@ -104,45 +130,56 @@ export class RequestGuard {
       case 'exec-create': {
         const inspect = route.kind === 'network-create' ? inspectNetworkCreate : route.kind === 'volume-create' ? inspectVolumeCreate : inspectExecCreate;
         const { raw, inspected } = await this.inspectBody(req, (body) => inspect(body, context));
-        return { body: serialize(inspected, raw) };
+        return { ...path, body: serialize(inspected, raw) };
       }
       case 'container-start': {
         const { raw, inspected } = await this.inspectBody(req, (body) => inspectStartBody(body, context));
-        if (inspected && this.strict) await ownership.ownJoins(inspected.joins);
-        return { body: serialize(inspected, raw), explainErrors: true };
+        if (inspected && this.strict) await this.ownReferences(inspected);
+        if (inspected) await ownership.prepareVolumes(inspected.volumes);
+        return { ...path, body: serialize(inspected, raw), explainErrors: true };
       }
-      case 'network':
+      case 'network-connect':
+      case 'network-disconnect':
         return this.strict ? this.pinNetwork(route, req) : {};
       case 'prune':
         return this.strict ? { path: this.scopedPrune(req.url ?? '/') } : {};
       default:
-        return {};
+        return path;
     }
   }
 
-  /** Reads, inspects and logs a JSON body; a body that is not JSON has no inspection. */
+  /** strict: the containers and networks a container's config names are the job's own; joins pinned to full IDs. */
+  private async ownReferences(inspected: Inspected): Promise<void> {
+    await this.options.ownership.ownJoins(inspected.joins);
+    await this.options.ownership.ownNetworks(inspected.networks);
+  }
+
+  /** Reads, inspects and logs a JSON body; an empty one has no inspection, and only policy none forwards one that is not JSON. */
   private async inspectBody(req: http.IncomingMessage, inspect: (body: unknown) => Inspected): Promise<{ raw: Buffer; inspected?: Inspected }> {
     const raw = await readBody(req, MAX_INSPECTED_BODY);
-    const parsed = parseFirstJsonValue(raw.toString('utf8'));
-    if (!parsed) return { raw };
+    const text = raw.toString('utf8');
+    const parsed = parseFirstJsonValue(text);
+    if (!parsed) {
+      // An empty body is no body (a start without a HostConfig); any other must be read to be checked.
+      const { policy } = this.options.context;
+      if (policy !== 'none' && text.trim() !== '') throw new Refused(400, `setup-dind dood-policy ${policy}: a request body that is not JSON is not allowed (the proxy must read what it forwards)`);
+      return { raw };
+    }
     const inspected = inspect(parsed.value);
     for (const note of inspected.notes) this.options.log(note);
     return { raw, inspected };
   }
 
-  /** strict: a network removed, or a container connected or disconnected, pinned to the full IDs that were checked. */
-  private async pinNetwork(route: Extract<Route, { kind: 'network' }>, req: http.IncomingMessage): Promise<Forwarding> {
+  /** strict: a container connected or disconnected, pinned to the full IDs that were checked. */
+  private async pinNetwork(route: Route, req: http.IncomingMessage): Promise<Forwarding> {
     const { ownership } = this.options;
     const url = req.url ?? '/';
-    if (route.action === 'remove') {
-      const id = await ownership.ownObject('network', route.ref, 'network remove');
-      return { path: withRoutePath(url, `/networks/${encodeURIComponent(id)}`) };
-    }
+    const action = route.kind === 'network-connect' ? 'connect' : 'disconnect';
     const raw = await readBody(req, MAX_INSPECTED_BODY);
     const parsed = parseFirstJsonValue(raw.toString('utf8'));
-    if (!parsed) throw policyRefusal('strict', `network ${route.action} with a body that is not JSON`, 'the proxy must know which container it is');
-    const pinned = await ownership.pinNetworkMembership(route.ref, `network ${route.action}`, parsed.value);
-    return { body: Buffer.from(JSON.stringify(pinned.body)), path: withRoutePath(url, `/networks/${encodeURIComponent(pinned.network)}/${route.action}`) };
+    if (!parsed) throw policyRefusal('strict', `network ${action} with a body that is not JSON`, 'the proxy must know which container it is');
+    const pinned = await ownership.pinNetworkMembership(route.ref, `network ${action}`, parsed.value);
+    return { body: Buffer.from(JSON.stringify(pinned.body)), path: pinnedUrl(url, route, pinned.network) };
   }
 
   /** strict: a prune's target with the job's label filters added. */

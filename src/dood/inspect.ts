@@ -20,8 +20,10 @@ export interface Inspected {
   body: unknown;
   /** Log lines (translations). */
   notes: string[];
-  /** strict: containers the new one joins (namespaces, volumes-from); each must be the job's own. */
-  joins: Array<{ ref: string; what: string }>;
+  /** strict: containers the new one joins (namespaces, volumes-from, links); each must be the job's own, and `pin` puts its full ID in the body. */
+  joins: Array<{ ref: string; what: string; pin: (id: string) => void }>;
+  /** strict: networks the container joins (NetworkMode, EndpointsConfig); each must be the job's own or the bridge. */
+  networks: Array<{ ref: string; what: string }>;
   /** Named volumes the container uses: created first with the job's labels (or, in strict, must be the job's). */
   volumes: Array<{ name: string; driver?: string; driverOpts?: Record<string, string>; labels?: Record<string, string> }>;
 }
@@ -120,18 +122,41 @@ function inspectMounts(hostConfig: Json, context: InspectionContext, inspected: 
   return binds;
 }
 
-/** strict: host namespaces refused; containers whose namespaces or volumes are joined noted. */
+/** strict: host namespaces refused; containers whose namespaces, volumes or environment (links) are joined noted. */
 function checkJoins(hostConfig: Json, inspected: Inspected): void {
   for (const [name, flag, shares] of HOST_NAMESPACES) {
     const mode = field(hostConfig, name);
     if (typeof mode !== 'string') continue;
     if (mode.trim().toLowerCase() === 'host') throw policyRefusal('strict', flag, `it shares ${shares} with the job's containers`);
     const joined = /^container:(.+)$/.exec(mode.trim());
-    if (joined) inspected.joins.push({ ref: joined[1]!, what: `${flag.replace(' host', '')} ${mode.trim()}` });
+    if (joined) {
+      inspected.joins.push({ ref: joined[1]!, what: `${flag.replace(' host', '')} ${mode.trim()}`, pin: (id) => setField(hostConfig, name, `container:${id}`) });
+    } else if (name === 'NetworkMode') {
+      inspected.networks.push({ ref: mode.trim(), what: `--network ${mode.trim()}` });
+    }
   }
-  for (const entry of strings(field(hostConfig, 'VolumesFrom'))) {
-    inspected.joins.push({ ref: entry.replace(/:(ro|rw)$/, ''), what: `--volumes-from ${entry}` });
-  }
+  pinEach(hostConfig, 'VolumesFrom', /^(.*?)((?::(?:ro|rw))?)$/, '--volumes-from', inspected);
+  // A legacy link (NAME:ALIAS) copies the linked container's environment into the new one.
+  pinEach(hostConfig, 'Links', /^([^:]*)((?::.*)?)$/, '--link', inspected);
+}
+
+/** Each entry of a list field whose first group names a container: a join pinned in place. */
+function pinEach(hostConfig: Json, name: string, pattern: RegExp, flag: string, inspected: Inspected): void {
+  const list = field(hostConfig, name);
+  if (!Array.isArray(list)) return;
+  list.forEach((entry: unknown, index) => {
+    if (typeof entry !== 'string') return;
+    const [, ref, rest] = pattern.exec(entry)!;
+    inspected.joins.push({ ref: ref!.replace(/^\//, ''), what: `${flag} ${entry}`, pin: (id) => (list[index] = `${id}${rest}`) });
+  });
+}
+
+/** strict: the networks a new container is connected to at create (NetworkingConfig.EndpointsConfig's keys). */
+function checkEndpoints(body: Json, inspected: Inspected): void {
+  const networking = field(body, 'NetworkingConfig');
+  const endpoints = isObject(networking) ? field(networking, 'EndpointsConfig') : undefined;
+  if (!isObject(endpoints)) return;
+  for (const name of Object.keys(endpoints)) inspected.networks.push({ ref: name, what: `--network ${name}` });
 }
 
 /** strict: each bind's host path under the roots, and not the Docker socket. */
@@ -181,7 +206,7 @@ export function inspectHostConfig(hostConfig: Json, context: InspectionContext, 
 }
 
 function emptyInspection(body: unknown): Inspected {
-  return { body, notes: [], joins: [], volumes: [] };
+  return { body, notes: [], joins: [], networks: [], volumes: [] };
 }
 
 /**
@@ -197,6 +222,7 @@ export function inspectContainerCreate(body: unknown, context: InspectionContext
   const hostConfig = field(body, 'HostConfig');
   if (isObject(hostConfig)) inspectHostConfig(hostConfig, context, inspected);
   inspectHostConfig(body, context, inspected);
+  if (context.policy === 'strict') checkEndpoints(body, inspected);
   return inspected;
 }
 

@@ -10,7 +10,7 @@ import type { Inspected } from './inspect.js';
 import { field, isObject, type Json } from './json.js';
 import { policyRefusal, Refused } from './refused.js';
 
-export type ObjectKind = 'container' | 'volume' | 'network';
+export type ObjectKind = 'container' | 'exec' | 'volume' | 'network';
 
 /** A daemon answer: its status and its body's first JSON value (undefined when not JSON). */
 export interface JsonAnswer {
@@ -20,7 +20,7 @@ export interface JsonAnswer {
 
 /** What the ownership checks ask the daemon. */
 export interface DaemonLookup {
-  /** GET /containers/{ref}/json, /volumes/{ref} or /networks/{ref}. */
+  /** GET /containers/{ref}/json, /exec/{ref}/json, /volumes/{ref} or /networks/{ref}. */
   inspect(kind: ObjectKind, ref: string): Promise<JsonAnswer>;
   /** POST /volumes/create. */
   createVolume(spec: Json): Promise<JsonAnswer>;
@@ -35,6 +35,16 @@ export interface OwnershipOptions {
   log: (line: string) => void;
 }
 
+/** The networks a created container joins when it starts, as its inspect JSON names them. */
+export function containerNetworks(container: Json): Inspected['networks'] {
+  const hostConfig = field(container, 'HostConfig');
+  const settings = field(container, 'NetworkSettings');
+  const mode = isObject(hostConfig) ? field(hostConfig, 'NetworkMode') : undefined;
+  const networks = isObject(settings) ? field(settings, 'Networks') : undefined;
+  const names = new Set([...(typeof mode === 'string' ? [mode] : []), ...(isObject(networks) ? Object.keys(networks) : [])]);
+  return [...names].map((ref) => ({ ref, what: `start on network ${ref}` }));
+}
+
 export class Ownership {
   constructor(private readonly options: OwnershipOptions) {}
 
@@ -44,22 +54,63 @@ export class Ownership {
   }
 
   /**
-   * The job's own container's full ID; a refusal for anyone else's, also when
-   * the daemon cannot say whose it is. An unknown one is left to the daemon's
-   * 404 (undefined).
+   * The job's own container, as the daemon describes it (with its full ID);
+   * a refusal for anyone else's, also when the daemon cannot say whose it
+   * is, and a 404 (the daemon's own words) when there is none: a reference
+   * the daemon might resolve later to another container is never forwarded.
    */
-  async ownContainer(ref: string, what: string): Promise<string | undefined> {
+  async ownContainerConfig(ref: string, what: string): Promise<{ id: string; json: Json }> {
     const { status, json } = await this.options.daemon.inspect('container', ref);
-    if (status === 404) return undefined;
+    if (status === 404) throw new Refused(404, `No such container: ${ref}`);
     const config = isObject(json) ? json.Config : undefined;
-    if (status === 200 && isObject(json) && isObject(config) && this.isOurs(config.Labels)) return typeof json.Id === 'string' && json.Id !== '' ? json.Id : ref;
+    if (status === 200 && isObject(json) && isObject(config) && this.isOurs(config.Labels) && typeof json.Id === 'string' && json.Id !== '') {
+      return { id: json.Id, json };
+    }
     const name = isObject(json) && typeof json.Name === 'string' ? json.Name.replace(/^\//, '') : ref;
     throw policyRefusal('strict', `${what} (container ${name})`, 'the container was not created by this job; strict keeps the job to its own containers');
   }
 
-  /** Every container a new one joins (namespaces, volumes-from) must be the job's own. */
+  /** The job's own container's full ID (see ownContainerConfig). */
+  async ownContainer(ref: string, what: string): Promise<string> {
+    return (await this.ownContainerConfig(ref, what)).id;
+  }
+
+  /** An exec instance's full ID, when its container is the job's own; 404 when there is none. */
+  async ownExec(ref: string, what: string): Promise<string> {
+    const { status, json } = await this.options.daemon.inspect('exec', ref);
+    if (status === 404) throw new Refused(404, `No such exec instance: ${ref}`);
+    const container = isObject(json) ? json.ContainerID : undefined;
+    const id = isObject(json) ? json.ID : undefined;
+    if (status !== 200 || typeof container !== 'string' || typeof id !== 'string' || id === '') {
+      throw policyRefusal('strict', `${what} (exec ${ref})`, 'the daemon did not say whose container the exec instance is in');
+    }
+    await this.ownContainerConfig(container, `${what} (exec ${ref})`).catch((error: unknown) => {
+      if (error instanceof Refused && error.status === 404) throw new Refused(404, `No such exec instance: ${ref}`);
+      throw error;
+    });
+    return id;
+  }
+
+  /** Every container a new one joins (namespaces, volumes-from, links) must be the job's own; each join is pinned to the full ID. */
   async ownJoins(joins: Inspected['joins']): Promise<void> {
-    for (const join of joins) await this.ownContainer(join.ref, join.what);
+    for (const join of joins) join.pin(await this.ownContainer(join.ref, join.what));
+  }
+
+  /**
+   * Networks a container joins when it starts (NetworkMode, EndpointsConfig):
+   * the job's own, or the daemon's bridge. The daemon resolves these names
+   * again at start, by full ID, then name, then ID prefix: a reference that
+   * could be a prefix of another network's ID is refused unless it is the
+   * full ID (see docs/dood.md on names taken between the check and start).
+   */
+  async ownNetworks(networks: Inspected['networks']): Promise<void> {
+    for (const { ref, what } of networks) {
+      if (['', 'bridge', 'default', 'none'].includes(ref) || ref.startsWith('container:')) continue;
+      const id = await this.ownObject('network', ref, what);
+      if (/^[0-9a-f]+$/i.test(ref) && ref !== id) {
+        throw policyRefusal('strict', `${what} (network ${ref})`, 'a name of hex digits only could be read as a prefix of another network\'s ID; give the network a name with other characters, or use its full ID');
+      }
+    }
   }
 
   /**
@@ -85,7 +136,6 @@ export class Ownership {
     const container = isObject(body) ? field(body, 'Container') : undefined;
     if (!isObject(body) || typeof container !== 'string' || container === '') throw policyRefusal('strict', `${what} without a container`, 'the proxy must know which container it is');
     const id = await this.ownContainer(container, what);
-    if (id === undefined) throw new Refused(404, `setup-dind dood proxy: no such container: ${container}`);
     const pinned = network === 'bridge' ? 'bridge' : await this.ownObject('network', network, what);
     const key = Object.keys(body).find((name) => name.toLowerCase() === 'container')!;
     return { body: { ...body, [key]: id }, network: pinned };
@@ -102,7 +152,11 @@ export class Ownership {
         }
         continue;
       }
-      if (found.status !== 404) continue; // the daemon will say what is wrong
+      if (found.status !== 404) {
+        // strict does not let a container use a volume without knowing whose it is; elsewhere the daemon will say what is wrong.
+        if (strict) throw policyRefusal('strict', `using volume ${volume.name}`, `the daemon did not say whose the volume is (status ${found.status})`);
+        continue;
+      }
       const created = await daemon.createVolume({
         Name: volume.name,
         ...(volume.driver ? { Driver: volume.driver } : {}),

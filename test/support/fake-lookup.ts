@@ -27,6 +27,12 @@ export class FakeLookup implements DaemonLookup {
     return this;
   }
 
+  /** An exec instance (by its full ID only, as the daemon finds them) in a container. */
+  exec(name: string, container: string): this {
+    this.answers.set(`exec ${ID(name)}`, { status: 200, json: { ID: ID(name), ContainerID: ID(container), Running: false } });
+    return this;
+  }
+
   object(kind: 'volume' | 'network', name: string, labels: unknown): this {
     this.answers.set(`${kind} ${name}`, { status: 200, json: { Name: name, Id: ID(name), Labels: labels } });
     return this;
@@ -43,12 +49,14 @@ export class FakeLookup implements DaemonLookup {
   }
 }
 
-/** The job's objects (mine, myvol, jobnet), another job's (foreign, theirvol, theirnet) and the host's (hostbox). */
+/** The job's objects (mine, myexec, myvol, jobnet), another job's (foreign, foreignexec, theirvol, theirnet) and the host's (hostbox). */
 export function jobDaemon(): FakeLookup {
   return new FakeLookup()
     .container('mine', { ...OURS, extra: 'label' })
     .container('foreign', THEIRS)
     .container('hostbox', null)
+    .exec('myexec', 'mine')
+    .exec('foreignexec', 'foreign')
     .object('volume', 'myvol', OURS)
     .object('volume', 'theirvol', THEIRS)
     .object('network', 'jobnet', OURS)

@@ -19,7 +19,7 @@ interface Harness {
   log: string[];
   closing: boolean;
   forwarding: Forwarding;
-  check: () => Promise<void>;
+  check: () => Promise<string | undefined>;
   explain: (answer: Buffer) => Promise<Buffer>;
 }
 
@@ -37,7 +37,7 @@ async function setup(): Promise<Harness> {
     log: [],
     closing: false,
     forwarding: {},
-    check: async () => {},
+    check: async () => undefined,
     explain: async (answer) => answer,
   };
   const sockets = new Set<net.Socket>();
@@ -246,13 +246,19 @@ describe('Forwarder.hijack', () => {
   it('sends nothing to the daemon until the check passes, and nothing at all when it refuses', async () => {
     const job = await setup();
     let pass: () => void = () => {};
-    job.check = () => new Promise((resolve) => (pass = resolve));
+    job.check = () => new Promise((resolve) => (pass = () => resolve(undefined)));
     const joined = raw(job, `POST /containers/mine/attach?stream=1 HTTP/1.1\r\nHost: docker\r\n${UPGRADE}\r\n`);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(job.upstream.seen).toEqual([]);
     pass();
     expect(await joined).toMatch(/^HTTP\/1\.1 101 /);
     expect(job.upstream.seen).toHaveLength(1);
+
+    // The check may pin the target: the daemon gets the one it answers.
+    job.check = async () => '/v1.47/containers/full-id/attach?stream=1';
+    expect(await raw(job, `POST /containers/mine/attach?stream=1 HTTP/1.1\r\nHost: docker\r\n${UPGRADE}\r\n`)).toMatch(/^HTTP\/1\.1 101 /);
+    expect(job.upstream.seen[1]?.url).toBe('/v1.47/containers/full-id/attach?stream=1');
+    job.upstream.seen.length = 1;
 
     job.check = async () => {
       throw new Refused(403, 'not yours');
@@ -276,6 +282,7 @@ describe('Forwarder.hijack', () => {
     let checked = false;
     job.check = async () => {
       checked = true;
+      return undefined;
     };
     expect(await raw(job, `POST /exec/x/start HTTP/1.1\r\nHost: docker\r\n${UPGRADE}Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n`)).toContain(
       'a chunked body on an upgrade request is not supported',

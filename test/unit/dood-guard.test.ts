@@ -81,26 +81,58 @@ describe('checkRoute', () => {
   it('strict checks the container, exec, start, commit and volume routes against their owner, naming the request', async () => {
     const { guard, daemon } = setup();
     const check = (method: string, url: string) => guard.checkRoute(classifyRequest(method, url), request(method, url));
-    expect((await refusalOf(check('GET', '/containers/foreign/logs?follow=1'))).message).toContain('GET /logs (container foreign)');
-    expect((await refusalOf(check('DELETE', '/containers/foreign?force=1'))).message).toContain('DELETE (container foreign)');
+    expect((await refusalOf(check('GET', '/containers/foreign/logs?follow=1'))).message).toContain('logs (container foreign)');
+    expect((await refusalOf(check('DELETE', '/containers/foreign?force=1'))).message).toContain('remove (container foreign)');
+    expect((await refusalOf(check('GET', '/containers/foreign/json'))).message).toContain('inspect (container foreign)');
     expect((await refusalOf(check('POST', '/containers/foreign/start'))).message).toContain('start (container foreign)');
     expect((await refusalOf(check('POST', '/containers/hostbox/exec'))).message).toContain('exec (container hostbox)');
     expect((await refusalOf(check('POST', '/commit?container=foreign'))).message).toContain('commit (container foreign)');
-    expect((await refusalOf(check('PUT', '/volumes/theirvol'))).message).toContain('PUT volume (volume theirvol)');
-    await check('POST', '/containers/mine/stop');
-    await check('DELETE', '/volumes/myvol');
-    // Networks are checked (and pinned) by prepare, which reads the body.
-    await check('DELETE', '/networks/theirnet');
+    expect((await refusalOf(check('PUT', '/volumes/theirvol'))).message).toContain('update volume (volume theirvol)');
+    expect((await refusalOf(check('DELETE', '/networks/theirnet'))).message).toContain('network remove (network theirnet)');
+    expect((await refusalOf(check('GET', `/exec/${ID('foreignexec')}/json`))).message).toContain(`exec inspect (exec ${ID('foreignexec')}) (container foreign)`);
+    expect(await check('POST', '/v1.47/containers/mine/stop?t=1')).toBe(`/v1.47/containers/${ID('mine')}/stop?t=1`);
+    expect(await check('DELETE', '/volumes/myvol')).toBe('/volumes/myvol');
+    expect(await check('POST', '/commit?container=mine&repo=x')).toBe(`/commit?container=${ID('mine')}&repo=x`);
+    expect(await check('POST', `/exec/${ID('myexec')}/start`)).toBe(`/exec/${ID('myexec')}/start`);
+    // Connect and disconnect are checked (and pinned) by prepare, which reads the body.
+    expect(await check('POST', '/networks/theirnet/connect')).toBeUndefined();
     expect(daemon.asked).toEqual([
+      'container foreign',
       'container foreign',
       'container foreign',
       'container foreign',
       'container hostbox',
       'container foreign',
       'volume theirvol',
+      'network theirnet',
+      `exec ${ID('foreignexec')}`,
+      `container ${ID('foreign')}`,
       'container mine',
       'volume myvol',
+      'container mine',
+      `exec ${ID('myexec')}`,
+      `container ${ID('mine')}`,
     ]);
+  });
+
+  it('strict refuses an endpoint it does not know, and image and build-cache prunes, naming them', async () => {
+    const { guard, daemon } = setup();
+    const check = (method: string, url: string) => guard.checkRoute(classifyRequest(method, url), request(method, url));
+    expect((await refusalOf(check('POST', '/v1.47/containers/mine/copy'))).message).toBe(
+      'setup-dind dood-policy strict: POST /containers/mine/copy is not allowed (it is not an Engine API endpoint the proxy knows (API 1.41 to 1.51); strict forwards only those)',
+    );
+    expect((await refusalOf(check('PATCH', '/v1.47/containers/mine'))).status).toBe(403);
+    expect((await refusalOf(check('POST', '/v1.47/images/prune'))).message).toContain('docker image prune is not allowed');
+    expect((await refusalOf(check('POST', '/v1.47/build/prune'))).message).toContain('docker builder prune is not allowed');
+    expect(daemon.asked).toEqual([]);
+    await expect(setup('none').guard.checkRoute(classifyRequest('POST', '/frobnicate'), request('POST', '/frobnicate'))).resolves.toBeUndefined();
+  });
+
+  it('strict answers 404 itself for a container or exec the daemon does not know: nothing unchecked is forwarded', async () => {
+    const { guard } = setup();
+    const check = (method: string, url: string) => guard.checkRoute(classifyRequest(method, url), request(method, url));
+    expect(await refusalOf(check('DELETE', '/containers/ghost'))).toEqual({ status: 404, message: 'No such container: ghost' });
+    expect(await refusalOf(check('POST', '/exec/ghost/start'))).toEqual({ status: 404, message: 'No such exec instance: ghost' });
   });
 });
 
@@ -120,10 +152,15 @@ describe('prepare', () => {
     expect(none.daemon.created).toEqual([{ Name: 'fresh', Labels: OURS }]);
   });
 
-  it('a body that is not JSON goes on as it came, uninspected', async () => {
+  it('a body that is not JSON: refused unless the policy is none, where it goes on as it came, uninspected', async () => {
     const { prepare, daemon } = setup();
-    expect((await prepare('POST', '/containers/create', 'not json')).body?.toString('utf8')).toBe('not json');
-    expect((await prepare('POST', '/networks/create', '')).body?.toString('utf8')).toBe('');
+    expect(await refusalOf(prepare('POST', '/containers/create', 'not json'))).toEqual({
+      status: 400,
+      message: 'setup-dind dood-policy strict: a request body that is not JSON is not allowed (the proxy must read what it forwards)',
+    });
+    expect((await refusalOf(setup('no-privileged').prepare('POST', '/containers/mine/exec', '{"Privileged":tru'))).status).toBe(400);
+    expect((await prepare('POST', '/networks/create', ' \n')).body?.toString('utf8')).toBe(' \n');
+    expect((await setup('none').prepare('POST', '/containers/create', 'not json')).body?.toString('utf8')).toBe('not json');
     expect(daemon.asked).toEqual([]);
   });
 
@@ -139,9 +176,10 @@ describe('prepare', () => {
   it('a start with a HostConfig (API < 1.24): inspected, its joins checked in strict', async () => {
     const { prepare } = setup();
     expect((await refusalOf(prepare('POST', '/v1.23/containers/mine/start', { VolumesFrom: ['foreign'] }))).message).toContain('--volumes-from foreign');
-    const start = await prepare('POST', '/v1.23/containers/mine/start', { VolumesFrom: ['mine'] });
-    expect(start).toMatchObject({ explainErrors: true });
-    expect(bodyOf(start)).toEqual({ VolumesFrom: ['mine'] });
+    expect((await refusalOf(prepare('POST', '/v1.23/containers/mine/start', { Binds: ['theirvol:/data'] }))).message).toContain('using volume theirvol');
+    const start = await prepare('POST', '/v1.23/containers/mine/start', { VolumesFrom: ['mine:ro'] });
+    expect(start).toMatchObject({ explainErrors: true, path: `/v1.23/containers/${ID('mine')}/start` });
+    expect(bodyOf(start)).toEqual({ VolumesFrom: [`${ID('mine')}:ro`] });
   });
 
   it('logs the notes of an inspection (translations)', async () => {
@@ -175,6 +213,6 @@ describe('prepare', () => {
     expect(JSON.parse(new URLSearchParams(path!.split('?')[1]).get('filters')!)).toEqual({ label: { 'setup-dind.owner=github:o/r/run/1': true, 'setup-dind.instance=job-a': true } });
     expect(await setup('none').prepare('POST', '/v1.47/volumes/prune')).toEqual({});
     expect(await prepare('GET', '/v1.47/images/json')).toEqual({});
-    expect(await prepare('POST', '/v1.47/containers/mine/stop')).toEqual({});
+    expect(await prepare('POST', '/v1.47/containers/mine/stop')).toEqual({ path: `/v1.47/containers/${ID('mine')}/stop` });
   });
 });

@@ -196,14 +196,36 @@ describe('dood-policy', () => {
     expect(() => create({ CapAdd: ['NET_ADMIN'], SecurityOpt: ['no-new-privileges'], Devices: [] })).not.toThrow();
   });
 
-  it('strict lists the containers a new one joins, to check they are the job\'s own', () => {
-    const inspected = create({ NetworkMode: 'container:db', PidMode: 'container:app', VolumesFrom: ['data:ro'] });
-    expect(inspected.joins).toEqual([
+  it('strict lists the containers a new one joins (namespaces, volumes, links), each pinned in the body to the ID it is checked as', () => {
+    const inspected = create({ NetworkMode: 'container:db', PidMode: 'container:app', VolumesFrom: ['data:ro', 'logs'], Links: ['/cache:/me/cache', 'queue'] });
+    expect(inspected.joins.map(({ ref, what }) => ({ ref, what }))).toEqual([
       { ref: 'db', what: '--network container:db' },
       { ref: 'app', what: '--pid container:app' },
       { ref: 'data', what: '--volumes-from data:ro' },
+      { ref: 'logs', what: '--volumes-from logs' },
+      { ref: 'cache', what: '--link /cache:/me/cache' },
+      { ref: 'queue', what: '--link queue' },
     ]);
+    for (const join of inspected.joins) join.pin(`ID-${join.ref}`);
+    expect((inspected.body as { HostConfig: unknown }).HostConfig).toMatchObject({
+      NetworkMode: 'container:ID-db',
+      PidMode: 'container:ID-app',
+      VolumesFrom: ['ID-data:ro', 'ID-logs'],
+      Links: ['ID-cache:/me/cache', 'ID-queue'],
+    });
     expect(inspectContainerCreate({ HostConfig: { NetworkMode: 'container:db' } }, context()).joins).toEqual([]);
+  });
+
+  it('strict lists the networks a new container joins: a network mode and the endpoints\' networks', () => {
+    const inspected = inspectContainerCreate(
+      { HostConfig: { NetworkMode: 'jobnet' }, NetworkingConfig: { EndpointsConfig: { jobnet: {}, other: { Aliases: ['x'] } } } },
+      context({ policy: 'strict' }),
+    );
+    expect(inspected.networks).toEqual([
+      { ref: 'jobnet', what: '--network jobnet' },
+      { ref: 'jobnet', what: '--network jobnet' },
+      { ref: 'other', what: '--network other' },
+    ]);
   });
 
   it('strict refuses volumes over host paths outside the roots and host devices', () => {

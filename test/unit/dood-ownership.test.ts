@@ -28,9 +28,25 @@ describe('ownContainer', () => {
     expect(daemon.asked).toEqual(['container mine', `container ${ID('mine')}`]);
   });
 
-  it('leaves an unknown container to the daemon (its 404 reaches the client)', async () => {
+  it('answers 404 itself, in the daemon\'s words, for a container the daemon does not know: the reference is not forwarded', async () => {
     const { ownership } = setup();
-    expect(await ownership.ownContainer('ghost', 'DELETE')).toBeUndefined();
+    expect(await refusal(ownership.ownContainer('ghost', 'DELETE'))).toEqual({ status: 404, message: 'No such container: ghost' });
+  });
+
+  it('an exec instance is the job\'s when its container is; its full ID is answered', async () => {
+    const { ownership } = setup();
+    expect(await ownership.ownExec(ID('myexec'), 'exec start')).toBe(ID('myexec'));
+    expect((await refusal(ownership.ownExec(ID('foreignexec'), 'exec start'))).message).toContain(`exec start (exec ${ID('foreignexec')}) (container foreign)`);
+    expect(await refusal(ownership.ownExec('ghost', 'exec start'))).toEqual({ status: 404, message: 'No such exec instance: ghost' });
+  });
+
+  it('ownNetworks: the job\'s networks and the bridge pass; another\'s, or a hex name that could be an ID prefix, are refused', async () => {
+    const { ownership, daemon } = setup();
+    daemon.object('network', 'abc123', OURS);
+    await ownership.ownNetworks([{ ref: 'jobnet', what: '--network jobnet' }, { ref: 'bridge', what: '--network bridge' }, { ref: 'default', what: '' }]);
+    expect((await refusal(ownership.ownNetworks([{ ref: 'theirnet', what: '--network theirnet' }]))).message).toContain('--network theirnet (network theirnet)');
+    expect((await refusal(ownership.ownNetworks([{ ref: 'abc123', what: '--network abc123' }]))).message).toContain('could be read as a prefix');
+    expect(daemon.asked).toEqual(['network jobnet', 'network theirnet', 'network abc123']);
   });
 
   it('refuses another job\'s and the host\'s containers, naming them by name', async () => {
@@ -53,14 +69,16 @@ describe('ownContainer', () => {
 
   it('ownJoins checks every join in order and stops at the first that is not the job\'s', async () => {
     const { ownership, daemon } = setup();
+    const pinned: string[] = [];
     const joins = [
-      { ref: 'mine', what: '--network container:mine' },
-      { ref: 'foreign', what: '--volumes-from foreign' },
-      { ref: 'hostbox', what: '--pid container:hostbox' },
+      { ref: 'mine', what: '--network container:mine', pin: (id: string) => pinned.push(id) },
+      { ref: 'foreign', what: '--volumes-from foreign', pin: (id: string) => pinned.push(id) },
+      { ref: 'hostbox', what: '--pid container:hostbox', pin: (id: string) => pinned.push(id) },
     ];
     expect((await refusal(ownership.ownJoins(joins))).message).toContain('--volumes-from foreign (container foreign)');
     expect(daemon.asked).toEqual(['container mine', 'container foreign']);
     await expect(ownership.ownJoins(joins.slice(0, 1))).resolves.toBeUndefined();
+    expect(pinned).toEqual([ID('mine'), ID('mine')]);
   });
 });
 
@@ -109,7 +127,7 @@ describe('pinNetworkMembership', () => {
     }
     expect(await refusal(ownership.pinNetworkMembership('jobnet', 'network connect', { Container: 'ghost' }))).toEqual({
       status: 404,
-      message: 'setup-dind dood proxy: no such container: ghost',
+      message: 'No such container: ghost',
     });
     expect((await refusal(ownership.pinNetworkMembership('bridge', 'network connect', { Container: 'foreign' }))).status).toBe(403);
     expect((await refusal(ownership.pinNetworkMembership('theirnet', 'network connect', { Container: 'mine' }))).message).toContain('(network theirnet)');
@@ -152,10 +170,9 @@ describe('prepareVolumes', () => {
     expect(log).toEqual([]);
   });
 
-  // Known hole: unlike ownContainer and ownObject, prepareVolumes fails open. When the daemon answers the
-  // volume look-up with anything but 200 or 404 (a 500 under load), strict lets the container use the
-  // volume without knowing whose it is.
-  it.fails('strict fails closed when the daemon cannot say whose a volume is', async () => {
+  // When the daemon answers the volume look-up with anything but 200 or 404 (a 500 under load), strict
+  // does not let the container use a volume without knowing whose it is.
+  it('strict fails closed when the daemon cannot say whose a volume is', async () => {
     const { ownership, daemon } = setup();
     daemon.answers.set('volume flaky', { status: 500, json: { message: 'bad day' } });
     expect((await refusal(ownership.prepareVolumes([{ name: 'flaky' }]))).status).toBe(403);

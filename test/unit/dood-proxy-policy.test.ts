@@ -58,6 +58,8 @@ class FakeDaemon {
   readonly containers: FakeContainer[] = [];
   readonly volumes = new Map<string, Labels>();
   readonly networks = new Map<string, Labels>();
+  /** Exec instances: ID -> their container's ID. */
+  readonly execs = new Map<string, string>();
   /** Answer GET /containers/{id}/json with this status (and a daemon error) instead. */
   inspectFailure: number | undefined;
   private readonly server: http.Server;
@@ -152,12 +154,21 @@ class FakeDaemon {
       if (!this.networks.has(name)) return answer(404, { message: `network ${name} not found` });
       return answer(200, { Name: name, Id: `${name.replace(/[^a-z0-9]/g, '')}${'0'.repeat(64)}`.slice(0, 64), Driver: 'bridge', Labels: this.networks.get(name) });
     }
+    if ((match = /^\/exec\/([^/]+)\/json$/.exec(path)) && method === 'GET') {
+      const container = this.execs.get(match[1]!);
+      if (!container) return answer(404, { message: `No such exec instance: ${match[1]}` });
+      return answer(200, { ID: match[1], ContainerID: container, Running: false });
+    }
     if ((match = /^\/containers\/([^/]+)(?:\/(.*))?$/.exec(path)) && !(match[2] === undefined && ((method === 'GET' && match[1] === 'json') || (method === 'POST' && match[1] === 'prune')))) {
       const container = this.findContainer(match[1]!);
       if (match[2] === 'json' && method === 'GET' && this.inspectFailure !== undefined) return answer(this.inspectFailure, { message: 'the daemon is having a bad day' });
       if (!container) return answer(404, { message: `No such container: ${match[1]}` });
       if (match[2] === 'json') return answer(200, { Id: container.Id, Name: container.Name, Config: { Image: 'busybox', Labels: container.Labels } });
-      if (match[2] === 'exec') return answer(201, { Id: 'e'.repeat(64) });
+      if (match[2] === 'exec') {
+        const id = `${container.Id.slice(0, 8)}${'e'.repeat(56)}`;
+        this.execs.set(id, container.Id);
+        return answer(201, { Id: id });
+      }
       if (method === 'DELETE' || match[2] === 'start' || match[2] === 'stop' || match[2] === 'kill') return answer(204);
       return answer(200, {});
     }
@@ -283,6 +294,11 @@ function expectOwnershipRefusal(job: Harness, answer: { status: number; json: un
   expect(job.log.filter((line) => line.startsWith('refused'))).toHaveLength(1);
 }
 
+/** The fake daemon's full ID of a container. */
+function idOf(job: Harness, name: string): string {
+  return job.daemon.findContainer(name)!.Id;
+}
+
 function forwardedBody(job: Harness, index = 0): Record<string, unknown> {
   return JSON.parse(job.daemon.forwarded()[index]!.body) as Record<string, unknown>;
 }
@@ -328,7 +344,8 @@ describe('strict keeps the job to its own containers', () => {
 
     const allowed = await call(job, method, `/v1.47/containers/mine${action}`, body);
     expect(allowed.status).toBeLessThan(300);
-    expect(job.daemon.forwarded()).toMatchObject([{ method, url: `/v1.47/containers/mine${action}` }]);
+    // Forwarded with the full ID that was checked, not the name sent.
+    expect(job.daemon.forwarded()).toMatchObject([{ method, url: `/v1.47/containers/${idOf(job, 'mine')}${action}` }]);
   });
 
   it('refuses the host\'s own containers (no labels) and containers that carry only some of the job\'s labels, by name or by ID', async () => {
@@ -342,7 +359,7 @@ describe('strict keeps the job to its own containers', () => {
     // The refusal names the container by its name, however the job referred to it.
     const byId = await call(job, 'DELETE', `/containers/${hostbox.Id}`);
     expect((byId.json as { message: string }).message).toBe(
-      'setup-dind dood-policy strict: DELETE (container hostbox) is not allowed (the container was not created by this job; strict keeps the job to its own containers)',
+      'setup-dind dood-policy strict: remove (container hostbox) is not allowed (the container was not created by this job; strict keeps the job to its own containers)',
     );
     expect(job.daemon.forwarded()).toEqual([]);
     // The job's own container, carrying labels of its own besides the job's, by ID prefix.
@@ -360,11 +377,11 @@ describe('strict keeps the job to its own containers', () => {
     expect(job.daemon.forwarded()).toEqual([]);
   });
 
-  it('leaves a container the daemon does not know to the daemon (its 404 reaches the client)', async () => {
+  it('answers 404 itself, in the daemon\'s words, for a container the daemon does not know: nothing unchecked is forwarded', async () => {
     const job = await setup('strict');
     const answer = await call(job, 'DELETE', '/v1.47/containers/ghost?force=1');
     expect(answer).toMatchObject({ status: 404, json: { message: 'No such container: ghost' } });
-    expect(job.daemon.forwarded()).toMatchObject([{ method: 'DELETE', path: '/containers/ghost' }]);
+    expect(job.daemon.forwarded()).toEqual([]);
   });
 
   it('fails closed when the daemon cannot say who owns the container', async () => {
@@ -379,7 +396,7 @@ describe('strict keeps the job to its own containers', () => {
     const job = await setup('strict');
     expectOwnershipRefusal(job, await call(job, 'POST', '/v1.47/containers/foreign/start'), 'start (container foreign)');
     expect((await call(job, 'POST', '/v1.47/containers/mine/start')).status).toBe(204);
-    expect(job.daemon.forwarded()).toMatchObject([{ method: 'POST', path: '/containers/mine/start' }]);
+    expect(job.daemon.forwarded()).toMatchObject([{ method: 'POST', path: `/containers/${idOf(job, 'mine')}/start` }]);
   });
 
   it('POST /containers/{id}/exec: refused on another job\'s container, forwarded on its own', async () => {
@@ -388,7 +405,7 @@ describe('strict keeps the job to its own containers', () => {
     expectOwnershipRefusal(job, await call(job, 'POST', '/v1.47/containers/foreign/exec', exec), 'exec (container foreign)');
     const allowed = await call(job, 'POST', '/v1.47/containers/mine/exec', exec);
     expect(allowed.status).toBe(201);
-    expect(job.daemon.forwarded()).toMatchObject([{ method: 'POST', path: '/containers/mine/exec' }]);
+    expect(job.daemon.forwarded()).toMatchObject([{ method: 'POST', path: `/containers/${idOf(job, 'mine')}/exec` }]);
     expect(forwardedBody(job)).toEqual(exec);
   });
 
@@ -399,7 +416,7 @@ describe('strict keeps the job to its own containers', () => {
     expect((await call(job, 'POST', '/v1.47/commit?repo=stolen;container=hostbox')).status).toBe(403);
     expect(job.daemon.forwarded()).toEqual([]);
     expect((await call(job, 'POST', '/v1.47/commit?container=mine&repo=snapshot')).status).toBe(200);
-    expect(job.daemon.forwarded()).toMatchObject([{ method: 'POST', path: '/commit' }]);
+    expect(job.daemon.forwarded()).toMatchObject([{ method: 'POST', path: '/commit', url: `/v1.47/commit?container=${idOf(job, 'mine')}&repo=snapshot` }]);
   });
 
   it('attach over a hijacked connection: refused on another job\'s container (the daemon never sees the upgrade), joined on its own', async () => {
@@ -412,7 +429,7 @@ describe('strict keeps the job to its own containers', () => {
     const joined = await upgradeCall(job, 'POST', '/v1.47/containers/mine/attach?stream=1&stdin=1&stdout=1');
     expect(joined.status).toBe(101);
     expect(joined.raw).toContain('upgraded-stream');
-    expect(job.daemon.forwarded()).toMatchObject([{ method: 'POST', path: '/containers/mine/attach', upgrade: true }]);
+    expect(job.daemon.forwarded()).toMatchObject([{ method: 'POST', path: `/containers/${idOf(job, 'mine')}/attach`, upgrade: true }]);
   });
 });
 
@@ -436,7 +453,9 @@ describe('strict: a new container may join only the job\'s own containers', () =
     const allowed = await call(job, 'POST', '/v1.47/containers/create?name=joiner', { Image: 'busybox', HostConfig: { [field]: own } });
     expect(allowed.status).toBe(201);
     expect(job.daemon.forwarded()).toMatchObject([{ method: 'POST', path: '/containers/create' }]);
-    expect((forwardedBody(job).HostConfig as Record<string, unknown>)[field]).toEqual(own);
+    // The join is pinned to the full ID that was checked.
+    const pinned = JSON.parse(JSON.stringify(value).replace('foreign', idOf(job, 'mine'))) as unknown;
+    expect((forwardedBody(job).HostConfig as Record<string, unknown>)[field]).toEqual(pinned);
   });
 
   it('checks the deprecated top-level HostConfig fields (API < 1.44) and every join, not just the first', async () => {
@@ -454,8 +473,8 @@ describe('strict: a new container may join only the job\'s own containers', () =
     expect((await call(job, 'POST', '/v1.23/containers/mine/start', { VolumesFrom: ['foreign'] })).status).toBe(403);
     expect(job.daemon.forwarded()).toEqual([]);
     expect((await call(job, 'POST', '/v1.23/containers/mine/start', { NetworkMode: 'container:mine2' })).status).toBe(204);
-    expect(job.daemon.forwarded()).toMatchObject([{ method: 'POST', path: '/containers/mine/start' }]);
-    expect(forwardedBody(job)).toEqual({ NetworkMode: 'container:mine2' });
+    expect(job.daemon.forwarded()).toMatchObject([{ method: 'POST', path: `/containers/${idOf(job, 'mine')}/start` }]);
+    expect(forwardedBody(job)).toEqual({ NetworkMode: `container:${idOf(job, 'mine2')}` });
   });
 });
 
@@ -694,15 +713,14 @@ describe('strict keeps the job to its own volumes and networks', () => {
 });
 
 // ---------------------------------------------------------------------------
-// Holes: requests strict should refuse that reach the daemon today. Each is
-// written as the test it should pass and marked it.fails; when the proxy is
-// fixed, vitest reports it and the marker goes.
+// Holes found by review and closed since: each was written as the test it
+// should pass and marked it.fails until the proxy refused it.
 
-describe('strict: known holes (it.fails until the proxy refuses them)', () => {
-  // classifyRequest skips /containers/{json,create,prune}/... as container routes, but the daemon routes
+describe('strict: holes found by review, closed', () => {
+  // classifyRequest skipped /containers/{json,create,prune}/... as container routes, but the daemon routes
   // DELETE /containers/json, POST /containers/json/kill etc. to the container named "json"
-  // (valid container names). Such a container of another job, or of the host, is unguarded.
-  it.fails('a container named json, create or prune is guarded like any other', async () => {
+  // (valid container names). The routes now come from the daemon's own table (endpoints.ts).
+  it('a container named json, create or prune is guarded like any other', async () => {
     const job = await setup('strict');
     for (const name of ['json', 'create', 'prune']) job.daemon.addContainer(name, THEIRS);
     expect((await call(job, 'DELETE', '/v1.47/containers/json?force=1')).status).toBe(403);
@@ -711,40 +729,41 @@ describe('strict: known holes (it.fails until the proxy refuses them)', () => {
     expect(job.daemon.forwarded()).toEqual([]);
   });
 
-  // The /start branch checks the joins of a legacy HostConfig but never calls prepareVolumes, so a
+  // The /start branch checked the joins of a legacy HostConfig but never called prepareVolumes, so a
   // start body (honoured by daemons that accept API < 1.24, e.g. 20.10 to 24) can mount another job's volume.
-  it.fails('a HostConfig sent to /start (API < 1.24) may not use another job\'s volume', async () => {
+  it('a HostConfig sent to /start (API < 1.24) may not use another job\'s volume', async () => {
     const job = await setup('strict');
     const answer = await call(job, 'POST', '/v1.23/containers/mine/start', { Binds: ['theirvol:/data'] });
     expect(answer.status).toBe(403);
     expect(job.daemon.forwarded()).toEqual([]);
   });
 
-  // /exec/{id}/... is not checked: an exec instance made by someone else on their container (its ID
+  // /exec/{id}/... was not checked: an exec instance made by someone else on their container (its ID
   // shows in the event stream) can be inspected (command line, env), resized or started by the job.
-  it.fails('inspecting or starting an exec instance of another job\'s container is refused', async () => {
+  it('inspecting or starting an exec instance of another job\'s container is refused', async () => {
     const job = await setup('strict');
     const id = 'f'.repeat(64);
+    job.daemon.execs.set(id, idOf(job, 'foreign'));
     expect((await call(job, 'GET', `/v1.47/exec/${id}/json`)).status).toBe(403);
     expect((await upgradeCall(job, 'POST', `/v1.47/exec/${id}/start`, '{"Detach":false,"Tty":false}')).status).toBe(403);
     expect(job.daemon.forwarded()).toEqual([]);
   });
 
-  // HostConfig.Links is not a join the proxy checks: a legacy link copies the linked container's
+  // HostConfig.Links was not a join the proxy checked: a legacy link copies the linked container's
   // environment (ALIAS_ENV_*) into the new one, i.e. reads another job's container config.
-  it.fails('linking to another job\'s container is refused', async () => {
+  it('linking to another job\'s container is refused', async () => {
     const job = await setup('strict');
     expect((await call(job, 'POST', '/v1.47/containers/create', { Image: 'busybox', HostConfig: { Links: ['foreign:db'] } })).status).toBe(403);
     expect(job.daemon.forwarded()).toEqual([]);
   });
 
-  // Found while splitting the proxy (not fixed): container requests are checked by the name or ID prefix
+  // Found while splitting the proxy: container requests were checked by the name or ID prefix
   // the client sent, then forwarded with that reference, unlike networks and volumes (pinned to what
   // was checked). The daemon resolves a reference by full ID, then name, then ID prefix, so a job can
   // name its own container after a prefix of another job's container ID, send `exec` on that name and,
   // concurrently, remove its own container: the exec passes the check as the job's, and reaches the
   // daemon when the name has become the other container's ID prefix.
-  it.fails('a request about a container is forwarded with the full ID that was checked, not the name sent', async () => {
+  it('a request about a container is forwarded with the full ID that was checked, not the name sent', async () => {
     const job = await setup('strict');
     const mine = job.daemon.findContainer('mine')!;
     expect((await call(job, 'POST', '/v1.47/containers/mine/stop')).status).toBe(204);
