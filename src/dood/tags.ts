@@ -1,0 +1,235 @@
+/**
+ * strict's rule for image tags: the job may read any image and create new
+ * tags; it may not delete, untag or replace a tag it did not create. The
+ * tags it created are in a TagLedger (in memory: one proxy per job); each
+ * rule asks the daemon through ImageLookup (which the tests fake) and pins a
+ * removal to what was checked, so a name or ID prefix that means another
+ * image by then is not what the daemon acts on.
+ */
+import { isImageIdPrefix, normalizedTag, parseNormalizedNamed, referenceString, repositoryOf, tagNameOnly } from './image-refs.js';
+import type { ImageRequest } from './image-requests.js';
+import { isObject, parseFirstJsonValue, strings } from './json.js';
+import type { JsonAnswer } from './ownership.js';
+import { policyRefusal, Refused } from './refused.js';
+import type { ArchiveNames } from './load-archive.js';
+
+/** What the tag rules ask the daemon. */
+export interface ImageLookup {
+  /** GET /images/{ref}/json: 404, or the image with its Id, RepoTags and RepoDigests. */
+  inspectImage(ref: string): Promise<JsonAnswer>;
+}
+
+/**
+ * Claims on new tags across the jobs on one daemon: the existence check and
+ * the write are two steps, and a build writes its tags minutes after it was
+ * checked, so two jobs could both find a tag new and the later one would
+ * overwrite the other's. A claim is exclusive and lasts the job: only the
+ * job holding it may create the tag. (A daemon-enforced way: create, but do
+ * not start, a container named after the tag's hash with the job's labels;
+ * container names are unique, the 409 is the lost race, teardown releases.)
+ */
+export interface TagClaims {
+  /** True when this job holds the tag's claim now (also when it already did); false when another job does. */
+  claim(tag: string): Promise<boolean>;
+  /** Gives up a claim this job holds on a tag it did not get. */
+  release(tag: string): Promise<void>;
+}
+
+/** Claims within this proxy only: no other job is coordinated with (the race between jobs stays). */
+export const localClaims: TagClaims = { claim: async () => true, release: async () => {} };
+
+/** The tags this job created, normalized (docker.io/library/x:latest). */
+export class TagLedger {
+  private readonly tags = new Set<string>();
+
+  has(tag: string): boolean {
+    return this.tags.has(tag);
+  }
+
+  record(tag: string): void {
+    this.tags.add(tag);
+  }
+
+  /** Forgotten before an untag is sent: once gone, the tag is anyone's to create again. */
+  forget(tag: string): void {
+    this.tags.delete(tag);
+  }
+
+  list(): string[] {
+    return [...this.tags];
+  }
+
+  /** Repositories of the job's tags: a push of one adds its digest reference (RepoDigests) to the image. */
+  hasRepository(repository: string): boolean {
+    return this.list().some((tag) => repositoryOf(parseNormalizedNamed(tag)!) === repository);
+  }
+}
+
+/** How a checked request goes on: unchanged, or with its route path pinned (already percent-encoded). */
+export interface TagDecision {
+  path?: string;
+  /** A line for the proxy's log. */
+  note?: string;
+}
+
+const NOT_OURS = 'the tag exists and was not created by this job; strict lets a job create new tags and change only its own';
+
+/** An image as inspected: its full ID and references (normalized). */
+interface InspectedImage {
+  id: string;
+  tags: string[];
+  digests: string[];
+}
+
+function inspected(json: unknown): InspectedImage | undefined {
+  if (!isObject(json) || typeof json.Id !== 'string' || json.Id === '') return undefined;
+  const normalize = (list: unknown) => strings(list).map((name) => normalizedTag(name) ?? name);
+  return { id: json.Id, tags: normalize(json.RepoTags), digests: normalize(json.RepoDigests) };
+}
+
+export interface TagRulesOptions {
+  lookup: ImageLookup;
+  ledger: TagLedger;
+  claims?: TagClaims;
+  /** The job's labels: strict's image prune is kept to dangling images that carry them all. */
+  labels: Record<string, string>;
+}
+
+export class TagRules {
+  private readonly claims: TagClaims;
+
+  constructor(private readonly options: TagRulesOptions) {
+    this.claims = options.claims ?? localClaims;
+  }
+
+  /** strict's decision on one image request (imageRequest's answer); throws Refused. `query` is the raw query string. */
+  async decide(request: ImageRequest, query: string): Promise<TagDecision> {
+    switch (request.kind) {
+      case 'write':
+        await this.checkWrites(request.tags, request.verb);
+        return { note: request.tags.length > 0 ? `${request.verb}: the job's tags now include ${request.tags.join(', ')}` : undefined };
+      case 'unreadable':
+        throw policyRefusal('strict', `${request.verb} ${request.text}`, 'the proxy cannot read it as an image reference to check');
+      case 'pull':
+        // The registry's own content for that very name: not a replacement the job chose, and not the job's tag either.
+        return {};
+      case 'load':
+        // The names are in the body: the guard pipes it through a LoadArchiveWatcher whose decision is checkLoad.
+        return {};
+      case 'remove':
+        return this.planRemove(request.ref);
+      case 'image-prune':
+        return { path: `/images/prune?${scopeImagePrune(query, this.options.labels)}`, note: 'image prune kept to dangling images with the job\'s labels' };
+      case 'build-prune':
+        // BuildKit's cache holds no tags; pruning it costs other jobs cache hits, which strict does not promise.
+        return {};
+    }
+  }
+
+  /** The decision hook of a LoadArchiveWatcher: every tag the archive names must be new or the job's. */
+  async checkLoad(names: ArchiveNames): Promise<void> {
+    if (names.unreadable.length > 0) {
+      throw policyRefusal('strict', `loading an archive that names ${names.unreadable[0]}`, 'the proxy cannot read it as an image reference to check');
+    }
+    await this.checkWrites(names.tags, 'loading');
+  }
+
+  /** Each tag is the job's already, or new (then claimed and recorded before the request goes on). */
+  async checkWrites(tags: string[], verb: string): Promise<void> {
+    for (const tag of tags) await this.checkWrite(tag, verb);
+  }
+
+  private async checkWrite(tag: string, verb: string): Promise<void> {
+    const { ledger, lookup } = this.options;
+    if (ledger.has(tag)) return;
+    if (!(await this.claims.claim(tag))) {
+      throw policyRefusal('strict', `${verb} ${tag}`, 'another job is creating this tag; strict lets a job create new tags and change only its own');
+    }
+    const { status } = await lookup.inspectImage(tag);
+    if (status === 404) {
+      ledger.record(tag);
+      return;
+    }
+    await this.claims.release(tag);
+    if (status === 200) throw policyRefusal('strict', `${verb} ${tag}`, NOT_OURS);
+    throw policyRefusal('strict', `${verb} ${tag}`, `the daemon did not say whether the tag exists (status ${status})`);
+  }
+
+  /**
+   * DELETE /images/{ref}, as the daemon reads it: `ref` is resolved (a name
+   * first, then an ID prefix); when it is a prefix of the resolved image's
+   * ID the image is removed with every reference, otherwise the normalized
+   * name is untagged. Returns the path pinned to what was checked.
+   */
+  async planRemove(ref: string): Promise<TagDecision> {
+    const { status, json } = await this.options.lookup.inspectImage(ref);
+    if (status === 404) throw new Refused(404, `setup-dind dood proxy: no such image: ${ref}`);
+    const image = status === 200 ? inspected(json) : undefined;
+    if (!image) throw policyRefusal('strict', `removing image ${ref}`, `the daemon did not say which image it is (status ${status})`);
+    return isImageIdPrefix(image.id, ref) ? this.planRemoveById(ref, image) : this.planUntag(ref);
+  }
+
+  /** An untag: only of the job's own tag, or of a digest reference in one of its repositories. */
+  private planUntag(ref: string): TagDecision {
+    const { ledger } = this.options;
+    const named = parseNormalizedNamed(ref);
+    if (!named) throw new Refused(400, `setup-dind dood proxy: ${ref} is not an image reference`);
+    const name = referenceString(tagNameOnly(named));
+    if (named.digest !== undefined) {
+      if (!ledger.hasRepository(repositoryOf(named))) {
+        throw policyRefusal('strict', `removing ${name}`, 'the digest reference is not in a repository of this job\'s tags; strict lets a job remove only its own tags');
+      }
+    } else if (!ledger.has(name)) {
+      throw policyRefusal('strict', `untagging ${name}`, NOT_OURS);
+    }
+    ledger.forget(name);
+    return { path: `/images/${encodeURIComponent(name)}` };
+  }
+
+  /**
+   * A removal by ID takes every tag and digest reference of the image: all
+   * must be the job's. An image with none (dangling) is nobody's tag and may
+   * go. With a single tag the request is sent as an untag of it, which the
+   * daemon turns into the image's removal only while that is its last
+   * reference: a tag another job adds meanwhile survives.
+   */
+  private planRemoveById(ref: string, image: InspectedImage): TagDecision {
+    const { ledger } = this.options;
+    const foreign = image.tags.find((tag) => !ledger.has(tag));
+    if (foreign !== undefined) throw policyRefusal('strict', `removing image ${ref}`, `it is tagged ${foreign}, which was not created by this job; strict lets a job remove only its own tags`);
+    const foreignDigest = image.digests.find((digest) => !ledger.hasRepository(repositoryOf(parseNormalizedNamed(digest) ?? { domain: '', path: digest })));
+    if (foreignDigest !== undefined) {
+      throw policyRefusal('strict', `removing image ${ref}`, `it has the digest reference ${foreignDigest}, which is not in a repository of this job's tags`);
+    }
+    for (const tag of image.tags) ledger.forget(tag);
+    const only = image.tags.length === 1 ? image.tags[0]! : undefined;
+    const sameRepository = only !== undefined && image.digests.every((digest) => repositoryOf(parseNormalizedNamed(digest)!) === repositoryOf(parseNormalizedNamed(only)!));
+    return { path: `/images/${encodeURIComponent(only !== undefined && sameRepository ? only : image.id)}` };
+  }
+}
+
+/**
+ * strict's image prune: dangling images only (a tagged one may carry other
+ * jobs' tags), and only those with every one of the job's labels. Returns
+ * the new query string.
+ */
+export function scopeImagePrune(query: string, labels: Record<string, string>): string {
+  const params = new URLSearchParams(query.replace(/^\?/, '').replace(/;/g, '&'));
+  const parsed = parseFilters(params.get('filters'));
+  const label = labelFilter(parsed.label);
+  for (const [key, value] of Object.entries(labels)) label[`${key}=${value}`] = true;
+  params.set('filters', JSON.stringify({ ...parsed, dangling: { true: true }, label }));
+  return params.toString();
+}
+
+function parseFilters(text: string | null): Record<string, unknown> {
+  const parsed = text === null ? undefined : parseFirstJsonValue(text)?.value;
+  return isObject(parsed) ? { ...parsed } : {};
+}
+
+/** A label filter in either of the daemon's forms (a list, or a map to true). */
+function labelFilter(existing: unknown): Record<string, boolean> {
+  if (Array.isArray(existing)) return Object.fromEntries(strings(existing).map((entry) => [entry, true]));
+  if (isObject(existing)) return Object.fromEntries(Object.entries(existing).map(([key, value]) => [key, value === true]));
+  return {};
+}

@@ -1,0 +1,191 @@
+/** strict's image tag rules over a fake ImageLookup: which requests write or remove tags, and what is allowed. */
+import { describe, expect, it } from 'vitest';
+import { imageRequest } from '../../src/dood/image-requests.js';
+import type { JsonAnswer } from '../../src/dood/ownership.js';
+import { Refused } from '../../src/dood/refused.js';
+import { scopeImagePrune, TagLedger, TagRules, type ImageLookup, type TagClaims } from '../../src/dood/tags.js';
+
+const ID = (seed: string) => `sha256:${seed.repeat(64).slice(0, 64)}`;
+const DIND = 'docker.io/library/docker:dind';
+const OURS = { 'setup-dind.owner': 'job-a' };
+
+/** A daemon of images: by each tag, by full ID and by ID prefix, as GetImage resolves them. */
+class FakeImages implements ImageLookup {
+  readonly images: { Id: string; RepoTags: string[]; RepoDigests: string[] }[] = [];
+  readonly asked: string[] = [];
+
+  image(seed: string, tags: string[], digests: string[] = []): this {
+    this.images.push({ Id: ID(seed), RepoTags: tags, RepoDigests: digests });
+    return this;
+  }
+
+  async inspectImage(ref: string): Promise<JsonAnswer> {
+    this.asked.push(ref);
+    const full = (tag: string) => (tag.includes('/') ? tag : `docker.io/library/${tag}`).replace(/^([^:]*)$/, '$1:latest');
+    const found =
+      this.images.find((image) => image.RepoTags.some((tag) => tag === ref || full(tag) === full(ref)) || image.RepoDigests.includes(ref)) ??
+      this.images.find((image) => image.Id === ref || image.Id.slice(7).startsWith(ref) || image.Id.startsWith(ref));
+    return found ? { status: 200, json: found } : { status: 404, json: { message: 'No such image' } };
+  }
+}
+
+function setup(claims?: TagClaims) {
+  const daemon = new FakeImages().image('d', ['docker:dind', 'docker:latest']).image('b', ['busybox:latest'], ['busybox@sha256:' + 'e'.repeat(64)]).image('0', []);
+  const ledger = new TagLedger();
+  return { daemon, ledger, rules: new TagRules({ lookup: daemon, ledger, labels: OURS, claims }) };
+}
+
+async function refusal(promise: Promise<unknown>): Promise<{ status: number; message: string } | undefined> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    if (error instanceof Refused) return { status: error.status, message: error.message };
+    throw error;
+  }
+}
+
+const request = (method: string, path: string, query = '') => imageRequest(method, path, new URLSearchParams(query))!;
+
+describe('imageRequest', () => {
+  it('names the tags that builds, tags, commits and imports write, normalized', () => {
+    expect(request('POST', '/build', 't=app&t=docker:dind&t=')).toEqual({ kind: 'write', verb: 'building', tags: ['docker.io/library/app:latest', DIND] });
+    expect(request('POST', '/build', `outputs=${encodeURIComponent('[{"type":"moby","attrs":{"name":"a:1,b"}}]')}`)).toMatchObject({ tags: ['docker.io/library/a:1', 'docker.io/library/b:latest'] });
+    expect(request('POST', '/images/busybox/tag', 'repo=docker&tag=dind')).toEqual({ kind: 'write', verb: 'tagging', tags: [DIND] });
+    expect(request('POST', '/images/localhost:5000/x/tag', 'repo=docker:dind')).toMatchObject({ tags: [DIND] });
+    expect(request('POST', '/commit', 'container=c&repo=docker&tag=dind')).toMatchObject({ verb: 'committing', tags: [DIND] });
+    expect(request('POST', '/images/create', 'fromSrc=-&repo=docker:dind')).toMatchObject({ verb: 'importing', tags: [DIND] });
+  });
+
+  it('tells pulls, loads, removals and prunes apart; an untagged commit or import writes no tag', () => {
+    expect(request('POST', '/images/create', 'fromImage=docker&tag=dind&fromSrc=-&repo=x')).toEqual({ kind: 'pull', image: 'docker', tag: 'dind' });
+    expect(request('POST', '/images/load', 'quiet=1')).toEqual({ kind: 'load' });
+    expect(request('DELETE', '/images/docker.io/library/docker:dind', 'force=1')).toEqual({ kind: 'remove', ref: 'docker.io/library/docker:dind', force: true });
+    expect(request('DELETE', '/images/x', 'force=false')).toMatchObject({ force: false });
+    expect(request('POST', '/images/prune')).toEqual({ kind: 'image-prune' });
+    expect(request('POST', '/build/prune')).toEqual({ kind: 'build-prune' });
+    expect(imageRequest('POST', '/commit', new URLSearchParams('container=c'))).toBeUndefined();
+    expect(imageRequest('GET', '/images/docker:dind/json', new URLSearchParams())).toBeUndefined();
+    expect(imageRequest('POST', '/images/docker/push', new URLSearchParams())).toBeUndefined();
+  });
+
+  it('marks what it cannot read', () => {
+    expect(request('POST', '/build', 't=Docker:dind')).toEqual({ kind: 'unreadable', verb: 'building', text: 'Docker:dind' });
+    expect(request('POST', '/build', `t=x@sha256:${'a'.repeat(64)}`)).toMatchObject({ kind: 'unreadable' });
+    expect(request('POST', '/build', 'outputs=nope')).toMatchObject({ kind: 'unreadable' });
+    expect(request('POST', '/images/x/tag', 'repo=x&tag=a b')).toMatchObject({ kind: 'unreadable', verb: 'tagging' });
+  });
+});
+
+describe('TagRules writes', () => {
+  it('refuses overwriting a tag the job did not create, naming it', async () => {
+    const { rules } = setup();
+    expect(await refusal(rules.decide(request('POST', '/images/evil/tag', 'repo=docker&tag=dind'), ''))).toEqual({
+      status: 403,
+      message: `setup-dind dood-policy strict: tagging ${DIND} is not allowed (the tag exists and was not created by this job; strict lets a job create new tags and change only its own)`,
+    });
+    expect((await refusal(rules.decide(request('POST', '/build', 't=app&t=docker:dind'), '')))?.message).toContain(`building ${DIND} is not allowed`);
+  });
+
+  it('allows a new tag, records it, and lets the job overwrite it later', async () => {
+    const { rules, ledger, daemon } = setup();
+    await rules.decide(request('POST', '/build', 't=app:1'), '');
+    expect(ledger.list()).toEqual(['docker.io/library/app:1']);
+    daemon.image('a', ['app:1']);
+    await rules.decide(request('POST', '/images/busybox/tag', 'repo=app&tag=1'), '');
+    expect(daemon.asked).toEqual(['docker.io/library/app:1']);
+  });
+
+  it('lets a pull replace a tag with the registry\'s content, without making it the job\'s', async () => {
+    const { rules, ledger } = setup();
+    expect(await rules.decide(request('POST', '/images/create', 'fromImage=docker&tag=dind'), '')).toEqual({});
+    expect(ledger.has(DIND)).toBe(false);
+  });
+
+  it('refuses a new tag another job holds the claim on, and gives back a claim on an existing tag', async () => {
+    const claimed = new Set(['docker.io/library/theirs:1']);
+    const released: string[] = [];
+    const claims: TagClaims = { claim: async (tag) => !claimed.has(tag), release: async (tag) => void released.push(tag) };
+    const { rules } = setup(claims);
+    expect((await refusal(rules.checkWrites(['docker.io/library/theirs:1'], 'building')))?.message).toContain('another job is creating this tag');
+    await refusal(rules.checkWrites([DIND], 'building'));
+    expect(released).toEqual([DIND]);
+  });
+
+  it('refuses when the daemon cannot say whether the tag exists', async () => {
+    const { rules } = setup();
+    const lookup: ImageLookup = { inspectImage: async () => ({ status: 500, json: {} }) };
+    const broken = new TagRules({ lookup, ledger: new TagLedger(), labels: OURS });
+    expect((await refusal(broken.checkWrites(['docker.io/library/new:1'], 'tagging')))?.status).toBe(403);
+    expect(rules).toBeDefined();
+  });
+
+  it('refuses unreadable names and archives naming foreign tags', async () => {
+    const { rules } = setup();
+    expect((await refusal(rules.decide(request('POST', '/build', 't=Docker:dind'), '')))?.message).toContain('building Docker:dind is not allowed');
+    expect((await refusal(rules.checkLoad({ tags: ['docker.io/library/new:1', DIND], unreadable: [] })))?.message).toContain(`loading ${DIND}`);
+    expect((await refusal(rules.checkLoad({ tags: [], unreadable: ['Bad'] })))?.message).toContain('names Bad');
+    await rules.checkLoad({ tags: ['docker.io/library/new:1'], unreadable: [] });
+  });
+});
+
+describe('TagRules removals', () => {
+  it('untags only the job\'s own tags, pinned to the normalized name, and forgets them', async () => {
+    const { rules, ledger, daemon } = setup();
+    expect((await refusal(rules.decide(request('DELETE', '/images/docker:dind'), '')))?.message).toBe(
+      `setup-dind dood-policy strict: untagging ${DIND} is not allowed (the tag exists and was not created by this job; strict lets a job create new tags and change only its own)`,
+    );
+    ledger.record('docker.io/library/app:1');
+    daemon.image('a', ['app:1', 'app:2']);
+    expect(await rules.decide(request('DELETE', '/images/app:1'), '')).toEqual({ path: `/images/${encodeURIComponent('docker.io/library/app:1')}` });
+    expect(ledger.has('docker.io/library/app:1')).toBe(false);
+  });
+
+  it('removes by ID only when every tag is the job\'s, pinned to the full ID (or to its single tag)', async () => {
+    const { rules, ledger, daemon } = setup();
+    expect((await refusal(rules.decide(request('DELETE', '/images/dddd'), '')))?.message).toContain('it is tagged docker.io/library/docker:dind');
+    daemon.image('c', ['app:1', 'app:2']).image('f', ['solo:1']);
+    ledger.record('docker.io/library/app:1');
+    expect((await refusal(rules.decide(request('DELETE', '/images/cccc'), '')))?.message).toContain('docker.io/library/app:2');
+    ledger.record('docker.io/library/app:2');
+    expect(await rules.decide(request('DELETE', '/images/cccc'), '')).toEqual({ path: `/images/${encodeURIComponent(ID('c'))}` });
+    expect(ledger.list()).toEqual([]);
+    ledger.record('docker.io/library/solo:1');
+    expect(await rules.decide(request('DELETE', `/images/${ID('f')}`), '')).toEqual({ path: `/images/${encodeURIComponent('docker.io/library/solo:1')}` });
+  });
+
+  it('lets a dangling image go, but not one pulled by digest', async () => {
+    const { rules, daemon } = setup();
+    expect(await rules.decide(request('DELETE', '/images/0000'), '')).toEqual({ path: `/images/${encodeURIComponent(ID('0'))}` });
+    daemon.image('9', [], ['docker.io/library/alpine@sha256:' + '9'.repeat(64)]);
+    expect((await refusal(rules.decide(request('DELETE', '/images/9999'), '')))?.message).toContain('digest reference');
+    expect((await refusal(rules.decide(request('DELETE', '/images/busybox@sha256:' + 'e'.repeat(64)), '')))?.message).toContain('removing docker.io/library/busybox@sha256');
+  });
+
+  it('answers 404 itself for an unknown image, so a name created meanwhile is not what goes', async () => {
+    const { rules } = setup();
+    expect(await refusal(rules.decide(request('DELETE', '/images/ghost'), ''))).toEqual({ status: 404, message: 'setup-dind dood proxy: no such image: ghost' });
+  });
+
+  it('reads a hex name that is a tag as an untag, and one that is not as an ID prefix', async () => {
+    const { rules, ledger, daemon } = setup();
+    daemon.image('7', ['dddd:latest']);
+    ledger.record('docker.io/library/dddd:latest');
+    // "dddd" names the tag first (GetImage), and is no prefix of that image's ID: an untag.
+    expect(await rules.decide(request('DELETE', '/images/dddd'), '')).toEqual({ path: `/images/${encodeURIComponent('docker.io/library/dddd:latest')}` });
+  });
+});
+
+describe('prunes', () => {
+  it('keeps image prune to dangling images with the job\'s labels', async () => {
+    const { rules } = setup();
+    const query = scopeImagePrune('filters=' + encodeURIComponent('{"dangling":{"false":true},"until":{"24h":true}}'), OURS);
+    expect(JSON.parse(new URLSearchParams(query).get('filters')!)).toEqual({ dangling: { true: true }, until: { '24h': true }, label: { 'setup-dind.owner=job-a': true } });
+    const decided = await rules.decide(request('POST', '/images/prune'), 'filters=%7B%7D');
+    expect(decided.path).toBe(`/images/prune?${scopeImagePrune('filters=%7B%7D', OURS)}`);
+  });
+
+  it('lets build cache prunes through', async () => {
+    expect(await setup().rules.decide(request('POST', '/build/prune', 'all=1'), 'all=1')).toEqual({});
+  });
+});
