@@ -235,6 +235,10 @@ function parseFirstJsonValue(text) {
 function fold(key) {
     return key.toLowerCase().replace(/\u017f/g, 's');
 }
+/** Whether the daemon reads the key `key` as the field `name`. */
+function sameFieldName(key, name) {
+    return fold(key) === fold(name);
+}
 /** The key of a field the daemon reads as `name`; a refusal when the body names it twice (the daemon would merge them). */
 function keyOf(object, name) {
     const matches = Object.keys(object).filter((key) => fold(key) === fold(name));

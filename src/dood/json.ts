@@ -67,6 +67,11 @@ function fold(key: string): string {
   return key.toLowerCase().replace(/\u017f/g, 's');
 }
 
+/** Whether the daemon reads the key `key` as the field `name`. */
+export function sameFieldName(key: string, name: string): boolean {
+  return fold(key) === fold(name);
+}
+
 /** The key of a field the daemon reads as `name`; a refusal when the body names it twice (the daemon would merge them). */
 export function keyOf(object: Json, name: string): string | undefined {
   const matches = Object.keys(object).filter((key) => fold(key) === fold(name));
