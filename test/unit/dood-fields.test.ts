@@ -231,6 +231,13 @@ describe('HostConfig', () => {
     expectAllowed('container-create', create({ [name]: value }));
   });
 
+  it('allows Binds modes but shared propagation (the sources are for checkBinds)', () => {
+    expectAllowed('container-create', create({ Binds: ['/w:/w', '/w:/x:ro,rslave', 'v:/v:nocopy', '/w:/z:Z', '/anon'] }));
+    expectRefused('container-create', create({ Binds: ['/w:/w:rshared'] }), '-v ...:rshared', 'appear on the host');
+    expectRefused('container-create', create({ Binds: ['/w:/w:shared,ro'] }), '-v ...:shared');
+    expectRefused('container-create', create({ Binds: ['/w:/w:bogus'] }), 'does not know the mode');
+  });
+
   it('refuses Devices, naming the host device', () => {
     expectRefused('container-create', create({ Devices: [{ PathOnHost: '/dev/kmsg', PathInContainer: '/dev/kmsg', CgroupPermissions: 'rwm' }] }), '--device /dev/kmsg', 'host device');
     expectAllowed('container-create', create({ Devices: [] }));

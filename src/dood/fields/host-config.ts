@@ -6,6 +6,7 @@
  */
 import { any, atLeast, check, elsewhere, list, map, object, oneOf, row, unlessEmpty, unlessNull, type Row, type Table } from './rules.js';
 import {
+  checkBindModes,
   checkCapAdd,
   checkDevicePath,
   checkDevices,
@@ -139,7 +140,7 @@ const UNMASKS = 'an empty list unmasks /proc and /sys paths that show and change
 export const hostConfigTable: Table = {
   name: 'HostConfig',
   rows: [
-    row('Binds', elsewhere('inspect.ts inspectBinds and checkBinds (bind sources), ownership.ts prepareVolumes (volumes)')),
+    row('Binds', check(checkBindModes), { note: 'the modes here; the sources: inspect.ts inspectBinds and checkBinds (binds), ownership.ts prepareVolumes (volumes)' }),
     row('ContainerIDFile', any, { note: 'the CLI writes the file; the daemon ignores it' }),
     row('LogConfig', object(logConfig)),
     row('NetworkMode', check(namespaceMode('--network', "the host's network stack", ['', 'default', 'bridge', 'none'], { joins: true, names: true })), {

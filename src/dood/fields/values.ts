@@ -168,6 +168,19 @@ export const checkDevices: Check = (value) => {
   return { what: `(--device ${typeof path === 'string' ? path : shown(first)})`, why: 'it gives the container a host device' };
 };
 
+/** Binds modes the daemon knows (linuxValidMountMode), less shared and rshared propagation. */
+const BIND_MODES = ['rw', 'ro', 'z', 'Z', 'nocopy', 'private', 'rprivate', 'slave', 'rslave', 'consistent', 'cached', 'delegated', 'default'];
+
+/** HostConfig.Binds: SOURCE:TARGET[:MODES]; the sources are inspect.ts's (inspectBinds, checkBinds), the modes are checked here. */
+export const checkBindModes: Check = eachString((spec) => {
+  const parts = spec.split(':');
+  const modes = parts.length === 3 ? parts[2]!.split(',') : [];
+  const bad = modes.find((mode) => !BIND_MODES.includes(mode));
+  if (bad === undefined) return undefined;
+  const why = bad === 'shared' || bad === 'rshared' ? "shared propagation makes mounts made in the container appear on the host's side of the bind" : 'the proxy does not know the mode';
+  return { what: `${shown(spec)} (-v ...:${bad})`, why: `${why}; strict accepts ${BIND_MODES.join(', ')}` };
+});
+
 /** TmpfsOptions.Options: [["exec"]] or [["noexec"]], the daemon's own list (validTmpfsOptions). */
 export const checkTmpfsOptions: Check = (value) => {
   if (value === undefined || value === null) return undefined;
