@@ -3,7 +3,7 @@
  * and connect), POST /networks/create, and the connect and disconnect bodies.
  */
 import { any, check, elsewhere, list, object, oneOf, row, unlessEmpty, unlessNull, type Table } from './rules.js';
-import { checkAddress, checkAddressMap, checkBridgeOptions, checkEndpointDriverOpts } from './values.js';
+import { checkAddress, checkAddressMap, checkBridgeOptions, checkEndpointDriverOpts } from './network-values.js';
 
 const endpointIpamConfig: Table = {
   name: 'IPAMConfig',
