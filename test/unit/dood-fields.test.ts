@@ -182,6 +182,11 @@ describe('HostConfig', () => {
     expectAllowed('container-create', create({ CapAdd: 'NET_ADMIN', CapDrop: 'ALL' }));
   });
 
+  it('upper-cases CapAdd as the daemon does (Go maps the long s to S too)', () => {
+    expectRefused('container-create', create({ CapAdd: ['\u017fys_admin'] }), '--cap-add SYS_ADMIN');
+    expectRefused('container-create', create({ CapAdd: ['Cap_Sys_Admin'] }), '--cap-add SYS_ADMIN');
+  });
+
   it('allows only the default MaskedPaths and ReadonlyPaths (absent or null)', () => {
     expectAllowed('container-create', create({ MaskedPaths: null, ReadonlyPaths: null }));
     expectRefused('container-create', create({ MaskedPaths: [] }), 'HostConfig.MaskedPaths', '--security-opt systempaths=unconfined', '/proc/kcore');
