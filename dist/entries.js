@@ -2394,6 +2394,91 @@ function resolveExisting(path) {
         }
     }
 }
+/**
+ * A host path as the job's container sees it: the reverse of
+ * translateHostPath. Only a container path that translates back to the same
+ * host path counts, so a deeper mount of the job's container over the spot
+ * (another host directory there) is not mistaken for it. Undefined when the
+ * job's container cannot see the host path.
+ */
+function containerPathOf(hostPath, map) {
+    const clean = cleanAbsolute(hostPath);
+    if (clean === undefined)
+        return undefined;
+    const candidates = map
+        .map((mapping) => ({ container: cleanAbsolute(mapping.containerPath), host: cleanAbsolute(mapping.hostPath) }))
+        .filter((mapping) => mapping.container !== undefined && mapping.host !== undefined && isWithin(clean, mapping.host))
+        .sort((a, b) => b.host.length - a.host.length);
+    for (const { container, host } of candidates) {
+        const rest = host === '/' ? clean.slice(1) : clean.slice(host.length + 1);
+        const path = rest === '' ? container : posix.join(container, rest);
+        if (translateHostPath(path, map) === clean)
+            return path;
+    }
+    return undefined;
+}
+const fileSystemLinks = {
+    readLink(path) {
+        if (!(0,external_node_fs_.lstatSync)(path).isSymbolicLink())
+            return undefined;
+        return (0,external_node_fs_.readlinkSync)(path);
+    },
+};
+/**
+ * Resolves a host path's links the way the kernel will when the host's
+ * daemon mounts it, while this process sees the host only through the job
+ * container's mounts (`map`). Component by component, each host path is
+ * looked at through its container path (containerPathOf); a link's target is
+ * read there, and an absolute target is a *host* path (the kernel resolves it
+ * in the daemon's mount namespace), so it is translated again, never
+ * followed inside the job's container. Directories above every mount (the
+ * host's `/home`, `/home/runner` for a mount of `/home/runner/work`) are out
+ * of the job's reach and taken as they are.
+ */
+function resolveThroughMounts(hostPath, map, reader = fileSystemLinks) {
+    const clean = cleanAbsolute(hostPath);
+    if (clean === undefined)
+        return { path: hostPath, unseen: hostPath };
+    const hosts = map.map((mapping) => cleanAbsolute(mapping.hostPath)).filter((host) => host !== undefined);
+    const split = (path) => path.split('/').filter((part) => part !== '' && part !== '.');
+    let todo = split(clean);
+    let done = '/';
+    let links = 0;
+    while (todo.length > 0) {
+        const part = todo.shift();
+        if (part === '..') {
+            done = posix.dirname(done);
+            continue;
+        }
+        const candidate = posix.join(done, part);
+        const seen = containerPathOf(candidate, map);
+        if (seen === undefined) {
+            // Above every mount: out of the job's reach. Anywhere else: unknown to the proxy.
+            if (hosts.some((host) => host !== candidate && isWithin(host, candidate))) {
+                done = candidate;
+                continue;
+            }
+            return { path: posix.join(candidate, ...todo), unseen: candidate };
+        }
+        let target;
+        try {
+            target = reader.readLink(seen);
+        }
+        catch {
+            return { path: posix.join(candidate, ...todo) }; // missing: the daemon creates the rest as directories
+        }
+        if (target === undefined) {
+            done = candidate;
+            continue;
+        }
+        if (++links > 40)
+            return { path: posix.join(candidate, ...todo), loop: true };
+        if (target.startsWith('/'))
+            done = '/';
+        todo = [...split(target), ...todo];
+    }
+    return { path: done };
+}
 
 ;// CONCATENATED MODULE: ./src/modes/dind/job-container.ts
 /**
@@ -3775,7 +3860,7 @@ const INPUTS = [
         option: 'doodPolicy',
         parser: (0,parsers/* enumOf */.VE)(DOOD_POLICIES),
         modes: ['dood'],
-        description: 'what the job may ask of the host daemon: `none`; `no-privileged` (no privileged containers); `strict` (also no host namespaces (network, pid, ipc, uts, userns, cgroupns), no bind mounts outside the job\'s workspace, RUNNER_TEMP and its own directory, no mounting the socket again, only the job\'s own containers, volumes and networks, only Engine API endpoints the proxy knows, no image or build-cache prune). Refusals reach the docker CLI as API errors (`Error response from daemon: setup-dind dood-policy strict: …`).',
+        description: 'what the job may ask of the host daemon: `none`; `no-privileged` (no privileged containers); `strict` (also no host namespaces (network, pid, ipc, uts, userns, cgroupns), no bind mounts outside the job\'s workspace, RUNNER_TEMP and its own directory, no mounting the socket again, only the job\'s own containers, volumes and networks, only Engine API endpoints and body fields the proxy knows, no replacing image tags that were there before the job, no image or build-cache prune). Refusals reach the docker CLI as API errors (`Error response from daemon: setup-dind dood-policy strict: …`).',
     }),
     input({
         name: 'load-images',

@@ -20,7 +20,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _policy_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(58);
-/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(702);
+/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(112);
 /**
  * The DooD proxy's background process (bundled as dist/dood-proxy.js). The
  * action starts it detached with its options as JSON in
@@ -128,7 +128,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 702:
+/***/ 112:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -155,7 +155,7 @@ class Refused extends Error {
     }
 }
 /** 403: the policy does not allow `what`, for the reason `why`. */
-function policyRefusal(policy, what, why) {
+function refused_policyRefusal(policy, what, why) {
     return new Refused(403, `setup-dind dood-policy ${policy}: ${what} is not allowed (${why})`);
 }
 
@@ -167,7 +167,7 @@ function policyRefusal(policy, what, why) {
  * it re-serializes, so the daemon acts on exactly what was checked.
  */
 
-function isObject(value) {
+function json_isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 /** The strings of a list; anything else is an empty list. */
@@ -248,7 +248,7 @@ function keyOf(object, name) {
     return matches[0];
 }
 /** The field the daemon reads as `name`, however the body spells it. */
-function field(object, name) {
+function json_field(object, name) {
     const key = keyOf(object, name);
     return key === undefined ? undefined : object[key];
 }
@@ -264,7 +264,7 @@ function withLabels(object, name, labels) {
     const merged = {};
     for (const key of Object.keys(object).filter((candidate) => fold(candidate) === fold(name))) {
         const value = object[key];
-        if (isObject(value))
+        if (json_isObject(value))
             for (const [label, text] of Object.entries(value))
                 merged[label] = text;
         delete object[key];
@@ -377,6 +377,11 @@ function daemonClient(upstreamPath, track) {
     return {
         inspect: (kind, ref) => request('GET', INSPECT_PATHS[kind](ref)),
         createVolume: (spec) => request('POST', '/volumes/create', spec),
+        inspectImage: (ref) => request('GET', `/images/${encodeURIComponent(ref)}/json`),
+        listImageTags: async () => {
+            const { json } = await request('GET', '/images/json', undefined, 64 << 20);
+            return Array.isArray(json) ? json.flatMap((image) => strings(json_isObject(image) ? image.RepoTags : undefined)) : [];
+        },
         listContainers: async () => {
             // The list of every container can be long: a larger limit than for one object.
             const { json } = await request('GET', '/containers/json', undefined, 64 << 20);
@@ -470,7 +475,7 @@ class Forwarder {
         this.options = options;
     }
     /** Streams one request to the daemon and its answer back. */
-    forward(req, res, { body, path = req.url ?? '/', explainErrors = false } = {}) {
+    forward(req, res, { body, path = req.url ?? '/', explainErrors = false, through } = {}) {
         const { upstreamPath, track, log, closing } = this.options;
         const headers = forwardedHeaders(req, body);
         const request = external_node_http_default().request({ socketPath: upstreamPath, method: req.method, path, headers, agent: false });
@@ -497,7 +502,21 @@ class Forwarder {
         else if (hasHeader(headers, 'transfer-encoding') || !['0', undefined].includes(req.headers['content-length'])) {
             // A body of any size, streamed as it comes (build contexts, image loads).
             request.flushHeaders();
-            req.pipe(request);
+            if (!through) {
+                req.pipe(request);
+                return;
+            }
+            through.on('error', (error) => {
+                if (answered)
+                    return;
+                answered = true;
+                request.destroy();
+                const refusal = error instanceof Refused ? error : new Refused(502, `setup-dind dood proxy: ${error.message}`);
+                log(`refused ${req.method} ${req.url}: ${refusal.message}`);
+                req.resume();
+                jsonAnswer(res, refusal.status, refusal.message);
+            });
+            req.pipe(through).pipe(request);
         }
         else {
             req.resume();
@@ -609,14 +628,14 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 
 
 /** A lexically clean absolute path (what the daemon does to bind sources), or undefined when not absolute. */
-function cleanAbsolute(path) {
+function paths_cleanAbsolute(path) {
     if (!path.startsWith('/'))
         return undefined;
     const clean = external_node_path_namespaceObject.posix.normalize(path);
     return clean.length > 1 ? clean.replace(/\/+$/, '') : clean;
 }
 /** `path` is `root` or below it. */
-function isWithin(path, root) {
+function paths_isWithin(path, root) {
     return root === '/' || path === root || path.startsWith(`${root}/`);
 }
 /**
@@ -625,14 +644,14 @@ function isWithin(path, root) {
  * it is not absolute).
  */
 function translateHostPath(path, map) {
-    const clean = cleanAbsolute(path);
+    const clean = paths_cleanAbsolute(path);
     if (clean === undefined)
         return undefined;
     let best;
     for (const mapping of map) {
-        const container = cleanAbsolute(mapping.containerPath);
-        const host = cleanAbsolute(mapping.hostPath);
-        if (container === undefined || host === undefined || !isWithin(clean, container))
+        const container = paths_cleanAbsolute(mapping.containerPath);
+        const host = paths_cleanAbsolute(mapping.hostPath);
+        if (container === undefined || host === undefined || !paths_isWithin(clean, container))
             continue;
         if (!best || container.length > best.container.length)
             best = { container, host };
@@ -648,7 +667,7 @@ function translateHostPath(path, map) {
  * links when the daemon mounts, so policy must look at where a path leads.
  */
 function resolveExisting(path) {
-    const clean = cleanAbsolute(path);
+    const clean = paths_cleanAbsolute(path);
     if (clean === undefined)
         return path;
     const missing = [];
@@ -666,6 +685,91 @@ function resolveExisting(path) {
         }
     }
 }
+/**
+ * A host path as the job's container sees it: the reverse of
+ * translateHostPath. Only a container path that translates back to the same
+ * host path counts, so a deeper mount of the job's container over the spot
+ * (another host directory there) is not mistaken for it. Undefined when the
+ * job's container cannot see the host path.
+ */
+function containerPathOf(hostPath, map) {
+    const clean = paths_cleanAbsolute(hostPath);
+    if (clean === undefined)
+        return undefined;
+    const candidates = map
+        .map((mapping) => ({ container: paths_cleanAbsolute(mapping.containerPath), host: paths_cleanAbsolute(mapping.hostPath) }))
+        .filter((mapping) => mapping.container !== undefined && mapping.host !== undefined && paths_isWithin(clean, mapping.host))
+        .sort((a, b) => b.host.length - a.host.length);
+    for (const { container, host } of candidates) {
+        const rest = host === '/' ? clean.slice(1) : clean.slice(host.length + 1);
+        const path = rest === '' ? container : external_node_path_namespaceObject.posix.join(container, rest);
+        if (translateHostPath(path, map) === clean)
+            return path;
+    }
+    return undefined;
+}
+const fileSystemLinks = {
+    readLink(path) {
+        if (!(0,external_node_fs_.lstatSync)(path).isSymbolicLink())
+            return undefined;
+        return (0,external_node_fs_.readlinkSync)(path);
+    },
+};
+/**
+ * Resolves a host path's links the way the kernel will when the host's
+ * daemon mounts it, while this process sees the host only through the job
+ * container's mounts (`map`). Component by component, each host path is
+ * looked at through its container path (containerPathOf); a link's target is
+ * read there, and an absolute target is a *host* path (the kernel resolves it
+ * in the daemon's mount namespace), so it is translated again, never
+ * followed inside the job's container. Directories above every mount (the
+ * host's `/home`, `/home/runner` for a mount of `/home/runner/work`) are out
+ * of the job's reach and taken as they are.
+ */
+function resolveThroughMounts(hostPath, map, reader = fileSystemLinks) {
+    const clean = paths_cleanAbsolute(hostPath);
+    if (clean === undefined)
+        return { path: hostPath, unseen: hostPath };
+    const hosts = map.map((mapping) => paths_cleanAbsolute(mapping.hostPath)).filter((host) => host !== undefined);
+    const split = (path) => path.split('/').filter((part) => part !== '' && part !== '.');
+    let todo = split(clean);
+    let done = '/';
+    let links = 0;
+    while (todo.length > 0) {
+        const part = todo.shift();
+        if (part === '..') {
+            done = external_node_path_namespaceObject.posix.dirname(done);
+            continue;
+        }
+        const candidate = external_node_path_namespaceObject.posix.join(done, part);
+        const seen = containerPathOf(candidate, map);
+        if (seen === undefined) {
+            // Above every mount: out of the job's reach. Anywhere else: unknown to the proxy.
+            if (hosts.some((host) => host !== candidate && paths_isWithin(host, candidate))) {
+                done = candidate;
+                continue;
+            }
+            return { path: external_node_path_namespaceObject.posix.join(candidate, ...todo), unseen: candidate };
+        }
+        let target;
+        try {
+            target = reader.readLink(seen);
+        }
+        catch {
+            return { path: external_node_path_namespaceObject.posix.join(candidate, ...todo) }; // missing: the daemon creates the rest as directories
+        }
+        if (target === undefined) {
+            done = candidate;
+            continue;
+        }
+        if (++links > 40)
+            return { path: external_node_path_namespaceObject.posix.join(candidate, ...todo), loop: true };
+        if (target.startsWith('/'))
+            done = '/';
+        todo = [...split(target), ...todo];
+    }
+    return { path: done };
+}
 
 ;// CONCATENATED MODULE: ./src/dood/binds.ts
 
@@ -675,7 +779,7 @@ function resolveExisting(path) {
 function socketPathVariants(paths) {
     const out = new Set();
     for (const path of paths) {
-        const clean = cleanAbsolute(path);
+        const clean = paths_cleanAbsolute(path);
         if (clean === undefined)
             continue;
         out.add(clean);
@@ -687,23 +791,23 @@ function socketPathVariants(paths) {
     return [...out];
 }
 /** strict: why a host path may not be a bind source, or undefined when it may. */
-function bindSourceProblem(hostPath, context) {
+function binds_bindSourceProblem(hostPath, context) {
     for (const socket of socketPathVariants(context.socketPaths)) {
-        if (isWithin(socket, hostPath)) {
+        if (paths_isWithin(socket, hostPath)) {
             return hostPath === socket
                 ? "it is the host's Docker socket: a container holding it controls the host"
                 : `it holds the host's Docker socket ${socket}: a container holding it controls the host`;
         }
     }
-    const roots = context.allowedBindRoots.map(cleanAbsolute).filter((root) => root !== undefined);
-    if (!roots.some((root) => isWithin(hostPath, root))) {
+    const roots = context.allowedBindRoots.map(paths_cleanAbsolute).filter((root) => root !== undefined);
+    if (!roots.some((root) => paths_isWithin(hostPath, root))) {
         return roots.length === 0 ? 'no bind roots are allowed' : `only paths under ${roots.join(', ')} may be bound`;
     }
     return undefined;
 }
 /** The host path of a bind source: resolved as the proxy sees it, translated when the job runs in a container. */
 function hostSource(source, context, notes) {
-    const clean = cleanAbsolute(source) ?? source;
+    const clean = paths_cleanAbsolute(source) ?? source;
     const resolved = context.resolvePath ? context.resolvePath(clean) : clean;
     const via = resolved === clean ? '' : ` (resolves to ${resolved})`;
     if (!context.pathMap) {
@@ -739,7 +843,7 @@ const VOLUME_TYPES = new Set(['tmpfs', 'nfs', 'nfs4', 'cifs', 'smb3']);
  * directory) is refused.
  */
 function volumeOptionsProblem(driver, options, context, what) {
-    if (context.policy !== 'strict' || !isObject(options))
+    if (context.policy !== 'strict' || !json_isObject(options))
         return undefined;
     if (driver !== undefined && driver !== '' && driver !== 'local')
         return undefined;
@@ -751,16 +855,16 @@ function volumeOptionsProblem(driver, options, context, what) {
     if (!flags.includes('bind') && !flags.includes('rbind')) {
         const allowed = 'strict allows binds under the roots and mounts of tmpfs, nfs, nfs4, cifs or smb3';
         if (!VOLUME_TYPES.has(type))
-            return policyRefusal('strict', `${what} ${type ? `of type ${type}` : `with device ${device || '(none)'}`}`, `it mounts a host device or file system; ${allowed}`);
+            return refused_policyRefusal('strict', `${what} ${type ? `of type ${type}` : `with device ${device || '(none)'}`}`, `it mounts a host device or file system; ${allowed}`);
         const hostPath = flags.find((flag) => flag.includes('=/'));
-        return hostPath === undefined ? undefined : policyRefusal('strict', `${what} with option ${hostPath}`, `it names a host path; ${allowed}`);
+        return hostPath === undefined ? undefined : refused_policyRefusal('strict', `${what} with option ${hostPath}`, `it names a host path; ${allowed}`);
     }
     if (!device.startsWith('/'))
-        return policyRefusal('strict', `${what} binding ${JSON.stringify(device)}`, 'a bind device must be an absolute path: the daemon resolves any other from its own working directory');
-    const host = cleanAbsolute(device);
+        return refused_policyRefusal('strict', `${what} binding ${JSON.stringify(device)}`, 'a bind device must be an absolute path: the daemon resolves any other from its own working directory');
+    const host = paths_cleanAbsolute(device);
     const resolved = context.pathMap ? host : (context.resolvePath?.(host) ?? host);
-    const problem = bindSourceProblem(resolved, context);
-    return problem ? policyRefusal('strict', `${what} binding ${resolved}`, problem) : undefined;
+    const problem = binds_bindSourceProblem(resolved, context);
+    return problem ? refused_policyRefusal('strict', `${what} binding ${resolved}`, problem) : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/dood/inspect.ts
@@ -799,7 +903,7 @@ function inspectBinds(hostConfig, context, inspected) {
     const list = key === undefined ? undefined : hostConfig[key];
     if (!Array.isArray(list))
         return binds;
-    const volumeDriver = field(hostConfig, 'VolumeDriver');
+    const volumeDriver = json_field(hostConfig, 'VolumeDriver');
     hostConfig[key] = list.map((entry) => {
         if (typeof entry !== 'string')
             return entry;
@@ -820,15 +924,15 @@ function inspectBinds(hostConfig, context, inspected) {
 }
 /** A type=volume mount: strict refuses host devices and paths; the volume gets the job's labels and is noted when named. */
 function inspectVolumeMount(mount, source, context, inspected) {
-    let options = field(mount, 'VolumeOptions');
-    if (!isObject(options)) {
+    let options = json_field(mount, 'VolumeOptions');
+    if (!json_isObject(options)) {
         options = {};
         setField(mount, 'VolumeOptions', options);
     }
     const volumeOptions = options;
-    const driverConfig = field(volumeOptions, 'DriverConfig');
-    const driver = isObject(driverConfig) ? field(driverConfig, 'Name') : undefined;
-    const driverOpts = isObject(driverConfig) ? field(driverConfig, 'Options') : undefined;
+    const driverConfig = json_field(volumeOptions, 'DriverConfig');
+    const driver = json_isObject(driverConfig) ? json_field(driverConfig, 'Name') : undefined;
+    const driverOpts = json_isObject(driverConfig) ? json_field(driverConfig, 'Options') : undefined;
     const refusal = volumeOptionsProblem(driver, driverOpts, context, `volume mount ${typeof source === 'string' && source ? source : '(anonymous)'}`);
     if (refusal)
         throw refusal;
@@ -838,22 +942,22 @@ function inspectVolumeMount(mount, source, context, inspected) {
         inspected.volumes.push({
             name: source,
             ...(typeof driver === 'string' && driver !== '' ? { driver } : {}),
-            ...(isObject(driverOpts) ? { driverOpts: driverOpts } : {}),
-            labels: field(volumeOptions, 'Labels'),
+            ...(json_isObject(driverOpts) ? { driverOpts: driverOpts } : {}),
+            labels: json_field(volumeOptions, 'Labels'),
         });
     }
 }
 /** HostConfig.Mounts: bind sources replaced by their host paths (returned), volume mounts inspected. */
 function inspectMounts(hostConfig, context, inspected) {
     const binds = [];
-    const mounts = field(hostConfig, 'Mounts');
+    const mounts = json_field(hostConfig, 'Mounts');
     if (!Array.isArray(mounts))
         return binds;
     for (const mount of mounts) {
-        if (!isObject(mount))
+        if (!json_isObject(mount))
             continue;
-        const type = field(mount, 'Type');
-        const source = field(mount, 'Source');
+        const type = json_field(mount, 'Type');
+        const source = json_field(mount, 'Source');
         if (type === 'bind' && typeof source === 'string' && touchesBinds(context)) {
             const host = hostSource(source, context, inspected.notes);
             setField(mount, 'Source', host);
@@ -868,40 +972,40 @@ function inspectMounts(hostConfig, context, inspected) {
 /** strict: host namespaces refused; containers whose namespaces, volumes or environment (links) are joined noted. */
 function checkJoins(hostConfig, inspected) {
     for (const [name, flag, shares] of HOST_NAMESPACES) {
-        const mode = field(hostConfig, name);
+        const mode = json_field(hostConfig, name);
         if (typeof mode !== 'string')
             continue;
         if (mode.trim().toLowerCase() === 'host')
-            throw policyRefusal('strict', flag, `it shares ${shares} with the job's containers`);
+            throw refused_policyRefusal('strict', flag, `it shares ${shares} with the job's containers`);
         const joined = /^container:(.+)$/.exec(mode.trim());
         if (joined) {
-            inspected.joins.push({ ref: joined[1], what: `${flag.replace(' host', '')} ${mode.trim()}`, pin: (id) => setField(hostConfig, name, `container:${id}`) });
+            inspected.joins.push({ ref: joined[1], what: `${flag.replace(' host', '')} ${mode.trim()}`, pin: ({ id }) => setField(hostConfig, name, `container:${id}`) });
         }
         else if (name === 'NetworkMode') {
             inspected.networks.push({ ref: mode.trim(), what: `--network ${mode.trim()}` });
         }
     }
-    pinEach(hostConfig, 'VolumesFrom', /^(.*?)((?::(?:ro|rw))?)$/, '--volumes-from', inspected);
+    pinEach(hostConfig, 'VolumesFrom', /^(.*?)((?::(?:ro|rw))?)$/, '--volumes-from', 'id', inspected);
     // A legacy link (NAME:ALIAS) copies the linked container's environment into the new one.
-    pinEach(hostConfig, 'Links', /^([^:]*)((?::.*)?)$/, '--link', inspected);
+    pinEach(hostConfig, 'Links', /^([^:]*)((?::.*)?)$/, '--link', 'name', inspected);
 }
 /** Each entry of a list field whose first group names a container: a join pinned in place. */
-function pinEach(hostConfig, name, pattern, flag, inspected) {
-    const list = field(hostConfig, name);
+function pinEach(hostConfig, name, pattern, flag, by, inspected) {
+    const list = json_field(hostConfig, name);
     if (!Array.isArray(list))
         return;
     list.forEach((entry, index) => {
         if (typeof entry !== 'string')
             return;
         const [, ref, rest] = pattern.exec(entry);
-        inspected.joins.push({ ref: ref.replace(/^\//, ''), what: `${flag} ${entry}`, pin: (id) => (list[index] = `${id}${rest}`) });
+        inspected.joins.push({ ref: ref.replace(/^\//, ''), what: `${flag} ${entry}`, pin: (checked) => (list[index] = `${checked[by]}${rest}`) });
     });
 }
 /** strict: the networks a new container is connected to at create (NetworkingConfig.EndpointsConfig's keys). */
 function checkEndpoints(body, inspected) {
-    const networking = field(body, 'NetworkingConfig');
-    const endpoints = isObject(networking) ? field(networking, 'EndpointsConfig') : undefined;
-    if (!isObject(endpoints))
+    const networking = json_field(body, 'NetworkingConfig');
+    const endpoints = json_isObject(networking) ? json_field(networking, 'EndpointsConfig') : undefined;
+    if (!json_isObject(endpoints))
         return;
     for (const name of Object.keys(endpoints))
         inspected.networks.push({ ref: name, what: `--network ${name}` });
@@ -909,31 +1013,31 @@ function checkEndpoints(body, inspected) {
 /** strict: each bind's host path under the roots, and not the Docker socket. */
 function checkBinds(binds, context) {
     for (const { host, shown } of binds) {
-        const problem = bindSourceProblem(host, context);
+        const problem = binds_bindSourceProblem(host, context);
         const described = host === shown ? host : `${shown} (${context.pathMap ? `${host} on the host` : `which resolves to ${host}`})`;
         if (problem)
-            throw policyRefusal('strict', `bind mount of ${described}`, problem);
+            throw refused_policyRefusal('strict', `bind mount of ${described}`, problem);
     }
 }
 /** strict: capabilities, devices and security options that reach the host. */
 function checkHostAccess(hostConfig) {
-    for (const capability of strings(field(hostConfig, 'CapAdd'))) {
+    for (const capability of strings(json_field(hostConfig, 'CapAdd'))) {
         const name = capability.toUpperCase().replace(/^CAP_/, '');
         if (HOST_CAPABILITIES.has(name))
-            throw policyRefusal('strict', `--cap-add ${name}`, 'the capability reaches outside the container');
+            throw refused_policyRefusal('strict', `--cap-add ${name}`, 'the capability reaches outside the container');
     }
-    const devices = field(hostConfig, 'Devices');
+    const devices = json_field(hostConfig, 'Devices');
     if (Array.isArray(devices) && devices.length > 0) {
         const first = devices[0];
-        const path = isObject(first) ? field(first, 'PathOnHost') : undefined;
-        throw policyRefusal('strict', `--device ${typeof path === 'string' ? path : ''}`.trim(), 'it gives the container a host device');
+        const path = json_isObject(first) ? json_field(first, 'PathOnHost') : undefined;
+        throw refused_policyRefusal('strict', `--device ${typeof path === 'string' ? path : ''}`.trim(), 'it gives the container a host device');
     }
-    const rules = strings(field(hostConfig, 'DeviceCgroupRules'));
+    const rules = strings(json_field(hostConfig, 'DeviceCgroupRules'));
     if (rules.length > 0)
-        throw policyRefusal('strict', `--device-cgroup-rule ${rules[0]}`, 'it gives the container access to host devices');
-    for (const option of strings(field(hostConfig, 'SecurityOpt'))) {
+        throw refused_policyRefusal('strict', `--device-cgroup-rule ${rules[0]}`, 'it gives the container access to host devices');
+    for (const option of strings(json_field(hostConfig, 'SecurityOpt'))) {
         if (/unconfined|label[:=]disable/i.test(option))
-            throw policyRefusal('strict', `--security-opt ${option}`, "it turns off the container's confinement");
+            throw refused_policyRefusal('strict', `--security-opt ${option}`, "it turns off the container's confinement");
     }
 }
 /**
@@ -946,8 +1050,8 @@ function inspectHostConfig(hostConfig, context, inspected) {
     const { policy } = context;
     if (policy === 'none')
         return;
-    if (field(hostConfig, 'Privileged') === true) {
-        throw policyRefusal(policy, '--privileged', 'a privileged container has full access to the host');
+    if (json_field(hostConfig, 'Privileged') === true) {
+        throw refused_policyRefusal(policy, '--privileged', 'a privileged container has full access to the host');
     }
     if (policy !== 'strict')
         return;
@@ -966,11 +1070,11 @@ function emptyInspection(body) {
  */
 function inspectContainerCreate(body, context) {
     const inspected = emptyInspection(body);
-    if (!isObject(body))
+    if (!json_isObject(body))
         return inspected;
     withLabels(body, 'Labels', context.labels);
-    const hostConfig = field(body, 'HostConfig');
-    if (isObject(hostConfig))
+    const hostConfig = json_field(body, 'HostConfig');
+    if (json_isObject(hostConfig))
         inspectHostConfig(hostConfig, context, inspected);
     inspectHostConfig(body, context, inspected);
     if (context.policy === 'strict')
@@ -979,16 +1083,16 @@ function inspectContainerCreate(body, context) {
 }
 /** POST /networks/create: the job's labels. */
 function inspectNetworkCreate(body, context) {
-    if (isObject(body))
+    if (json_isObject(body))
         withLabels(body, 'Labels', context.labels);
     return emptyInspection(body);
 }
 /** POST /volumes/create: the job's labels; strict refuses local volumes over host paths outside the roots or devices. */
 function inspectVolumeCreate(body, context) {
-    if (!isObject(body))
+    if (!json_isObject(body))
         return emptyInspection(body);
-    const name = field(body, 'Name');
-    const refusal = volumeOptionsProblem(field(body, 'Driver'), field(body, 'DriverOpts'), context, `volume ${typeof name === 'string' && name ? name : '(unnamed)'}`);
+    const name = json_field(body, 'Name');
+    const refusal = volumeOptionsProblem(json_field(body, 'Driver'), json_field(body, 'DriverOpts'), context, `volume ${typeof name === 'string' && name ? name : '(unnamed)'}`);
     if (refusal)
         throw refusal;
     withLabels(body, 'Labels', context.labels);
@@ -996,15 +1100,15 @@ function inspectVolumeCreate(body, context) {
 }
 /** POST /containers/{id}/exec: no privileged exec unless the policy is none. */
 function inspectExecCreate(body, context) {
-    if (context.policy !== 'none' && isObject(body) && field(body, 'Privileged') === true) {
-        throw policyRefusal(context.policy, 'exec --privileged', 'a privileged process has full access to the host');
+    if (context.policy !== 'none' && json_isObject(body) && json_field(body, 'Privileged') === true) {
+        throw refused_policyRefusal(context.policy, 'exec --privileged', 'a privileged process has full access to the host');
     }
     return emptyInspection(body);
 }
 /** POST /containers/{id}/start with a body: API < 1.24 still takes a HostConfig there, so it gets the same inspection. */
 function inspectStartBody(body, context) {
     const inspected = emptyInspection(body);
-    if (isObject(body))
+    if (json_isObject(body))
         inspectHostConfig(body, context, inspected);
     return inspected;
 }
@@ -1012,11 +1116,11 @@ function inspectStartBody(body, context) {
 function scopePruneFilters(query, labels) {
     const params = new URLSearchParams(query.replace(/;/g, '&'));
     const parsed = parseFirstJsonValue(params.get('filters') ?? '{}')?.value;
-    const filters = isObject(parsed) ? parsed : {};
+    const filters = json_isObject(parsed) ? parsed : {};
     const existing = filters.label;
     const label = Array.isArray(existing)
         ? Object.fromEntries(strings(existing).map((entry) => [entry, true]))
-        : isObject(existing)
+        : json_isObject(existing)
             ? Object.fromEntries(Object.entries(existing).map(([key, value]) => [key, value === true]))
             : {};
     for (const [key, value] of Object.entries(labels))
@@ -1026,16 +1130,1987 @@ function scopePruneFilters(query, labels) {
     return params.toString();
 }
 
+;// CONCATENATED MODULE: ./src/dood/fields/rules.ts
+/**
+ * The vocabulary of the field tables (src/dood/fields.ts): a Table is the
+ * fields one JSON object of the Engine API may hold, each Row a field with
+ * the API versions it exists in and the Rule strict applies to its value.
+ */
+
+const any = { kind: 'any' };
+function check(checkValue) {
+    return { kind: 'check', check: checkValue };
+}
+function elsewhere(by) {
+    return { kind: 'checked-elsewhere', by };
+}
+function unlessEmpty(why) {
+    return { kind: 'refused-unless-empty', why };
+}
+function unlessNull(why) {
+    return { kind: 'refused-unless-null', why };
+}
+function object(table) {
+    return { kind: 'object', table };
+}
+function list(table) {
+    return { kind: 'list', table };
+}
+function map(table, keys, options = {}) {
+    return { kind: 'map', table, keys, ...options };
+}
+function row(name, rule, extra = {}) {
+    return { name, rule, ...extra };
+}
+/** Go's zero value, which the daemon treats as "not set". */
+function isEmpty(value) {
+    if (value === undefined || value === null || value === '' || value === 0 || value === false)
+        return true;
+    if (Array.isArray(value))
+        return value.length === 0;
+    return json_isObject(value) && Object.keys(value).length === 0;
+}
+/** A value as a message shows it. */
+function shown(value) {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+/** A string field whose value must be one of `allowed` (null and absent mean the zero value, ''). */
+function oneOf(allowed, why, flag) {
+    return (value) => {
+        const text = value === null || value === undefined ? '' : value;
+        if (typeof text === 'string' && allowed.includes(text))
+            return undefined;
+        const accepted = allowed.map((item) => (item === '' ? '(unset)' : item)).join(', ');
+        return { what: `${shown(value)}${flag && typeof value === 'string' ? ` (${flag} ${value})` : ''}`, why: `${why}; strict accepts ${accepted}` };
+    };
+}
+/**
+ * The strings of a list field, or a Problem when it is not a list of strings.
+ * `single`: the field is a strslice.StrSlice, which Go also reads from one string.
+ */
+function stringItems(value, single = false) {
+    if (value === undefined || value === null)
+        return [];
+    if (single && typeof value === 'string')
+        return [value];
+    if (Array.isArray(value) && value.every((item) => typeof item === 'string'))
+        return value;
+    return { what: shown(value), why: 'it must be a list of strings' };
+}
+/** A list of strings, each checked by `item`. */
+function eachString(item, single = false) {
+    return (value) => {
+        const items = stringItems(value, single);
+        if (!Array.isArray(items))
+            return items;
+        for (const text of items) {
+            const problem = item(text);
+            if (problem)
+                return problem;
+        }
+        return undefined;
+    };
+}
+/** A map of strings to strings, each entry checked by `entry`. */
+function eachEntry(entry) {
+    return (value) => {
+        if (value === undefined || value === null)
+            return undefined;
+        if (!json_isObject(value) || !Object.values(value).every((text) => typeof text === 'string')) {
+            return { what: shown(value), why: 'it must be an object of strings' };
+        }
+        for (const [key, text] of Object.entries(value)) {
+            const problem = entry(key, text);
+            if (problem)
+                return problem;
+        }
+        return undefined;
+    };
+}
+/** A number field that must be at least `min` (null and absent mean 0). */
+function atLeast(min, why, flag) {
+    return (value) => {
+        if (value === undefined || value === null)
+            return undefined;
+        if (typeof value === 'number' && value >= min)
+            return undefined;
+        return { what: `${shown(value)}${flag ? ` (${flag} ${shown(value)})` : ''}`, why: `${why}; strict accepts ${min} or more` };
+    };
+}
+
+;// CONCATENATED MODULE: ./src/dood/fields/values.ts
+/**
+ * strict's value checks, on the allowlist principle: each accepts the forms
+ * known to stay inside the container and refuses the rest, saying why and
+ * what it accepts. network-values.ts has the checks of networks.
+ */
+
+
+const VOLUME_PLUGIN = "a volume plugin runs with the host's privileges and mounts what it likes";
+/** Go's strconv.ParseBool spellings. */
+const TRUE = ['1', 't', 'T', 'TRUE', 'true', 'True'];
+const FALSE = ['0', 'f', 'F', 'FALSE', 'false', 'False'];
+/** A security option as the daemon splits it (parseSecurityOpt: '=' first, then the deprecated ':'). */
+function splitOption(option) {
+    const separator = option.includes('=') ? '=' : option.includes(':') ? ':' : undefined;
+    if (separator === undefined)
+        return [option, undefined];
+    const at = option.indexOf(separator);
+    return [option.slice(0, at), option.slice(at + 1)];
+}
+const SECURITY_OPTS_ACCEPTED = 'strict accepts no-new-privileges[=true|false], apparmor=docker-default and writable-cgroups=false';
+/** Why a security option (other than the accepted ones) is refused. */
+function securityOptReason(key, value) {
+    switch (key) {
+        case 'seccomp':
+            return value === 'unconfined'
+                ? 'it turns off the syscall filter'
+                : "a profile of the job's own can allow any syscall, and builtin replaces a stricter profile the daemon may be configured with";
+        case 'label':
+        case 'disable':
+            return "SELinux label options pick the container's context: disable turns labelling off, type: can pick an unconfined type such as spc_t, level: can span other containers' categories";
+        case 'apparmor':
+            return "it picks an AppArmor profile other than docker-default: unconfined, or one of the host's looser profiles";
+        case 'writable-cgroups':
+            return "it makes the container's cgroup files writable: the container could lift its own limits";
+        case 'systempaths':
+            return 'it unmasks /proc and /sys paths that show and change the host';
+        default:
+            return 'the proxy does not know the option';
+    }
+}
+/** HostConfig.SecurityOpt: only options that keep or tighten the default confinement. */
+function securityOptProblem(option) {
+    const [key, value] = splitOption(option);
+    if (key === 'no-new-privileges' && (value === undefined || TRUE.includes(value) || FALSE.includes(value)))
+        return undefined;
+    if (key === 'apparmor' && value === 'docker-default')
+        return undefined;
+    if (key === 'writable-cgroups' && value !== undefined && FALSE.includes(value))
+        return undefined;
+    return { what: `${shown(option)} (--security-opt ${option})`, why: `${securityOptReason(key, value)}; ${SECURITY_OPTS_ACCEPTED}` };
+}
+/** Docker's default capabilities: adding one again changes nothing. */
+const DEFAULT_CAPABILITIES = [
+    'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE',
+    'NET_RAW', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
+];
+/**
+ * Capabilities whose power stays in the container's own namespaces (network,
+ * IPC) or files: NET_ADMIN configures the container's network namespace only,
+ * IPC_LOCK's locked memory is charged to the container's memory cgroup.
+ */
+const CONTAINED_CAPABILITIES = ['NET_ADMIN', 'NET_BROADCAST', 'IPC_LOCK', 'IPC_OWNER', 'LEASE', 'CHECKPOINT_RESTORE'];
+const ADDABLE_CAPABILITIES = [...DEFAULT_CAPABILITIES, ...CONTAINED_CAPABILITIES];
+/** Why the capabilities most asked for are refused; others: not known to stay inside. */
+const CAPABILITY_REASONS = {
+    ALL: 'it grants every capability, including those that reach the host',
+    SYS_ADMIN: 'it allows mounts and much else that escapes the container',
+    SYS_MODULE: 'it loads kernel modules into the host kernel',
+    SYS_RAWIO: 'it gives raw access to host I/O ports and memory',
+    SYS_PTRACE: 'it traces processes it can see, and bypasses the syscall filter on old kernels',
+    DAC_READ_SEARCH: "it opens host files by handle (open_by_handle_at), outside the container's file system",
+    SYS_TIME: "it sets the host's clock",
+    SYS_BOOT: 'it reboots the host',
+    SYS_NICE: "it gives the container's processes real-time priority over the host's",
+    SYS_RESOURCE: "it overrides host-wide limits (reserved disk blocks, message queues, pipe sizes)",
+    LINUX_IMMUTABLE: 'it makes bound host files immutable: the host cannot delete them after the job',
+    WAKE_ALARM: 'it sets alarms that wake the host from suspend',
+    BLOCK_SUSPEND: 'it keeps the host from suspending',
+    AUDIT_CONTROL: "it changes the host's audit rules",
+    AUDIT_READ: "it reads the host's audit log",
+    SYS_PACCT: 'it turns on process accounting for the whole host',
+    SYS_TTY_CONFIG: "it reconfigures the host's terminals",
+    MAC_ADMIN: "it changes the host's mandatory access control (AppArmor, SELinux)",
+    MAC_OVERRIDE: "it overrides the host's mandatory access control",
+    BPF: 'it loads BPF programs into the host kernel',
+    PERFMON: 'it watches every process on the host through performance monitoring',
+    SYSLOG: "it reads and clears the host kernel's log",
+};
+/** HostConfig.CapAdd (a StrSlice: one string or a list), named with or without CAP_, in any case. */
+function capabilityProblem(capability) {
+    const name = capability.trim().toUpperCase().replace(/^CAP_/, '');
+    if (ADDABLE_CAPABILITIES.includes(name))
+        return undefined;
+    const why = CAPABILITY_REASONS[name] ?? 'the proxy does not know it to stay inside the container';
+    return { what: `${shown(capability)} (--cap-add ${name})`, why: `${why}; strict accepts ${CONTAINED_CAPABILITIES.join(', ')} and the default ones` };
+}
+/** Sysctls of the container's IPC namespace (the daemon's and runc's list). */
+const IPC_SYSCTLS = ['kernel.msgmax', 'kernel.msgmnb', 'kernel.msgmni', 'kernel.sem', 'kernel.shmall', 'kernel.shmmax', 'kernel.shmmni', 'kernel.shm_rmid_forced'];
+/**
+ * HostConfig.Sysctls: those of the container's own IPC namespace
+ * (IPC_SYSCTLS, fs.mqueue.*) and network namespace (net.*: the kernel shows
+ * a network namespace only its own, and strict refuses --network host), in
+ * plain dotted form (no '/' or '..' that the runtime would turn into another
+ * path under /proc/sys). Others (kernel.core_pattern, vm.*) are the host's.
+ */
+function sysctlProblem(key) {
+    const plain = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/.test(key);
+    if (plain && (IPC_SYSCTLS.includes(key) || key.startsWith('fs.mqueue.') || key.startsWith('net.')))
+        return undefined;
+    return {
+        what: `${shown(key)} (--sysctl ${key}=...)`,
+        why: `it is not a sysctl of the container's own namespaces: it would change the host; strict accepts net.*, fs.mqueue.* and ${IPC_SYSCTLS.join(', ')}`,
+    };
+}
+const checkSysctls = eachEntry((key) => sysctlProblem(key));
+/** Ulimit names the container may set: limits on itself. nice and rtprio would rank it above the host's processes. */
+const ULIMITS = ['as', 'core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nofile', 'nproc', 'rss', 'rttime', 'sigpending', 'stack'];
+const checkUlimitName = (value) => {
+    if (typeof value === 'string' && ULIMITS.includes(value))
+        return undefined;
+    const why = value === 'nice' || value === 'rtprio' ? "it lets the container's processes take scheduling priority over the host's" : 'the proxy does not know the limit';
+    return { what: `${shown(value)} (--ulimit ${String(value)}=...)`, why: `${why}; strict accepts ${ULIMITS.join(', ')}` };
+};
+/** Log drivers that write to the daemon's own log files (or nowhere): others send to host sockets, the network or the host's cloud account. */
+const LOG_DRIVERS = ['', 'json-file', 'local', 'none'];
+/** Log options of LOG_DRIVERS and of every driver (buffering, dual-logging cache, metadata): none names a host path or address. */
+const LOG_OPTIONS = [
+    'max-size', 'max-file', 'compress', 'labels', 'labels-regex', 'env', 'env-regex', 'tag', 'mode', 'max-buffer-size',
+    'cache-disabled', 'cache-max-size', 'cache-max-file', 'cache-compress',
+];
+/** LogConfig.Config: only LOG_OPTIONS (also under the daemon's default driver, whose own options may name host places). */
+const checkLogOptions = eachEntry((key) => LOG_OPTIONS.includes(key)
+    ? undefined
+    : { what: `${shown(key)} (--log-opt ${key}=...)`, why: `the proxy does not know it to stay within the daemon's log files; strict accepts ${LOG_OPTIONS.join(', ')}` });
+/** HostConfig.StorageOpt: only size (of the container's writable layer). */
+const checkStorageOpt = eachEntry((key) => key === 'size' ? undefined : { what: `${shown(key)} (--storage-opt ${key}=...)`, why: 'storage driver options other than size are not known to the proxy; strict accepts size' });
+/** Blkio*Device*.Path: the daemon stats the path on the host, so only a device under /dev (no '..'). */
+const checkDevicePath = (value) => {
+    if (value === undefined || value === null)
+        return undefined;
+    if (typeof value === 'string' && value.startsWith('/dev/') && !value.split('/').includes('..'))
+        return undefined;
+    return { what: shown(value), why: 'the daemon looks the path up on the host; strict accepts devices under /dev/' };
+};
+/** HostConfig.Devices: none (a host device inside the container). */
+const checkDevices = (value) => {
+    if (value === undefined || value === null || (Array.isArray(value) && value.length === 0))
+        return undefined;
+    const first = Array.isArray(value) ? value[0] : value;
+    const path = json_isObject(first) ? json_field(first, 'PathOnHost') : undefined;
+    return { what: `(--device ${typeof path === 'string' ? path : shown(first)})`, why: 'it gives the container a host device' };
+};
+/** Binds modes the daemon knows (linuxValidMountMode), less shared and rshared propagation. */
+const BIND_MODES = ['rw', 'ro', 'z', 'Z', 'nocopy', 'private', 'rprivate', 'slave', 'rslave', 'consistent', 'cached', 'delegated', 'default'];
+/** HostConfig.Binds: SOURCE:TARGET[:MODES]; the sources are inspect.ts's (inspectBinds, checkBinds), the modes are checked here. */
+const checkBindModes = eachString((spec) => {
+    const parts = spec.split(':');
+    const modes = parts.length === 3 ? parts[2].split(',') : [];
+    const bad = modes.find((mode) => !BIND_MODES.includes(mode));
+    if (bad === undefined)
+        return undefined;
+    const why = bad === 'shared' || bad === 'rshared' ? "shared propagation makes mounts made in the container appear on the host's side of the bind" : 'the proxy does not know the mode';
+    return { what: `${shown(spec)} (-v ...:${bad})`, why: `${why}; strict accepts ${BIND_MODES.join(', ')}` };
+});
+/** TmpfsOptions.Options: [["exec"]] or [["noexec"]], the daemon's own list (validTmpfsOptions). */
+const checkTmpfsOptions = (value) => {
+    if (value === undefined || value === null)
+        return undefined;
+    const ok = Array.isArray(value) && value.every((option) => Array.isArray(option) && option.length === 1 && (option[0] === 'exec' || option[0] === 'noexec'));
+    return ok ? undefined : { what: shown(value), why: 'strict accepts the tmpfs options exec and noexec' };
+};
+/** One namespace mode (NetworkMode, PidMode, ...): `host` refused; container:<id> joins are for checkJoins to check. */
+function namespaceMode(flag, shares, allowed, options = {}) {
+    return (value) => {
+        const mode = value === undefined || value === null ? '' : value;
+        if (typeof mode !== 'string')
+            return { what: shown(value), why: 'it must be a string' };
+        if (mode === 'host' || mode.trim().toLowerCase() === 'host') {
+            return { what: `(${flag} host)`, why: `it shares ${shares} with the job's containers` };
+        }
+        if (allowed.includes(mode))
+            return undefined;
+        if (options.joins && /^container:.+$/.test(mode))
+            return undefined; // inspect.ts checkJoins: the job's own container
+        if (options.names && !mode.includes(':'))
+            return undefined; // a network by name: its ownership is checked elsewhere
+        const accepted = [...allowed.map((item) => (item === '' ? '(unset)' : item)), ...(options.joins ? ['container:<id>'] : []), ...(options.names ? ['<network>'] : [])];
+        return { what: `${shown(value)} (${flag} ${mode})`, why: `the proxy does not know the mode; strict accepts ${accepted.join(', ')}` };
+    };
+}
+const checkSecurityOpt = eachString(securityOptProblem);
+const checkCapAdd = eachString(capabilityProblem, true);
+/** LogConfig.Type: LOG_DRIVERS only. */
+const checkLogDriver = (type) => {
+    if (type === undefined || type === null || (typeof type === 'string' && LOG_DRIVERS.includes(type)))
+        return undefined;
+    return {
+        what: `${shown(type)} (--log-driver ${String(type)})`,
+        why: "other drivers send the logs to host sockets (syslog, journald, fluentd: any unix socket on the host), to addresses the host can reach (gelf, splunk) or with the host's cloud credentials (awslogs, gcplogs), and plugins run with the host's privileges; strict accepts json-file, local and none",
+    };
+};
+
+;// CONCATENATED MODULE: ./src/dood/fields/host-config.ts
+/**
+ * HostConfig (POST /containers/create's HostConfig, the pre-1.24 start
+ * body) and the Resources inlined into it (also POST /containers/{id}/update),
+ * with the objects they hold: Mounts, LogConfig, RestartPolicy, PortBindings,
+ * Ulimits, the Blkio device lists.
+ */
+
+
+const weightDevice = { name: 'weight device', rows: [row('Path', check(checkDevicePath)), row('Weight', any)] };
+const throttleDevice = { name: 'throttle device', rows: [row('Path', check(checkDevicePath)), row('Rate', any)] };
+const ulimit = {
+    name: 'ulimit',
+    rows: [row('Name', check(checkUlimitName), { flag: '--ulimit' }), row('Soft', any), row('Hard', any)],
+};
+/** The rows of Resources: limits on the container itself, except where a row says otherwise. */
+const resourceRows = [
+    row('CpuShares', any),
+    row('Memory', any),
+    row('NanoCpus', any),
+    row('CgroupParent', unlessEmpty('it places the container in any cgroup of the host, outside the limits of the job'), { flag: '--cgroup-parent' }),
+    row('BlkioWeight', any),
+    row('BlkioWeightDevice', list(weightDevice)),
+    row('BlkioDeviceReadBps', list(throttleDevice)),
+    row('BlkioDeviceWriteBps', list(throttleDevice)),
+    row('BlkioDeviceReadIOps', list(throttleDevice)),
+    row('BlkioDeviceWriteIOps', list(throttleDevice)),
+    row('CpuPeriod', any),
+    row('CpuQuota', any),
+    row('CpuRealtimePeriod', unlessEmpty("it grants real-time CPU time out of the host's budget"), { flag: '--cpu-rt-period' }),
+    row('CpuRealtimeRuntime', unlessEmpty("it grants real-time CPU time out of the host's budget"), { flag: '--cpu-rt-runtime' }),
+    row('CpusetCpus', any),
+    row('CpusetMems', any),
+    row('Devices', check(checkDevices), { flag: '--device' }),
+    row('DeviceCgroupRules', unlessEmpty('it gives the container access to host devices'), { flag: '--device-cgroup-rule' }),
+    row('DeviceRequests', unlessEmpty('it gives the container host devices (GPUs) through a device driver'), { flag: '--gpus' }),
+    row('KernelMemory', unlessEmpty('kernel memory limits are deprecated and known to destabilise the host kernel (cgroup v1)'), {
+        until: '1.41',
+        flag: '--kernel-memory',
+        note: 'removed from the reference in 1.42; the daemon still decodes it',
+    }),
+    row('KernelMemoryTCP', any),
+    row('MemoryReservation', any),
+    row('MemorySwap', any),
+    row('MemorySwappiness', any),
+    row('OomKillDisable', unlessEmpty('without the OOM killer the memory the container holds can starve the host'), { flag: '--oom-kill-disable' }),
+    row('Init', any, { note: "the reference lists it in Resources; the daemon's update body has no such field and ignores it" }),
+    row('PidsLimit', any),
+    row('Ulimits', list(ulimit)),
+    row('CpuCount', any),
+    row('CpuPercent', any),
+    row('IOMaximumIOps', any),
+    row('IOMaximumBandwidth', any),
+];
+const bindOptions = {
+    name: 'BindOptions',
+    rows: [
+        row('Propagation', check(oneOf(['', 'private', 'rprivate', 'slave', 'rslave'], "shared propagation makes mounts made in the container appear on the host's side of the bind"))),
+        row('NonRecursive', any),
+        row('CreateMountpoint', unlessEmpty('it creates the bind source directory on the host'), { since: '1.42' }),
+        row('ReadOnlyNonRecursive', any, { since: '1.44' }),
+        row('ReadOnlyForceRecursive', any, { since: '1.44' }),
+    ],
+};
+const driverConfig = {
+    name: 'DriverConfig',
+    rows: [
+        row('Name', check(oneOf(['', 'local'], VOLUME_PLUGIN))),
+        row('Options', elsewhere('binds.ts volumeOptionsProblem (from inspect.ts inspectVolumeMount)')),
+    ],
+};
+const volumeOptions = {
+    name: 'VolumeOptions',
+    rows: [
+        row('NoCopy', any),
+        row('Labels', elsewhere("inspect.ts inspectVolumeMount (the job's labels added)")),
+        row('DriverConfig', object(driverConfig)),
+        row('Subpath', any, { since: '1.45', note: 'the daemon keeps it inside the volume, which is the job\'s own (ownership.ts prepareVolumes)' }),
+    ],
+};
+const imageOptions = { name: 'ImageOptions', rows: [row('Subpath', any, { since: '1.48' })] };
+const tmpfsOptions = {
+    name: 'TmpfsOptions',
+    rows: [row('SizeBytes', any), row('Mode', any), row('Options', check(checkTmpfsOptions), { since: '1.46' })],
+};
+const mount = {
+    name: 'mount',
+    rows: [
+        row('Target', any),
+        row('Source', elsewhere('inspect.ts inspectMounts and checkBinds (bind sources), ownership.ts prepareVolumes (volumes)')),
+        row('Type', check(oneOf(['bind', 'volume', 'tmpfs', 'image'], 'npipe mounts a host named pipe and cluster a swarm cluster volume', '--mount type=')), { note: 'image since 1.48' }),
+        row('ReadOnly', any),
+        row('Consistency', any),
+        row('BindOptions', object(bindOptions)),
+        row('VolumeOptions', object(volumeOptions)),
+        row('ImageOptions', object(imageOptions), { since: '1.48' }),
+        row('TmpfsOptions', object(tmpfsOptions)),
+        row('ClusterOptions', unlessNull('cluster volumes are swarm objects the proxy does not inspect'), { note: 'in the daemon\'s Go type, not in the reference' }),
+    ],
+};
+const logConfig = {
+    name: 'LogConfig',
+    rows: [row('Type', check(checkLogDriver)), row('Config', check(checkLogOptions))],
+};
+const restartPolicy = { name: 'RestartPolicy', rows: [row('Name', any), row('MaximumRetryCount', any)] };
+const portBinding = { name: 'port binding', rows: [row('HostIp', any), row('HostPort', any)] };
+const UNMASKS = 'an empty list unmasks /proc and /sys paths that show and change the host (/proc/kcore, /proc/sysrq-trigger, ...)';
+/** HostConfig: its own rows, then Resources' (inlined in Go). */
+const hostConfigTable = {
+    name: 'HostConfig',
+    rows: [
+        row('Binds', check(checkBindModes), { note: 'the modes here; the sources: inspect.ts inspectBinds and checkBinds (binds), ownership.ts prepareVolumes (volumes)' }),
+        row('ContainerIDFile', any, { note: 'the CLI writes the file; the daemon ignores it' }),
+        row('LogConfig', object(logConfig)),
+        row('NetworkMode', check(namespaceMode('--network', "the host's network stack", ['', 'default', 'bridge', 'none'], { joins: true, names: true })), {
+            note: 'container:<id> joins: inspect.ts checkJoins; a network by name: its ownership is for the wiring to check',
+        }),
+        row('PortBindings', map(portBinding, 'container ports, such as 80/tcp', { lists: true })),
+        row('RestartPolicy', object(restartPolicy)),
+        row('AutoRemove', any),
+        row('VolumeDriver', check(oneOf(['', 'local'], VOLUME_PLUGIN, '--volume-driver'))),
+        row('VolumesFrom', elsewhere('inspect.ts checkJoins (the job\'s own containers only)')),
+        row('ConsoleSize', any),
+        row('Annotations', unlessEmpty('annotations go to the OCI runtime, which may act on them (runtime options, hypervisor paths)'), { since: '1.43', flag: '--annotation' }),
+        row('CapAdd', check(checkCapAdd)),
+        row('CapDrop', any),
+        row('CgroupnsMode', check(namespaceMode('--cgroupns', "the host's cgroups", ['', 'private']))),
+        row('Dns', any),
+        row('DnsOptions', any),
+        row('DnsSearch', any),
+        row('ExtraHosts', any),
+        row('GroupAdd', any),
+        row('IpcMode', check(namespaceMode('--ipc', "the host's IPC namespace", ['', 'none', 'private', 'shareable'], { joins: true }))),
+        row('Cgroup', unlessEmpty("it puts the container in another container's cgroup"), { flag: '--cgroup' }),
+        row('Links', elsewhere('ownership of the linked containers: not yet checked (a link reads the linked container\'s environment); the wiring must add it to checkJoins')),
+        row('OomScoreAdj', check(atLeast(0, "a negative score makes the host's OOM killer pick host processes before the container", '--oom-score-adj'))),
+        row('PidMode', check(namespaceMode('--pid', "the host's processes", [''], { joins: true }))),
+        row('Privileged', elsewhere('inspect.ts inspectHostConfig (every policy but none)')),
+        row('PublishAllPorts', any),
+        row('ReadonlyRootfs', any),
+        row('SecurityOpt', check(checkSecurityOpt)),
+        row('StorageOpt', check(checkStorageOpt)),
+        row('Tmpfs', any),
+        row('UTSMode', check(namespaceMode('--uts', "the host's hostname", ['']))),
+        row('UsernsMode', check(namespaceMode('--userns', "the host's user namespace", ['']))),
+        row('ShmSize', any),
+        row('Sysctls', check(checkSysctls)),
+        row('Runtime', unlessEmpty("another runtime than the daemon's default may confine less (or not at all)"), { flag: '--runtime' }),
+        row('Isolation', check(oneOf(['', 'default'], 'hyperv and process are for Windows daemons', '--isolation'))),
+        row('Mounts', list(mount)),
+        row('MaskedPaths', unlessNull(UNMASKS), { flag: '--security-opt systempaths=unconfined' }),
+        row('ReadonlyPaths', unlessNull(UNMASKS.replace('unmasks', 'makes writable')), { flag: '--security-opt systempaths=unconfined' }),
+        ...resourceRows,
+    ],
+};
+/** POST /containers/{id}/update: Resources and RestartPolicy. */
+const updateTable = {
+    name: 'container update',
+    rows: [...resourceRows, row('RestartPolicy', object(restartPolicy))],
+};
+
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_namespaceObject);
+;// CONCATENATED MODULE: ./src/dood/fields/network-values.ts
+/**
+ * strict's value checks of networks: bridge driver options, endpoint driver
+ * options and IPAM addresses (values.ts has the container's).
+ */
+
+
+
+/** Bridge driver options that name no host interface or bridge and stay on the job's own bridge. */
+const BRIDGE_OPTIONS = [
+    'com.docker.network.bridge.enable_icc',
+    'com.docker.network.bridge.enable_ip_masquerade',
+    'com.docker.network.bridge.host_binding_ipv4',
+    'com.docker.network.driver.mtu',
+    'com.docker.network.container_iface_prefix',
+];
+const BRIDGE_OPTION_REASONS = {
+    'com.docker.network.bridge.name': "it names the Linux bridge, which may be an existing one (docker0, another job's br-...): the network would join it",
+    'com.docker.network.bridge.inhibit_ipv4': 'it is for a bridge that exists already',
+    'com.docker.network.bridge.trusted_host_interfaces': 'it lets host interfaces reach the containers directly',
+    'com.docker.network.bridge.gateway_mode_ipv4': 'routed or unprotected modes make the containers reachable from outside without published ports',
+    'com.docker.network.bridge.gateway_mode_ipv6': 'routed or unprotected modes make the containers reachable from outside without published ports',
+};
+/** POST /networks/create Options. */
+const checkBridgeOptions = eachEntry((key) => BRIDGE_OPTIONS.includes(key)
+    ? undefined
+    : { what: `${shown(key)} (--opt ${key}=...)`, why: `${BRIDGE_OPTION_REASONS[key] ?? 'the proxy does not know the option'}; strict accepts ${BRIDGE_OPTIONS.join(', ')}` });
+/** EndpointSettings.DriverOpts: the interface's name and sysctls of the container's own interface (net.*), no driver's own options. */
+const checkEndpointDriverOpts = eachEntry((key, text) => {
+    if (key === 'com.docker.network.endpoint.ifname')
+        return undefined;
+    if (key === 'com.docker.network.endpoint.sysctls') {
+        const bad = text.split(',').map((entry) => entry.split('=')[0].trim()).find((name) => !name.startsWith('net.') || sysctlProblem(name.replace('IFNAME', 'eth0')) !== undefined);
+        return bad === undefined ? undefined : { what: `${shown(bad)} (--network ...,driver-opt=${key}=...)`, why: "strict accepts net.* sysctls of the container's interface" };
+    }
+    return { what: `${shown(key)} (--network ...,driver-opt=${key}=...)`, why: 'the proxy does not know the endpoint option; strict accepts com.docker.network.endpoint.ifname and com.docker.network.endpoint.sysctls' };
+});
+/** Address ranges a job network may not claim: the host would route its own traffic there (metadata at 169.254.169.254, loopback) to the job. */
+const RESERVED = [
+    ['0.0.0.0', 8, 'ipv4'], ['127.0.0.0', 8, 'ipv4'], ['169.254.0.0', 16, 'ipv4'], ['224.0.0.0', 4, 'ipv4'], ['240.0.0.0', 4, 'ipv4'],
+    ['::', 127, 'ipv6'], ['::ffff:0:0', 96, 'ipv6'], ['fe80::', 10, 'ipv6'], ['ff00::', 8, 'ipv6'],
+];
+/** The shortest prefixes strict accepts: shorter ones would take over routes to much of the internet. */
+const SHORTEST_PREFIX = { ipv4: 8, ipv6: 16 };
+function ipRange(text) {
+    const [address = '', prefixText, extra] = text.split('/');
+    const version = (0,external_node_net_namespaceObject.isIP)(address);
+    if (version === 0 || extra !== undefined)
+        return undefined;
+    const family = version === 4 ? 'ipv4' : 'ipv6';
+    const prefix = prefixText === undefined ? (version === 4 ? 32 : 128) : Number(prefixText);
+    if (!/^\d{1,3}$/.test(prefixText ?? '0') || prefix > (version === 4 ? 32 : 128))
+        return undefined;
+    return { address, prefix, family };
+}
+/** Two ranges overlap when one holds the other's first address. */
+function overlaps(a, b) {
+    if (a.family !== b.family)
+        return false;
+    const holds = (outer, inner) => {
+        const list = new external_node_net_namespaceObject.BlockList();
+        list.addSubnet(outer.address, outer.prefix, outer.family);
+        return list.check(inner.address, inner.family);
+    };
+    return holds(a, b) || holds(b, a);
+}
+/** IPAM Subnet, IPRange, Gateway, AuxiliaryAddresses: an address or range outside RESERVED, not too wide. */
+function addressProblem(text) {
+    const range = ipRange(text);
+    if (!range)
+        return { what: shown(text), why: 'it is not an IP address or CIDR range' };
+    if (range.prefix < SHORTEST_PREFIX[range.family]) {
+        return { what: shown(text), why: `the range is so wide that the host would route much of the internet to the job's network; strict accepts /${SHORTEST_PREFIX[range.family]} or narrower` };
+    }
+    const reserved = RESERVED.find(([address, prefix, family]) => overlaps(range, { address, prefix, family }));
+    if (reserved) {
+        return { what: shown(text), why: `it overlaps ${reserved[0]}/${reserved[1]} (loopback, link-local such as the cloud metadata address, multicast or reserved), which the host uses itself` };
+    }
+    return undefined;
+}
+const checkAddress = (value) => {
+    if (value === undefined || value === null || value === '')
+        return undefined;
+    return typeof value === 'string' ? addressProblem(value) : { what: shown(value), why: 'it must be a string' };
+};
+const checkAddressMap = eachEntry((_name, text) => addressProblem(text));
+
+;// CONCATENATED MODULE: ./src/dood/fields/network.ts
+/**
+ * Networks: EndpointSettings (a container's place on a network, at create
+ * and connect), POST /networks/create, and the connect and disconnect bodies.
+ */
+
+
+const endpointIpamConfig = {
+    name: 'IPAMConfig',
+    rows: [row('IPv4Address', any), row('IPv6Address', any), row('LinkLocalIPs', any)],
+};
+const endpointSettingsTable = {
+    name: 'EndpointSettings',
+    rows: [
+        row('IPAMConfig', object(endpointIpamConfig)),
+        row('Links', any, { note: "on a user-defined network a link is an alias for a container on the same network, which is the job's own" }),
+        row('MacAddress', any),
+        row('Aliases', any),
+        row('DriverOpts', check(checkEndpointDriverOpts)),
+        row('GwPriority', any, { since: '1.48' }),
+        row('NetworkID', any),
+        row('EndpointID', any),
+        row('Gateway', any),
+        row('IPAddress', any),
+        row('IPPrefixLen', any),
+        row('IPv6Gateway', any),
+        row('GlobalIPv6Address', any),
+        row('GlobalIPv6PrefixLen', any),
+        row('DNSNames', any, { since: '1.44' }),
+    ],
+};
+const ipamConfig = {
+    name: 'IPAM config',
+    rows: [
+        row('Subnet', check(checkAddress), { flag: '--subnet' }),
+        row('IPRange', check(checkAddress), { flag: '--ip-range' }),
+        row('Gateway', check(checkAddress), { flag: '--gateway' }),
+        row('AuxiliaryAddresses', check(checkAddressMap), { flag: '--aux-address' }),
+    ],
+};
+const ipam = {
+    name: 'IPAM',
+    rows: [
+        row('Driver', check(oneOf(['', 'default'], "an IPAM plugin runs with the host's privileges", '--ipam-driver'))),
+        row('Config', list(ipamConfig)),
+        row('Options', unlessEmpty('the default IPAM driver takes no options the proxy knows'), { flag: '--ipam-opt' }),
+    ],
+};
+const SWARM = 'swarm networks are not for the job';
+const networkCreateTable = {
+    name: 'network create',
+    rows: [
+        row('Name', any),
+        row('CheckDuplicate', any, { until: '1.45', note: 'the daemon ignores it from 1.44' }),
+        row('Driver', check(oneOf(['', 'bridge'], "macvlan and ipvlan attach to the host's interfaces, overlay needs swarm, host and none exist once, others are plugins", '--driver'))),
+        row('Scope', check(oneOf(['', 'local'], SWARM, '--scope'))),
+        row('Internal', any),
+        row('Attachable', any),
+        row('Ingress', unlessEmpty(SWARM), { flag: '--ingress' }),
+        row('ConfigOnly', unlessEmpty('a configuration-only network is a template for networks the proxy would not see'), { flag: '--config-only' }),
+        row('ConfigFrom', unlessNull('the network would take its configuration from a network the proxy did not inspect'), { flag: '--config-from' }),
+        row('IPAM', object(ipam)),
+        row('EnableIPv4', any, { since: '1.47' }),
+        row('EnableIPv6', any),
+        row('Options', check(checkBridgeOptions)),
+        row('Labels', elsewhere("inspect.ts inspectNetworkCreate (the job's labels added)")),
+    ],
+};
+const containerRef = elsewhere('ownership.ts pinNetworkMembership (the job\'s own container)');
+const networkConnectTable = {
+    name: 'network connect',
+    rows: [row('Container', containerRef), row('EndpointConfig', object(endpointSettingsTable))],
+};
+const networkDisconnectTable = {
+    name: 'network disconnect',
+    rows: [row('Container', containerRef), row('Force', any)],
+};
+
+;// CONCATENATED MODULE: ./src/dood/fields/container-config.ts
+/**
+ * POST /containers/create: the container's Config at the top level, with
+ * HostConfig and NetworkingConfig beside it; and the exec and volume bodies.
+ */
+
+
+
+
+const healthcheck = {
+    name: 'Healthcheck',
+    rows: [
+        row('Test', any),
+        row('Interval', any),
+        row('Timeout', any),
+        row('Retries', any),
+        row('StartPeriod', any),
+        row('StartInterval', any, { since: '1.44' }),
+    ],
+};
+const networkingConfig = {
+    name: 'NetworkingConfig',
+    rows: [row('EndpointsConfig', map(endpointSettingsTable, 'network names: their ownership is for the wiring to check'))],
+};
+/**
+ * Daemons before 28.0 read HostConfig fields from the top level too (the
+ * deprecated ContainerConfigWrapper form, for any request version). The
+ * docker CLI never sends them there, so strict takes them under HostConfig
+ * only: one place to check.
+ */
+const TOP_LEVEL_HOST_CONFIG = 'a HostConfig field at the top level of the create body, which daemons before 28.0 still read (a deprecated form the docker CLI never sends); strict takes it under HostConfig only';
+const topLevelHostConfigRows = hostConfigTable.rows.map((hostRow) => row(hostRow.name, unlessNull(TOP_LEVEL_HOST_CONFIG), { note: 'the deprecated top-level form of the HostConfig field' }));
+const containerCreateTable = {
+    name: 'container create',
+    rows: [
+        row('Hostname', any),
+        row('Domainname', any),
+        row('User', any),
+        row('AttachStdin', any),
+        row('AttachStdout', any),
+        row('AttachStderr', any),
+        row('ExposedPorts', any),
+        row('Tty', any),
+        row('OpenStdin', any),
+        row('StdinOnce', any),
+        row('Env', any),
+        row('Cmd', any),
+        row('Healthcheck', object(healthcheck)),
+        row('ArgsEscaped', any),
+        row('Image', any),
+        row('Volumes', any, { note: 'anonymous volumes: container paths only' }),
+        row('WorkingDir', any),
+        row('Entrypoint', any),
+        row('NetworkDisabled', any),
+        row('MacAddress', any),
+        row('OnBuild', any),
+        row('Labels', elsewhere("inspect.ts inspectContainerCreate (the job's labels added)")),
+        row('StopSignal', any),
+        row('StopTimeout', any),
+        row('Shell', any),
+        row('HostConfig', object(hostConfigTable)),
+        row('NetworkingConfig', object(networkingConfig)),
+        // dockerode (testcontainers) sends its query parameters in the body too; no daemon type has these fields.
+        row('name', any, { note: 'dockerode sends the name query parameter in the body too; the daemon ignores it' }),
+        row('platform', any, { note: 'dockerode sends the platform query parameter in the body too; the daemon ignores it' }),
+        row('Cpuset', unlessEmpty(TOP_LEVEL_HOST_CONFIG), { note: "the wrapper's deprecated name for HostConfig.CpusetCpus, read before 28.0; not in the reference" }),
+        ...topLevelHostConfigRows,
+    ],
+};
+const execCreateTable = {
+    name: 'exec create',
+    rows: [
+        row('AttachStdin', any),
+        row('AttachStdout', any),
+        row('AttachStderr', any),
+        row('ConsoleSize', any, { since: '1.42' }),
+        row('DetachKeys', any),
+        row('Tty', any),
+        row('Env', any),
+        row('Cmd', any),
+        row('Privileged', elsewhere('inspect.ts inspectExecCreate (every policy but none)')),
+        row('User', any, { note: "any user of the container's own, root included: the container's confinement applies" }),
+        row('WorkingDir', any),
+        row('Detach', any, { note: "in the daemon's Go type (deprecated), not in the reference" }),
+    ],
+};
+const execStartTable = {
+    name: 'exec start',
+    rows: [
+        row('Detach', any),
+        row('Tty', any),
+        row('ConsoleSize', any, { since: '1.42' }),
+        // dockerode (testcontainers) sends its own start options in the body too; the daemon ignores them.
+        row('hijack', any, { note: 'not in the API: dockerode sends it' }),
+        row('stdin', any, { note: 'not in the API: dockerode sends it' }),
+    ],
+};
+const volumeCreateTable = {
+    name: 'volume create',
+    rows: [
+        row('Name', any),
+        row('Driver', check(oneOf(['', 'local'], VOLUME_PLUGIN, '--driver'))),
+        row('DriverOpts', elsewhere('binds.ts volumeOptionsProblem (from inspect.ts inspectVolumeCreate)')),
+        row('Labels', elsewhere("inspect.ts inspectVolumeCreate (the job's labels added)")),
+        row('ClusterVolumeSpec', unlessNull('cluster volumes are swarm objects (CSI plugins) the proxy does not inspect'), { since: '1.42' }),
+    ],
+};
+
+;// CONCATENATED MODULE: ./src/dood/fields.ts
+/**
+ * strict's allowlist of request bodies: every field of every body the proxy
+ * forwards is in a table (src/dood/fields/), and a field no table names, or
+ * a value its rule does not accept, is refused with a message naming it.
+ *
+ * The tables cover Engine API 1.41 to 1.51, read from the reference
+ * (docs/api/v1.XX.yaml in moby/moby) and the daemon's Go types, which decode
+ * a few fields the reference does not list (each such row has a `note`).
+ *
+ * Adding an API version (say 1.52):
+ *  1. Regenerate the reference's field list:
+ *     node scripts/dood-api-fields.mjs path/to/moby/docs/api/v1.{41..52}.yaml > test/fixtures/dood-api-fields.json
+ *  2. Run test/unit/dood-fields.test.ts: it names each field the tables lack
+ *     or whose since/until differ. Add a row per new field, in the table of its
+ *     object, with `since: '1.52'` and a rule (`any` only when the field has no
+ *     meaning outside the container; otherwise a check from fields/values.ts,
+ *     or refused-unless-empty with the reason). A removed field keeps its row,
+ *     with `until`: older daemons still read it.
+ *  3. Add a test of the rule in test/unit/dood-fields.test.ts.
+ *
+ * The verdict does not depend on the request's API version (/v1.43/...): the
+ * daemon decodes a body into its own types whatever version the URL names,
+ * so a field newer than the request's version still reaches a newer daemon.
+ */
+
+
+
+
+
+
+/** The request bodies the proxy inspects, by the endpoint that takes them. */
+const BODY_TABLES = {
+    /** POST /containers/create */
+    'container-create': containerCreateTable,
+    /** POST /containers/{id}/start with a body: a HostConfig (API < 1.24) */
+    'container-start': hostConfigTable,
+    /** POST /containers/{id}/update */
+    'container-update': updateTable,
+    /** POST /containers/{id}/exec */
+    'exec-create': execCreateTable,
+    /** POST /exec/{id}/start */
+    'exec-start': execStartTable,
+    /** POST /networks/create */
+    'network-create': networkCreateTable,
+    /** POST /networks/{id}/connect */
+    'network-connect': networkConnectTable,
+    /** POST /networks/{id}/disconnect */
+    'network-disconnect': networkDisconnectTable,
+    /** POST /volumes/create */
+    'volume-create': volumeCreateTable,
+};
+const KNOWN = 'the proxy knows the fields of Engine API 1.41 to 1.51 and refuses others, which a newer daemon may act on';
+function child(path, name) {
+    return path === '' ? name : `${path}.${name}`;
+}
+/** A refusal of the value at `path`. */
+function refusal(path, what, why) {
+    return refused_policyRefusal('strict', `${path} ${what}`.trim(), why);
+}
+function notAnObject(path, value, what) {
+    return refusal(path, shown(value), `it must be ${what}`);
+}
+/** A value under its row's rule. */
+function checkValue(rowOf, value, path) {
+    const rule = rowOf.rule;
+    const flag = rowOf.flag ? ` (${rowOf.flag})` : '';
+    switch (rule.kind) {
+        case 'any':
+        case 'checked-elsewhere':
+            return undefined;
+        case 'check': {
+            const problem = rule.check(value);
+            return problem ? refusal(path, problem.what, problem.why) : undefined;
+        }
+        case 'refused-unless-empty':
+            return isEmpty(value) ? undefined : refusal(path, `${shown(value)}${flag}`, `${rule.why}; strict accepts it only unset`);
+        case 'refused-unless-null':
+            return value === undefined || value === null ? undefined : refusal(path, `${shown(value)}${flag}`, `${rule.why}; strict accepts it only absent or null`);
+        case 'object':
+            return value === null ? undefined : json_isObject(value) ? checkObject(rule.table, value, path) : notAnObject(path, value, 'an object');
+        case 'list':
+            return checkList(rule.table, value, path);
+        case 'map': {
+            if (value === null)
+                return undefined;
+            if (!json_isObject(value))
+                return notAnObject(path, value, `an object of ${rule.keys}`);
+            for (const [key, item] of Object.entries(value)) {
+                const itemPath = `${path}[${JSON.stringify(key)}]`;
+                const problem = rule.lists ? checkList(rule.table, item, itemPath) : checkValue({ name: key, rule: { kind: 'object', table: rule.table } }, item, itemPath);
+                if (problem)
+                    return problem;
+            }
+            return undefined;
+        }
+    }
+}
+/** A list of objects; null (the whole list or an item) is Go's zero value. */
+function checkList(table, value, path) {
+    if (value === null)
+        return undefined;
+    if (!Array.isArray(value))
+        return notAnObject(path, value, `a list of ${table.name} objects`);
+    for (const [index, item] of value.entries()) {
+        if (item === null)
+            continue;
+        if (!json_isObject(item))
+            return notAnObject(`${path}[${index}]`, item, `a ${table.name} object`);
+        const problem = checkObject(table, item, `${path}[${index}]`);
+        if (problem)
+            return problem;
+    }
+    return undefined;
+}
+/** Every key named by a row (as Go matches names), then every row's value under its rule. Throws Refused for a field named twice. */
+function checkObject(table, value, path) {
+    for (const key of Object.keys(value)) {
+        if (!table.rows.some((known) => sameFieldName(key, known.name))) {
+            return refusal('', `the field ${child(path, key)}`, `it is not a field of ${table.name} the proxy knows; ${KNOWN}`);
+        }
+    }
+    for (const known of table.rows) {
+        const key = keyOf(value, known.name);
+        if (key === undefined)
+            continue;
+        const problem = checkValue(known, value[key], child(path, known.name));
+        if (problem)
+            return problem;
+    }
+    return undefined;
+}
+/**
+ * strict: the first field of `body` (a request body as JSON.parse gave it)
+ * that is unknown or whose value its row does not accept, as a Refused
+ * (403, or 400 for a field named twice); undefined when every field is
+ * allowed. Pure: the body is not changed.
+ */
+function fieldProblems(object, body) {
+    const table = BODY_TABLES[object];
+    if (body === null || body === undefined)
+        return undefined;
+    if (!json_isObject(body))
+        return notAnObject(table.name, body, 'a JSON object');
+    try {
+        return checkObject(table, body, '');
+    }
+    catch (error) {
+        if (error instanceof Refused)
+            return error;
+        throw error;
+    }
+}
+/** Every field path of a body object's tables (Mounts[].BindOptions.Propagation, ...), with its row: for the docs and tests. */
+function fieldPaths(object) {
+    const out = [];
+    const walk = (table, prefix) => {
+        for (const known of table.rows) {
+            const path = child(prefix, known.name);
+            out.push({ path, row: known });
+            const { rule } = known;
+            if (rule.kind === 'object')
+                walk(rule.table, path);
+            else if (rule.kind === 'list')
+                walk(rule.table, `${path}[]`);
+            else if (rule.kind === 'map')
+                walk(rule.table, `${path}{}${rule.lists ? '[]' : ''}`);
+        }
+    };
+    walk(BODY_TABLES[object], '');
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/dood/image-refs.ts
+/**
+ * Image references as the daemon reads them (distribution/reference:
+ * ParseNormalizedNamed, TagNameOnly, ParseAnyReference; moby's GetImage and
+ * isImageIDPrefix), so the proxy checks the very tag the daemon will write
+ * or remove: `alpine` is docker.io/library/alpine:latest.
+ */
+// The grammar of distribution/reference's regexp.go, anchored as Parse uses it.
+const ALPHANUMERIC = '[a-z0-9]+';
+const SEPARATOR = '(?:[._]|__|[-]+)';
+const PATH_COMPONENT = `${ALPHANUMERIC}(?:${SEPARATOR}${ALPHANUMERIC})*`;
+const REMOTE_NAME = `${PATH_COMPONENT}(?:/${PATH_COMPONENT})*`;
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const HOST = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[(?:[a-fA-F0-9:]+)\\])`;
+const DOMAIN_AND_PORT = `${HOST}(?::[0-9]+)?`;
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][0-9a-fA-F]{32,}';
+const REFERENCE = new RegExp(`^((?:${DOMAIN_AND_PORT}/)?${REMOTE_NAME})(?::(${TAG}))?(?:@(${DIGEST}))?$`);
+const ANCHORED_NAME = new RegExp(`^(?:(${DOMAIN_AND_PORT})/)?(${REMOTE_NAME})$`);
+const ANCHORED_TAG = new RegExp(`^${TAG}$`);
+const IDENTIFIER = /^[a-f0-9]{64}$/;
+/** The digest algorithms the daemon has registered, by the length of their hex encoding. */
+const DIGEST_HEX_LENGTH = { sha256: 64, sha384: 96, sha512: 128 };
+/** distribution's NameTotalLengthMax; the daemon's older copy counts the domain too, the stricter reading. */
+const NAME_MAX = 255;
+/** go-digest's Parse: a registered algorithm and its exact lower-case hex encoding. */
+function isDigest(text) {
+    const colon = text.indexOf(':');
+    if (colon <= 0)
+        return false;
+    const length = DIGEST_HEX_LENGTH[text.slice(0, colon)];
+    return length !== undefined && new RegExp(`^[a-f0-9]{${length}}$`).test(text.slice(colon + 1));
+}
+/** reference.Parse of a string that already has its domain. */
+function parse(text) {
+    const match = REFERENCE.exec(text);
+    if (!match || match[1].length > NAME_MAX)
+        return undefined;
+    const name = ANCHORED_NAME.exec(match[1]);
+    if (!name || !name[1])
+        return undefined;
+    if (match[3] !== undefined && !isDigest(match[3]))
+        return undefined;
+    return { domain: name[1], path: name[2], ...(match[2] !== undefined ? { tag: match[2] } : {}), ...(match[3] !== undefined ? { digest: match[3] } : {}) };
+}
+/** splitDockerDomain: `ubuntu` is on docker.io under library/; a first part with '.', ':' or upper case, or localhost, is a domain. */
+function splitDockerDomain(text) {
+    const slash = text.indexOf('/');
+    let domain = 'docker.io';
+    let remainder = text;
+    if (slash >= 0) {
+        const first = text.slice(0, slash);
+        if (first === 'localhost' || /[.:]/.test(first) || first.toLowerCase() !== first) {
+            domain = first === 'index.docker.io' ? 'docker.io' : first;
+            remainder = text.slice(slash + 1);
+        }
+    }
+    if (domain === 'docker.io' && !remainder.includes('/'))
+        remainder = `library/${remainder}`;
+    return { domain, remainder };
+}
+/** ParseNormalizedNamed: a familiar name made canonical; undefined where the daemon refuses it (64 hex, upper case, bad syntax). */
+function parseNormalizedNamed(text) {
+    if (IDENTIFIER.test(text))
+        return undefined;
+    const { domain, remainder } = splitDockerDomain(text);
+    const colon = remainder.indexOf(':');
+    const remote = colon >= 0 ? remainder.slice(0, colon) : remainder;
+    if (remote.toLowerCase() !== remote)
+        return undefined;
+    return parse(`${domain}/${remainder}`);
+}
+/** TagNameOnly: a name without tag or digest gets `latest`. */
+function tagNameOnly(ref) {
+    return ref.tag === undefined && ref.digest === undefined ? { ...ref, tag: 'latest' } : ref;
+}
+/** The repository: `docker.io/library/alpine`. */
+function repositoryOf(ref) {
+    return `${ref.domain}/${ref.path}`;
+}
+/** The canonical string: `docker.io/library/alpine:latest`, `…@sha256:…`. */
+function referenceString(ref) {
+    return `${repositoryOf(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+}
+/** A name as the daemon tags it (ParseNormalizedNamed, then TagNameOnly), canonical; undefined when it is not one. */
+function normalizedTag(text) {
+    const ref = parseNormalizedNamed(text);
+    return ref && referenceString(tagNameOnly(ref));
+}
+/**
+ * The tag a repo and tag parameter pair writes (image tag, commit, import):
+ * `repo` normalized, with `tag` replacing its tag when given. Undefined when
+ * the daemon would refuse it, also for a digest reference without a tag (it
+ * refuses to tag one).
+ */
+function repoTagName(repo, tag) {
+    const ref = parseNormalizedNamed(repo);
+    if (!ref)
+        return undefined;
+    if (tag !== '')
+        return ANCHORED_TAG.test(tag) ? `${repositoryOf(ref)}:${tag}` : undefined;
+    return ref.digest === undefined ? referenceString(tagNameOnly(ref)) : undefined;
+}
+/** Whether a reference is a tag (no digest): only tags can be overwritten. */
+function isTagReference(text) {
+    const ref = parseNormalizedNamed(text);
+    return ref !== undefined && ref.digest === undefined;
+}
+function lookupTerm(text) {
+    if (IDENTIFIER.test(text))
+        return { kind: 'id', id: `sha256:${text}` };
+    if (isDigest(text))
+        return { kind: 'id', id: text };
+    const ref = parseNormalizedNamed(text);
+    // The ID search (digestset.Lookup) takes hex, with or without "algorithm:".
+    return ref && { kind: 'name', ref, mayBeIdPrefix: /^(?:[a-z0-9]+:)?[a-f0-9]+$/.test(text) };
+}
+/** moby's isImageIDPrefix: which DELETE /images/{ref} removes by ID (every reference) rather than untags `ref`. */
+function isImageIdPrefix(imageId, possiblePrefix) {
+    if (imageId.startsWith(possiblePrefix))
+        return true;
+    const colon = imageId.indexOf(':');
+    return colon >= 0 && imageId.slice(colon + 1).startsWith(possiblePrefix);
+}
+
+;// CONCATENATED MODULE: ./src/dood/image-requests.ts
+/**
+ * Which Engine API requests write or remove image tags, and which tags they
+ * name, read from the method, the route path (decoded and without the API
+ * version, as routes.ts's routePath gives it) and the query, the way the
+ * daemon's image and build routers read them.
+ */
+
+
+/** httputils.BoolValue: anything but "", "0", "no", "false" and "none" is true. */
+function boolValue(query, name) {
+    return !['', '0', 'no', 'false', 'none'].includes((query.get(name) ?? '').trim().toLowerCase());
+}
+/** A write of repo/tag parameters (image tag, commit, import); no repo: no tag written. */
+function repoTagWrite(verb, repo, tag) {
+    if (repo === '')
+        return undefined;
+    const name = repoTagName(repo, tag);
+    return name === undefined ? { kind: 'unreadable', verb, text: tag === '' ? repo : `${repo} (tag ${tag})` } : { kind: 'write', verb, tags: [name] };
+}
+/** The names a BuildKit `outputs` parameter gives its image exporter (attribute `name`, comma-separated). */
+function outputNames(outputs) {
+    if (outputs === '')
+        return [];
+    const parsed = parseFirstJsonValue(outputs)?.value;
+    if (!Array.isArray(parsed))
+        return undefined;
+    const names = [];
+    for (const output of parsed) {
+        const attrs = json_isObject(output) ? json_field(output, 'Attrs') : undefined;
+        const name = json_isObject(attrs) ? attrs.name : undefined;
+        if (typeof name === 'string')
+            names.push(...name.split(',').filter((part) => part !== ''));
+    }
+    return names;
+}
+/** POST /build: every non-empty `t` (sanitizeRepoAndTags), and the exporter names of `outputs`. */
+function buildWrite(query) {
+    const names = [...query.getAll('t').filter((name) => name !== '')];
+    const exported = outputNames(query.get('outputs') ?? '');
+    if (exported === undefined)
+        return { kind: 'unreadable', verb: 'building', text: `outputs ${query.get('outputs')}` };
+    const tags = [];
+    for (const name of [...names, ...exported]) {
+        const ref = parseNormalizedNamed(name);
+        const tag = ref && ref.digest === undefined ? normalizedTag(name) : undefined;
+        if (tag === undefined)
+            return { kind: 'unreadable', verb: 'building', text: name };
+        if (!tags.includes(tag))
+            tags.push(tag);
+    }
+    return { kind: 'write', verb: 'building', tags };
+}
+/** What an image request does to tags; undefined for the requests that touch none (reads, push, search, ...). */
+function imageRequest(method, path, query) {
+    const verb = method.toUpperCase();
+    let match;
+    if (verb === 'DELETE' && (match = /^\/images\/(.+)$/.exec(path)))
+        return { kind: 'remove', ref: match[1], force: boolValue(query, 'force') };
+    if (verb !== 'POST')
+        return undefined;
+    if (path === '/build')
+        return buildWrite(query);
+    if (path === '/build/prune')
+        return { kind: 'build-prune' };
+    if (path === '/images/prune')
+        return { kind: 'image-prune' };
+    if (path === '/images/load')
+        return { kind: 'load' };
+    if (path === '/commit')
+        return repoTagWrite('committing', query.get('repo') ?? '', query.get('tag') ?? '');
+    if (path === '/images/create') {
+        // fromImage set: a pull (fromSrc is then ignored); otherwise an import from fromSrc.
+        const image = query.get('fromImage') ?? '';
+        if (image !== '')
+            return { kind: 'pull', image, tag: query.get('tag') ?? '' };
+        return repoTagWrite('importing', query.get('repo') ?? '', query.get('tag') ?? '');
+    }
+    // The route is /images/{name:.*}/tag: the name is everything before the last /tag.
+    if ((match = /^\/images\/(.+)\/tag$/.exec(path)))
+        return repoTagWrite('tagging', query.get('repo') ?? '', query.get('tag') ?? '');
+    return undefined;
+}
+
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+;// CONCATENATED MODULE: external "node:zlib"
+const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_namespaceObject);
+;// CONCATENATED MODULE: ./src/dood/tar-scan.ts
+/**
+ * A tar stream read as Go's archive/tar reads it, as the bytes go by: where
+ * each header is, how much data follows it (the size field, octal or
+ * base-256, or a PAX `size` record; none for links, devices, directories and
+ * fifos), and where the first zero header block is, at which Go's reader
+ * stops (it needs the next block or EOF to call it the end). The small
+ * entries named manifest.json, index.json or repositories are kept, up to a
+ * bound, for the tags they name.
+ *
+ * Where readers disagree about the layout (old and new Go differ on an 'x'
+ * header before a 'g'; sparse files carry extra blocks) the scanner refuses,
+ * so that what it calls the end of the archive is the end for the daemon too.
+ */
+
+
+const BLOCK = 512;
+/** Go's maxSpecialFileSize: PAX and GNU long-name records larger than this are an error there. */
+const MAX_SPECIAL_ENTRY = 1 << 20;
+/** The most of one metadata entry (manifest.json, ...) the scanner keeps. */
+const MAX_METADATA_ENTRY = 4 << 20;
+/** Final path components of the entries the loaders read tags from. */
+const METADATA_NAMES = new Set(['manifest.json', 'index.json', 'repositories']);
+/** A refusal for an archive the proxy will not pass on: strict cannot vouch for what the daemon reads in it. */
+function archiveRefusal(why) {
+    return refused_policyRefusal('strict', 'this docker load archive', why);
+}
+/** Go's parseString: up to the first NUL. */
+function cString(bytes) {
+    const nul = bytes.indexOf(0);
+    return (nul >= 0 ? bytes.subarray(0, nul) : bytes).toString('latin1');
+}
+/** Go's parseNumeric for a size: base-256 when the top bit is set, else octal trimmed of spaces and NULs. */
+function parseTarNumber(field) {
+    if (field.length > 0 && (field[0] & 0x80) !== 0) {
+        if ((field[0] & 0x40) !== 0)
+            return undefined; // negative
+        let value = 0n;
+        for (let index = 0; index < field.length; index++)
+            value = (value << 8n) | BigInt(index === 0 ? field[0] & 0x7f : field[index]);
+        return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : undefined;
+    }
+    let start = 0;
+    let end = field.length;
+    while (start < end && (field[start] === 0x20 || field[start] === 0))
+        start++;
+    while (end > start && (field[end - 1] === 0x20 || field[end - 1] === 0))
+        end--;
+    if (start === end)
+        return 0;
+    const digits = cString(field.subarray(start, end));
+    return /^[0-7]+$/.test(digits) ? parseInt(digits, 8) : undefined;
+}
+/** A header block's checksum is right (Go accepts the unsigned or the signed sum). */
+function checksumMatches(block) {
+    const stored = parseTarNumber(block.subarray(148, 156));
+    let unsigned = 0;
+    let signed = 0;
+    for (let index = 0; index < BLOCK; index++) {
+        const byte = index >= 148 && index < 156 ? 0x20 : block[index];
+        unsigned += byte;
+        signed += byte > 127 ? byte - 256 : byte;
+    }
+    return stored !== undefined && (stored === unsigned || stored === signed);
+}
+/** The name in a header block: USTAR's (and STAR's) prefix joined on, as Go does; GNU and V7 have none. */
+function headerName(block) {
+    const name = cString(block.subarray(0, 100));
+    const magic = block.subarray(257, 263).toString('latin1');
+    if (magic !== 'ustar\0')
+        return name;
+    const star = block.subarray(508, 512).toString('latin1') === 'tar\0';
+    const prefix = cString(block.subarray(345, star ? 476 : 500));
+    return prefix !== '' ? `${prefix}/${name}` : name;
+}
+/** Go's parsePAX over raw bytes: "%d %s=%s\n" records; an empty value deletes the key. */
+function parsePaxRecords(data) {
+    const records = new Map();
+    let rest = data;
+    while (rest.length > 0) {
+        const space = rest.indexOf(0x20);
+        if (space <= 0)
+            return undefined;
+        const lengthText = rest.subarray(0, space).toString('latin1');
+        if (!/^[0-9]+$/.test(lengthText))
+            return undefined;
+        const length = Number(lengthText);
+        if (length < 5 || length > rest.length || length <= space + 1 || rest[length - 1] !== 0x0a)
+            return undefined;
+        const record = rest.subarray(space + 1, length - 1);
+        const equals = record.indexOf(0x3d);
+        if (equals <= 0)
+            return undefined;
+        const key = record.subarray(0, equals).toString('latin1');
+        const value = record.subarray(equals + 1).toString('latin1');
+        if (key.includes('\0') || (['path', 'linkpath', 'uname', 'gname'].includes(key) && value.includes('\0')))
+            return undefined;
+        if (value === '')
+            records.delete(key);
+        else
+            records.set(key, value);
+        rest = rest.subarray(length);
+    }
+    return records;
+}
+/** The final path component a name has once cleaned (Go's loaders clean names). */
+function finalComponent(name) {
+    return external_node_path_namespaceObject.posix.basename(external_node_path_namespaceObject.posix.normalize(`/${name}`));
+}
+/** Types Go reads with no data whatever their size field says (isHeaderOnlyType). */
+const HEADER_ONLY_TYPES = new Set(['1', '2', '3', '4', '5', '6']);
+/** Types whose entries are files with their data as is. */
+const REGULAR_TYPES = new Set(['0', '\0', '7']);
+class TarScanner {
+    /** Bytes of the tar stream consumed so far. */
+    offset = 0;
+    /** Where the first zero header block starts, once seen: Go's reader stops there. */
+    endOfArchive;
+    metadata = [];
+    header = Buffer.alloc(0);
+    entry;
+    /** The records of the last 'x' header, for the next real header. */
+    pax;
+    longName;
+    /** The previous header was an 'x' (an 'x' before a 'g' is read differently by old and new Go). */
+    afterPax = false;
+    /** Where a header that is still incomplete starts (nothing from there may reach the daemon yet), else undefined. */
+    get pendingHeaderStart() {
+        return this.entry === undefined && this.header.length > 0 ? this.offset - this.header.length : undefined;
+    }
+    /** Reads more of the stream; throws a Refused for an archive the scanner will not vouch for. Nothing is read past the end. */
+    feed(chunk) {
+        let at = 0;
+        while (at < chunk.length && this.endOfArchive === undefined) {
+            const used = this.entry ? this.feedEntry(chunk.subarray(at)) : this.feedHeader(chunk.subarray(at));
+            at += used;
+            this.offset += used;
+        }
+    }
+    feedHeader(bytes) {
+        const used = Math.min(BLOCK - this.header.length, bytes.length);
+        this.header = Buffer.concat([this.header, bytes.subarray(0, used)]);
+        if (this.header.length === BLOCK) {
+            const block = this.header;
+            this.header = Buffer.alloc(0);
+            if (block.every((byte) => byte === 0))
+                this.endOfArchive = this.offset + used - BLOCK;
+            else
+                this.readHeader(block);
+        }
+        return used;
+    }
+    feedEntry(bytes) {
+        const entry = this.entry;
+        if (entry.kind === 'skip') {
+            const used = Math.min(entry.remaining + entry.padding, bytes.length);
+            const data = Math.min(entry.remaining, used);
+            entry.remaining -= data;
+            entry.padding -= used - data;
+            if (entry.remaining === 0 && entry.padding === 0)
+                this.entry = undefined;
+            return used;
+        }
+        const wanted = entry.size - entry.got;
+        const data = bytes.subarray(0, Math.min(wanted, bytes.length));
+        entry.chunks.push(data);
+        entry.got += data.length;
+        if (entry.got < entry.size)
+            return data.length;
+        this.entry = { kind: 'skip', remaining: 0, padding: entry.padding };
+        if (entry.padding === 0)
+            this.entry = undefined;
+        this.finishCollected(entry.special, entry.name, Buffer.concat(entry.chunks));
+        return data.length;
+    }
+    readHeader(block) {
+        if (!checksumMatches(block))
+            throw archiveRefusal('it has a tar header with a bad checksum, which the daemon rejects');
+        const type = String.fromCharCode(block[156]);
+        const fieldSize = parseTarNumber(block.subarray(124, 136));
+        if (fieldSize === undefined)
+            throw archiveRefusal('a tar header has a size the proxy cannot read');
+        if (type === 'x' || type === 'g' || type === 'L' || type === 'K')
+            return this.readSpecialHeader(type, fieldSize);
+        const names = [headerName(block), this.pax?.get('path'), this.longName].filter((name) => name !== undefined);
+        const size = this.pax?.has('size') ? paxSize(this.pax.get('size')) : fieldSize;
+        if (type === 'S' || [...(this.pax?.keys() ?? [])].some((key) => key.startsWith('GNU.sparse.'))) {
+            throw archiveRefusal('it holds a sparse file, whose layout the proxy does not follow');
+        }
+        this.pax = undefined;
+        this.longName = undefined;
+        this.afterPax = false;
+        // Go reads no data for these types, and a '\0' entry named with a trailing slash is a directory to it.
+        const noData = HEADER_ONLY_TYPES.has(type) || (type === '\0' && names.some((name) => name.endsWith('/')));
+        if (noData && size !== 0)
+            throw archiveRefusal('a link, directory or device entry claims data, which tar readers skip differently');
+        const metadata = names.find((name) => METADATA_NAMES.has(finalComponent(name)));
+        if (metadata !== undefined && (!REGULAR_TYPES.has(type) || noData)) {
+            throw archiveRefusal(`its ${finalComponent(metadata)} is not a plain file (a link or directory there can point the daemon elsewhere)`);
+        }
+        if (metadata !== undefined) {
+            if (size > MAX_METADATA_ENTRY)
+                throw archiveRefusal(`its ${metadata} is larger than ${MAX_METADATA_ENTRY} bytes`);
+            this.startEntry('metadata', metadata, size);
+        }
+        else
+            this.startSkip(noData ? 0 : size);
+    }
+    readSpecialHeader(type, size) {
+        if (type === 'g' && this.afterPax)
+            throw archiveRefusal('a PAX global header follows a PAX header, which Go versions read differently');
+        if (size > MAX_SPECIAL_ENTRY)
+            throw archiveRefusal(`it has a PAX or GNU long-name record larger than ${MAX_SPECIAL_ENTRY} bytes`);
+        // Old Go merges a pending 'x' into a 'g' (it reads 'g' as a file); new Go does not: refuse the mix above.
+        if (type === 'x')
+            this.afterPax = true;
+        if (type === 'g')
+            this.afterPax = false;
+        this.startEntry(type, '', size);
+    }
+    startEntry(special, name, size) {
+        if (size === 0) {
+            this.entry = undefined;
+            this.finishCollected(special, name, Buffer.alloc(0));
+            return;
+        }
+        this.entry = { kind: 'collect', special, name, size, chunks: [], got: 0, padding: padding(size) };
+    }
+    startSkip(size) {
+        this.entry = size === 0 ? undefined : { kind: 'skip', remaining: size, padding: padding(size) };
+    }
+    finishCollected(special, name, data) {
+        if (special === 'metadata') {
+            this.metadata.push({ name, data });
+            return;
+        }
+        if (special === 'L' || special === 'K') {
+            if (special === 'L')
+                this.longName = cString(data);
+            return;
+        }
+        const records = parsePaxRecords(data);
+        if (!records)
+            throw archiveRefusal('it has a PAX header the proxy cannot read');
+        this.pax = records;
+        if (special === 'g') {
+            // Go returns a global header as an entry of its own: it applies to nothing after it.
+            this.pax = undefined;
+            this.longName = undefined;
+        }
+    }
+}
+/** The zeros that fill an entry's data to a whole block. */
+function padding(size) {
+    return (BLOCK - (size % BLOCK)) % BLOCK;
+}
+/** A PAX size record as Go's strconv.ParseInt reads it. */
+function paxSize(text) {
+    if (!/^[+-]?[0-9]+$/.test(text))
+        throw archiveRefusal('a PAX size record is not a number');
+    const size = Number(text);
+    if (!Number.isSafeInteger(size) || size < 0)
+        throw archiveRefusal('a PAX size record is out of range');
+    return size;
+}
+
+;// CONCATENATED MODULE: ./src/dood/load-archive.ts
+/**
+ * docker load, watched: the body of POST /images/load passes through as it
+ * comes, while a TarScanner reads it for the tags it names, and everything
+ * from the tar's end-of-archive marker (its first zero header block) on is
+ * held back. The daemon applies tags only once its tar reader has met that
+ * marker (Go's archive/tar stops there), so until the decision nothing is
+ * tagged; on a refusal the stream fails, the forwarder's pipeline destroys
+ * the upstream request, and the daemon's body read ends in
+ * io.ErrUnexpectedEOF: it loads nothing.
+ *
+ * gzip input is inflated alongside (the compressed bytes pass on, in slices
+ * of at most SLICE bytes; the slice whose output reaches the marker is held
+ * with all after it). bzip2, xz and zstd, which the daemon also reads, are
+ * refused: node cannot inflate them here.
+ */
+
+
+
+
+
+
+/** The most the watcher holds back: what follows the end marker (GNU tar pads to 10 KiB) and, for gzip, one slice. */
+const MAX_HELD_BACK = 1 << 20;
+/** gzip input is inflated and passed on in slices this large at most. */
+const SLICE = 64 << 10;
+const MAGIC_LENGTH = 6;
+function detectCompression(head) {
+    if (head[0] === 0x1f && head[1] === 0x8b && head[2] === 0x08)
+        return 'gzip';
+    if (head.subarray(0, 3).toString('latin1') === 'BZh')
+        return 'bzip2';
+    if (head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])))
+        return 'xz';
+    if (head.subarray(0, 4).equals(Buffer.from([0x28, 0xb5, 0x2f, 0xfd])))
+        return 'zstd';
+    // zstd skippable frames: 0x184D2A50 to 0x184D2A5F, little-endian.
+    if (head.length >= 4 && (head[0] & 0xf0) === 0x50 && head[1] === 0x2a && head[2] === 0x4d && head[3] === 0x18)
+        return 'zstd';
+    return 'none';
+}
+/** The tags in the metadata entries, read as the daemon's JSON decoder reads them (field names case-insensitive). */
+function archiveNames(entries) {
+    const names = [];
+    for (const entry of entries) {
+        const parsed = parseFirstJsonValue(entry.data.toString('utf8'));
+        if (!parsed)
+            throw archiveRefusal(`its ${entry.name} is not JSON the proxy can read`);
+        names.push(...namesIn(entry.name, parsed.value));
+    }
+    const result = { tags: [], unreadable: [] };
+    for (const name of names) {
+        const tag = isTagReference(name) ? normalizedTag(name) : undefined;
+        if (tag === undefined)
+            result.unreadable.push(name);
+        else if (!result.tags.includes(tag))
+            result.tags.push(tag);
+    }
+    return result;
+}
+/** manifest.json: [{RepoTags}]; index.json: manifests' image-name annotations; repositories: {repo: {tag: id}}. */
+function namesIn(entryName, value) {
+    const base = entryName.split('/').pop();
+    if (base === 'manifest.json')
+        return Array.isArray(value) ? value.flatMap((item) => (json_isObject(item) ? strings(json_field(item, 'RepoTags')) : [])) : [];
+    if (base === 'index.json') {
+        const manifests = json_isObject(value) ? json_field(value, 'manifests') : undefined;
+        return Array.isArray(manifests) ? manifests.flatMap(indexEntryName) : [];
+    }
+    if (!json_isObject(value))
+        return [];
+    return Object.entries(value).flatMap(([repo, tags]) => (json_isObject(tags) ? Object.keys(tags).map((tag) => `${repo}:${tag}`) : []));
+}
+/** containerd's import names an index entry by io.containerd.image.name, else org.opencontainers.image.ref.name. */
+function indexEntryName(manifest) {
+    const annotations = json_isObject(manifest) ? json_field(manifest, 'annotations') : undefined;
+    if (!json_isObject(annotations))
+        return [];
+    const name = annotations['io.containerd.image.name'];
+    if (typeof name === 'string' && name !== '')
+        return [name];
+    const ref = annotations['org.opencontainers.image.ref.name'];
+    // A bare tag ("latest", as OCI layouts write it) names no repository: containerd keeps it as an image named so, no Docker tag.
+    return typeof ref === 'string' && ref !== '' && !/^[\w][\w.-]{0,127}$/.test(ref) ? [ref] : [];
+}
+/** gzip inflated alongside: each slice's whole output, read before the slice is passed on. */
+class Inflater {
+    gunzip = external_node_zlib_default().createGunzip();
+    output = [];
+    failure;
+    constructor() {
+        // Paused mode: output waits in the stream's buffer until read; 'readable' drains it, so zlib never stalls.
+        this.gunzip.on('readable', () => this.drain());
+        this.gunzip.on('error', (error) => (this.failure = error));
+    }
+    drain() {
+        let chunk;
+        while ((chunk = this.gunzip.read()) !== null)
+            this.output.push(chunk);
+    }
+    /** All the output of `slice` (zlib calls back once the slice is consumed, after pushing its output). */
+    inflate(slice) {
+        return new Promise((resolve, reject) => {
+            this.gunzip.write(slice, (error) => {
+                this.drain();
+                const failure = error ?? this.failure;
+                if (failure)
+                    return reject(archiveRefusal(`its gzip stream cannot be read (${failure.message})`));
+                const output = this.output;
+                this.output = [];
+                resolve(output);
+            });
+        });
+    }
+    /** Ends the stream: what output is left. */
+    finish() {
+        return new Promise((resolve, reject) => {
+            this.gunzip.once('end', () => {
+                const output = this.output;
+                this.output = [];
+                resolve(output);
+            });
+            this.gunzip.once('error', (error) => reject(archiveRefusal(`its gzip stream cannot be read (${error.message})`)));
+            this.gunzip.end();
+        });
+    }
+    close() {
+        this.gunzip.destroy();
+    }
+}
+/**
+ * The pass-through for POST /images/load. Pipe the request through it to
+ * the daemon with stream.pipeline (which destroys the upstream request when
+ * it fails); its error is the Refused to answer the client with.
+ */
+class LoadArchiveWatcher extends external_node_stream_namespaceObject.Transform {
+    decide;
+    scanner = new TarScanner();
+    /** Bytes of the upload received and passed on. */
+    received = 0;
+    released = 0;
+    compression;
+    inflater;
+    /** Bytes not passed on yet, from `released` on. */
+    held = [];
+    heldLength = 0;
+    constructor(decide) {
+        super();
+        this.decide = decide;
+    }
+    /** Where in the upload holding back began, once the end marker was seen (for the log and the tests). */
+    heldFrom;
+    /** Bytes held back now. */
+    get heldBack() {
+        return this.heldLength;
+    }
+    _transform(chunk, _encoding, callback) {
+        this.received += chunk.length;
+        this.hold(chunk);
+        this.advance().then(() => callback(), (error) => callback(asRefusal(error)));
+    }
+    _flush(callback) {
+        this.advance(true)
+            .then(() => this.finishGzip())
+            .then(() => this.decide(archiveNames(this.scanner.metadata)))
+            .then(() => {
+            this.releaseUpTo(this.received);
+            callback();
+        })
+            .catch((error) => callback(asRefusal(error)))
+            .finally(() => this.inflater?.close());
+    }
+    hold(chunk) {
+        this.held.push(chunk);
+        this.heldLength += chunk.length;
+    }
+    /** Passes on what may go to the daemon now; at the end of the upload (`ending`) the compression is known whatever the length. */
+    async advance(ending = false) {
+        if (this.compression === undefined) {
+            if (this.heldLength < MAGIC_LENGTH && !ending)
+                return;
+            this.compression = detectCompression(Buffer.concat(this.held).subarray(0, MAGIC_LENGTH));
+            if (this.compression !== 'none' && this.compression !== 'gzip') {
+                throw archiveRefusal(`it is ${this.compression}-compressed; the proxy reads plain and gzip archives only (decompress it first, e.g. ${this.compression === 'zstd' ? 'zstd' : this.compression === 'xz' ? 'xz' : 'bzip2'} -dc archive | docker load)`);
+            }
+            if (this.compression === 'gzip')
+                this.inflater = new Inflater();
+        }
+        if (this.compression === 'gzip')
+            await this.advanceGzip();
+        else
+            this.advancePlain();
+        if (this.scanner.endOfArchive !== undefined)
+            this.heldFrom ??= this.released;
+        if (this.heldLength > MAX_HELD_BACK)
+            throw archiveRefusal(`more than ${MAX_HELD_BACK} bytes follow the end of its tar archive`);
+    }
+    /** Plain tar: everything before the end marker, or before a header still incomplete, goes on. */
+    advancePlain() {
+        const scanned = this.scanner.offset;
+        if (this.scanner.endOfArchive === undefined && this.received > scanned)
+            this.scanner.feed(this.bytesFrom(scanned));
+        const safe = this.scanner.endOfArchive ?? this.scanner.pendingHeaderStart ?? this.scanner.offset;
+        this.releaseUpTo(safe);
+    }
+    /** gzip: each slice goes on once its output is scanned without reaching the end marker. */
+    async advanceGzip() {
+        while (this.scanner.endOfArchive === undefined && this.heldLength > 0) {
+            const slice = this.bytesFrom(this.released).subarray(0, SLICE);
+            for (const output of await this.inflater.inflate(slice))
+                this.scanner.feed(output);
+            if (this.scanner.endOfArchive !== undefined)
+                return;
+            this.releaseUpTo(this.released + slice.length);
+        }
+    }
+    /** The last of a gzip stream's output, should zlib keep any until the end (the held bytes are all scanned by now). */
+    async finishGzip() {
+        if (!this.inflater || this.scanner.endOfArchive !== undefined)
+            return;
+        for (const output of await this.inflater.finish())
+            this.scanner.feed(output);
+    }
+    /** The held bytes from upload offset `from` on (`from` ≥ released). */
+    bytesFrom(from) {
+        const all = this.held.length === 1 ? this.held[0] : Buffer.concat(this.held);
+        this.held = [all];
+        return all.subarray(from - this.released);
+    }
+    releaseUpTo(offset) {
+        if (offset <= this.released)
+            return;
+        const all = this.bytesFrom(this.released);
+        const count = offset - this.released;
+        this.push(all.subarray(0, count));
+        this.held = count < all.length ? [all.subarray(count)] : [];
+        this.heldLength = all.length - count;
+        this.released = offset;
+    }
+}
+function asRefusal(error) {
+    if (error instanceof Refused)
+        return error;
+    return archiveRefusal(`the proxy could not read it (${error instanceof Error ? error.message : String(error)})`);
+}
+
+;// CONCATENATED MODULE: ./src/dood/mount-check.ts
+/**
+ * strict, when the daemon mounts: the create-time checks (inspect.ts) look at
+ * bind sources when a container is created, but the daemon mounts them each
+ * time the container starts, and the kernel follows links in every path
+ * component then. A job can create a container over `$WORKSPACE/a`, swap `a`
+ * for a link to `/` and start it. So a start is checked again, on what the
+ * daemon recorded (GET /containers/{id}/json), in two ways:
+ *
+ * - before it (checkContainerMounts): every bind source, and the device of
+ *   every local volume that is a bind, resolved now as the kernel will
+ *   resolve it, must lie under the roots and not be the Docker socket;
+ * - after it (mountedProblem): what the daemon actually mounted, read from
+ *   the container's /proc/<pid>/mountinfo (device and path in that file
+ *   system) and mapped back to host paths through the proxy's own mount
+ *   table, must lie there too. This one judges the effect, so it catches a
+ *   swap that raced the first check and was undone since; it needs the proxy
+ *   to see the host's /proc (it does when it runs on the host, not in a job
+ *   container).
+ *
+ * Nothing here can stop the mount itself: a swap between the first check and
+ * the mount is seen only afterwards, and the container is then killed
+ * (restart-watcher.ts). scripts/measure-bind-window.mjs measures both
+ * windows: check to mount, and mount to kill.
+ */
+
+
+
+
+
+
+/** The resolver of a context: its own, or the default for where the proxy runs. */
+function hostResolver(context) {
+    if (context.resolveHost)
+        return context.resolveHost;
+    const { pathMap } = context;
+    if (pathMap)
+        return (hostPath) => resolveThroughMounts(hostPath, pathMap);
+    return (hostPath) => ({ path: resolveExisting(hostPath) });
+}
+/**
+ * The bind sources and named volumes of a container, from its inspect JSON:
+ * `Mounts` (what the daemon will mount: sources cleaned, volumes by name)
+ * and, in case a daemon leaves that out, HostConfig.Binds and
+ * HostConfig.Mounts too. Each source once; a bind with a relative source (the
+ * daemon refuses those) is kept so that the check refuses it.
+ */
+function mountSources(inspect) {
+    const out = new Map();
+    const add = (source) => {
+        const key = `${source.kind}\0${source.source}`;
+        const known = out.get(key);
+        if (!known)
+            out.set(key, source);
+        else if (known.destination === undefined && source.destination !== undefined)
+            known.destination = source.destination;
+    };
+    if (!json_isObject(inspect))
+        return [];
+    const mounts = json_field(inspect, 'Mounts');
+    for (const mount of Array.isArray(mounts) ? mounts : []) {
+        if (!json_isObject(mount))
+            continue;
+        const type = json_field(mount, 'Type');
+        const destination = json_field(mount, 'Destination');
+        const where = typeof destination === 'string' ? { destination } : {};
+        const source = json_field(mount, 'Source');
+        const name = json_field(mount, 'Name');
+        if (type === 'bind' && typeof source === 'string')
+            add({ kind: 'bind', source: paths_cleanAbsolute(source) ?? source, ...where });
+        else if (type === 'volume' && typeof name === 'string' && name !== '')
+            add({ kind: 'volume', source: name, ...where });
+    }
+    const hostConfig = json_field(inspect, 'HostConfig');
+    if (json_isObject(hostConfig)) {
+        for (const entry of strings(json_field(hostConfig, 'Binds'))) {
+            const bind = parseBind(entry);
+            if (bind)
+                add({ kind: bind.kind, source: bind.kind === 'bind' ? (paths_cleanAbsolute(bind.source) ?? bind.source) : bind.source });
+        }
+        const hostMounts = json_field(hostConfig, 'Mounts');
+        for (const mount of Array.isArray(hostMounts) ? hostMounts : []) {
+            if (!json_isObject(mount))
+                continue;
+            const type = json_field(mount, 'Type');
+            const source = json_field(mount, 'Source');
+            if (typeof source !== 'string' || source === '')
+                continue;
+            if (type === 'bind')
+                add({ kind: 'bind', source: paths_cleanAbsolute(source) ?? source });
+            else if (type === 'volume')
+                add({ kind: 'volume', source });
+        }
+    }
+    return [...out.values()];
+}
+/** strict: why a host path, resolved now as the kernel will, may not be mounted; undefined when it may. */
+function hostPathProblem(hostPath, context) {
+    const clean = paths_cleanAbsolute(hostPath);
+    if (clean === undefined)
+        return { resolved: hostPath, problem: 'a bind source must be an absolute path' };
+    const resolution = hostResolver(context)(clean);
+    if (resolution.loop)
+        return { resolved: resolution.path, problem: 'its path has too many levels of symbolic links' };
+    const problem = binds_bindSourceProblem(resolution.path, context);
+    if (problem)
+        return { resolved: resolution.path, problem };
+    if (resolution.unseen !== undefined) {
+        return { resolved: resolution.path, problem: `the proxy cannot see ${resolution.unseen} on the host to follow its links` };
+    }
+    return undefined;
+}
+function describe(source, resolved) {
+    return resolved === source ? source : `${source} (which now resolves to ${resolved})`;
+}
+/** strict: the refusal for the first bind source of a container that now resolves outside the roots or onto the socket. */
+function bindsProblem(inspect, context) {
+    if (context.policy !== 'strict')
+        return undefined;
+    for (const mount of mountSources(inspect)) {
+        if (mount.kind !== 'bind')
+            continue;
+        const found = hostPathProblem(mount.source, context);
+        if (found)
+            return refused_policyRefusal('strict', `bind mount of ${describe(mount.source, found.resolved)}`, found.problem);
+    }
+    return undefined;
+}
+/** A local volume whose options make it a bind of `device`: the daemon mounts it from there (following links) when a container starts. */
+function bindVolumeDevice(driver, options) {
+    if (driver !== undefined && driver !== '' && driver !== 'local')
+        return undefined;
+    if (!json_isObject(options))
+        return undefined;
+    const o = typeof options.o === 'string' ? options.o : '';
+    const device = typeof options.device === 'string' ? options.device : undefined;
+    const flags = o.split(',').map((flag) => flag.trim());
+    return device !== undefined && (flags.includes('bind') || flags.includes('rbind')) ? device : undefined;
+}
+/**
+ * strict: a named volume re-checked from its options now (GET /volumes/{name}):
+ * a local bind's device resolved as the kernel will (under the roots, not the
+ * socket), any other option as at create (volumeOptionsProblem). A volume the
+ * daemon cannot describe is refused (fail closed); one that is gone is not
+ * mounted (the daemon fails the start).
+ */
+async function volumeProblem(name, context, volumes) {
+    if (context.policy !== 'strict')
+        return undefined;
+    const { status, json } = await volumes.inspect('volume', name);
+    if (status === 404)
+        return undefined;
+    if (status !== 200 || !json_isObject(json))
+        return refused_policyRefusal('strict', `volume ${name}`, `the daemon did not describe it (status ${status}), so it cannot be checked`);
+    const driver = json_field(json, 'Driver');
+    const options = json_field(json, 'Options');
+    const device = bindVolumeDevice(driver, options);
+    if (device === undefined)
+        return volumeOptionsProblem(driver, options, context, `volume ${name}`);
+    if (!device.startsWith('/'))
+        return refused_policyRefusal('strict', `volume ${name} binding ${JSON.stringify(device)}`, 'a bind device must be an absolute path');
+    const found = hostPathProblem(device, context);
+    return found ? refused_policyRefusal('strict', `volume ${name} binding ${describe(device, found.resolved)}`, found.problem) : undefined;
+}
+/**
+ * strict, before a start (POST /containers/{id}/start, /restart): the
+ * refusal for the first bind source or bind volume of the container (its
+ * inspect JSON) that would now be mounted from outside the roots or from
+ * the socket; undefined when all may be mounted.
+ */
+async function checkContainerMounts(inspect, context, volumes) {
+    if (context.policy !== 'strict')
+        return undefined;
+    const binds = bindsProblem(inspect, context);
+    if (binds)
+        return binds;
+    for (const mount of mountSources(inspect)) {
+        if (mount.kind !== 'volume')
+            continue;
+        const refusal = await volumeProblem(mount.source, context, volumes);
+        if (refusal)
+            return refusal;
+    }
+    return undefined;
+}
+/** mountinfo escapes space, tab, newline and backslash as octal. */
+function unescapeMountInfo(text) {
+    return text.replace(/\\([0-7]{3})/g, (_match, octal) => String.fromCharCode(parseInt(octal, 8)));
+}
+/** The lines of a mountinfo file (proc(5)): ID, parent, major:minor, root, mount point, options, optional fields, -, type, …. */
+function parseMountInfo(text) {
+    const entries = [];
+    for (const line of text.split('\n')) {
+        const fields = line.split(' ');
+        const separator = fields.indexOf('-', 6);
+        if (separator < 0 || !/^\d+:\d+$/.test(fields[2] ?? ''))
+            continue;
+        // A root whose dentry was removed reads "<path>//deleted".
+        const root = unescapeMountInfo(fields[3]).replace(/\/\/deleted$/, '');
+        entries.push({ device: fields[2], root, mountPoint: unescapeMountInfo(fields[4]), type: fields[separator + 1] ?? '' });
+    }
+    return entries;
+}
+/**
+ * The host paths at which the proxy's own mount table (`hostMounts`, its
+ * /proc/self/mountinfo) shows what `mounted` mounts: every mount of the same
+ * file system whose root holds it.
+ */
+function hostPathsOf(mounted, hostMounts) {
+    const paths = new Set();
+    for (const host of hostMounts) {
+        if (host.device !== mounted.device || !isWithin(mounted.root, host.root))
+            continue;
+        const rest = host.root === '/' ? mounted.root.slice(1) : mounted.root.slice(host.root.length + 1);
+        paths.add(rest === '' ? host.mountPoint : posix.join(host.mountPoint, rest));
+    }
+    return [...paths];
+}
+const procMountTables = {
+    container: (pid) => readText(`/proc/${pid}/mountinfo`),
+    own: () => readText('/proc/self/mountinfo'),
+};
+function readText(path) {
+    try {
+        return (0,external_node_fs_.readFileSync)(path, 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Device files the daemon (or runc, in a user namespace) binds from the host's /dev. */
+const HOST_DEVICE_FILES = new Set(['/dev/null', '/dev/zero', '/dev/full', '/dev/random', '/dev/urandom', '/dev/tty']);
+/**
+ * What the daemon itself mounts into this container, as host paths: its
+ * root file system, its hosts, hostname and resolv.conf files, its shm and
+ * secrets (under its directory's mounts/), its volumes' directories. Files,
+ * not the container's whole directory: its hostconfig.json, which the
+ * daemon reads when it restarts, is no place for a job to write.
+ */
+function daemonPaths(inspect) {
+    const paths = [];
+    const add = (value) => {
+        const clean = typeof value === 'string' ? cleanAbsolute(value) : undefined;
+        if (clean !== undefined && clean !== '/')
+            paths.push(clean);
+    };
+    const graph = field(inspect, 'GraphDriver');
+    const data = isObject(graph) ? field(graph, 'Data') : undefined;
+    if (isObject(data))
+        add(field(data, 'MergedDir'));
+    for (const name of ['HostnamePath', 'HostsPath', 'ResolvConfPath']) {
+        const path = field(inspect, name);
+        add(path);
+        if (name === 'HostnamePath' && typeof path === 'string' && path.startsWith('/'))
+            add(posix.join(posix.dirname(path), 'mounts'));
+    }
+    const mounts = field(inspect, 'Mounts');
+    for (const mount of Array.isArray(mounts) ? mounts : []) {
+        if (isObject(mount) && field(mount, 'Type') === 'volume')
+            add(field(mount, 'Source'));
+    }
+    return paths;
+}
+/**
+ * strict, after a start: every mount in the container's mount table (read at
+ * /proc/<State.Pid>/mountinfo) that the host's table shows somewhere must be,
+ * at every host path it shows there, under the roots (and not the socket),
+ * or be what the daemon mounts itself (the container's root file system, its
+ * own directory, its volumes' directories, its cgroups, device files). So a
+ * bind whose source was swapped for a link after the check, and swapped
+ * back, is seen by what it mounted: `/` of the disk, say. Every entry is
+ * looked at, not just the binds' destinations: the image decides where a
+ * destination lands (runc follows the image's links there).
+ *
+ * `unverified` when the tables cannot be read (the container no longer
+ * runs, or the proxy runs in a job container and sees neither the host's
+ * pids nor its mounts): the caller falls back on the path check. File
+ * systems the host's table does not show (the container's own proc, tmpfs,
+ * devpts, mqueue) name no host path and pass.
+ */
+function mountedProblem(inspect, context, tables = procMountTables) {
+    if (!isObject(inspect))
+        return { unverified: 'no container' };
+    if (context.pathMap)
+        return { unverified: "the proxy runs in the job's container and cannot see the host's mount tables" };
+    const state = field(inspect, 'State');
+    const pid = isObject(state) ? field(state, 'Pid') : undefined;
+    if (typeof pid !== 'number' || pid <= 0)
+        return { unverified: 'the container does not run' };
+    const containerText = tables.container(pid);
+    const ownText = tables.own();
+    if (containerText === undefined || ownText === undefined)
+        return { unverified: `cannot read /proc/${pid}/mountinfo` };
+    const host = parseMountInfo(ownText);
+    const id = field(inspect, 'Id');
+    const own = daemonPaths(inspect);
+    const allowed = (entry, path) => bindSourceProblem(path, context) === undefined ||
+        own.some((root) => isWithin(path, root)) ||
+        ((entry.type === 'cgroup' || entry.type === 'cgroup2') && typeof id === 'string' && id.length >= 12 && entry.root.includes(id)) ||
+        HOST_DEVICE_FILES.has(path);
+    let checked = 0;
+    for (const entry of parseMountInfo(containerText)) {
+        const paths = hostPathsOf(entry, host);
+        if (paths.length === 0)
+            continue;
+        checked++;
+        const outside = paths.find((path) => !allowed(entry, path));
+        if (outside === undefined)
+            continue;
+        const problem = bindSourceProblem(outside, context) ?? 'it is outside the roots';
+        return {
+            refusal: policyRefusal('strict', `the mount at ${entry.mountPoint} in the container`, `the daemon mounted the host's ${outside} there: a bind source led there when it was mounted, through a link put in after its check; ${problem}`),
+        };
+    }
+    return { ok: true, checked };
+}
+/** The restart policy's name in a HostConfig ("no" when none). */
+function restartPolicyName(config) {
+    const policy = field(config, 'RestartPolicy');
+    const name = isObject(policy) ? field(policy, 'Name') : undefined;
+    return typeof name === 'string' && name !== '' ? name : 'no';
+}
+
 ;// CONCATENATED MODULE: ./src/dood/ownership.ts
 
 
 /** The networks a created container joins when it starts, as its inspect JSON names them. */
 function containerNetworks(container) {
-    const hostConfig = field(container, 'HostConfig');
-    const settings = field(container, 'NetworkSettings');
-    const mode = isObject(hostConfig) ? field(hostConfig, 'NetworkMode') : undefined;
-    const networks = isObject(settings) ? field(settings, 'Networks') : undefined;
-    const names = new Set([...(typeof mode === 'string' ? [mode] : []), ...(isObject(networks) ? Object.keys(networks) : [])]);
+    const hostConfig = json_field(container, 'HostConfig');
+    const settings = json_field(container, 'NetworkSettings');
+    const mode = json_isObject(hostConfig) ? json_field(hostConfig, 'NetworkMode') : undefined;
+    const networks = json_isObject(settings) ? json_field(settings, 'Networks') : undefined;
+    const names = new Set([...(typeof mode === 'string' ? [mode] : []), ...(json_isObject(networks) ? Object.keys(networks) : [])]);
     return [...names].map((ref) => ({ ref, what: `start on network ${ref}` }));
 }
 class Ownership {
@@ -1045,7 +3120,7 @@ class Ownership {
     }
     /** Labels that carry every one of the job's. */
     isOurs(labels) {
-        return isObject(labels) && Object.entries(this.options.labels).every(([key, value]) => labels[key] === value);
+        return json_isObject(labels) && Object.entries(this.options.labels).every(([key, value]) => labels[key] === value);
     }
     /**
      * The job's own container, as the daemon describes it (with its full ID);
@@ -1057,12 +3132,12 @@ class Ownership {
         const { status, json } = await this.options.daemon.inspect('container', ref);
         if (status === 404)
             throw new Refused(404, `No such container: ${ref}`);
-        const config = isObject(json) ? json.Config : undefined;
-        if (status === 200 && isObject(json) && isObject(config) && this.isOurs(config.Labels) && typeof json.Id === 'string' && json.Id !== '') {
+        const config = json_isObject(json) ? json.Config : undefined;
+        if (status === 200 && json_isObject(json) && json_isObject(config) && this.isOurs(config.Labels) && typeof json.Id === 'string' && json.Id !== '') {
             return { id: json.Id, json };
         }
-        const name = isObject(json) && typeof json.Name === 'string' ? json.Name.replace(/^\//, '') : ref;
-        throw policyRefusal('strict', `${what} (container ${name})`, 'the container was not created by this job; strict keeps the job to its own containers');
+        const name = json_isObject(json) && typeof json.Name === 'string' ? json.Name.replace(/^\//, '') : ref;
+        throw refused_policyRefusal('strict', `${what} (container ${name})`, 'the container was not created by this job; strict keeps the job to its own containers');
     }
     /** The job's own container's full ID (see ownContainerConfig). */
     async ownContainer(ref, what) {
@@ -1073,10 +3148,10 @@ class Ownership {
         const { status, json } = await this.options.daemon.inspect('exec', ref);
         if (status === 404)
             throw new Refused(404, `No such exec instance: ${ref}`);
-        const container = isObject(json) ? json.ContainerID : undefined;
-        const id = isObject(json) ? json.ID : undefined;
+        const container = json_isObject(json) ? json.ContainerID : undefined;
+        const id = json_isObject(json) ? json.ID : undefined;
         if (status !== 200 || typeof container !== 'string' || typeof id !== 'string' || id === '') {
-            throw policyRefusal('strict', `${what} (exec ${ref})`, 'the daemon did not say whose container the exec instance is in');
+            throw refused_policyRefusal('strict', `${what} (exec ${ref})`, 'the daemon did not say whose container the exec instance is in');
         }
         await this.ownContainerConfig(container, `${what} (exec ${ref})`).catch((error) => {
             if (error instanceof Refused && error.status === 404)
@@ -1085,10 +3160,12 @@ class Ownership {
         });
         return id;
     }
-    /** Every container a new one joins (namespaces, volumes-from, links) must be the job's own; each join is pinned to the full ID. */
+    /** Every container a new one joins (namespaces, volumes-from, links) must be the job's own; each join is pinned to what was checked. */
     async ownJoins(joins) {
-        for (const join of joins)
-            join.pin(await this.ownContainer(join.ref, join.what));
+        for (const join of joins) {
+            const { id, json } = await this.ownContainerConfig(join.ref, join.what);
+            join.pin({ id, name: typeof json.Name === 'string' && json.Name !== '' ? json.Name.replace(/^\//, '') : id });
+        }
     }
     /**
      * Networks a container joins when it starts (NetworkMode, EndpointsConfig):
@@ -1103,7 +3180,7 @@ class Ownership {
                 continue;
             const id = await this.ownObject('network', ref, what);
             if (/^[0-9a-f]+$/i.test(ref) && ref !== id) {
-                throw policyRefusal('strict', `${what} (network ${ref})`, 'a name of hex digits only could be read as a prefix of another network\'s ID; give the network a name with other characters, or use its full ID');
+                throw refused_policyRefusal('strict', `${what} (network ${ref})`, 'a name of hex digits only could be read as a prefix of another network\'s ID; give the network a name with other characters, or use its full ID');
             }
         }
     }
@@ -1115,12 +3192,12 @@ class Ownership {
         const { status, json } = await this.options.daemon.inspect(kind, ref);
         if (status === 404)
             throw new Refused(404, `setup-dind dood proxy: no such ${kind}: ${ref}`);
-        if (status === 200 && isObject(json) && this.isOurs(json.Labels)) {
+        if (status === 200 && json_isObject(json) && this.isOurs(json.Labels)) {
             const id = kind === 'network' ? json.Id : json.Name;
             if (typeof id === 'string' && id !== '')
                 return id;
         }
-        throw policyRefusal('strict', `${what} (${kind} ${ref})`, `the ${kind} was not created by this job; strict keeps the job to its own ${kind}s`);
+        throw refused_policyRefusal('strict', `${what} (${kind} ${ref})`, `the ${kind} was not created by this job; strict keeps the job to its own ${kind}s`);
     }
     /**
      * Network connect/disconnect names a container in the body; both it and the
@@ -1128,9 +3205,9 @@ class Ownership {
      * may be joined or left). Returns the body and network pinned to full IDs.
      */
     async pinNetworkMembership(network, what, body) {
-        const container = isObject(body) ? field(body, 'Container') : undefined;
-        if (!isObject(body) || typeof container !== 'string' || container === '')
-            throw policyRefusal('strict', `${what} without a container`, 'the proxy must know which container it is');
+        const container = json_isObject(body) ? json_field(body, 'Container') : undefined;
+        if (!json_isObject(body) || typeof container !== 'string' || container === '')
+            throw refused_policyRefusal('strict', `${what} without a container`, 'the proxy must know which container it is');
         const id = await this.ownContainer(container, what);
         const pinned = network === 'bridge' ? 'bridge' : await this.ownObject('network', network, what);
         const key = Object.keys(body).find((name) => name.toLowerCase() === 'container');
@@ -1142,15 +3219,15 @@ class Ownership {
         for (const volume of volumes) {
             const found = await daemon.inspect('volume', volume.name);
             if (found.status === 200) {
-                if (strict && !(isObject(found.json) && this.isOurs(found.json.Labels))) {
-                    throw policyRefusal('strict', `using volume ${volume.name}`, 'the volume was not created by this job');
+                if (strict && !(json_isObject(found.json) && this.isOurs(found.json.Labels))) {
+                    throw refused_policyRefusal('strict', `using volume ${volume.name}`, 'the volume was not created by this job');
                 }
                 continue;
             }
             if (found.status !== 404) {
                 // strict does not let a container use a volume without knowing whose it is; elsewhere the daemon will say what is wrong.
                 if (strict)
-                    throw policyRefusal('strict', `using volume ${volume.name}`, `the daemon did not say whose the volume is (status ${found.status})`);
+                    throw refused_policyRefusal('strict', `using volume ${volume.name}`, `the daemon did not say whose the volume is (status ${found.status})`);
                 continue;
             }
             const created = await daemon.createVolume({
@@ -1177,7 +3254,7 @@ class Ownership {
  * endpoints that hijack the connection.
  */
 const PLUGINS = { what: 'managing plugins', why: "a plugin runs with the host's privileges" };
-const SWARM = { what: 'swarm mode and its objects', why: 'the proxy cannot inspect what services mount, and swarm objects are the whole host\'s' };
+const endpoints_SWARM = { what: 'swarm mode and its objects', why: 'the proxy cannot inspect what services mount, and swarm objects are the whole host\'s' };
 /** One router's rows: its own order matters only within a method (no two routers' patterns overlap). */
 const ROWS = [
     // system
@@ -1265,10 +3342,10 @@ const ROWS = [
     // swarm: reading lists is harmless (the unlock key is a secret); nothing may be changed
     ...(['/swarm', '/nodes', '/nodes/{id}', '/services', '/services/{id}', '/services/{id}/logs', '/tasks', '/tasks/{id}', '/tasks/{id}/logs',
         '/secrets', '/secrets/{id}', '/configs', '/configs/{id}'].map((path) => ['GET', path, 'any'])),
-    ['GET', '/swarm/unlockkey', 'forbidden', { refusal: SWARM }],
+    ['GET', '/swarm/unlockkey', 'forbidden', { refusal: endpoints_SWARM }],
     ...(['/swarm/init', '/swarm/join', '/swarm/leave', '/swarm/update', '/swarm/unlock', '/services/create', '/services/{id}/update',
-        '/nodes/{id}/update', '/secrets/create', '/secrets/{id}/update', '/configs/create', '/configs/{id}/update'].map((path) => ['POST', path, 'forbidden', { refusal: SWARM }])),
-    ...(['/services/{id}', '/nodes/{id}', '/secrets/{id}', '/configs/{id}'].map((path) => ['DELETE', path, 'forbidden', { refusal: SWARM }])),
+        '/nodes/{id}/update', '/secrets/create', '/secrets/{id}/update', '/configs/create', '/configs/{id}/update'].map((path) => ['POST', path, 'forbidden', { refusal: endpoints_SWARM }])),
+    ...(['/services/{id}', '/nodes/{id}', '/secrets/{id}', '/configs/{id}'].map((path) => ['DELETE', path, 'forbidden', { refusal: endpoints_SWARM }])),
 ];
 const ENDPOINTS = ROWS.map(([method, pattern, kind, extra]) => ({ method, pattern, kind, ...extra }));
 /** `{name:.*}` matches anything (also '/'), `{id}` one path segment; gorilla anchors the whole path. */
@@ -1358,6 +3435,24 @@ function withQuery(url, name, value) {
 
 
 
+
+
+
+
+/** Container endpoints at which the daemon mounts the container's binds: a restart, and docker cp (archive). */
+const MOUNTING = /\/(restart|archive)$/;
+/** The field table (fields.ts) that strict checks each body against, by route kind. */
+const BODY_OBJECTS = {
+    'container-create': 'container-create',
+    'container-start': 'container-start',
+    'container-update': 'container-update',
+    'exec-create': 'exec-create',
+    exec: 'exec-start',
+    'network-create': 'network-create',
+    'network-connect': 'network-connect',
+    'network-disconnect': 'network-disconnect',
+    'volume-create': 'volume-create',
+};
 /** The daemon routes http://host/path targets by their path: only plain paths are inspected, so only those pass. */
 function targetRefusal(url) {
     return url.startsWith('/') ? undefined : new Refused(400, `setup-dind dood proxy: the request target must be a path, not ${url.slice(0, 100)}`);
@@ -1401,26 +3496,40 @@ class RequestGuard {
         const url = req.url ?? '/';
         // The daemon reads form values from a url-encoded body before the query: strict checks the query only.
         if (/^\s*application\/x-www-form-urlencoded\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
-            throw policyRefusal('strict', 'a form-encoded request body', 'the proxy checks parameters in the query only');
+            throw refused_policyRefusal('strict', 'a form-encoded request body', 'the proxy checks parameters in the query only');
         }
         switch (route.kind) {
             case 'unknown':
-                throw policyRefusal('strict', `${method} ${routePath(url)}`, 'it is not an Engine API endpoint the proxy knows (API 1.41 to 1.51); strict forwards only those');
+                throw refused_policyRefusal('strict', `${method} ${routePath(url)}`, 'it is not an Engine API endpoint the proxy knows (API 1.41 to 1.51); strict forwards only those');
             case 'forbidden':
-                throw policyRefusal('strict', route.refusal.what, route.refusal.why);
+                throw refused_policyRefusal('strict', route.refusal.what, route.refusal.why);
             case 'prune':
                 return this.checkPrune(route);
-            case 'build':
-                if ((route.query.get('networkmode') ?? '').toLowerCase() === 'host')
-                    throw policyRefusal('strict', 'build --network host', "it shares the host's network stack");
+            case 'build': {
+                const mode = route.query.get('networkmode') ?? '';
+                if (mode.toLowerCase() === 'host')
+                    throw refused_policyRefusal('strict', 'build --network host', "it shares the host's network stack");
+                const joined = /^container:(.+)$/.exec(mode);
+                if (joined)
+                    return withQuery(url, 'networkmode', `container:${await ownership.ownContainer(joined[1], `build --network ${mode}`)}`);
+                await ownership.ownNetworks([{ ref: mode, what: `build --network ${mode}` }]);
                 return undefined;
+            }
             case 'container-start': {
                 // The daemon joins the networks its config names when it starts, resolving their names again then.
                 const { id, json } = await ownership.ownContainerConfig(route.ref, 'start');
                 await ownership.ownNetworks(containerNetworks(json));
+                await this.checkMounts(json);
                 return pinnedUrl(url, route, id);
             }
             case 'container':
+                if (!MOUNTING.test(route.pattern))
+                    return pinnedUrl(url, route, await ownership.ownContainer(route.ref, described(method, route)));
+                {
+                    const { id, json } = await ownership.ownContainerConfig(route.ref, described(method, route));
+                    await this.checkMounts(json);
+                    return pinnedUrl(url, route, id);
+                }
             case 'container-update':
             case 'exec-create':
                 return pinnedUrl(url, route, await ownership.ownContainer(route.ref, described(method, route)));
@@ -1436,12 +3545,18 @@ class RequestGuard {
                 return undefined; // network connect and disconnect are pinned in prepare(), with the container in the body
         }
     }
+    /** The daemon mounts binds again at each start and cp, following links as they are then: checked again first (mount-check.ts). */
+    async checkMounts(container) {
+        const refusal = await checkContainerMounts(container, this.options.context, this.options.volumes);
+        if (refusal)
+            throw refusal;
+    }
     /** strict scopes container, volume and network prunes to the job's labels; image and build-cache prunes act on every job's. */
     checkPrune(route) {
         if (route.pattern === '/images/prune')
-            throw policyRefusal('strict', 'docker image prune', "it removes every job's unused images, and the proxy cannot tell the job's own");
+            throw refused_policyRefusal('strict', 'docker image prune', "it removes every job's unused images, and the proxy cannot tell the job's own");
         if (route.pattern === '/build/prune')
-            throw policyRefusal('strict', 'docker builder prune', "the build cache is every job's, and the proxy cannot tell the job's own");
+            throw refused_policyRefusal('strict', 'docker builder prune', "the build cache is every job's, and the proxy cannot tell the job's own");
         return undefined;
     }
     /** checkRoute, then the body read and inspected where the route needs it: how the request goes on. Throws Refused. */
@@ -1451,7 +3566,7 @@ class RequestGuard {
         const { context, ownership } = this.options;
         switch (route.kind) {
             case 'container-create': {
-                const { raw, inspected } = await this.inspectBody(req, (body) => inspectContainerCreate(body, context));
+                const { raw, inspected } = await this.inspectBody(req, (body) => inspectContainerCreate(body, context), route);
                 if (inspected && this.strict)
                     await this.ownReferences(inspected);
                 if (inspected)
@@ -1462,17 +3577,28 @@ class RequestGuard {
             case 'volume-create':
             case 'exec-create': {
                 const inspect = route.kind === 'network-create' ? inspectNetworkCreate : route.kind === 'volume-create' ? inspectVolumeCreate : inspectExecCreate;
-                const { raw, inspected } = await this.inspectBody(req, (body) => inspect(body, context));
+                const { raw, inspected } = await this.inspectBody(req, (body) => inspect(body, context), route);
                 return { ...path, body: serialize(inspected, raw) };
             }
             case 'container-start': {
-                const { raw, inspected } = await this.inspectBody(req, (body) => inspectStartBody(body, context));
+                const { raw, inspected } = await this.inspectBody(req, (body) => inspectStartBody(body, context), route);
                 if (inspected && this.strict)
                     await this.ownReferences(inspected);
                 if (inspected)
                     await ownership.prepareVolumes(inspected.volumes);
                 return { ...path, body: serialize(inspected, raw), explainErrors: true };
             }
+            case 'container-update':
+            case 'exec': {
+                // Bodies with no labels to add or paths to translate: strict reads them to check their fields.
+                if (!this.strict || (route.kind === 'exec' && !route.pattern.endsWith('/start')))
+                    return path;
+                const { raw, inspected } = await this.inspectBody(req, (body) => ({ body, notes: [], joins: [], networks: [], volumes: [] }), route);
+                return { ...path, body: serialize(inspected, raw) };
+            }
+            case 'build':
+            case 'image-write':
+                return this.strict ? { ...path, ...(await this.checkImageWrite(route, req)) } : {};
             case 'network-connect':
             case 'network-disconnect':
                 return this.strict ? this.pinNetwork(route, req) : {};
@@ -1488,7 +3614,7 @@ class RequestGuard {
         await this.options.ownership.ownNetworks(inspected.networks);
     }
     /** Reads, inspects and logs a JSON body; an empty one has no inspection, and only policy none forwards one that is not JSON. */
-    async inspectBody(req, inspect) {
+    async inspectBody(req, inspect, route) {
         const raw = await readBody(req, MAX_INSPECTED_BODY);
         const text = raw.toString('utf8');
         const parsed = parseFirstJsonValue(text);
@@ -1498,6 +3624,12 @@ class RequestGuard {
             if (policy !== 'none' && text.trim() !== '')
                 throw new Refused(400, `setup-dind dood-policy ${policy}: a request body that is not JSON is not allowed (the proxy must read what it forwards)`);
             return { raw };
+        }
+        const object = BODY_OBJECTS[route.kind];
+        if (this.strict && object) {
+            const problem = fieldProblems(object, parsed.value);
+            if (problem)
+                throw problem;
         }
         const inspected = inspect(parsed.value);
         for (const note of inspected.notes)
@@ -1512,9 +3644,30 @@ class RequestGuard {
         const raw = await readBody(req, MAX_INSPECTED_BODY);
         const parsed = parseFirstJsonValue(raw.toString('utf8'));
         if (!parsed)
-            throw policyRefusal('strict', `network ${action} with a body that is not JSON`, 'the proxy must know which container it is');
+            throw refused_policyRefusal('strict', `network ${action} with a body that is not JSON`, 'the proxy must know which container it is');
+        const problem = fieldProblems(route.kind === 'network-connect' ? 'network-connect' : 'network-disconnect', parsed.value);
+        if (problem)
+            throw problem;
         const pinned = await ownership.pinNetworkMembership(route.ref, `network ${action}`, parsed.value);
         return { body: Buffer.from(JSON.stringify(pinned.body)), path: pinnedUrl(url, route, pinned.network) };
+    }
+    /**
+     * strict: a request that writes or removes image tags (build -t, tag,
+     * commit, import, load, rmi) may create new tags and change only the job's
+     * own (tags.ts). A load's tags are in its archive: it streams through a
+     * watcher that holds back the archive's end until they are checked.
+     */
+    async checkImageWrite(route, req) {
+        const url = req.url ?? '/';
+        const request = imageRequest(req.method ?? 'GET', routePath(url), route.query);
+        if (!request)
+            return {};
+        if (request.kind === 'load')
+            return { through: new LoadArchiveWatcher((names) => this.options.tags.checkLoad(names)) };
+        const decision = await this.options.tags.decide(request, url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
+        if (decision.note)
+            this.options.log(decision.note);
+        return decision.path ? { path: withRoutePath(url, decision.path) } : {};
     }
     /** strict: a prune's target with the job's label filters added. */
     scopedPrune(url) {
@@ -1523,9 +3676,6 @@ class RequestGuard {
     }
 }
 
-;// CONCATENATED MODULE: external "node:net"
-const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_namespaceObject);
 ;// CONCATENATED MODULE: ./src/dood/listen.ts
 /**
  * The proxy's own socket: only this user may connect, from the first moment,
@@ -1625,14 +3775,206 @@ function explainPortConflict(message, containers) {
  */
 async function withPortHolder(answer, listContainers, log) {
     const parsed = parseFirstJsonValue(answer.toString('utf8'))?.value;
-    const message = isObject(parsed) ? parsed.message : undefined;
+    const message = json_isObject(parsed) ? parsed.message : undefined;
     if (typeof message !== 'string' || !conflictingPort(message))
         return answer;
     const explained = explainPortConflict(message, await listContainers().catch(() => []));
     if (!explained)
         return answer;
     log(`port conflict explained: ${explained}`);
-    return Buffer.from(`${JSON.stringify({ ...(isObject(parsed) ? parsed : {}), message: explained })}\n`);
+    return Buffer.from(`${JSON.stringify({ ...(json_isObject(parsed) ? parsed : {}), message: explained })}\n`);
+}
+
+;// CONCATENATED MODULE: ./src/dood/tags.ts
+/**
+ * strict's rule for image tags: the job may read any image and create new
+ * tags; it may not delete, untag or replace a tag it did not create. The
+ * tags it created are in a TagLedger (in memory: one proxy per job); each
+ * rule asks the daemon through ImageLookup (which the tests fake) and pins a
+ * removal to what was checked, so a name or ID prefix that means another
+ * image by then is not what the daemon acts on.
+ */
+
+
+
+/** Claims within this proxy only: no other job is coordinated with (the race between jobs stays). */
+const localClaims = { claim: async () => true, release: async () => { } };
+/** The tags this job created, normalized (docker.io/library/x:latest). */
+class TagLedger {
+    tags = new Set();
+    has(tag) {
+        return this.tags.has(tag);
+    }
+    record(tag) {
+        this.tags.add(tag);
+    }
+    /** Forgotten before an untag is sent: once gone, the tag is anyone's to create again. */
+    forget(tag) {
+        this.tags.delete(tag);
+    }
+    list() {
+        return [...this.tags];
+    }
+    /** Repositories of the job's tags: a push of one adds its digest reference (RepoDigests) to the image. */
+    hasRepository(repository) {
+        return this.list().some((tag) => repositoryOf(parseNormalizedNamed(tag)) === repository);
+    }
+}
+const NOT_OURS = 'the tag exists and was not created by this job; strict lets a job create new tags and change only its own';
+function inspected(json) {
+    if (!json_isObject(json) || typeof json.Id !== 'string' || json.Id === '')
+        return undefined;
+    const normalize = (list) => strings(list).map((name) => normalizedTag(name) ?? name);
+    return { id: json.Id, tags: normalize(json.RepoTags), digests: normalize(json.RepoDigests) };
+}
+class TagRules {
+    options;
+    claims;
+    constructor(options) {
+        this.options = options;
+        this.claims = options.claims ?? localClaims;
+    }
+    /** strict's decision on one image request (imageRequest's answer); throws Refused. `query` is the raw query string. */
+    async decide(request, query) {
+        switch (request.kind) {
+            case 'write':
+                await this.checkWrites(request.tags, request.verb);
+                return { note: request.tags.length > 0 ? `${request.verb}: the job's tags now include ${request.tags.join(', ')}` : undefined };
+            case 'unreadable':
+                throw refused_policyRefusal('strict', `${request.verb} ${request.text}`, 'the proxy cannot read it as an image reference to check');
+            case 'pull':
+                // The registry's own content for that very name: not a replacement the job chose, and not the job's tag either.
+                return {};
+            case 'load':
+                // The names are in the body: the guard pipes it through a LoadArchiveWatcher whose decision is checkLoad.
+                return {};
+            case 'remove':
+                return this.planRemove(request.ref);
+            case 'image-prune':
+                return { path: `/images/prune?${scopeImagePrune(query, this.options.labels)}`, note: 'image prune kept to dangling images with the job\'s labels' };
+            case 'build-prune':
+                // BuildKit's cache holds no tags; pruning it costs other jobs cache hits, which strict does not promise.
+                return {};
+        }
+    }
+    /** The job's tag: one it created through the proxy, or one made since the proxy started. */
+    async isJobs(tag) {
+        if (this.options.ledger.has(tag))
+            return true;
+        const preexisting = this.options.preexisting;
+        return preexisting !== undefined && !(await preexisting).has(tag);
+    }
+    /** The decision hook of a LoadArchiveWatcher: every tag the archive names must be new or the job's. */
+    async checkLoad(names) {
+        if (names.unreadable.length > 0) {
+            throw refused_policyRefusal('strict', `loading an archive that names ${names.unreadable[0]}`, 'the proxy cannot read it as an image reference to check');
+        }
+        await this.checkWrites(names.tags, 'loading');
+    }
+    /** Each tag is the job's already, or new (then claimed and recorded before the request goes on). */
+    async checkWrites(tags, verb) {
+        for (const tag of tags)
+            await this.checkWrite(tag, verb);
+    }
+    async checkWrite(tag, verb) {
+        const { ledger, lookup } = this.options;
+        if (ledger.has(tag))
+            return;
+        if (!(await this.claims.claim(tag))) {
+            throw refused_policyRefusal('strict', `${verb} ${tag}`, 'another job is creating this tag; strict lets a job create new tags and change only its own');
+        }
+        const { status } = await lookup.inspectImage(tag);
+        if (status === 404 || (status === 200 && (await this.isJobs(tag)))) {
+            ledger.record(tag);
+            return;
+        }
+        await this.claims.release(tag);
+        if (status === 200)
+            throw refused_policyRefusal('strict', `${verb} ${tag}`, NOT_OURS);
+        throw refused_policyRefusal('strict', `${verb} ${tag}`, `the daemon did not say whether the tag exists (status ${status})`);
+    }
+    /**
+     * DELETE /images/{ref}, as the daemon reads it: `ref` is resolved (a name
+     * first, then an ID prefix); when it is a prefix of the resolved image's
+     * ID the image is removed with every reference, otherwise the normalized
+     * name is untagged. Returns the path pinned to what was checked.
+     */
+    async planRemove(ref) {
+        const { status, json } = await this.options.lookup.inspectImage(ref);
+        if (status === 404)
+            throw new Refused(404, `setup-dind dood proxy: no such image: ${ref}`);
+        const image = status === 200 ? inspected(json) : undefined;
+        if (!image)
+            throw refused_policyRefusal('strict', `removing image ${ref}`, `the daemon did not say which image it is (status ${status})`);
+        return isImageIdPrefix(image.id, ref) ? this.planRemoveById(ref, image) : this.planUntag(ref);
+    }
+    /** An untag: only of the job's own tag, or of a digest reference in one of its repositories. */
+    async planUntag(ref) {
+        const { ledger } = this.options;
+        const named = parseNormalizedNamed(ref);
+        if (!named)
+            throw new Refused(400, `setup-dind dood proxy: ${ref} is not an image reference`);
+        const name = referenceString(tagNameOnly(named));
+        if (named.digest !== undefined) {
+            if (!ledger.hasRepository(repositoryOf(named))) {
+                throw refused_policyRefusal('strict', `removing ${name}`, 'the digest reference is not in a repository of this job\'s tags; strict lets a job remove only its own tags');
+            }
+        }
+        else if (!(await this.isJobs(name))) {
+            throw refused_policyRefusal('strict', `untagging ${name}`, NOT_OURS);
+        }
+        ledger.forget(name);
+        return { path: `/images/${encodeURIComponent(name)}` };
+    }
+    /**
+     * A removal by ID takes every tag and digest reference of the image: all
+     * must be the job's. An image with none (dangling) is nobody's tag and may
+     * go. With a single tag the request is sent as an untag of it, which the
+     * daemon turns into the image's removal only while that is its last
+     * reference: a tag another job adds meanwhile survives.
+     */
+    async planRemoveById(ref, image) {
+        const { ledger } = this.options;
+        const jobs = await Promise.all(image.tags.map((tag) => this.isJobs(tag)));
+        const foreign = image.tags.find((_tag, index) => !jobs[index]);
+        if (foreign !== undefined)
+            throw refused_policyRefusal('strict', `removing image ${ref}`, `it is tagged ${foreign}, which was not created by this job; strict lets a job remove only its own tags`);
+        const foreignDigest = image.digests.find((digest) => !ledger.hasRepository(repositoryOf(parseNormalizedNamed(digest) ?? { domain: '', path: digest })));
+        if (foreignDigest !== undefined) {
+            throw refused_policyRefusal('strict', `removing image ${ref}`, `it has the digest reference ${foreignDigest}, which is not in a repository of this job's tags`);
+        }
+        for (const tag of image.tags)
+            ledger.forget(tag);
+        const only = image.tags.length === 1 ? image.tags[0] : undefined;
+        const sameRepository = only !== undefined && image.digests.every((digest) => repositoryOf(parseNormalizedNamed(digest)) === repositoryOf(parseNormalizedNamed(only)));
+        return { path: `/images/${encodeURIComponent(only !== undefined && sameRepository ? only : image.id)}` };
+    }
+}
+/**
+ * strict's image prune: dangling images only (a tagged one may carry other
+ * jobs' tags), and only those with every one of the job's labels. Returns
+ * the new query string.
+ */
+function scopeImagePrune(query, labels) {
+    const params = new URLSearchParams(query.replace(/^\?/, '').replace(/;/g, '&'));
+    const parsed = parseFilters(params.get('filters'));
+    const label = labelFilter(parsed.label);
+    for (const [key, value] of Object.entries(labels))
+        label[`${key}=${value}`] = true;
+    params.set('filters', JSON.stringify({ ...parsed, dangling: { true: true }, label }));
+    return params.toString();
+}
+function parseFilters(text) {
+    const parsed = text === null ? undefined : parseFirstJsonValue(text)?.value;
+    return json_isObject(parsed) ? { ...parsed } : {};
+}
+/** A label filter in either of the daemon's forms (a list, or a map to true). */
+function labelFilter(existing) {
+    if (Array.isArray(existing))
+        return Object.fromEntries(strings(existing).map((entry) => [entry, true]));
+    if (json_isObject(existing))
+        return Object.fromEntries(Object.entries(existing).map(([key, value]) => [key, value === true]));
+    return {};
 }
 
 ;// CONCATENATED MODULE: ./src/dood/proxy.ts
@@ -1660,6 +4002,8 @@ async function withPortHolder(answer, listContainers, log) {
  * (what to do with it: inspect.ts, ownership.ts), forwarder.ts (the
  * transport), daemon-client.ts (the proxy's own requests), listen.ts.
  */
+
+
 
 
 
@@ -1712,7 +4056,11 @@ async function startProxy(options) {
     let closing = false;
     const daemon = daemonClient(upstreamPath, track);
     const ownership = new Ownership({ daemon, labels: context.labels, strict: context.policy === 'strict', log });
-    const guard = new RequestGuard({ context, ownership, log });
+    // The tags there are before the job can make any: those strict protects (when the list fails, every tag but the ledger's).
+    const everyTag = { has: () => true };
+    const preexisting = options.policy === 'strict' ? daemon.listImageTags().then((list) => new Set(list.map((tag) => normalizedTag(tag) ?? tag)), () => everyTag) : undefined;
+    const tags = new TagRules({ lookup: daemon, ledger: new TagLedger(), labels: context.labels, ...(preexisting ? { preexisting } : {}) });
+    const guard = new RequestGuard({ context, ownership, tags, volumes: daemon, log });
     const forwarder = new Forwarder({
         upstreamPath,
         track,

@@ -5,12 +5,15 @@
  */
 import http from 'node:http';
 import type net from 'node:net';
-import { parseFirstJsonValue, type Json } from './json.js';
+import { isObject, parseFirstJsonValue, strings, type Json } from './json.js';
 import type { DaemonLookup, JsonAnswer, ObjectKind } from './ownership.js';
 import type { ListedContainer } from './port-conflict.js';
+import type { ImageLookup } from './tags.js';
 import { MAX_ERROR_BODY, readBody } from './wire.js';
 
-export interface DaemonClient extends DaemonLookup {
+export interface DaemonClient extends DaemonLookup, ImageLookup {
+  /** GET /images/json: every tag the daemon has, as it lists them. */
+  listImageTags(): Promise<string[]>;
   /** GET /containers/json: the running containers (an empty list when the answer is not one). */
   listContainers(): Promise<ListedContainer[]>;
 }
@@ -42,6 +45,11 @@ export function daemonClient(upstreamPath: string, track: (socket: net.Socket) =
   return {
     inspect: (kind, ref) => request('GET', INSPECT_PATHS[kind](ref)),
     createVolume: (spec: Json) => request('POST', '/volumes/create', spec),
+    inspectImage: (ref) => request('GET', `/images/${encodeURIComponent(ref)}/json`),
+    listImageTags: async () => {
+      const { json } = await request('GET', '/images/json', undefined, 64 << 20);
+      return Array.isArray(json) ? json.flatMap((image: unknown) => strings(isObject(image) ? image.RepoTags : undefined)) : [];
+    },
     listContainers: async () => {
       // The list of every container can be long: a larger limit than for one object.
       const { json } = await request('GET', '/containers/json', undefined, 64 << 20);

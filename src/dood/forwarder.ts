@@ -8,6 +8,7 @@
  */
 import http from 'node:http';
 import type net from 'node:net';
+import type { Transform } from 'node:stream';
 import { Refused } from './refused.js';
 import {
   BODYLESS_METHODS,
@@ -43,6 +44,13 @@ export interface Forwarding {
   path?: string;
   /** Error answers (status 400 and up) are read whole and passed through explainError. */
   explainErrors?: boolean;
+  /**
+   * A streamed body goes through this (a watcher that holds back the end of
+   * an image archive until it has checked it). When it fails, the daemon's
+   * request is destroyed, so the daemon sees an incomplete body and acts on
+   * none of it, and the client gets the failure: a Refused as it is.
+   */
+  through?: Transform;
 }
 
 /** What a body sent on or an answer read whole must not keep: its framing is the proxy's. */
@@ -120,7 +128,7 @@ export class Forwarder {
   constructor(private readonly options: ForwarderOptions) {}
 
   /** Streams one request to the daemon and its answer back. */
-  forward(req: http.IncomingMessage, res: http.ServerResponse, { body, path = req.url ?? '/', explainErrors = false }: Forwarding = {}): void {
+  forward(req: http.IncomingMessage, res: http.ServerResponse, { body, path = req.url ?? '/', explainErrors = false, through }: Forwarding = {}): void {
     const { upstreamPath, track, log, closing } = this.options;
     const headers = forwardedHeaders(req, body);
     const request = http.request({ socketPath: upstreamPath, method: req.method, path, headers, agent: false });
@@ -143,7 +151,20 @@ export class Forwarder {
     else if (hasHeader(headers, 'transfer-encoding') || !['0', undefined].includes(req.headers['content-length'])) {
       // A body of any size, streamed as it comes (build contexts, image loads).
       request.flushHeaders();
-      req.pipe(request);
+      if (!through) {
+        req.pipe(request);
+        return;
+      }
+      through.on('error', (error) => {
+        if (answered) return;
+        answered = true;
+        request.destroy();
+        const refusal = error instanceof Refused ? error : new Refused(502, `setup-dind dood proxy: ${error.message}`);
+        log(`refused ${req.method} ${req.url}: ${refusal.message}`);
+        req.resume();
+        jsonAnswer(res, refusal.status, refusal.message);
+      });
+      req.pipe(through).pipe(request);
     } else {
       req.resume();
       request.end();

@@ -16,17 +16,42 @@ import {
   type Inspected,
   type InspectionContext,
 } from './inspect.js';
+import { fieldProblems, type BodyObject } from './fields.js';
+import { imageRequest } from './image-requests.js';
 import { parseFirstJsonValue } from './json.js';
+import { LoadArchiveWatcher } from './load-archive.js';
+import { checkContainerMounts, type VolumeLookup } from './mount-check.js';
 import { containerNetworks, type Ownership } from './ownership.js';
 import { policyRefusal, Refused } from './refused.js';
-import { pinnedUrl, routePath, withQuery, type Route } from './routes.js';
+import { pinnedUrl, routePath, withQuery, withRoutePath, type Route } from './routes.js';
+import type { TagRules } from './tags.js';
 import { MAX_INSPECTED_BODY, readBody } from './wire.js';
 
 export interface GuardOptions {
   context: InspectionContext;
   ownership: Ownership;
+  /** strict: which image tags the job may write or remove. */
+  tags: TagRules;
+  /** strict: the volumes a container mounts, looked up again before it starts. */
+  volumes: VolumeLookup;
   log: (line: string) => void;
 }
+
+/** Container endpoints at which the daemon mounts the container's binds: a restart, and docker cp (archive). */
+const MOUNTING = /\/(restart|archive)$/;
+
+/** The field table (fields.ts) that strict checks each body against, by route kind. */
+const BODY_OBJECTS: Partial<Record<Route['kind'], BodyObject>> = {
+  'container-create': 'container-create',
+  'container-start': 'container-start',
+  'container-update': 'container-update',
+  'exec-create': 'exec-create',
+  exec: 'exec-start',
+  'network-create': 'network-create',
+  'network-connect': 'network-connect',
+  'network-disconnect': 'network-disconnect',
+  'volume-create': 'volume-create',
+};
 
 /** The daemon routes http://host/path targets by their path: only plain paths are inspected, so only those pass. */
 export function targetRefusal(url: string): Refused | undefined {
@@ -80,16 +105,28 @@ export class RequestGuard {
         throw policyRefusal('strict', route.refusal!.what, route.refusal!.why);
       case 'prune':
         return this.checkPrune(route);
-      case 'build':
-        if ((route.query.get('networkmode') ?? '').toLowerCase() === 'host') throw policyRefusal('strict', 'build --network host', "it shares the host's network stack");
+      case 'build': {
+        const mode = route.query.get('networkmode') ?? '';
+        if (mode.toLowerCase() === 'host') throw policyRefusal('strict', 'build --network host', "it shares the host's network stack");
+        const joined = /^container:(.+)$/.exec(mode);
+        if (joined) return withQuery(url, 'networkmode', `container:${await ownership.ownContainer(joined[1]!, `build --network ${mode}`)}`);
+        await ownership.ownNetworks([{ ref: mode, what: `build --network ${mode}` }]);
         return undefined;
+      }
       case 'container-start': {
         // The daemon joins the networks its config names when it starts, resolving their names again then.
         const { id, json } = await ownership.ownContainerConfig(route.ref, 'start');
         await ownership.ownNetworks(containerNetworks(json));
+        await this.checkMounts(json);
         return pinnedUrl(url, route, id);
       }
       case 'container':
+        if (!MOUNTING.test(route.pattern)) return pinnedUrl(url, route, await ownership.ownContainer(route.ref, described(method, route)));
+        {
+          const { id, json } = await ownership.ownContainerConfig(route.ref, described(method, route));
+          await this.checkMounts(json);
+          return pinnedUrl(url, route, id);
+        }
       case 'container-update':
       case 'exec-create':
         return pinnedUrl(url, route, await ownership.ownContainer(route.ref, described(method, route)));
@@ -106,6 +143,12 @@ export class RequestGuard {
     }
   }
 
+  /** The daemon mounts binds again at each start and cp, following links as they are then: checked again first (mount-check.ts). */
+  private async checkMounts(container: unknown): Promise<void> {
+    const refusal = await checkContainerMounts(container, this.options.context, this.options.volumes);
+    if (refusal) throw refusal;
+  }
+
   /** strict scopes container, volume and network prunes to the job's labels; image and build-cache prunes act on every job's. */
   private checkPrune(route: Route): undefined {
     if (route.pattern === '/images/prune') throw policyRefusal('strict', 'docker image prune', "it removes every job's unused images, and the proxy cannot tell the job's own");
@@ -120,7 +163,7 @@ export class RequestGuard {
     const { context, ownership } = this.options;
     switch (route.kind) {
       case 'container-create': {
-        const { raw, inspected } = await this.inspectBody(req, (body) => inspectContainerCreate(body, context));
+        const { raw, inspected } = await this.inspectBody(req, (body) => inspectContainerCreate(body, context), route);
         if (inspected && this.strict) await this.ownReferences(inspected);
         if (inspected) await ownership.prepareVolumes(inspected.volumes);
         return { body: serialize(inspected, raw), explainErrors: true };
@@ -129,15 +172,25 @@ export class RequestGuard {
       case 'volume-create':
       case 'exec-create': {
         const inspect = route.kind === 'network-create' ? inspectNetworkCreate : route.kind === 'volume-create' ? inspectVolumeCreate : inspectExecCreate;
-        const { raw, inspected } = await this.inspectBody(req, (body) => inspect(body, context));
+        const { raw, inspected } = await this.inspectBody(req, (body) => inspect(body, context), route);
         return { ...path, body: serialize(inspected, raw) };
       }
       case 'container-start': {
-        const { raw, inspected } = await this.inspectBody(req, (body) => inspectStartBody(body, context));
+        const { raw, inspected } = await this.inspectBody(req, (body) => inspectStartBody(body, context), route);
         if (inspected && this.strict) await this.ownReferences(inspected);
         if (inspected) await ownership.prepareVolumes(inspected.volumes);
         return { ...path, body: serialize(inspected, raw), explainErrors: true };
       }
+      case 'container-update':
+      case 'exec': {
+        // Bodies with no labels to add or paths to translate: strict reads them to check their fields.
+        if (!this.strict || (route.kind === 'exec' && !route.pattern.endsWith('/start'))) return path;
+        const { raw, inspected } = await this.inspectBody(req, (body) => ({ body, notes: [], joins: [], networks: [], volumes: [] }), route);
+        return { ...path, body: serialize(inspected, raw) };
+      }
+      case 'build':
+      case 'image-write':
+        return this.strict ? { ...path, ...(await this.checkImageWrite(route, req)) } : {};
       case 'network-connect':
       case 'network-disconnect':
         return this.strict ? this.pinNetwork(route, req) : {};
@@ -155,7 +208,7 @@ export class RequestGuard {
   }
 
   /** Reads, inspects and logs a JSON body; an empty one has no inspection, and only policy none forwards one that is not JSON. */
-  private async inspectBody(req: http.IncomingMessage, inspect: (body: unknown) => Inspected): Promise<{ raw: Buffer; inspected?: Inspected }> {
+  private async inspectBody(req: http.IncomingMessage, inspect: (body: unknown) => Inspected, route: Route): Promise<{ raw: Buffer; inspected?: Inspected }> {
     const raw = await readBody(req, MAX_INSPECTED_BODY);
     const text = raw.toString('utf8');
     const parsed = parseFirstJsonValue(text);
@@ -164,6 +217,11 @@ export class RequestGuard {
       const { policy } = this.options.context;
       if (policy !== 'none' && text.trim() !== '') throw new Refused(400, `setup-dind dood-policy ${policy}: a request body that is not JSON is not allowed (the proxy must read what it forwards)`);
       return { raw };
+    }
+    const object = BODY_OBJECTS[route.kind];
+    if (this.strict && object) {
+      const problem = fieldProblems(object, parsed.value);
+      if (problem) throw problem;
     }
     const inspected = inspect(parsed.value);
     for (const note of inspected.notes) this.options.log(note);
@@ -178,8 +236,26 @@ export class RequestGuard {
     const raw = await readBody(req, MAX_INSPECTED_BODY);
     const parsed = parseFirstJsonValue(raw.toString('utf8'));
     if (!parsed) throw policyRefusal('strict', `network ${action} with a body that is not JSON`, 'the proxy must know which container it is');
+    const problem = fieldProblems(route.kind === 'network-connect' ? 'network-connect' : 'network-disconnect', parsed.value);
+    if (problem) throw problem;
     const pinned = await ownership.pinNetworkMembership(route.ref, `network ${action}`, parsed.value);
     return { body: Buffer.from(JSON.stringify(pinned.body)), path: pinnedUrl(url, route, pinned.network) };
+  }
+
+  /**
+   * strict: a request that writes or removes image tags (build -t, tag,
+   * commit, import, load, rmi) may create new tags and change only the job's
+   * own (tags.ts). A load's tags are in its archive: it streams through a
+   * watcher that holds back the archive's end until they are checked.
+   */
+  private async checkImageWrite(route: Route, req: http.IncomingMessage): Promise<Forwarding> {
+    const url = req.url ?? '/';
+    const request = imageRequest(req.method ?? 'GET', routePath(url), route.query);
+    if (!request) return {};
+    if (request.kind === 'load') return { through: new LoadArchiveWatcher((names) => this.options.tags.checkLoad(names)) };
+    const decision = await this.options.tags.decide(request, url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
+    if (decision.note) this.options.log(decision.note);
+    return decision.path ? { path: withRoutePath(url, decision.path) } : {};
   }
 
   /** strict: a prune's target with the job's label filters added. */

@@ -20,8 +20,13 @@ export interface Inspected {
   body: unknown;
   /** Log lines (translations). */
   notes: string[];
-  /** strict: containers the new one joins (namespaces, volumes-from, links); each must be the job's own, and `pin` puts its full ID in the body. */
-  joins: Array<{ ref: string; what: string; pin: (id: string) => void }>;
+  /**
+   * strict: containers the new one joins (namespaces, volumes-from, links);
+   * each must be the job's own, and `pin` puts what was checked in the body:
+   * its full ID, or for a link its name (on a user network the daemon makes
+   * a link's alias point at the name it is given).
+   */
+  joins: Array<{ ref: string; what: string; pin: (checked: { id: string; name: string }) => void }>;
   /** strict: networks the container joins (NetworkMode, EndpointsConfig); each must be the job's own or the bridge. */
   networks: Array<{ ref: string; what: string }>;
   /** Named volumes the container uses: created first with the job's labels (or, in strict, must be the job's). */
@@ -130,24 +135,24 @@ function checkJoins(hostConfig: Json, inspected: Inspected): void {
     if (mode.trim().toLowerCase() === 'host') throw policyRefusal('strict', flag, `it shares ${shares} with the job's containers`);
     const joined = /^container:(.+)$/.exec(mode.trim());
     if (joined) {
-      inspected.joins.push({ ref: joined[1]!, what: `${flag.replace(' host', '')} ${mode.trim()}`, pin: (id) => setField(hostConfig, name, `container:${id}`) });
+      inspected.joins.push({ ref: joined[1]!, what: `${flag.replace(' host', '')} ${mode.trim()}`, pin: ({ id }) => setField(hostConfig, name, `container:${id}`) });
     } else if (name === 'NetworkMode') {
       inspected.networks.push({ ref: mode.trim(), what: `--network ${mode.trim()}` });
     }
   }
-  pinEach(hostConfig, 'VolumesFrom', /^(.*?)((?::(?:ro|rw))?)$/, '--volumes-from', inspected);
+  pinEach(hostConfig, 'VolumesFrom', /^(.*?)((?::(?:ro|rw))?)$/, '--volumes-from', 'id', inspected);
   // A legacy link (NAME:ALIAS) copies the linked container's environment into the new one.
-  pinEach(hostConfig, 'Links', /^([^:]*)((?::.*)?)$/, '--link', inspected);
+  pinEach(hostConfig, 'Links', /^([^:]*)((?::.*)?)$/, '--link', 'name', inspected);
 }
 
 /** Each entry of a list field whose first group names a container: a join pinned in place. */
-function pinEach(hostConfig: Json, name: string, pattern: RegExp, flag: string, inspected: Inspected): void {
+function pinEach(hostConfig: Json, name: string, pattern: RegExp, flag: string, by: 'id' | 'name', inspected: Inspected): void {
   const list = field(hostConfig, name);
   if (!Array.isArray(list)) return;
   list.forEach((entry: unknown, index) => {
     if (typeof entry !== 'string') return;
     const [, ref, rest] = pattern.exec(entry)!;
-    inspected.joins.push({ ref: ref!.replace(/^\//, ''), what: `${flag} ${entry}`, pin: (id) => (list[index] = `${id}${rest}`) });
+    inspected.joins.push({ ref: ref!.replace(/^\//, ''), what: `${flag} ${entry}`, pin: (checked) => (list[index] = `${checked[by]}${rest}`) });
   });
 }
 

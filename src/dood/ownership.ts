@@ -91,9 +91,12 @@ export class Ownership {
     return id;
   }
 
-  /** Every container a new one joins (namespaces, volumes-from, links) must be the job's own; each join is pinned to the full ID. */
+  /** Every container a new one joins (namespaces, volumes-from, links) must be the job's own; each join is pinned to what was checked. */
   async ownJoins(joins: Inspected['joins']): Promise<void> {
-    for (const join of joins) join.pin(await this.ownContainer(join.ref, join.what));
+    for (const join of joins) {
+      const { id, json } = await this.ownContainerConfig(join.ref, join.what);
+      join.pin({ id, name: typeof json.Name === 'string' && json.Name !== '' ? json.Name.replace(/^\//, '') : id });
+    }
   }
 
   /**

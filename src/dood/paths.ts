@@ -3,7 +3,7 @@
  * path in the job's container is translated to the host path behind it. One
  * copy, used by the proxy (bind sources) and the DooD mode (allowed roots).
  */
-import { realpathSync } from 'node:fs';
+import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { posix } from 'node:path';
 
 /** A mount of the job's own container: its path inside the container and the host path behind it. */
@@ -64,4 +64,101 @@ export function resolveExisting(path: string): string {
       head = posix.dirname(head);
     }
   }
+}
+
+/**
+ * A host path as the job's container sees it: the reverse of
+ * translateHostPath. Only a container path that translates back to the same
+ * host path counts, so a deeper mount of the job's container over the spot
+ * (another host directory there) is not mistaken for it. Undefined when the
+ * job's container cannot see the host path.
+ */
+export function containerPathOf(hostPath: string, map: PathMapping[]): string | undefined {
+  const clean = cleanAbsolute(hostPath);
+  if (clean === undefined) return undefined;
+  const candidates = map
+    .map((mapping) => ({ container: cleanAbsolute(mapping.containerPath), host: cleanAbsolute(mapping.hostPath) }))
+    .filter((mapping): mapping is { container: string; host: string } => mapping.container !== undefined && mapping.host !== undefined && isWithin(clean, mapping.host))
+    .sort((a, b) => b.host.length - a.host.length);
+  for (const { container, host } of candidates) {
+    const rest = host === '/' ? clean.slice(1) : clean.slice(host.length + 1);
+    const path = rest === '' ? container : posix.join(container, rest);
+    if (translateHostPath(path, map) === clean) return path;
+  }
+  return undefined;
+}
+
+/** Where a host path leads once the kernel has followed its links (resolveThroughMounts). */
+export interface HostResolution {
+  /** The host path, links followed as far as the proxy could see; what is missing appended as it is (the daemon creates it as directories). */
+  path: string;
+  /** The first host path on the way that the proxy could not look at: what follows it is unknown. */
+  unseen?: string;
+  /** More than 40 links on the way: the kernel gives up (ELOOP), and so does this. */
+  loop?: boolean;
+}
+
+/** What resolveThroughMounts reads; the real file system unless a test says otherwise. */
+export interface LinkReader {
+  /** The target of the link at `path`; undefined when it is not a link; throws ENOENT/ENOTDIR when there is nothing. */
+  readLink(path: string): string | undefined;
+}
+
+const fileSystemLinks: LinkReader = {
+  readLink(path) {
+    if (!lstatSync(path).isSymbolicLink()) return undefined;
+    return readlinkSync(path);
+  },
+};
+
+/**
+ * Resolves a host path's links the way the kernel will when the host's
+ * daemon mounts it, while this process sees the host only through the job
+ * container's mounts (`map`). Component by component, each host path is
+ * looked at through its container path (containerPathOf); a link's target is
+ * read there, and an absolute target is a *host* path (the kernel resolves it
+ * in the daemon's mount namespace), so it is translated again, never
+ * followed inside the job's container. Directories above every mount (the
+ * host's `/home`, `/home/runner` for a mount of `/home/runner/work`) are out
+ * of the job's reach and taken as they are.
+ */
+export function resolveThroughMounts(hostPath: string, map: PathMapping[], reader: LinkReader = fileSystemLinks): HostResolution {
+  const clean = cleanAbsolute(hostPath);
+  if (clean === undefined) return { path: hostPath, unseen: hostPath };
+  const hosts = map.map((mapping) => cleanAbsolute(mapping.hostPath)).filter((host): host is string => host !== undefined);
+  const split = (path: string) => path.split('/').filter((part) => part !== '' && part !== '.');
+  let todo = split(clean);
+  let done = '/';
+  let links = 0;
+  while (todo.length > 0) {
+    const part = todo.shift()!;
+    if (part === '..') {
+      done = posix.dirname(done);
+      continue;
+    }
+    const candidate = posix.join(done, part);
+    const seen = containerPathOf(candidate, map);
+    if (seen === undefined) {
+      // Above every mount: out of the job's reach. Anywhere else: unknown to the proxy.
+      if (hosts.some((host) => host !== candidate && isWithin(host, candidate))) {
+        done = candidate;
+        continue;
+      }
+      return { path: posix.join(candidate, ...todo), unseen: candidate };
+    }
+    let target: string | undefined;
+    try {
+      target = reader.readLink(seen);
+    } catch {
+      return { path: posix.join(candidate, ...todo) }; // missing: the daemon creates the rest as directories
+    }
+    if (target === undefined) {
+      done = candidate;
+      continue;
+    }
+    if (++links > 40) return { path: posix.join(candidate, ...todo), loop: true };
+    if (target.startsWith('/')) done = '/';
+    todo = [...split(target), ...todo];
+  }
+  return { path: done };
 }

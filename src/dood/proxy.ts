@@ -36,6 +36,8 @@ import type { DoodPolicy } from './policy.js';
 import { withPortHolder } from './port-conflict.js';
 import { Refused } from './refused.js';
 import { classifyRequest } from './routes.js';
+import { normalizedTag } from './image-refs.js';
+import { TagLedger, TagRules } from './tags.js';
 import { jsonAnswer } from './wire.js';
 
 export interface ProxyOptions {
@@ -101,7 +103,11 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
 
   const daemon = daemonClient(upstreamPath, track);
   const ownership = new Ownership({ daemon, labels: context.labels, strict: context.policy === 'strict', log });
-  const guard = new RequestGuard({ context, ownership, log });
+  // The tags there are before the job can make any: those strict protects (when the list fails, every tag but the ledger's).
+  const everyTag = { has: () => true };
+  const preexisting = options.policy === 'strict' ? daemon.listImageTags().then((list) => new Set(list.map((tag) => normalizedTag(tag) ?? tag)), () => everyTag) : undefined;
+  const tags = new TagRules({ lookup: daemon, ledger: new TagLedger(), labels: context.labels, ...(preexisting ? { preexisting } : {}) });
+  const guard = new RequestGuard({ context, ownership, tags, volumes: daemon, log });
   const forwarder = new Forwarder({
     upstreamPath,
     track,

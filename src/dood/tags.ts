@@ -93,6 +93,14 @@ export interface TagRulesOptions {
   claims?: TagClaims;
   /** The job's labels: strict's image prune is kept to dangling images that carry them all. */
   labels: Record<string, string>;
+  /**
+   * The tags that existed when the proxy started (normalized). A tag made
+   * since, and not through a request the proxy read (a BuildKit build names
+   * its tags inside its gRPC session), counts as the job's; one that existed
+   * before is protected unless the ledger has it. Default: none (only the
+   * ledger's tags are the job's).
+   */
+  preexisting?: Promise<{ has(tag: string): boolean }>;
 }
 
 export class TagRules {
@@ -126,6 +134,13 @@ export class TagRules {
     }
   }
 
+  /** The job's tag: one it created through the proxy, or one made since the proxy started. */
+  private async isJobs(tag: string): Promise<boolean> {
+    if (this.options.ledger.has(tag)) return true;
+    const preexisting = this.options.preexisting;
+    return preexisting !== undefined && !(await preexisting).has(tag);
+  }
+
   /** The decision hook of a LoadArchiveWatcher: every tag the archive names must be new or the job's. */
   async checkLoad(names: ArchiveNames): Promise<void> {
     if (names.unreadable.length > 0) {
@@ -146,7 +161,7 @@ export class TagRules {
       throw policyRefusal('strict', `${verb} ${tag}`, 'another job is creating this tag; strict lets a job create new tags and change only its own');
     }
     const { status } = await lookup.inspectImage(tag);
-    if (status === 404) {
+    if (status === 404 || (status === 200 && (await this.isJobs(tag)))) {
       ledger.record(tag);
       return;
     }
@@ -170,7 +185,7 @@ export class TagRules {
   }
 
   /** An untag: only of the job's own tag, or of a digest reference in one of its repositories. */
-  private planUntag(ref: string): TagDecision {
+  private async planUntag(ref: string): Promise<TagDecision> {
     const { ledger } = this.options;
     const named = parseNormalizedNamed(ref);
     if (!named) throw new Refused(400, `setup-dind dood proxy: ${ref} is not an image reference`);
@@ -179,7 +194,7 @@ export class TagRules {
       if (!ledger.hasRepository(repositoryOf(named))) {
         throw policyRefusal('strict', `removing ${name}`, 'the digest reference is not in a repository of this job\'s tags; strict lets a job remove only its own tags');
       }
-    } else if (!ledger.has(name)) {
+    } else if (!(await this.isJobs(name))) {
       throw policyRefusal('strict', `untagging ${name}`, NOT_OURS);
     }
     ledger.forget(name);
@@ -193,9 +208,10 @@ export class TagRules {
    * daemon turns into the image's removal only while that is its last
    * reference: a tag another job adds meanwhile survives.
    */
-  private planRemoveById(ref: string, image: InspectedImage): TagDecision {
+  private async planRemoveById(ref: string, image: InspectedImage): Promise<TagDecision> {
     const { ledger } = this.options;
-    const foreign = image.tags.find((tag) => !ledger.has(tag));
+    const jobs = await Promise.all(image.tags.map((tag) => this.isJobs(tag)));
+    const foreign = image.tags.find((_tag, index) => !jobs[index]);
     if (foreign !== undefined) throw policyRefusal('strict', `removing image ${ref}`, `it is tagged ${foreign}, which was not created by this job; strict lets a job remove only its own tags`);
     const foreignDigest = image.digests.find((digest) => !ledger.hasRepository(repositoryOf(parseNormalizedNamed(digest) ?? { domain: '', path: digest })));
     if (foreignDigest !== undefined) {

@@ -6,7 +6,10 @@
  * objects work (so a refusal is the policy, not a broken request).
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOCKER_MISSING, docker, leftovers } from '../support/docker.js';
 import { useJobs } from '../support/jobs.js';
@@ -152,5 +155,36 @@ describe.skipIf(DOCKER_MISSING !== undefined)('dood-policy strict against a host
     expect(ownLink.out, ownLink.err).toContain('W_ENV_OWN=own-env');
     await job.post();
     expect(await leftovers(job)).toEqual([]);
+  });
+
+  it('an image tag that was there before the job is neither replaced (tag, load) nor removed; the job\'s own tags are', async () => {
+    const before = await docker(['image', 'inspect', '--format', '{{.Id}}', 'docker:dind']);
+    const dir = mkdtempSync(join(tmpdir(), 'setup-dind-e2e-load-'));
+    try {
+      // An archive of busybox whose manifest names docker:dind: a load would make the next DinD job run it.
+      execFileSync('sh', ['-c', `cd "${dir}" && docker save busybox:latest | tar -x && rm -f repositories`]);
+      const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Array<{ RepoTags: string[] }>;
+      writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest.map((image) => ({ ...image, RepoTags: ['docker:dind'] }))));
+      execFileSync('sh', ['-c', `cd "${dir}" && tar -cf ../evil-${process.pid}.tar . && mv ../evil-${process.pid}.tar evil.tar`]);
+      const job = newJob();
+      expect((await job.main({ mode: 'dood', 'dood-policy': 'strict' })).code).toBe(0);
+      const env = job.stepEnv();
+      const tagged = attempt(['tag', 'busybox:latest', 'docker:dind'], env);
+      expect(tagged.err).toMatch(/setup-dind dood-policy strict: tagging docker.io\/library\/docker:dind is not allowed/);
+      const loaded = execFileSync('sh', ['-c', `docker load -i "${dir}/evil.tar" 2>&1 || true`], { env, encoding: 'utf8' });
+      expect(loaded).toMatch(/setup-dind dood-policy strict: loading docker.io\/library\/docker:dind is not allowed/);
+      expect(attempt(['rmi', 'docker:dind'], env).err).toMatch(/setup-dind dood-policy strict: untagging docker.io\/library\/docker:dind is not allowed/);
+      expect(await docker(['image', 'inspect', '--format', '{{.Id}}', 'docker:dind'])).toBe(before);
+
+      // A tag of the job's own: made, moved and removed.
+      const own = `setup-dind-e2e/own:${job.runId}`;
+      expect(attempt(['tag', 'busybox:latest', own], env).err).toBe('');
+      expect(attempt(['tag', 'alpine:latest', own], env).err).toBe('');
+      expect(attempt(['rmi', own], env).err).toBe('');
+      await job.post();
+      expect(await leftovers(job)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

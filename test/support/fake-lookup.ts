@@ -43,6 +43,18 @@ export class FakeLookup implements DaemonLookup {
     return this.answers.get(`${kind} ${ref}`) ?? { status: 404, json: { message: `no such ${kind}` } };
   }
 
+  /** An image, by each of its tags and its ID. */
+  image(id: string, tags: string[]): this {
+    const answer = { status: 200, json: { Id: id, RepoTags: tags, RepoDigests: [] } };
+    for (const ref of [id, ...tags]) this.answers.set(`image ${ref}`, answer);
+    return this;
+  }
+
+  async inspectImage(ref: string): Promise<JsonAnswer> {
+    this.asked.push(`image ${ref}`);
+    return this.answers.get(`image ${ref}`) ?? { status: 404, json: { message: `No such image: ${ref}` } };
+  }
+
   async createVolume(spec: Json): Promise<JsonAnswer> {
     this.created.push(spec);
     return { status: this.createStatus, json: {} };

@@ -5,6 +5,7 @@
  * explanation the test sets.
  */
 import http from 'node:http';
+import { Transform } from 'node:stream';
 import net from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -68,7 +69,8 @@ interface Answer {
   body: string;
 }
 
-function call(job: Harness, method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<Answer> {
+/** One request through the proxy; `parts`, when given, are the body sent in pieces 50 ms apart. */
+function call(job: Harness, method: string, path: string, body?: string, headers: Record<string, string> = {}, parts?: string[]): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const request = http.request({ socketPath: job.listenPath, method, path, agent: false, headers: { Host: 'docker', ...headers } }, (response) => {
       const chunks: Buffer[] = [];
@@ -76,7 +78,13 @@ function call(job: Harness, method: string, path: string, body?: string, headers
       response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
     });
     request.on('error', reject);
-    request.end(body);
+    if (!parts) return request.end(body);
+    const next = (index: number): void => {
+      if (index === parts.length) return void request.end();
+      request.write(parts[index]);
+      setTimeout(() => next(index + 1), 50);
+    };
+    next(0);
   });
 }
 
@@ -151,6 +159,31 @@ describe('Forwarder.forward', () => {
     expect(seen).toMatchObject({ url: '/v1.47/networks/full-id/connect', headers: { 'content-length': '16' } });
     expect(seen!.headers['transfer-encoding']).toBeUndefined();
     expect(seen!.body.toString('utf8')).toBe('{"checked":true}');
+  });
+
+  it('through: a streamed body passes through it; when it fails, the daemon never gets a whole body and the client gets the refusal', async () => {
+    const job = await setup();
+    job.forwarding = { through: new Transform({ transform: (chunk: Buffer, _encoding, done) => done(null, Buffer.from(chunk.toString('utf8').toUpperCase())) }) };
+    await call(job, 'POST', '/v1.47/images/load', 'archive bytes', { 'Content-Length': '13' });
+    expect(job.upstream.seen.map((request) => request.body.toString('utf8'))).toEqual(['ARCHIVE BYTES']);
+
+    let passed = false;
+    job.forwarding = {
+      through: new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          // The first bytes go on; the end of the archive is refused.
+          if (!passed) {
+            passed = true;
+            return done(null, chunk.subarray(0, 4));
+          }
+          done(new Refused(403, 'the archive tags docker:dind'));
+        },
+      }),
+    };
+    const refused = call(job, 'POST', '/v1.47/images/load', undefined, { 'Transfer-Encoding': 'chunked' }, ['part one', 'part two']);
+    expect(await refused).toMatchObject({ status: 403, body: '{"message":"the archive tags docker:dind"}\n' });
+    expect(job.upstream.seen).toHaveLength(1);
+    expect(job.log).toEqual(['refused POST /v1.47/images/load: the archive tags docker:dind']);
   });
 
   it('explainErrors: an error answer is read whole and sent as explainError returns it; other answers are streamed as they are', async () => {

@@ -4,12 +4,17 @@
  * a Forwarding or a Refused out.
  */
 import type http from 'node:http';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { RequestGuard, targetRefusal, upgradeRefusal } from '../../src/dood/guard.js';
 import { Ownership } from '../../src/dood/ownership.js';
+import { resolveExisting } from '../../src/dood/paths.js';
 import type { DoodPolicy } from '../../src/dood/policy.js';
 import { classifyRequest } from '../../src/dood/routes.js';
+import { TagLedger, TagRules } from '../../src/dood/tags.js';
 import { ID, jobDaemon, OURS, refusalOf } from '../support/fake-lookup.js';
 
 function request(method: string, url: string, body?: unknown, headers: http.IncomingHttpHeaders = {}): http.IncomingMessage {
@@ -22,7 +27,8 @@ function setup(policy: DoodPolicy = 'strict') {
   const log: string[] = [];
   const context = { labels: OURS, policy, allowedBindRoots: ['/work'], socketPaths: ['/var/run/docker.sock'] };
   const ownership = new Ownership({ daemon, labels: OURS, strict: policy === 'strict', log: (line) => log.push(line) });
-  const guard = new RequestGuard({ context, ownership, log: (line) => log.push(line) });
+  const tags = new TagRules({ lookup: daemon, ledger: new TagLedger(), labels: OURS });
+  const guard = new RequestGuard({ context, ownership, tags, volumes: daemon, log: (line) => log.push(line) });
   const prepare = (method: string, url: string, body?: unknown, headers?: http.IncomingHttpHeaders) =>
     guard.prepare(classifyRequest(method, url), request(method, url, body, headers));
   return { daemon, log, guard, prepare };
@@ -187,6 +193,8 @@ describe('prepare', () => {
     const inContainer = new RequestGuard({
       context: { labels: OURS, policy: 'none', allowedBindRoots: [], socketPaths: [], pathMap: [{ containerPath: '/ws', hostPath: '/home/runner/work' }] },
       ownership: new Ownership({ daemon: jobDaemon(), labels: OURS, strict: false, log: () => {} }),
+      tags: new TagRules({ lookup: jobDaemon(), ledger: new TagLedger(), labels: OURS }),
+      volumes: jobDaemon(),
       log: (line) => log.push(line),
     });
     const forwarding = await inContainer.prepare(classifyRequest('POST', '/containers/create'), request('POST', '/containers/create', { HostConfig: { Binds: ['/ws/src:/src'] } }));
@@ -214,5 +222,76 @@ describe('prepare', () => {
     expect(await setup('none').prepare('POST', '/v1.47/volumes/prune')).toEqual({});
     expect(await prepare('GET', '/v1.47/images/json')).toEqual({});
     expect(await prepare('POST', '/v1.47/containers/mine/stop')).toEqual({ path: `/v1.47/containers/${ID('mine')}/stop` });
+  });
+});
+
+describe('strict: image tags, build networks and body fields', () => {
+  it('a tag may be created and then changed by the job; an existing tag of someone else\'s is neither replaced nor removed', async () => {
+    const { prepare, daemon } = setup();
+    daemon.image(`sha256:${'d'.repeat(64)}`, ['docker:dind', 'docker.io/library/docker:dind']);
+    expect((await refusalOf(prepare('POST', '/v1.47/images/busybox/tag?repo=docker&tag=dind'))).message).toBe(
+      'setup-dind dood-policy strict: tagging docker.io/library/docker:dind is not allowed (the tag exists and was not created by this job; strict lets a job create new tags and change only its own)',
+    );
+    expect((await refusalOf(prepare('POST', '/v1.47/build?t=docker:dind'))).message).toContain('docker.io/library/docker:dind is not allowed');
+    expect((await refusalOf(prepare('DELETE', '/v1.47/images/docker:dind'))).status).toBe(403);
+    await prepare('POST', '/v1.47/build?t=app:1');
+    daemon.image(`sha256:${'a'.repeat(64)}`, ['app:1', 'docker.io/library/app:1']); // what the build made
+    expect(await prepare('DELETE', '/v1.47/images/app:1')).toEqual({ path: `/v1.47/images/${encodeURIComponent('docker.io/library/app:1')}` });
+  });
+
+  it('a load streams through the archive watcher', async () => {
+    const { prepare } = setup();
+    expect((await prepare('POST', '/v1.47/images/load?quiet=1')).through).toBeDefined();
+    expect((await setup('none').prepare('POST', '/v1.47/images/load')).through).toBeUndefined();
+  });
+
+  it('a classic build joins only the job\'s own container or network', async () => {
+    const { prepare } = setup();
+    expect((await refusalOf(prepare('POST', '/v1.47/build?networkmode=container:foreign'))).message).toContain('build --network container:foreign (container foreign)');
+    expect((await refusalOf(prepare('POST', '/v1.47/build?networkmode=theirnet'))).message).toContain('(network theirnet)');
+    expect((await prepare('POST', '/v1.47/build?networkmode=container:mine')).path).toBe(`/v1.47/build?networkmode=container%3A${ID('mine')}`);
+    expect(await prepare('POST', '/v1.47/build?networkmode=jobnet')).toEqual({});
+  });
+
+  it('every body is checked against its field table: create, update, exec start, network connect', async () => {
+    const { prepare } = setup();
+    expect((await refusalOf(prepare('POST', '/containers/create', { Image: 'busybox', HostConfig: { MaskedPaths: [] } }))).message).toContain('HostConfig.MaskedPaths');
+    expect((await refusalOf(prepare('POST', '/containers/create', { Image: 'busybox', HostConfig: { CapAdd: 'SYS_ADMIN' } }))).status).toBe(403);
+    expect((await refusalOf(prepare('POST', '/containers/mine/update', { Devices: [{ PathOnHost: '/dev/sda' }] }))).status).toBe(403);
+    expect((await refusalOf(prepare('POST', `/exec/${ID('myexec')}/start`, { Detach: true, Privileged: true }))).status).toBe(403);
+    expect((await refusalOf(prepare('POST', '/networks/jobnet/connect', { Container: 'mine', Frobnicate: 1 }))).status).toBe(403);
+    expect(bodyOf(await prepare('POST', '/containers/mine/update', { Memory: 1 << 20 }))).toEqual({ Memory: 1 << 20 });
+    expect(bodyOf(await prepare('POST', `/exec/${ID('myexec')}/start`, { Detach: true }))).toEqual({ Detach: true });
+  });
+});
+
+describe('strict: bind sources checked again when the daemon mounts them', () => {
+  it('a start, restart or cp of a container whose bind source has become a link out of the roots is refused', async () => {
+    const root = realpathSync(mkdtempSync(join(tmpdir(), 'setup-dind-guard-binds-')));
+    try {
+      mkdirSync(join(root, 'data'));
+      const daemon = jobDaemon();
+      const container = { Id: ID('binder'), Name: '/binder', Config: { Labels: OURS }, HostConfig: { Binds: [`${root}/data:/data`] }, Mounts: [] };
+      daemon.answers.set('container binder', { status: 200, json: container });
+      const context = { labels: OURS, policy: 'strict' as const, allowedBindRoots: [root], socketPaths: ['/var/run/docker.sock'], resolvePath: resolveExisting };
+      const guard = new RequestGuard({
+        context,
+        ownership: new Ownership({ daemon, labels: OURS, strict: true, log: () => {} }),
+        tags: new TagRules({ lookup: daemon, ledger: new TagLedger(), labels: OURS }),
+        volumes: daemon,
+        log: () => {},
+      });
+      const check = (method: string, url: string) => guard.checkRoute(classifyRequest(method, url), request(method, url));
+      expect(await check('POST', '/containers/binder/start')).toBe(`/containers/${ID('binder')}/start`);
+      rmSync(join(root, 'data'), { recursive: true });
+      symlinkSync('/etc', join(root, 'data'));
+      for (const [method, url] of [['POST', '/containers/binder/start'], ['POST', '/containers/binder/restart'], ['GET', '/containers/binder/archive?path=/data/passwd'], ['PUT', '/containers/binder/archive?path=/data']]) {
+        expect((await refusalOf(check(method!, url!))).message, url).toMatch(/^setup-dind dood-policy strict: bind mount of .*\/data.* is not allowed/);
+      }
+      // Requests that mount nothing are not held up by it.
+      expect(await check('POST', '/containers/binder/stop')).toBe(`/containers/${ID('binder')}/stop`);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

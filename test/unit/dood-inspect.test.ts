@@ -206,12 +206,13 @@ describe('dood-policy', () => {
       { ref: 'cache', what: '--link /cache:/me/cache' },
       { ref: 'queue', what: '--link queue' },
     ]);
-    for (const join of inspected.joins) join.pin(`ID-${join.ref}`);
+    for (const join of inspected.joins) join.pin({ id: `ID-${join.ref}`, name: `name-${join.ref}` });
     expect((inspected.body as { HostConfig: unknown }).HostConfig).toMatchObject({
       NetworkMode: 'container:ID-db',
       PidMode: 'container:ID-app',
       VolumesFrom: ['ID-data:ro', 'ID-logs'],
-      Links: ['ID-cache:/me/cache', 'ID-queue'],
+      // A link keeps the name: on a user network the daemon points the alias at the name it is given.
+      Links: ['name-cache:/me/cache', 'name-queue'],
     });
     expect(inspectContainerCreate({ HostConfig: { NetworkMode: 'container:db' } }, context()).joins).toEqual([]);
   });

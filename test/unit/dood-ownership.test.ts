@@ -71,9 +71,9 @@ describe('ownContainer', () => {
     const { ownership, daemon } = setup();
     const pinned: string[] = [];
     const joins = [
-      { ref: 'mine', what: '--network container:mine', pin: (id: string) => pinned.push(id) },
-      { ref: 'foreign', what: '--volumes-from foreign', pin: (id: string) => pinned.push(id) },
-      { ref: 'hostbox', what: '--pid container:hostbox', pin: (id: string) => pinned.push(id) },
+      { ref: 'mine', what: '--network container:mine', pin: ({ id }: { id: string }) => pinned.push(id) },
+      { ref: 'foreign', what: '--volumes-from foreign', pin: ({ id }: { id: string }) => pinned.push(id) },
+      { ref: 'hostbox', what: '--pid container:hostbox', pin: ({ id }: { id: string }) => pinned.push(id) },
     ];
     expect((await refusal(ownership.ownJoins(joins))).message).toContain('--volumes-from foreign (container foreign)');
     expect(daemon.asked).toEqual(['container mine', 'container foreign']);

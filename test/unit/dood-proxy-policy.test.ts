@@ -35,6 +35,9 @@ const OWN_CONTAINER_REFUSAL = /^setup-dind dood-policy strict: .+ is not allowed
 
 type Labels = Record<string, string> | null;
 
+/** What a strict proxy asks when it starts: the tags there are. */
+const STARTUP = new Set(['/images/json']);
+
 interface Seen {
   method: string;
   /** The path as sent, with the query. */
@@ -98,14 +101,19 @@ class FakeDaemon {
     return this.containers.find((container) => container.Name === `/${ref}` || container.Id === ref || (ref.length >= 6 && container.Id.startsWith(ref)));
   }
 
+  /** Every request but strict's start-up ones. */
+  requests(): Seen[] {
+    return this.seen.filter((request) => !STARTUP.has(request.path));
+  }
+
   /** What the job's requests brought to the daemon (the proxy's own look-ups left out). */
   forwarded(): Seen[] {
     return this.seen.filter((request) => request.headers[CLIENT] !== undefined);
   }
 
-  /** The proxy's own requests. */
+  /** The proxy's own requests, but strict's start-up ones. */
   ownRequests(): Seen[] {
-    return this.seen.filter((request) => request.headers[CLIENT] === undefined);
+    return this.seen.filter((request) => request.headers[CLIENT] === undefined && !STARTUP.has(request.path));
   }
 
   private record(req: http.IncomingMessage, body: string, upgrade: boolean): Seen {
@@ -438,9 +446,6 @@ describe('strict: a new container may join only the job\'s own containers', () =
     ['NetworkMode', 'container:foreign', '--network container:foreign'],
     ['PidMode', 'container:foreign', '--pid container:foreign'],
     ['IpcMode', 'container:foreign', '--ipc container:foreign'],
-    ['UTSMode', 'container:foreign', '--uts container:foreign'],
-    ['UsernsMode', 'container:foreign', '--userns container:foreign'],
-    ['CgroupnsMode', 'container:foreign', '--cgroupns container:foreign'],
     ['VolumesFrom', ['foreign:ro'], '--volumes-from foreign:ro'],
   ];
 
@@ -456,6 +461,16 @@ describe('strict: a new container may join only the job\'s own containers', () =
     // The join is pinned to the full ID that was checked.
     const pinned = JSON.parse(JSON.stringify(value).replace('foreign', idOf(job, 'mine'))) as unknown;
     expect((forwardedBody(job).HostConfig as Record<string, unknown>)[field]).toEqual(pinned);
+  });
+
+  it('a container: mode the daemon does not have (uts, userns, cgroupns) is refused as a mode strict does not know', async () => {
+    const job = await setup('strict');
+    for (const field of ['UTSMode', 'UsernsMode', 'CgroupnsMode']) {
+      const refused = await call(job, 'POST', '/v1.47/containers/create', { Image: 'busybox', HostConfig: { [field]: 'container:mine' } });
+      expect(refused.status, field).toBe(403);
+      expect((refused.json as { message: string }).message, field).toContain(`HostConfig.${field} "container:mine"`);
+    }
+    expect(job.daemon.forwarded()).toEqual([]);
   });
 
   it('checks the deprecated top-level HostConfig fields (API < 1.44) and every join, not just the first', async () => {
@@ -509,7 +524,7 @@ describe('strict: a container may use only the job\'s own named volumes', () => 
     expect(created).toMatchObject([{ path: '/volumes/create' }]);
     expect(JSON.parse(created[0]!.body)).toEqual({ Name: 'fresh', Driver: 'local', Labels: OURS });
     // The volume create came before the container create.
-    expect(job.daemon.seen.map((request) => `${request.method} ${request.path}`)).toEqual(['GET /volumes/fresh', 'POST /volumes/create', 'POST /containers/create']);
+    expect(job.daemon.requests().map((request) => `${request.method} ${request.path}`)).toEqual(['GET /volumes/fresh', 'POST /volumes/create', 'POST /containers/create']);
     // And it is the job's own from then on.
     expect((await call(job, 'POST', '/v1.47/containers/create', { Image: 'busybox', HostConfig: { Binds: ['fresh:/again'] } })).status).toBe(201);
   });
@@ -542,7 +557,7 @@ describe('strict: requests the proxy cannot check', () => {
     const job = await setup('strict');
     const answer = await call(job, 'POST', '/v1.47/containers/mine/kill', 'signal=KILL', { 'Content-Type': 'application/x-www-form-urlencoded' });
     expect(answer).toMatchObject({ status: 403, json: { message: 'setup-dind dood-policy strict: a form-encoded request body is not allowed (the proxy checks parameters in the query only)' } });
-    expect(job.daemon.seen).toEqual([]);
+    expect(job.daemon.requests()).toEqual([]);
   });
 
   it('refuses plugins and swarm services; reading them passes', async () => {
@@ -558,18 +573,23 @@ describe('strict: requests the proxy cannot check', () => {
   it('refuses an absolute-form request target (the daemon routes it by its path)', async () => {
     const job = await setup('strict');
     expect((await call(job, 'DELETE', 'http://docker/v1.47/containers/foreign?force=1')).status).toBe(400);
-    expect(job.daemon.seen).toEqual([]);
+    expect(job.daemon.requests()).toEqual([]);
   });
 });
 
 describe('labels on what the job creates', () => {
   it('a container create reaches the daemon with the job\'s labels over the request\'s own; the job cannot forge the instance or owner', async () => {
-    const job = await setup('strict');
-    const answer = await call(job, 'POST', '/v1.47/containers/create?name=fresh', {
+    const forged = {
       Image: 'busybox',
       Labels: { mine: '1', 'setup-dind.instance': 'job-b', 'setup-dind.owner': 'someone-else' },
       labels: { 'setup-dind.role': 'forged', other: '2' },
-    });
+    };
+    // strict's field check refuses a field named twice (Go would merge the two).
+    const strict = await setup('strict');
+    expect((await call(strict, 'POST', '/v1.47/containers/create?name=fresh', forged)).status).toBe(400);
+    expect(strict.daemon.forwarded()).toEqual([]);
+    const job = await setup('no-privileged');
+    const answer = await call(job, 'POST', '/v1.47/containers/create?name=fresh', forged);
     expect(answer.status).toBe(201);
     const body = forwardedBody(job);
     expect(Object.keys(body).filter((key) => key.toLowerCase() === 'labels')).toEqual(['Labels']);

@@ -129,6 +129,25 @@ describe('TagRules writes', () => {
   });
 });
 
+describe('TagRules: tags made since the proxy started', () => {
+  it('a tag made since the proxy started (a BuildKit build names its tags out of its sight) is the job\'s; one from before is protected', async () => {
+    const daemon = new FakeImages().image('d', ['docker:dind']).image('a', ['app:1']);
+    const preexisting = Promise.resolve(new Set([DIND]));
+    const rules = new TagRules({ lookup: daemon, ledger: new TagLedger(), labels: OURS, preexisting });
+    expect(await rules.decide(request('DELETE', '/images/app:1'), '')).toEqual({ path: `/images/${encodeURIComponent('docker.io/library/app:1')}` });
+    await rules.decide(request('POST', '/images/busybox/tag', 'repo=app&tag=1'), '');
+    expect((await refusal(rules.decide(request('DELETE', '/images/docker:dind'), '')))?.status).toBe(403);
+    expect((await refusal(rules.decide(request('POST', '/images/busybox/tag', 'repo=docker&tag=dind'), '')))?.status).toBe(403);
+    expect((await refusal(rules.decide(request('DELETE', `/images/${ID('d')}`), '')))?.status).toBe(403);
+  });
+
+  it('when the list of tags at the start failed, every tag but the ledger\'s is protected', async () => {
+    const daemon = new FakeImages().image('a', ['app:1']);
+    const rules = new TagRules({ lookup: daemon, ledger: new TagLedger(), labels: OURS, preexisting: Promise.resolve({ has: () => true }) });
+    expect((await refusal(rules.decide(request('DELETE', '/images/app:1'), '')))?.status).toBe(403);
+  });
+});
+
 describe('TagRules removals', () => {
   it('untags only the job\'s own tags, pinned to the normalized name, and forgets them', async () => {
     const { rules, ledger, daemon } = setup();

@@ -95,7 +95,14 @@ export const execCreateTable: Table = {
 
 export const execStartTable: Table = {
   name: 'exec start',
-  rows: [row('Detach', any), row('Tty', any), row('ConsoleSize', any, { since: '1.42' })],
+  rows: [
+    row('Detach', any),
+    row('Tty', any),
+    row('ConsoleSize', any, { since: '1.42' }),
+    // dockerode (testcontainers) sends its own start options in the body too; the daemon ignores them.
+    row('hijack', any, { note: 'not in the API: dockerode sends it' }),
+    row('stdin', any, { note: 'not in the API: dockerode sends it' }),
+  ],
 };
 
 export const volumeCreateTable: Table = {
