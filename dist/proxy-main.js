@@ -862,9 +862,24 @@ function volumeOptionsProblem(driver, options, context, what) {
     if (!device.startsWith('/'))
         return refused_policyRefusal('strict', `${what} binding ${JSON.stringify(device)}`, 'a bind device must be an absolute path: the daemon resolves any other from its own working directory');
     const host = paths_cleanAbsolute(device);
-    const resolved = context.pathMap ? host : (context.resolvePath?.(host) ?? host);
+    const resolved = deviceOnHost(host, context);
+    if (resolved === undefined)
+        return refused_policyRefusal('strict', `${what} binding ${host}`, "through links it leads out of the job container's mounts, where the proxy cannot check it");
     const problem = binds_bindSourceProblem(resolved, context);
     return problem ? refused_policyRefusal('strict', `${what} binding ${resolved}`, problem) : undefined;
+}
+/**
+ * A bind volume's device (a host path) with its links followed as the kernel
+ * will when the daemon mounts it: on the host as the proxy sees it, or, when
+ * the job runs in a container, through that container's view of the spot.
+ * Undefined when it leads where the proxy cannot see.
+ */
+function deviceOnHost(host, context) {
+    const resolve = context.resolvePath ?? ((path) => path);
+    if (!context.pathMap)
+        return resolve(host);
+    const inContainer = containerPathOf(host, context.pathMap);
+    return inContainer === undefined ? host : translateHostPath(resolve(inContainer), context.pathMap);
 }
 
 ;// CONCATENATED MODULE: ./src/dood/inspect.ts

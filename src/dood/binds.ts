@@ -5,7 +5,7 @@
  * mounts, so the checks look at where a path leads on the host.
  */
 import type { DoodPolicy } from './policy.js';
-import { cleanAbsolute, isWithin, translateHostPath, type PathMapping } from './paths.js';
+import { cleanAbsolute, containerPathOf, isWithin, translateHostPath, type PathMapping } from './paths.js';
 import { isObject } from './json.js';
 import { policyRefusal, Refused } from './refused.js';
 
@@ -107,7 +107,21 @@ export function volumeOptionsProblem(driver: unknown, options: unknown, context:
   }
   if (!device.startsWith('/')) return policyRefusal('strict', `${what} binding ${JSON.stringify(device)}`, 'a bind device must be an absolute path: the daemon resolves any other from its own working directory');
   const host = cleanAbsolute(device)!;
-  const resolved = context.pathMap ? host : (context.resolvePath?.(host) ?? host);
+  const resolved = deviceOnHost(host, context);
+  if (resolved === undefined) return policyRefusal('strict', `${what} binding ${host}`, "through links it leads out of the job container's mounts, where the proxy cannot check it");
   const problem = bindSourceProblem(resolved, context);
   return problem ? policyRefusal('strict', `${what} binding ${resolved}`, problem) : undefined;
+}
+
+/**
+ * A bind volume's device (a host path) with its links followed as the kernel
+ * will when the daemon mounts it: on the host as the proxy sees it, or, when
+ * the job runs in a container, through that container's view of the spot.
+ * Undefined when it leads where the proxy cannot see.
+ */
+function deviceOnHost(host: string, context: BindContext): string | undefined {
+  const resolve = context.resolvePath ?? ((path: string) => path);
+  if (!context.pathMap) return resolve(host);
+  const inContainer = containerPathOf(host, context.pathMap);
+  return inContainer === undefined ? host : translateHostPath(resolve(inContainer), context.pathMap);
 }

@@ -281,12 +281,11 @@ describe('prune', () => {
   });
 });
 
-describe('known holes (it.fails until the proxy refuses them)', () => {
-  // Found while splitting the proxy (not fixed): when the job runs in a container, a volume's device
-  // (a host path) is checked against the roots as given, never resolved, while bind sources are resolved
-  // in the job's container first. A link the job makes in its workspace (/__w/repo/link -> /) lets a
-  // bind-type local volume mount any host path: the kernel follows the link when the volume is mounted.
-  it.fails('in a container, strict refuses a volume whose device is a link out of the roots', () => {
+describe('a volume device through links, when the job runs in a container', () => {
+  // Found while splitting the proxy: a volume's device (a host path) was checked as given, never
+  // resolved, while bind sources were resolved in the job's container first. A link the job makes in its
+  // workspace (/__w/repo/link -> /) let a bind-type local volume mount any host path.
+  it('in a container, strict refuses a volume whose device is a link out of the roots', () => {
     const ctx = context({
       policy: 'strict',
       allowedBindRoots: ['/home/runner/work'],
@@ -294,6 +293,9 @@ describe('known holes (it.fails until the proxy refuses them)', () => {
       resolvePath: (path) => (path === '/__w/repo/link' ? '/' : path),
     });
     expect(refusal(() => inspectContainerCreate({ HostConfig: { Binds: ['/__w/repo/link:/x'] } }, ctx)).status).toBe(400);
-    expect(refusal(() => inspectVolumeCreate({ Name: 'v', DriverOpts: { type: 'none', o: 'bind', device: '/home/runner/work/repo/link' } }, ctx)).status).toBe(403);
+    expect(refusal(() => inspectVolumeCreate({ Name: 'v', DriverOpts: { type: 'none', o: 'bind', device: '/home/runner/work/repo/link' } }, ctx)).message).toContain(
+      "through links it leads out of the job container's mounts",
+    );
+    expect(() => inspectVolumeCreate({ Name: 'v', DriverOpts: { type: 'none', o: 'bind', device: '/home/runner/work/repo/dir' } }, ctx)).not.toThrow();
   });
 });
