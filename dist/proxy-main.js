@@ -2268,6 +2268,9 @@ function imageRequest(method, path, query) {
         const image = query.get('fromImage') ?? '';
         if (image !== '')
             return { kind: 'pull', image, tag: query.get('tag') ?? '' };
+        // An import from a URL is downloaded by the daemon, from the host's network: only the body (fromSrc=-) may be imported.
+        if ((query.get('fromSrc') ?? '-') !== '-')
+            return { kind: 'unreadable', verb: 'importing from', text: `${query.get('fromSrc')} (the daemon would download it from the host's network; send the archive as the body)` };
         return repoTagWrite('importing', query.get('repo') ?? '', query.get('tag') ?? '');
     }
     // The route is /images/{name:.*}/tag: the name is everything before the last /tag.
@@ -3251,6 +3254,10 @@ class Ownership {
                 ...(volume.driverOpts ? { DriverOpts: volume.driverOpts } : {}),
                 Labels: { ...(volume.labels ?? {}), ...labels },
             });
+            // The daemon answers a create of a name that exists by then with that volume, its labels as they were.
+            if (strict && created.status < 300 && !(json_isObject(created.json) && this.isOurs(created.json.Labels))) {
+                throw refused_policyRefusal('strict', `using volume ${volume.name}`, 'the volume was created by someone else at the same moment');
+            }
             if (created.status < 300)
                 log(`created volume ${volume.name} with the job's labels`);
         }
@@ -3454,6 +3461,7 @@ function withQuery(url, name, value) {
 
 
 
+
 /** Container endpoints at which the daemon mounts the container's binds: a restart, and docker cp (archive). */
 const MOUNTING = /\/(restart|archive)$/;
 /** The field table (fields.ts) that strict checks each body against, by route kind. */
@@ -3477,6 +3485,27 @@ function upgradeRefusal(method, url, route) {
     if (route.upgrade || route.kind === 'unknown')
         return undefined;
     return new Refused(400, `setup-dind dood proxy: ${method} ${routePath(url)} does not take a connection upgrade.`);
+}
+/**
+ * strict: classic build options the daemon applies to the build's RUN
+ * containers, or acts on itself, that strict refuses elsewhere. Throws Refused.
+ */
+function buildQueryProblem(query) {
+    if ((query.get('cgroupparent') ?? '') !== '')
+        throw refused_policyRefusal('strict', 'build --cgroup-parent', "it places the build's containers in any cgroup of the host, outside the limits of the job");
+    if ((query.get('remote') ?? '') !== '') {
+        throw refused_policyRefusal('strict', 'a build context the daemon fetches (remote)', "the daemon clones or downloads it from the host's network, with the host's credentials; send the context instead");
+    }
+    const ulimits = parseFirstJsonValue(query.get('ulimits') ?? '[]')?.value;
+    for (const ulimit of Array.isArray(ulimits) ? ulimits : [ulimits]) {
+        const problem = checkUlimitName(json_isObject(ulimit) ? json_field(ulimit, 'Name') : ulimit);
+        if (problem)
+            throw refused_policyRefusal('strict', `build --ulimit ${problem.what}`, problem.why);
+    }
+    // With pull, the daemon moves the base image's tag to the platform asked for: another job's docker:dind, say.
+    if (boolValue(query, 'pull') && (query.get('platform') ?? '') !== '') {
+        throw refused_policyRefusal('strict', 'build --pull --platform', 'the pull moves the base image\'s tag, which other jobs use, to another platform');
+    }
 }
 /** What strict calls a request about one object in a refusal: the endpoint's last word (json reads as inspect). */
 function described(method, route) {
@@ -3521,6 +3550,7 @@ class RequestGuard {
             case 'prune':
                 return this.checkPrune(route);
             case 'build': {
+                buildQueryProblem(route.query);
                 const mode = route.query.get('networkmode') ?? '';
                 if (mode.toLowerCase() === 'host')
                     throw refused_policyRefusal('strict', 'build --network host', "it shares the host's network stack");
@@ -3859,6 +3889,8 @@ class TagRules {
                 throw refused_policyRefusal('strict', `${request.verb} ${request.text}`, 'the proxy cannot read it as an image reference to check');
             case 'pull':
                 // The registry's own content for that very name: not a replacement the job chose, and not the job's tag either.
+                // But a platform moves the tag to that platform's image: not over a tag from before the job.
+                await this.checkPullPlatform(request, new URLSearchParams(query.replace(/;/g, '&')));
                 return {};
             case 'load':
                 // The names are in the body: the guard pipes it through a LoadArchiveWatcher whose decision is checkLoad.
@@ -3878,6 +3910,17 @@ class TagRules {
             return true;
         const preexisting = this.options.preexisting;
         return preexisting !== undefined && !(await preexisting).has(tag);
+    }
+    async checkPullPlatform(request, query) {
+        if ((query.get('platform') ?? '') === '')
+            return;
+        const tag = request.tag === '' ? normalizedTag(request.image) : repoTagName(request.image, request.tag);
+        if (tag === undefined)
+            throw refused_policyRefusal('strict', `pulling ${request.image} for a platform`, 'the proxy cannot read it as an image reference to check');
+        const { status } = await this.options.lookup.inspectImage(tag);
+        if (status === 200 && !(await this.isJobs(tag))) {
+            throw refused_policyRefusal('strict', `pulling ${tag} for platform ${query.get('platform')}`, `it moves the tag to that platform's image; ${NOT_OURS}`);
+        }
     }
     /** The decision hook of a LoadArchiveWatcher: every tag the archive names must be new or the job's. */
     async checkLoad(names) {

@@ -17,8 +17,9 @@ import {
   type InspectionContext,
 } from './inspect.js';
 import { fieldProblems, type BodyObject } from './fields.js';
-import { imageRequest } from './image-requests.js';
-import { parseFirstJsonValue } from './json.js';
+import { checkUlimitName } from './fields/values.js';
+import { boolValue, imageRequest } from './image-requests.js';
+import { field, isObject, parseFirstJsonValue } from './json.js';
 import { LoadArchiveWatcher } from './load-archive.js';
 import { checkContainerMounts, type VolumeLookup } from './mount-check.js';
 import { containerNetworks, type Ownership } from './ownership.js';
@@ -64,6 +65,26 @@ export function upgradeRefusal(method: string, url: string, route: Route): Refus
   return new Refused(400, `setup-dind dood proxy: ${method} ${routePath(url)} does not take a connection upgrade.`);
 }
 
+/**
+ * strict: classic build options the daemon applies to the build's RUN
+ * containers, or acts on itself, that strict refuses elsewhere. Throws Refused.
+ */
+function buildQueryProblem(query: URLSearchParams): void {
+  if ((query.get('cgroupparent') ?? '') !== '') throw policyRefusal('strict', 'build --cgroup-parent', "it places the build's containers in any cgroup of the host, outside the limits of the job");
+  if ((query.get('remote') ?? '') !== '') {
+    throw policyRefusal('strict', 'a build context the daemon fetches (remote)', "the daemon clones or downloads it from the host's network, with the host's credentials; send the context instead");
+  }
+  const ulimits = parseFirstJsonValue(query.get('ulimits') ?? '[]')?.value;
+  for (const ulimit of Array.isArray(ulimits) ? ulimits : [ulimits]) {
+    const problem = checkUlimitName(isObject(ulimit) ? field(ulimit, 'Name') : ulimit);
+    if (problem) throw policyRefusal('strict', `build --ulimit ${problem.what}`, problem.why);
+  }
+  // With pull, the daemon moves the base image's tag to the platform asked for: another job's docker:dind, say.
+  if (boolValue(query, 'pull') && (query.get('platform') ?? '') !== '') {
+    throw policyRefusal('strict', 'build --pull --platform', 'the pull moves the base image\'s tag, which other jobs use, to another platform');
+  }
+}
+
 /** What strict calls a request about one object in a refusal: the endpoint's last word (json reads as inspect). */
 function described(method: string, route: Route): string {
   const action = /\/([a-z]+)$/.exec(route.pattern)?.[1];
@@ -106,6 +127,7 @@ export class RequestGuard {
       case 'prune':
         return this.checkPrune(route);
       case 'build': {
+        buildQueryProblem(route.query);
         const mode = route.query.get('networkmode') ?? '';
         if (mode.toLowerCase() === 'host') throw policyRefusal('strict', 'build --network host', "it shares the host's network stack");
         const joined = /^container:(.+)$/.exec(mode);

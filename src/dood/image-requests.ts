@@ -77,6 +77,8 @@ export function imageRequest(method: string, path: string, query: URLSearchParam
     // fromImage set: a pull (fromSrc is then ignored); otherwise an import from fromSrc.
     const image = query.get('fromImage') ?? '';
     if (image !== '') return { kind: 'pull', image, tag: query.get('tag') ?? '' };
+    // An import from a URL is downloaded by the daemon, from the host's network: only the body (fromSrc=-) may be imported.
+    if ((query.get('fromSrc') ?? '-') !== '-') return { kind: 'unreadable', verb: 'importing from', text: `${query.get('fromSrc')} (the daemon would download it from the host's network; send the archive as the body)` };
     return repoTagWrite('importing', query.get('repo') ?? '', query.get('tag') ?? '');
   }
   // The route is /images/{name:.*}/tag: the name is everything before the last /tag.

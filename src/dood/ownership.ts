@@ -166,6 +166,10 @@ export class Ownership {
         ...(volume.driverOpts ? { DriverOpts: volume.driverOpts } : {}),
         Labels: { ...(volume.labels ?? {}), ...labels },
       });
+      // The daemon answers a create of a name that exists by then with that volume, its labels as they were.
+      if (strict && created.status < 300 && !(isObject(created.json) && this.isOurs(created.json.Labels))) {
+        throw policyRefusal('strict', `using volume ${volume.name}`, 'the volume was created by someone else at the same moment');
+      }
       if (created.status < 300) log(`created volume ${volume.name} with the job's labels`);
     }
   }

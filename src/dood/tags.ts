@@ -6,7 +6,7 @@
  * removal to what was checked, so a name or ID prefix that means another
  * image by then is not what the daemon acts on.
  */
-import { isImageIdPrefix, normalizedTag, parseNormalizedNamed, referenceString, repositoryOf, tagNameOnly } from './image-refs.js';
+import { isImageIdPrefix, normalizedTag, parseNormalizedNamed, referenceString, repoTagName, repositoryOf, tagNameOnly } from './image-refs.js';
 import type { ImageRequest } from './image-requests.js';
 import { isObject, parseFirstJsonValue, strings } from './json.js';
 import type { JsonAnswer } from './ownership.js';
@@ -120,6 +120,8 @@ export class TagRules {
         throw policyRefusal('strict', `${request.verb} ${request.text}`, 'the proxy cannot read it as an image reference to check');
       case 'pull':
         // The registry's own content for that very name: not a replacement the job chose, and not the job's tag either.
+        // But a platform moves the tag to that platform's image: not over a tag from before the job.
+        await this.checkPullPlatform(request, new URLSearchParams(query.replace(/;/g, '&')));
         return {};
       case 'load':
         // The names are in the body: the guard pipes it through a LoadArchiveWatcher whose decision is checkLoad.
@@ -139,6 +141,16 @@ export class TagRules {
     if (this.options.ledger.has(tag)) return true;
     const preexisting = this.options.preexisting;
     return preexisting !== undefined && !(await preexisting).has(tag);
+  }
+
+  private async checkPullPlatform(request: Extract<ImageRequest, { kind: 'pull' }>, query: URLSearchParams): Promise<void> {
+    if ((query.get('platform') ?? '') === '') return;
+    const tag = request.tag === '' ? normalizedTag(request.image) : repoTagName(request.image, request.tag);
+    if (tag === undefined) throw policyRefusal('strict', `pulling ${request.image} for a platform`, 'the proxy cannot read it as an image reference to check');
+    const { status } = await this.options.lookup.inspectImage(tag);
+    if (status === 200 && !(await this.isJobs(tag))) {
+      throw policyRefusal('strict', `pulling ${tag} for platform ${query.get('platform')}`, `it moves the tag to that platform's image; ${NOT_OURS}`);
+    }
   }
 
   /** The decision hook of a LoadArchiveWatcher: every tag the archive names must be new or the job's. */

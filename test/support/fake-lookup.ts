@@ -57,7 +57,8 @@ export class FakeLookup implements DaemonLookup {
 
   async createVolume(spec: Json): Promise<JsonAnswer> {
     this.created.push(spec);
-    return { status: this.createStatus, json: {} };
+    // As the daemon: the volume it made, with the labels asked for.
+    return { status: this.createStatus, json: { Name: spec.Name, Driver: 'local', Labels: spec.Labels ?? null } };
   }
 }
 

@@ -1,9 +1,7 @@
 /**
  * Holes found by an adversarial review of the strict DooD proxy, each shown
- * by a test of what strict should do. Every test is marked it.fails: it
- * fails today because the proxy lets the attack through, so vitest reports
- * it as an expected failure. Closing a hole turns its test into an
- * unexpected pass: then drop the `.fails`.
+ * by a test of what strict should do (written as it.fails while the proxy
+ * let the attack through, and closed since).
  *
  * The requests go through the real RequestGuard (route table, ownership,
  * tag rules) with a fake daemon, as test/unit/dood-guard.test.ts does.
@@ -47,7 +45,7 @@ describe('review: classic build query parameters strict refuses in a container c
   // limits of the job"), but the build route checks `networkmode` only.
   // Effect: the build's RUN steps run in the host's root cgroup (or any other
   // job's), escaping the job's limits.
-  it.fails('refuses /build?cgroupparent= like HostConfig.CgroupParent', async () => {
+  it('refuses /build?cgroupparent= like HostConfig.CgroupParent', async () => {
     const { prepare } = setup();
     expect((await refusalOf(prepare('POST', '/v1.47/build?t=app:1&cgroupparent=%2F'))).status).toBe(403);
   });
@@ -57,7 +55,7 @@ describe('review: classic build query parameters strict refuses in a container c
   // RUN containers' Resources.Ulimits; strict refuses the nice and rtprio
   // ulimits on a create ("scheduling priority over the host"). Effect: RUN
   // steps may take real-time priority over the host's processes.
-  it.fails('refuses /build?ulimits= with rtprio or nice like HostConfig.Ulimits', async () => {
+  it('refuses /build?ulimits= with rtprio or nice like HostConfig.Ulimits', async () => {
     const { prepare } = setup();
     const ulimits = encodeURIComponent(JSON.stringify([{ Name: 'rtprio', Soft: 99, Hard: 99 }]));
     expect((await refusalOf(prepare('POST', `/v1.47/build?t=app:1&ulimits=${ulimits}`))).status).toBe(403);
@@ -74,7 +72,7 @@ describe('review: the daemon fetches from the host, for the job', () => {
   // --network host for the same reason, but forwards `remote` unchecked.
   // Effect: the job reads repositories with the host's credentials and
   // host-network-only HTTP services into an image it can then read.
-  it.fails('refuses /build?remote= (a context the daemon fetches with the host\'s network and credentials)', async () => {
+  it('refuses /build?remote= (a context the daemon fetches with the host\'s network and credentials)', async () => {
     const { prepare } = setup();
     const remote = encodeURIComponent('git@github.com:victim/private.git');
     expect((await refusalOf(prepare('POST', `/v1.47/build?t=app:1&remote=${remote}`))).status).toBe(403);
@@ -84,7 +82,7 @@ describe('review: the daemon fetches from the host, for the job', () => {
   // (docker import URL). The daemon downloads fromSrc itself from the host's
   // network namespace. Only the repo/tag are checked. Effect: requests from
   // the host to host-only addresses (metadata service, 127.0.0.1 services).
-  it.fails('refuses /images/create?fromSrc=<URL> (an import the daemon downloads from the host\'s network)', async () => {
+  it('refuses /images/create?fromSrc=<URL> (an import the daemon downloads from the host\'s network)', async () => {
     const { prepare } = setup();
     const source = encodeURIComponent('http://169.254.169.254/latest/meta-data/');
     expect((await refusalOf(prepare('POST', `/v1.47/images/create?fromSrc=${source}&repo=app&tag=1`))).status).toBe(403);
@@ -99,7 +97,7 @@ describe('review: pre-existing tags', () => {
   // platform the job chose. Effect: the docker:dind a later job runs (the tag
   // strict says it protects) becomes an s390x image: exec format error, or an
   // emulated one where binfmt is installed.
-  it.fails('refuses a pull of another platform over a tag that existed before the job', async () => {
+  it('refuses a pull of another platform over a tag that existed before the job', async () => {
     const { prepare } = setup();
     expect((await refusalOf(prepare('POST', '/v1.47/images/create?fromImage=docker&tag=dind&platform=linux%2Fs390x'))).status).toBe(403);
   });
@@ -126,9 +124,22 @@ describe('review: named volumes a container uses', () => {
   // not look at the answer, and the create goes on; the start-time check
   // (mount-check.ts) re-checks a volume's options, not whose it is.
   // Effect: the job's container mounts another job's volume (read/write).
-  it.fails('refuses a volume that turns out, at its create, to be another job\'s', async () => {
+  it('refuses a volume that turns out, at its create, to be another job\'s', async () => {
     const daemon = new VolumeCreatedMeanwhile();
     const { prepare } = setup(daemon);
     expect((await refusalOf(prepare('POST', '/v1.47/containers/create', { Image: 'busybox', HostConfig: { Binds: ['cache:/data'] } }))).status).toBe(403);
   });
 });
+
+describe('review: what the closed holes still allow', () => {
+  it('a build with its own limits, a platform pull of a new tag, an import of the body, a volume created for the job', async () => {
+    const { prepare, daemon } = setup();
+    const ulimits = encodeURIComponent(JSON.stringify([{ Name: 'nofile', Soft: 1024, Hard: 2048 }]));
+    await expect(prepare('POST', `/v1.47/build?t=app:1&ulimits=${ulimits}&platform=linux%2Farm64`)).resolves.toBeDefined();
+    await expect(prepare('POST', '/v1.47/images/create?fromImage=alpine&tag=3.20&platform=linux%2Farm64')).resolves.toEqual({});
+    await expect(prepare('POST', '/v1.47/images/create?fromSrc=-&repo=imported&tag=1')).resolves.toBeDefined();
+    await expect(prepare('POST', '/v1.47/containers/create', { Image: 'busybox', HostConfig: { Binds: ['fresh:/data'] } })).resolves.toBeDefined();
+    expect(daemon.created).toEqual([{ Name: 'fresh', Labels: OURS }]);
+  });
+});
+
