@@ -1074,6 +1074,7 @@ function inspectHostConfig(hostConfig, context, inspected) {
     checkBinds(binds, context);
     checkHostAccess(hostConfig);
 }
+/** A body with nothing to add, translate or check with the daemon. */
 function emptyInspection(body) {
     return { body, notes: [], joins: [], networks: [], volumes: [] };
 }
@@ -3638,7 +3639,7 @@ class RequestGuard {
                 // Bodies with no labels to add or paths to translate: strict reads them to check their fields.
                 if (!this.strict || (route.kind === 'exec' && !route.pattern.endsWith('/start')))
                     return path;
-                const { raw, inspected } = await this.inspectBody(req, (body) => ({ body, notes: [], joins: [], networks: [], volumes: [] }), route);
+                const { raw, inspected } = await this.inspectBody(req, emptyInspection, route);
                 return { ...path, body: serialize(inspected, raw) };
             }
             case 'build':

@@ -7,6 +7,7 @@
 import type http from 'node:http';
 import type { Forwarding } from './forwarder.js';
 import {
+  emptyInspection,
   inspectContainerCreate,
   inspectExecCreate,
   inspectNetworkCreate,
@@ -207,7 +208,7 @@ export class RequestGuard {
       case 'exec': {
         // Bodies with no labels to add or paths to translate: strict reads them to check their fields.
         if (!this.strict || (route.kind === 'exec' && !route.pattern.endsWith('/start'))) return path;
-        const { raw, inspected } = await this.inspectBody(req, (body) => ({ body, notes: [], joins: [], networks: [], volumes: [] }), route);
+        const { raw, inspected } = await this.inspectBody(req, emptyInspection, route);
         return { ...path, body: serialize(inspected, raw) };
       }
       case 'build':

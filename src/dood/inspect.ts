@@ -210,7 +210,8 @@ export function inspectHostConfig(hostConfig: Json, context: InspectionContext, 
   checkHostAccess(hostConfig);
 }
 
-function emptyInspection(body: unknown): Inspected {
+/** A body with nothing to add, translate or check with the daemon. */
+export function emptyInspection(body: unknown): Inspected {
   return { body, notes: [], joins: [], networks: [], volumes: [] };
 }
 
