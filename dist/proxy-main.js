@@ -394,7 +394,8 @@ function daemonClient(upstreamPath, track) {
 /**
  * The proxy's transport: requests streamed to the daemon and answers back,
  * faithfully (no buffering, no timeouts), and hijacked connections (attach,
- * exec start, BuildKit session/grpc) joined byte for byte with half-close.
+ * exec start, BuildKit session/grpc) joined byte for byte with half-close,
+ * or handed to a relay that reads them (strict's BuildKit calls).
  * It decides nothing: what goes on, with which body and path, the caller
  * says; what it forwards carries no hop-by-hop headers and a length the
  * daemon can trust.
@@ -553,7 +554,7 @@ class Forwarder {
      * other answer ends the connection, so nothing after it reaches the daemon
      * uninspected.
      */
-    hijack(req, socket, head, check) {
+    hijack(req, socket, head, check, relay) {
         const { track, log, closing } = this.options;
         track(socket);
         const length = upgradeBodyLength(req);
@@ -565,7 +566,7 @@ class Forwarder {
             .then(async (path) => ({ path, early: await gathered }))
             .then(({ path, early }) => {
             if (!socket.destroyed)
-                this.upgradeUpstream(req, socket, early, path ?? req.url ?? '/');
+                this.upgradeUpstream(req, socket, early, path ?? req.url ?? '/', relay);
         })
             .catch((error) => {
             if (error instanceof Refused)
@@ -577,7 +578,7 @@ class Forwarder {
         });
     }
     /** Sends the upgrade request on, and joins the two sockets on 101 or passes any other answer on and closes. */
-    upgradeUpstream(req, socket, early, url) {
+    upgradeUpstream(req, socket, early, url, relay) {
         const { upstreamPath, track, log, closing } = this.options;
         const method = req.method ?? 'GET';
         const headers = hasHeader(req.rawHeaders, 'content-length') ? req.rawHeaders : [...req.rawHeaders, 'Content-Length', '0'];
@@ -599,6 +600,8 @@ class Forwarder {
             answered = true;
             track(upstreamSocket);
             socket.write(`${httpHead(`HTTP/${response.httpVersion} ${response.statusCode} ${response.statusMessage}`, response.rawHeaders)}\r\n`);
+            if (relay && !early.ended)
+                return relay(socket, early.rest, upstreamSocket, upstreamHead);
             if (upstreamHead.length > 0)
                 socket.write(upstreamHead);
             join(socket, upstreamSocket, early);

@@ -1,7 +1,8 @@
 /**
  * The proxy's transport: requests streamed to the daemon and answers back,
  * faithfully (no buffering, no timeouts), and hijacked connections (attach,
- * exec start, BuildKit session/grpc) joined byte for byte with half-close.
+ * exec start, BuildKit session/grpc) joined byte for byte with half-close,
+ * or handed to a relay that reads them (strict's BuildKit calls).
  * It decides nothing: what goes on, with which body and path, the caller
  * says; what it forwards carries no hop-by-hop headers and a length the
  * daemon can trust.
@@ -35,6 +36,13 @@ export interface ForwarderOptions {
   /** Rewrites a daemon error answer of a request forwarded with explainErrors. */
   explainError: (answer: Buffer) => Promise<Buffer>;
 }
+
+/**
+ * Takes over an upgraded connection instead of joining it byte for byte:
+ * `client` with `early` (what it sent past its request), and the daemon's
+ * socket with `upstreamHead` (what it sent past its 101).
+ */
+export type UpgradedRelay = (client: net.Socket, early: Buffer, upstream: net.Socket, upstreamHead: Buffer) => void;
 
 /** How one request goes on to the daemon. */
 export interface Forwarding {
@@ -203,7 +211,7 @@ export class Forwarder {
    * other answer ends the connection, so nothing after it reaches the daemon
    * uninspected.
    */
-  hijack(req: http.IncomingMessage, socket: net.Socket, head: Buffer, check: () => Promise<string | undefined>): void {
+  hijack(req: http.IncomingMessage, socket: net.Socket, head: Buffer, check: () => Promise<string | undefined>, relay?: UpgradedRelay): void {
     const { track, log, closing } = this.options;
     track(socket);
     const length = upgradeBodyLength(req);
@@ -213,7 +221,7 @@ export class Forwarder {
     void check()
       .then(async (path) => ({ path, early: await gathered }))
       .then(({ path, early }) => {
-        if (!socket.destroyed) this.upgradeUpstream(req, socket, early, path ?? req.url ?? '/');
+        if (!socket.destroyed) this.upgradeUpstream(req, socket, early, path ?? req.url ?? '/', relay);
       })
       .catch((error: unknown) => {
         if (error instanceof Refused) return this.refuseUpgrade(req, socket, error);
@@ -224,7 +232,7 @@ export class Forwarder {
   }
 
   /** Sends the upgrade request on, and joins the two sockets on 101 or passes any other answer on and closes. */
-  private upgradeUpstream(req: http.IncomingMessage, socket: net.Socket, early: Gathered, url: string): void {
+  private upgradeUpstream(req: http.IncomingMessage, socket: net.Socket, early: Gathered, url: string, relay: UpgradedRelay | undefined): void {
     const { upstreamPath, track, log, closing } = this.options;
     const method = req.method ?? 'GET';
     const headers = hasHeader(req.rawHeaders, 'content-length') ? req.rawHeaders : [...req.rawHeaders, 'Content-Length', '0'];
@@ -243,6 +251,7 @@ export class Forwarder {
       answered = true;
       track(upstreamSocket);
       socket.write(`${httpHead(`HTTP/${response.httpVersion} ${response.statusCode} ${response.statusMessage}`, response.rawHeaders)}\r\n`);
+      if (relay && !early.ended) return relay(socket, early.rest, upstreamSocket, upstreamHead);
       if (upstreamHead.length > 0) socket.write(upstreamHead);
       join(socket, upstreamSocket, early);
     });
