@@ -20,7 +20,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _policy_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(58);
-/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(112);
+/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(103);
 /**
  * The DooD proxy's background process (bundled as dist/dood-proxy.js). The
  * action starts it detached with its options as JSON in
@@ -128,7 +128,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 112:
+/***/ 103:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -390,6 +390,1916 @@ function daemonClient(upstreamPath, track) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/dood/image-refs.ts
+/**
+ * Image references as the daemon reads them (distribution/reference:
+ * ParseNormalizedNamed, TagNameOnly, ParseAnyReference; moby's GetImage and
+ * isImageIDPrefix), so the proxy checks the very tag the daemon will write
+ * or remove: `alpine` is docker.io/library/alpine:latest.
+ */
+// The grammar of distribution/reference's regexp.go, anchored as Parse uses it.
+const ALPHANUMERIC = '[a-z0-9]+';
+const SEPARATOR = '(?:[._]|__|[-]+)';
+const PATH_COMPONENT = `${ALPHANUMERIC}(?:${SEPARATOR}${ALPHANUMERIC})*`;
+const REMOTE_NAME = `${PATH_COMPONENT}(?:/${PATH_COMPONENT})*`;
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const HOST = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[(?:[a-fA-F0-9:]+)\\])`;
+const DOMAIN_AND_PORT = `${HOST}(?::[0-9]+)?`;
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][0-9a-fA-F]{32,}';
+const REFERENCE = new RegExp(`^((?:${DOMAIN_AND_PORT}/)?${REMOTE_NAME})(?::(${TAG}))?(?:@(${DIGEST}))?$`);
+const ANCHORED_NAME = new RegExp(`^(?:(${DOMAIN_AND_PORT})/)?(${REMOTE_NAME})$`);
+const ANCHORED_TAG = new RegExp(`^${TAG}$`);
+const IDENTIFIER = /^[a-f0-9]{64}$/;
+/** The digest algorithms the daemon has registered, by the length of their hex encoding. */
+const DIGEST_HEX_LENGTH = { sha256: 64, sha384: 96, sha512: 128 };
+/** distribution's NameTotalLengthMax; the daemon's older copy counts the domain too, the stricter reading. */
+const NAME_MAX = 255;
+/** go-digest's Parse: a registered algorithm and its exact lower-case hex encoding. */
+function isDigest(text) {
+    const colon = text.indexOf(':');
+    if (colon <= 0)
+        return false;
+    const length = DIGEST_HEX_LENGTH[text.slice(0, colon)];
+    return length !== undefined && new RegExp(`^[a-f0-9]{${length}}$`).test(text.slice(colon + 1));
+}
+/** reference.Parse of a string that already has its domain. */
+function parse(text) {
+    const match = REFERENCE.exec(text);
+    if (!match || match[1].length > NAME_MAX)
+        return undefined;
+    const name = ANCHORED_NAME.exec(match[1]);
+    if (!name || !name[1])
+        return undefined;
+    if (match[3] !== undefined && !isDigest(match[3]))
+        return undefined;
+    return { domain: name[1], path: name[2], ...(match[2] !== undefined ? { tag: match[2] } : {}), ...(match[3] !== undefined ? { digest: match[3] } : {}) };
+}
+/** splitDockerDomain: `ubuntu` is on docker.io under library/; a first part with '.', ':' or upper case, or localhost, is a domain. */
+function splitDockerDomain(text) {
+    const slash = text.indexOf('/');
+    let domain = 'docker.io';
+    let remainder = text;
+    if (slash >= 0) {
+        const first = text.slice(0, slash);
+        if (first === 'localhost' || /[.:]/.test(first) || first.toLowerCase() !== first) {
+            domain = first === 'index.docker.io' ? 'docker.io' : first;
+            remainder = text.slice(slash + 1);
+        }
+    }
+    if (domain === 'docker.io' && !remainder.includes('/'))
+        remainder = `library/${remainder}`;
+    return { domain, remainder };
+}
+/** ParseNormalizedNamed: a familiar name made canonical; undefined where the daemon refuses it (64 hex, upper case, bad syntax). */
+function parseNormalizedNamed(text) {
+    if (IDENTIFIER.test(text))
+        return undefined;
+    const { domain, remainder } = splitDockerDomain(text);
+    const colon = remainder.indexOf(':');
+    const remote = colon >= 0 ? remainder.slice(0, colon) : remainder;
+    if (remote.toLowerCase() !== remote)
+        return undefined;
+    return parse(`${domain}/${remainder}`);
+}
+/** TagNameOnly: a name without tag or digest gets `latest`. */
+function tagNameOnly(ref) {
+    return ref.tag === undefined && ref.digest === undefined ? { ...ref, tag: 'latest' } : ref;
+}
+/** The repository: `docker.io/library/alpine`. */
+function repositoryOf(ref) {
+    return `${ref.domain}/${ref.path}`;
+}
+/** The canonical string: `docker.io/library/alpine:latest`, `…@sha256:…`. */
+function referenceString(ref) {
+    return `${repositoryOf(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+}
+/** A name as the daemon tags it (ParseNormalizedNamed, then TagNameOnly), canonical; undefined when it is not one. */
+function normalizedTag(text) {
+    const ref = parseNormalizedNamed(text);
+    return ref && referenceString(tagNameOnly(ref));
+}
+/**
+ * The tag a repo and tag parameter pair writes (image tag, commit, import):
+ * `repo` normalized, with `tag` replacing its tag when given. Undefined when
+ * the daemon would refuse it, also for a digest reference without a tag (it
+ * refuses to tag one).
+ */
+function repoTagName(repo, tag) {
+    const ref = parseNormalizedNamed(repo);
+    if (!ref)
+        return undefined;
+    if (tag !== '')
+        return ANCHORED_TAG.test(tag) ? `${repositoryOf(ref)}:${tag}` : undefined;
+    return ref.digest === undefined ? referenceString(tagNameOnly(ref)) : undefined;
+}
+/** Whether a reference is a tag (no digest): only tags can be overwritten. */
+function isTagReference(text) {
+    const ref = parseNormalizedNamed(text);
+    return ref !== undefined && ref.digest === undefined;
+}
+function lookupTerm(text) {
+    if (IDENTIFIER.test(text))
+        return { kind: 'id', id: `sha256:${text}` };
+    if (isDigest(text))
+        return { kind: 'id', id: text };
+    const ref = parseNormalizedNamed(text);
+    // The ID search (digestset.Lookup) takes hex, with or without "algorithm:".
+    return ref && { kind: 'name', ref, mayBeIdPrefix: /^(?:[a-z0-9]+:)?[a-f0-9]+$/.test(text) };
+}
+/** moby's isImageIDPrefix: which DELETE /images/{ref} removes by ID (every reference) rather than untags `ref`. */
+function isImageIdPrefix(imageId, possiblePrefix) {
+    if (imageId.startsWith(possiblePrefix))
+        return true;
+    const colon = imageId.indexOf(':');
+    return colon >= 0 && imageId.slice(colon + 1).startsWith(possiblePrefix);
+}
+
+;// CONCATENATED MODULE: ./node_modules/@bufbuild/protobuf/dist/esm/wire/varint.js
+// Copyright 2008 Google Inc.  All rights reserved.
+//
+// Redistribution and use in source and binary forms, with or without
+// modification, are permitted provided that the following conditions are
+// met:
+//
+// * Redistributions of source code must retain the above copyright
+// notice, this list of conditions and the following disclaimer.
+// * Redistributions in binary form must reproduce the above
+// copyright notice, this list of conditions and the following disclaimer
+// in the documentation and/or other materials provided with the
+// distribution.
+// * Neither the name of Google Inc. nor the names of its
+// contributors may be used to endorse or promote products derived from
+// this software without specific prior written permission.
+//
+// THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS
+// "AS IS" AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT
+// LIMITED TO, THE IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR
+// A PARTICULAR PURPOSE ARE DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT
+// OWNER OR CONTRIBUTORS BE LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL,
+// SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT
+// LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES; LOSS OF USE,
+// DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON ANY
+// THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY, OR TORT
+// (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+// OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+//
+// Code generated by the Protocol Buffer compiler is owned by the owner
+// of the input file used when generating it.  This code is not
+// standalone and requires a support library to be linked with it.  This
+// support library is itself covered by the above license.
+/**
+ * Read a 64 bit varint as two JS numbers.
+ *
+ * Stores the low and high words on the reader.
+ *
+ * Copyright 2008 Google Inc.  All rights reserved.
+ *
+ * See https://github.com/protocolbuffers/protobuf/blob/8a71927d74a4ce34efe2d8769fda198f52d20d12/js/experimental/runtime/kernel/buffer_decoder.js#L175
+ */
+function varint64read() {
+    const buf = this.buf;
+    let pos = this.pos;
+    let lo = 0;
+    let hi = 0;
+    for (let shift = 0; shift < 28; shift += 7) {
+        const b = buf[pos++];
+        lo |= (b & 0x7f) << shift;
+        if ((b & 0x80) == 0) {
+            this.pos = pos;
+            this.assertBounds();
+            this.varint64Lo = lo;
+            this.varint64Hi = hi;
+            return;
+        }
+    }
+    const middleByte = buf[pos++];
+    // last four bits of the first 32 bit number
+    lo |= (middleByte & 0x0f) << 28;
+    // 3 upper bits are part of the next 32 bit number
+    hi = (middleByte & 0x70) >> 4;
+    if ((middleByte & 0x80) == 0) {
+        this.pos = pos;
+        this.assertBounds();
+        this.varint64Lo = lo;
+        this.varint64Hi = hi;
+        return;
+    }
+    for (let shift = 3; shift <= 31; shift += 7) {
+        const b = buf[pos++];
+        hi |= (b & 0x7f) << shift;
+        if ((b & 0x80) == 0) {
+            this.pos = pos;
+            this.assertBounds();
+            this.varint64Lo = lo;
+            this.varint64Hi = hi;
+            return;
+        }
+    }
+    throw new Error("invalid varint");
+}
+/**
+ * Write a 64 bit varint, given as two JS numbers, to the given bytes array.
+ *
+ * Copyright 2008 Google Inc.  All rights reserved.
+ *
+ * See https://github.com/protocolbuffers/protobuf/blob/8a71927d74a4ce34efe2d8769fda198f52d20d12/js/experimental/runtime/kernel/writer.js#L344
+ */
+function varint64write(lo, hi, bytes) {
+    for (let i = 0; i < 28; i = i + 7) {
+        const shift = lo >>> i;
+        const hasNext = !(shift >>> 7 == 0 && hi == 0);
+        const byte = (hasNext ? shift | 0x80 : shift) & 0xff;
+        bytes.push(byte);
+        if (!hasNext) {
+            return;
+        }
+    }
+    const splitBits = ((lo >>> 28) & 0x0f) | ((hi & 0x07) << 4);
+    const hasMoreBits = !(hi >> 3 == 0);
+    bytes.push((hasMoreBits ? splitBits | 0x80 : splitBits) & 0xff);
+    if (!hasMoreBits) {
+        return;
+    }
+    for (let i = 3; i < 31; i = i + 7) {
+        const shift = hi >>> i;
+        const hasNext = !(shift >>> 7 == 0);
+        const byte = (hasNext ? shift | 0x80 : shift) & 0xff;
+        bytes.push(byte);
+        if (!hasNext) {
+            return;
+        }
+    }
+    bytes.push((hi >>> 31) & 0x01);
+}
+// constants for binary math
+const TWO_PWR_32_DBL = 0x100000000;
+/**
+ * Parse decimal string of 64 bit integer value as two JS numbers.
+ *
+ * Copyright 2008 Google Inc.  All rights reserved.
+ *
+ * See https://github.com/protocolbuffers/protobuf-javascript/blob/a428c58273abad07c66071d9753bc4d1289de426/experimental/runtime/int64.js#L10
+ */
+function int64FromString(dec) {
+    // Check for minus sign.
+    const minus = dec[0] === "-";
+    if (minus) {
+        dec = dec.slice(1);
+    }
+    // Work 6 decimal digits at a time, acting like we're converting base 1e6
+    // digits to binary. This is safe to do with floating point math because
+    // Number.isSafeInteger(ALL_32_BITS * 1e6) == true.
+    const base = 1e6;
+    let lowBits = 0;
+    let highBits = 0;
+    function add1e6digit(begin, end) {
+        // Note: Number('') is 0.
+        const digit1e6 = Number(dec.slice(begin, end));
+        highBits *= base;
+        lowBits = lowBits * base + digit1e6;
+        // Carry bits from lowBits to
+        if (lowBits >= TWO_PWR_32_DBL) {
+            highBits = highBits + ((lowBits / TWO_PWR_32_DBL) | 0);
+            lowBits = lowBits % TWO_PWR_32_DBL;
+        }
+    }
+    add1e6digit(-24, -18);
+    add1e6digit(-18, -12);
+    add1e6digit(-12, -6);
+    add1e6digit(-6);
+    return minus ? negate(lowBits, highBits) : newBits(lowBits, highBits);
+}
+/**
+ * Losslessly converts a 64-bit signed integer in 32:32 split representation
+ * into a decimal string.
+ *
+ * Copyright 2008 Google Inc.  All rights reserved.
+ *
+ * See https://github.com/protocolbuffers/protobuf-javascript/blob/a428c58273abad07c66071d9753bc4d1289de426/experimental/runtime/int64.js#L10
+ */
+function int64ToString(lo, hi) {
+    let bits = newBits(lo, hi);
+    // If we're treating the input as a signed value and the high bit is set, do
+    // a manual two's complement conversion before the decimal conversion.
+    const negative = bits.hi & 0x80000000;
+    if (negative) {
+        bits = negate(bits.lo, bits.hi);
+    }
+    const result = uInt64ToString(bits.lo, bits.hi);
+    return negative ? "-" + result : result;
+}
+/**
+ * Losslessly converts a 64-bit unsigned integer in 32:32 split representation
+ * into a decimal string.
+ *
+ * Copyright 2008 Google Inc.  All rights reserved.
+ *
+ * See https://github.com/protocolbuffers/protobuf-javascript/blob/a428c58273abad07c66071d9753bc4d1289de426/experimental/runtime/int64.js#L10
+ */
+function uInt64ToString(lo, hi) {
+    ({ lo, hi } = toUnsigned(lo, hi));
+    // Skip the expensive conversion if the number is small enough to use the
+    // built-in conversions.
+    // Number.MAX_SAFE_INTEGER = 0x001FFFFF FFFFFFFF, thus any number with
+    // highBits <= 0x1FFFFF can be safely expressed with a double and retain
+    // integer precision.
+    // Proven by: Number.isSafeInteger(0x1FFFFF * 2**32 + 0xFFFFFFFF) == true.
+    if (hi <= 0x1fffff) {
+        return String(TWO_PWR_32_DBL * hi + lo);
+    }
+    // What this code is doing is essentially converting the input number from
+    // base-2 to base-1e7, which allows us to represent the 64-bit range with
+    // only 3 (very large) digits. Those digits are then trivial to convert to
+    // a base-10 string.
+    // The magic numbers used here are -
+    // 2^24 = 16777216 = (1,6777216) in base-1e7.
+    // 2^48 = 281474976710656 = (2,8147497,6710656) in base-1e7.
+    // Split 32:32 representation into 16:24:24 representation so our
+    // intermediate digits don't overflow.
+    const low = lo & 0xffffff;
+    const mid = ((lo >>> 24) | (hi << 8)) & 0xffffff;
+    const high = (hi >> 16) & 0xffff;
+    // Assemble our three base-1e7 digits, ignoring carries. The maximum
+    // value in a digit at this step is representable as a 48-bit integer, which
+    // can be stored in a 64-bit floating point number.
+    let digitA = low + mid * 6777216 + high * 6710656;
+    let digitB = mid + high * 8147497;
+    let digitC = high * 2;
+    // Apply carries from A to B and from B to C.
+    const base = 10000000;
+    if (digitA >= base) {
+        digitB += Math.floor(digitA / base);
+        digitA %= base;
+    }
+    if (digitB >= base) {
+        digitC += Math.floor(digitB / base);
+        digitB %= base;
+    }
+    // If digitC is 0, then we should have returned in the trivial code path
+    // at the top for non-safe integers. Given this, we can assume both digitB
+    // and digitA need leading zeros.
+    return (digitC.toString() +
+        decimalFrom1e7WithLeadingZeros(digitB) +
+        decimalFrom1e7WithLeadingZeros(digitA));
+}
+function toUnsigned(lo, hi) {
+    return { lo: lo >>> 0, hi: hi >>> 0 };
+}
+function newBits(lo, hi) {
+    return { lo: lo | 0, hi: hi | 0 };
+}
+/**
+ * Returns two's compliment negation of input.
+ * @see https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Operators/Bitwise_Operators#Signed_32-bit_integers
+ */
+function negate(lowBits, highBits) {
+    highBits = ~highBits;
+    if (lowBits) {
+        lowBits = ~lowBits + 1;
+    }
+    else {
+        // If lowBits is 0, then bitwise-not is 0xFFFFFFFF,
+        // adding 1 to that, results in 0x100000000, which leaves
+        // the low bits 0x0 and simply adds one to the high bits.
+        highBits += 1;
+    }
+    return newBits(lowBits, highBits);
+}
+/**
+ * Returns decimal representation of digit1e7 with leading zeros.
+ */
+const decimalFrom1e7WithLeadingZeros = (digit1e7) => {
+    const partial = String(digit1e7);
+    return "0000000".slice(partial.length) + partial;
+};
+/**
+ * Write a 32 bit varint, signed or unsigned. Same as `varint64write(0, value, bytes)`
+ *
+ * Copyright 2008 Google Inc.  All rights reserved.
+ *
+ * See https://github.com/protocolbuffers/protobuf/blob/1b18833f4f2a2f681f4e4a25cdf3b0a43115ec26/js/binary/encoder.js#L144
+ */
+function varint32write(value, bytes) {
+    if (value >>> 0 < 0x80) {
+        bytes.push(value);
+        return;
+    }
+    if (value >= 0) {
+        // write value as varint 32
+        while (value > 0x7f) {
+            bytes.push((value & 0x7f) | 0x80);
+            value = value >>> 7;
+        }
+        bytes.push(value);
+    }
+    else {
+        for (let i = 0; i < 9; i++) {
+            bytes.push((value & 127) | 128);
+            value = value >> 7;
+        }
+        bytes.push(1);
+    }
+}
+/**
+ * Read an unsigned 32 bit varint.
+ *
+ * See https://github.com/protocolbuffers/protobuf/blob/8a71927d74a4ce34efe2d8769fda198f52d20d12/js/experimental/runtime/kernel/buffer_decoder.js#L220
+ */
+function varint32read() {
+    let b = this.buf[this.pos++];
+    if ((b & 0x80) === 0) {
+        this.assertBounds();
+        return b;
+    }
+    let result = b & 0x7f;
+    b = this.buf[this.pos++];
+    result |= (b & 0x7f) << 7;
+    if ((b & 0x80) === 0) {
+        this.assertBounds();
+        return result;
+    }
+    b = this.buf[this.pos++];
+    result |= (b & 0x7f) << 14;
+    if ((b & 0x80) === 0) {
+        this.assertBounds();
+        return result;
+    }
+    b = this.buf[this.pos++];
+    result |= (b & 0x7f) << 21;
+    if ((b & 0x80) === 0) {
+        this.assertBounds();
+        return result;
+    }
+    // Extract only last 4 bits
+    b = this.buf[this.pos++];
+    result |= (b & 0x0f) << 28;
+    for (let readBytes = 5; (b & 0x80) !== 0 && readBytes < 10; readBytes++)
+        b = this.buf[this.pos++];
+    if ((b & 0x80) !== 0)
+        throw new Error("invalid varint");
+    this.assertBounds();
+    return result >>> 0;
+}
+
+;// CONCATENATED MODULE: ./node_modules/@bufbuild/protobuf/dist/esm/proto-int64.js
+// Copyright 2021-2026 Buf Technologies, Inc.
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//      http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+/**
+ * Int64Support for the current environment.
+ */
+const proto_int64_protoInt64 = /*@__PURE__*/ makeInt64Support();
+function makeInt64Support() {
+    const dv = new DataView(new ArrayBuffer(8));
+    // note that Safari 14 implements BigInt, but not the DataView methods
+    const ok = typeof BigInt === "function" &&
+        typeof dv.getBigInt64 === "function" &&
+        typeof dv.getBigUint64 === "function" &&
+        typeof dv.setBigInt64 === "function" &&
+        typeof dv.setBigUint64 === "function" &&
+        (!!globalThis.Deno ||
+            !!globalThis.Bun ||
+            typeof process != "object" ||
+            typeof process.env != "object" ||
+            process.env.BUF_BIGINT_DISABLE !== "1");
+    if (ok) {
+        const MIN = BigInt("-9223372036854775808");
+        const MAX = BigInt("9223372036854775807");
+        const UMIN = BigInt("0");
+        const UMAX = BigInt("18446744073709551615");
+        return {
+            zero: BigInt(0),
+            supported: true,
+            parse(value) {
+                const bi = typeof value == "bigint" ? value : BigInt(value);
+                if (bi > MAX || bi < MIN) {
+                    throw new Error(`invalid int64: ${value}`);
+                }
+                return bi;
+            },
+            uParse(value) {
+                const bi = typeof value == "bigint" ? value : BigInt(value);
+                if (bi > UMAX || bi < UMIN) {
+                    throw new Error(`invalid uint64: ${value}`);
+                }
+                return bi;
+            },
+            enc(value) {
+                dv.setBigInt64(0, this.parse(value), true);
+                return {
+                    lo: dv.getInt32(0, true),
+                    hi: dv.getInt32(4, true),
+                };
+            },
+            uEnc(value) {
+                dv.setBigInt64(0, this.uParse(value), true);
+                return {
+                    lo: dv.getInt32(0, true),
+                    hi: dv.getInt32(4, true),
+                };
+            },
+            dec(lo, hi) {
+                dv.setInt32(0, lo, true);
+                dv.setInt32(4, hi, true);
+                return dv.getBigInt64(0, true);
+            },
+            uDec(lo, hi) {
+                dv.setInt32(0, lo, true);
+                dv.setInt32(4, hi, true);
+                return dv.getBigUint64(0, true);
+            },
+        };
+    }
+    return {
+        zero: "0",
+        supported: false,
+        parse(value) {
+            if (typeof value != "string") {
+                value = value.toString();
+            }
+            assertInt64String(value);
+            return value;
+        },
+        uParse(value) {
+            if (typeof value != "string") {
+                value = value.toString();
+            }
+            assertUInt64String(value);
+            return value;
+        },
+        enc(value) {
+            if (typeof value != "string") {
+                value = value.toString();
+            }
+            assertInt64String(value);
+            return int64FromString(value);
+        },
+        uEnc(value) {
+            if (typeof value != "string") {
+                value = value.toString();
+            }
+            assertUInt64String(value);
+            return int64FromString(value);
+        },
+        dec(lo, hi) {
+            return int64ToString(lo, hi);
+        },
+        uDec(lo, hi) {
+            return uInt64ToString(lo, hi);
+        },
+    };
+}
+function assertInt64String(value) {
+    if (!/^-?[0-9]+$/.test(value)) {
+        throw new Error("invalid int64: " + value);
+    }
+}
+function assertUInt64String(value) {
+    if (!/^[0-9]+$/.test(value)) {
+        throw new Error("invalid uint64: " + value);
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/@bufbuild/protobuf/dist/esm/wire/text-encoding.js
+// Copyright 2021-2026 Buf Technologies, Inc.
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//      http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+let te;
+/**
+ * Protobuf-ES requires the Text Encoding API to convert UTF-8 from and to
+ * binary. This WHATWG API is widely available, but it is not part of the
+ * ECMAScript standard. This function used to be the way to supply an
+ * implementation on runtimes that do not provide one.
+ *
+ * It only configures the copy of the library it is imported from. To provide
+ * the encoding API for every copy of Protobuf-ES in an isolate, install
+ * `TextEncoder` (with the methods `encode` and optionally `encodeInto`) and
+ * `TextDecoder` (with the `fatal: true` and `ignoreBOM: true` constructor
+ * arguments and the `decode` method) on `globalThis`.
+ *
+ * Providing `encodeUtf8Into` is optional for backwards compatibility. If it
+ * is omitted, we emulate it with a wrapper that calls `encodeUtf8`.
+ *
+ * Note that the Text Encoding API does not provide a way to validate UTF-8.
+ * Our implementation uses String.prototype.isWellFormed, and falls back
+ * to use encodeURIComponent().
+ *
+ * @deprecated Install `TextEncoder` and `TextDecoder` on `globalThis` instead.
+ */
+function configureTextEncoding(textEncoding) {
+    var _a;
+    te = Object.assign(Object.assign({}, textEncoding), { encodeUtf8Into: (_a = textEncoding.encodeUtf8Into) !== null && _a !== void 0 ? _a : text_encoding_emulateEncodeInto(textEncoding.encodeUtf8.bind(textEncoding)) });
+}
+function text_encoding_getTextEncoding() {
+    if (!te) {
+        const globals = globalThis;
+        if (!globals.TextEncoder || !globals.TextDecoder) {
+            throw new Error("encoding API missing: install TextEncoder and TextDecoder on globalThis");
+        }
+        const textEncoder = new globals.TextEncoder();
+        // A leading U+FEFF in a protobuf string is text, not a byte-order mark.
+        const textDecoder = new globals.TextDecoder("utf-8", {
+            ignoreBOM: true,
+        });
+        let textDecoderStrict;
+        const config = {
+            encodeUtf8(text) {
+                return textEncoder.encode(text);
+            },
+            decodeUtf8(bytes, strict) {
+                if (strict) {
+                    if (!textDecoderStrict) {
+                        textDecoderStrict = new globals.TextDecoder("utf-8", {
+                            fatal: true,
+                            ignoreBOM: true,
+                        });
+                    }
+                    return textDecoderStrict.decode(bytes);
+                }
+                return textDecoder.decode(bytes);
+            },
+            checkUtf8(text) {
+                try {
+                    encodeURIComponent(text);
+                    return true;
+                }
+                catch (_) {
+                    return false;
+                }
+            },
+        };
+        // If encodeInto is available, use it. Otherwise, configureTextEncoding
+        // fills in a slower fallback that uses encodeUtf8.
+        if (textEncoder.encodeInto) {
+            config.encodeUtf8Into = textEncoder.encodeInto.bind(textEncoder);
+        }
+        // Native String.prototype.isWellFormed, if the runtime provides it.
+        const nativeStringIsWellFormed = String.prototype.isWellFormed;
+        if (nativeStringIsWellFormed) {
+            config.checkUtf8 = (text) => {
+                return nativeStringIsWellFormed.call(text);
+            };
+        }
+        configureTextEncoding(config);
+    }
+    return te;
+}
+/**
+ * Simplistic polyfill for encodeUtf8Into.
+ *
+ * @private
+ */
+function text_encoding_emulateEncodeInto(encodeUtf8) {
+    return (text, dest) => {
+        const bytes = encodeUtf8(text);
+        dest.set(bytes);
+        return { written: bytes.byteLength };
+    };
+}
+
+;// CONCATENATED MODULE: ./node_modules/@bufbuild/protobuf/dist/esm/wire/binary-encoding.js
+// Copyright 2021-2026 Buf Technologies, Inc.
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//      http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+
+
+/**
+ * Protobuf binary format wire types.
+ *
+ * A wire type provides just enough information to find the length of the
+ * following value.
+ *
+ * See https://developers.google.com/protocol-buffers/docs/encoding#structure
+ */
+var WireType;
+(function (WireType) {
+    /**
+     * Used for int32, int64, uint32, uint64, sint32, sint64, bool, enum
+     */
+    WireType[WireType["Varint"] = 0] = "Varint";
+    /**
+     * Used for fixed64, sfixed64, double.
+     * Always 8 bytes with little-endian byte order.
+     */
+    WireType[WireType["Bit64"] = 1] = "Bit64";
+    /**
+     * Used for string, bytes, embedded messages, packed repeated fields
+     *
+     * Only repeated numeric types (types which use the varint, 32-bit,
+     * or 64-bit wire types) can be packed. In proto3, such fields are
+     * packed by default.
+     */
+    WireType[WireType["LengthDelimited"] = 2] = "LengthDelimited";
+    /**
+     * Start of a tag-delimited aggregate, such as a proto2 group, or a message
+     * in editions with message_encoding = DELIMITED.
+     */
+    WireType[WireType["StartGroup"] = 3] = "StartGroup";
+    /**
+     * End of a tag-delimited aggregate.
+     */
+    WireType[WireType["EndGroup"] = 4] = "EndGroup";
+    /**
+     * Used for fixed32, sfixed32, float.
+     * Always 4 bytes with little-endian byte order.
+     */
+    WireType[WireType["Bit32"] = 5] = "Bit32";
+})(WireType || (WireType = {}));
+/**
+ * Maximum value for a 32-bit floating point value (Protobuf FLOAT).
+ */
+const FLOAT32_MAX = 3.4028234663852886e38;
+/**
+ * Minimum value for a 32-bit floating point value (Protobuf FLOAT).
+ */
+const FLOAT32_MIN = (/* unused pure expression or super */ null && (-3.4028234663852886e38));
+/**
+ * Maximum value for an unsigned 32-bit integer (Protobuf UINT32, FIXED32).
+ */
+const UINT32_MAX = 0xffffffff;
+/**
+ * Maximum value for a signed 32-bit integer (Protobuf INT32, SFIXED32, SINT32).
+ */
+const INT32_MAX = 0x7fffffff;
+/**
+ * Minimum value for a signed 32-bit integer (Protobuf INT32, SFIXED32, SINT32).
+ */
+const INT32_MIN = (/* unused pure expression or super */ null && (-0x80000000));
+class BinaryWriter {
+    constructor(encodeUtf8) {
+        /**
+         * Previous fork positions (the write position at the time
+         * `fork()` was called).
+         */
+        this.stackPos = [];
+        this.encodeUtf8Into = encodeUtf8
+            ? emulateEncodeInto(encodeUtf8)
+            : getTextEncoding().encodeUtf8Into;
+        this.buffer = EMPTY_BUFFER;
+        this.viewCache = EMPTY_VIEW;
+        this.pos = 0;
+    }
+    ensureCapacity(size) {
+        const required = this.pos + size;
+        if (required > this.buffer.length) {
+            let newLen = this.buffer.length || INITIAL_SIZE;
+            while (newLen < required)
+                newLen *= 2;
+            const newBuf = new Uint8Array(newLen);
+            if (this.pos > 0)
+                newBuf.set(this.buffer);
+            this.buffer = newBuf;
+        }
+    }
+    /**
+     * The DataView over `buffer`, rebuilt only if the buffer has grown since it
+     * was last used.
+     */
+    view() {
+        const bytes = this.buffer;
+        const view = this.viewCache;
+        // Since ensureCapacity() only ever replaces the buffer with a strictly larger one,
+        // equal lengths mean the view is still current. This is faster than comparing
+        // buffers directly.
+        if (view.byteLength === bytes.byteLength)
+            return view;
+        const newView = new DataView(bytes.buffer);
+        this.viewCache = newView;
+        return newView;
+    }
+    /**
+     * Return all bytes written and reset this writer.
+     */
+    finish() {
+        const result = this.buffer.slice(0, this.pos);
+        this.pos = 0;
+        this.stackPos = [];
+        return result;
+    }
+    /**
+     * Start a new fork for length-delimited data like a message
+     * or a packed repeated field.
+     *
+     * Must be joined later with `join()`.
+     */
+    fork() {
+        this.stackPos.push(this.pos);
+        // Reserve room for the length prefix. Payloads under 128 bytes, fairly
+        // common, will need no copy in join().
+        this.ensureCapacity(DEFAULT_LEN_PREFIX_SIZE);
+        this.buffer[this.pos++] = 0;
+        return this;
+    }
+    /**
+     * Join the last fork. Write its length and bytes, then
+     * return to the previous state.
+     */
+    join() {
+        const forkPos = this.stackPos.pop();
+        if (forkPos === undefined)
+            throw new Error("invalid state, fork stack empty");
+        // fork() presumed the payload would fit the prefix it reserved. If it
+        // doesn't, we need to shift the bytes we just wrote.
+        const len = this.pos - forkPos - DEFAULT_LEN_PREFIX_SIZE;
+        const lenPrefixSize = varint32Size(len);
+        if (lenPrefixSize > DEFAULT_LEN_PREFIX_SIZE) {
+            // Widening pushes the payload past the end of the buffer, so grow first:
+            // copyWithin clamps to the buffer instead of throwing, so a short buffer
+            // would silently drop the tail of the payload.
+            this.ensureCapacity(lenPrefixSize - DEFAULT_LEN_PREFIX_SIZE);
+            this.buffer.copyWithin(forkPos + lenPrefixSize, forkPos + DEFAULT_LEN_PREFIX_SIZE, this.pos);
+        }
+        this.pos = forkPos;
+        this.uint32(len);
+        this.pos += len;
+        return this;
+    }
+    /**
+     * Writes a tag (field number and wire type).
+     *
+     * Equivalent to `uint32( (fieldNo << 3 | type) >>> 0 )`.
+     *
+     * Generated code should compute the tag ahead of time and call `uint32()`.
+     */
+    tag(fieldNo, type) {
+        return this.uint32(((fieldNo << 3) | type) >>> 0);
+    }
+    /**
+     * Write a chunk of raw bytes.
+     */
+    raw(chunk) {
+        this.ensureCapacity(chunk.length);
+        this.buffer.set(chunk, this.pos);
+        this.pos += chunk.length;
+        return this;
+    }
+    /**
+     * Write a `uint32` value, an unsigned 32 bit varint.
+     */
+    uint32(value) {
+        assertUInt32(value);
+        // uint32 varints are at most 5 bytes; reserve once and avoid per-byte
+        // capacity checks.
+        this.ensureCapacity(5);
+        if (value < 0x80) {
+            this.buffer[this.pos++] = value;
+            return this;
+        }
+        while (value > 0x7f) {
+            this.buffer[this.pos++] = (value & 0x7f) | 0x80;
+            value >>>= 7;
+        }
+        this.buffer[this.pos++] = value;
+        return this;
+    }
+    /**
+     * Write a `int32` value, a signed 32 bit varint.
+     */
+    int32(value) {
+        assertInt32(value);
+        if (value >= 0) {
+            return this.uint32(value);
+        }
+        // Negative: sign-extend to 64 bits, encodes to 10 bytes.
+        this.ensureCapacity(10);
+        for (let i = 0; i < 9; i++) {
+            this.buffer[this.pos++] = (value & 0x7f) | 0x80;
+            value >>= 7;
+        }
+        this.buffer[this.pos++] = 1;
+        return this;
+    }
+    /**
+     * Write a `bool` value, a varint.
+     */
+    bool(value) {
+        this.ensureCapacity(1);
+        this.buffer[this.pos++] = value ? 1 : 0;
+        return this;
+    }
+    /**
+     * Write a `bytes` value, length-delimited arbitrary data.
+     */
+    bytes(value) {
+        this.uint32(value.byteLength);
+        return this.raw(value);
+    }
+    /**
+     * Write a `string` value, length-delimited data converted to UTF-8 text.
+     */
+    string(value) {
+        // TextEncoder.encode() coerces its argument to string, but encodeInto()
+        // rejects non-strings.
+        if (typeof value !== "string") {
+            value = String(value);
+        }
+        const len = value.length;
+        // Fast path for ASCII.
+        if (len <= ASCII_MAX_LENGTH) {
+            this.ensureCapacity(len + 1);
+            const ascii = this.buffer;
+            let pos = this.pos;
+            ascii[pos++] = len;
+            let i = 0;
+            for (; i < len; i++) {
+                const code = value.charCodeAt(i);
+                if (code > 0x7f)
+                    break;
+                ascii[pos++] = code;
+            }
+            if (i == len) {
+                this.pos = pos;
+                return this;
+            }
+        }
+        // encodeUtf8Into needs the full-length buffer upfront. The length prefix
+        // can be upto 5 bytes, and a UTF-16 code unit takes at most 3 UTF-8 bytes.
+        this.ensureCapacity(len * 3 + 5);
+        // The length prefix goes first, but the byte length is only known after
+        // encoding. We guess the final varint size here (assuming most text is
+        // ASCII) and then encode.
+        const lenPrefixSizeGuess = varint32Size(len);
+        const buf = this.buffer;
+        const start = this.pos;
+        const { written } = this.encodeUtf8Into(value, buf.subarray(start + lenPrefixSizeGuess));
+        // If our guess was incorrect, we need to shift the bytes we just wrote.
+        const lenPrefixSize = varint32Size(written);
+        if (lenPrefixSize != lenPrefixSizeGuess) {
+            buf.copyWithin(start + lenPrefixSize, start + lenPrefixSizeGuess, start + lenPrefixSizeGuess + written);
+        }
+        // Write the lenPrefix and advance the pos.
+        this.uint32(written);
+        this.pos += written;
+        return this;
+    }
+    /**
+     * Write a `float` value, 32-bit floating point number.
+     */
+    float(value) {
+        assertFloat32(value);
+        this.ensureCapacity(4);
+        this.view().setFloat32(this.pos, value, true);
+        this.pos += 4;
+        return this;
+    }
+    /**
+     * Write a `double` value, a 64-bit floating point number.
+     */
+    double(value) {
+        this.ensureCapacity(8);
+        this.view().setFloat64(this.pos, value, true);
+        this.pos += 8;
+        return this;
+    }
+    /**
+     * Write a `fixed32` value, an unsigned, fixed-length 32-bit integer.
+     */
+    fixed32(value) {
+        assertUInt32(value);
+        this.ensureCapacity(4);
+        this.view().setUint32(this.pos, value, true);
+        this.pos += 4;
+        return this;
+    }
+    /**
+     * Write a `sfixed32` value, a signed, fixed-length 32-bit integer.
+     */
+    sfixed32(value) {
+        assertInt32(value);
+        this.ensureCapacity(4);
+        this.view().setInt32(this.pos, value, true);
+        this.pos += 4;
+        return this;
+    }
+    /**
+     * Write a `sint32` value, a signed, zigzag-encoded 32-bit varint.
+     */
+    sint32(value) {
+        assertInt32(value);
+        // zigzag encode then emit as uint32 varint
+        return this.uint32(((value << 1) ^ (value >> 31)) >>> 0);
+    }
+    /**
+     * Write a `sfixed64` value, a signed, fixed-length 64-bit integer.
+     */
+    sfixed64(value) {
+        const tc = protoInt64.enc(value);
+        this.ensureCapacity(8);
+        const view = this.view();
+        view.setInt32(this.pos, tc.lo, true);
+        view.setInt32(this.pos + 4, tc.hi, true);
+        this.pos += 8;
+        return this;
+    }
+    /**
+     * Write a `fixed64` value, an unsigned, fixed-length 64 bit integer.
+     */
+    fixed64(value) {
+        const tc = protoInt64.uEnc(value);
+        this.ensureCapacity(8);
+        const view = this.view();
+        view.setInt32(this.pos, tc.lo, true);
+        view.setInt32(this.pos + 4, tc.hi, true);
+        this.pos += 8;
+        return this;
+    }
+    /**
+     * Write a `int64` value, a signed 64-bit varint.
+     */
+    int64(value) {
+        const tc = protoInt64.enc(value);
+        return this.writeVarint64(tc.lo, tc.hi);
+    }
+    /**
+     * Write a `sint64` value, a signed, zig-zag-encoded 64-bit varint.
+     */
+    sint64(value) {
+        const tc = protoInt64.enc(value), 
+        // zigzag encode
+        sign = tc.hi >> 31, lo = (tc.lo << 1) ^ sign, hi = ((tc.hi << 1) | (tc.lo >>> 31)) ^ sign;
+        return this.writeVarint64(lo, hi);
+    }
+    /**
+     * Write a `uint64` value, an unsigned 64-bit varint.
+     */
+    uint64(value) {
+        const tc = protoInt64.uEnc(value);
+        return this.writeVarint64(tc.lo, tc.hi);
+    }
+    /**
+     * Write a 64-bit varint directly into the buffer. Accepts the value as
+     * split low/high 32-bit words.
+     *
+     * Ported from varint64write() to avoid the intermediate number[] buffer.
+     * See https://github.com/protocolbuffers/protobuf/blob/8a71927d74a4ce34efe2d8769fda198f52d20d12/js/experimental/runtime/kernel/writer.js#L344
+     */
+    writeVarint64(lo, hi) {
+        // Worst case: 10 bytes.
+        this.ensureCapacity(10);
+        const buf = this.buffer;
+        let pos = this.pos;
+        for (let i = 0; i < 28; i = i + 7) {
+            const shift = lo >>> i;
+            const hasNext = !(shift >>> 7 == 0 && hi == 0);
+            buf[pos++] = (hasNext ? shift | 0x80 : shift) & 0xff;
+            if (!hasNext) {
+                this.pos = pos;
+                return this;
+            }
+        }
+        const splitBits = ((lo >>> 28) & 0x0f) | ((hi & 0x07) << 4);
+        const hasMoreBits = !(hi >> 3 == 0);
+        buf[pos++] = (hasMoreBits ? splitBits | 0x80 : splitBits) & 0xff;
+        if (!hasMoreBits) {
+            this.pos = pos;
+            return this;
+        }
+        for (let i = 3; i < 31; i = i + 7) {
+            const shift = hi >>> i;
+            const hasNext = !(shift >>> 7 == 0);
+            buf[pos++] = (hasNext ? shift | 0x80 : shift) & 0xff;
+            if (!hasNext) {
+                this.pos = pos;
+                return this;
+            }
+        }
+        buf[pos++] = (hi >>> 31) & 0x01;
+        this.pos = pos;
+        return this;
+    }
+}
+/**
+ * Capacity of the buffer allocated by the first write..
+ */
+const INITIAL_SIZE = 128;
+/**
+ * Bytes `fork()` reserves for the length prefix, betting that the payload will
+ * be under 128 bytes. `join()` fills them in, and widens them if the bet was
+ * wrong.
+ */
+const DEFAULT_LEN_PREFIX_SIZE = 1;
+/**
+ * Shared empty buffer used as the initial value before the first write.
+ * Avoids allocating and zeroing `INITIAL_SIZE` bytes per BinaryWriter when a
+ * writer is only used for a tiny message (or not used at all).
+ */
+const EMPTY_BUFFER = new Uint8Array(0);
+/**
+ * Shared empty view, paired with `EMPTY_BUFFER`. Never written to: any
+ * fixed-width write first grows the buffer, which replaces this view.
+ */
+const EMPTY_VIEW = new DataView(EMPTY_BUFFER.buffer);
+/**
+ * Longest string on the ASCII fast paths. Must stay below 0x80, so
+ * that the writer's length prefix always fits a single varint byte.
+ */
+const ASCII_MAX_LENGTH = 32;
+/**
+ * Number of bytes needed to encode `value` as an unsigned 32-bit varint.
+ */
+function varint32Size(value) {
+    if (value < 0x80)
+        return 1;
+    if (value < 0x4000)
+        return 2;
+    if (value < 0x200000)
+        return 3;
+    if (value < 0x10000000)
+        return 4;
+    return 5;
+}
+class BinaryReader {
+    constructor(buf, decodeUtf8 = text_encoding_getTextEncoding().decodeUtf8) {
+        this.decodeUtf8 = decodeUtf8;
+        this.varint64Lo = 0;
+        this.varint64Hi = 0;
+        this.varint64 = varint64read; // dirty cast for `this`
+        /**
+         * Read a `uint32` field, an unsigned 32 bit varint.
+         */
+        this.uint32 = varint32read;
+        this.buf = buf;
+        this.len = buf.length;
+        this.pos = 0;
+        this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    /**
+     * Reads a tag - field number and wire type. Tags are uint32 varints; values
+     * that do not fit in uint32 are rejected.
+     */
+    tag() {
+        const start = this.pos;
+        const tag = this.uint32();
+        const bytesRead = this.pos - start;
+        if (bytesRead > 5 || (bytesRead == 5 && this.buf[this.pos - 1] > 0x0f)) {
+            throw new Error("illegal tag: varint overflows uint32");
+        }
+        const fieldNo = tag >>> 3;
+        const wireType = tag & 7;
+        if (fieldNo <= 0 || wireType > 5) {
+            throw new Error("illegal tag: field no " + fieldNo + " wire type " + wireType);
+        }
+        return [fieldNo, wireType];
+    }
+    /**
+     * Skip one element and return the skipped data.
+     *
+     * When skipping StartGroup, provide the tags field number to check for
+     * matching field number in the EndGroup tag. Recursion into nested groups
+     * is guarded by the `recursionLimit` argument: When the limit is reached,
+     * this method throws.
+     */
+    skip(wireType, fieldNo, recursionLimit = 100) {
+        let start = this.pos;
+        switch (wireType) {
+            case WireType.Varint:
+                while (this.buf[this.pos++] & 0x80) {
+                    // ignore
+                }
+                break;
+            // @ts-ignore TS7029: Fallthrough case in switch -- ignore instead of expect-error for compiler settings without noFallthroughCasesInSwitch: true
+            case WireType.Bit64:
+                this.pos += 4;
+            case WireType.Bit32:
+                this.pos += 4;
+                break;
+            case WireType.LengthDelimited:
+                let len = this.uint32();
+                this.pos += len;
+                break;
+            case WireType.StartGroup:
+                if (recursionLimit <= 0) {
+                    throw new Error("maximum recursion depth reached");
+                }
+                for (;;) {
+                    const [fn, wt] = this.tag();
+                    if (wt === WireType.EndGroup) {
+                        if (fieldNo !== undefined && fn !== fieldNo) {
+                            throw new Error("invalid end group tag");
+                        }
+                        break;
+                    }
+                    this.skip(wt, fn, recursionLimit - 1);
+                }
+                break;
+            default:
+                throw new Error("cant skip wire type " + wireType);
+        }
+        this.assertBounds();
+        return this.buf.subarray(start, this.pos);
+    }
+    /**
+     * Throws error if position in byte array is out of range.
+     */
+    assertBounds() {
+        if (this.pos > this.len)
+            throw new RangeError("premature EOF");
+    }
+    /**
+     * Read a `int32` field, a signed 32 bit varint.
+     */
+    int32() {
+        return this.uint32() | 0;
+    }
+    /**
+     * Read a `sint32` field, a signed, zigzag-encoded 32-bit varint.
+     */
+    sint32() {
+        let zze = this.uint32();
+        // decode zigzag
+        return (zze >>> 1) ^ -(zze & 1);
+    }
+    /**
+     * Read a `int64` field, a signed 64-bit varint.
+     */
+    int64() {
+        this.varint64();
+        return proto_int64_protoInt64.dec(this.varint64Lo, this.varint64Hi);
+    }
+    /**
+     * Read a `uint64` field, an unsigned 64-bit varint.
+     */
+    uint64() {
+        this.varint64();
+        return proto_int64_protoInt64.uDec(this.varint64Lo, this.varint64Hi);
+    }
+    /**
+     * Read a `sint64` field, a signed, zig-zag-encoded 64-bit varint.
+     */
+    sint64() {
+        this.varint64();
+        let lo = this.varint64Lo;
+        let hi = this.varint64Hi;
+        // decode zig zag
+        let s = -(lo & 1);
+        lo = ((lo >>> 1) | ((hi & 1) << 31)) ^ s;
+        hi = (hi >>> 1) ^ s;
+        return proto_int64_protoInt64.dec(lo, hi);
+    }
+    /**
+     * Read a `bool` field, a variant.
+     */
+    bool() {
+        // Fast path: most bools are 0x0 or 0x1.
+        const b = this.buf[this.pos];
+        if (b < 0x80) {
+            this.pos++;
+            return b !== 0;
+        }
+        this.varint64();
+        return this.varint64Lo !== 0 || this.varint64Hi !== 0;
+    }
+    /**
+     * Read a `fixed32` field, an unsigned, fixed-length 32-bit integer.
+     */
+    fixed32() {
+        // biome-ignore lint/suspicious/noAssignInExpressions: no
+        return this.view.getUint32((this.pos += 4) - 4, true);
+    }
+    /**
+     * Read a `sfixed32` field, a signed, fixed-length 32-bit integer.
+     */
+    sfixed32() {
+        // biome-ignore lint/suspicious/noAssignInExpressions: no
+        return this.view.getInt32((this.pos += 4) - 4, true);
+    }
+    /**
+     * Read a `fixed64` field, an unsigned, fixed-length 64 bit integer.
+     */
+    fixed64() {
+        return proto_int64_protoInt64.uDec(this.sfixed32(), this.sfixed32());
+    }
+    /**
+     * Read a `fixed64` field, a signed, fixed-length 64-bit integer.
+     */
+    sfixed64() {
+        return proto_int64_protoInt64.dec(this.sfixed32(), this.sfixed32());
+    }
+    /**
+     * Read a `float` field, 32-bit floating point number.
+     */
+    float() {
+        // biome-ignore lint/suspicious/noAssignInExpressions: no
+        return this.view.getFloat32((this.pos += 4) - 4, true);
+    }
+    /**
+     * Read a `double` field, a 64-bit floating point number.
+     */
+    double() {
+        // biome-ignore lint/suspicious/noAssignInExpressions: no
+        return this.view.getFloat64((this.pos += 8) - 8, true);
+    }
+    /**
+     * Read a `bytes` field, length-delimited arbitrary data.
+     */
+    bytes() {
+        let len = this.uint32(), start = this.pos;
+        this.pos += len;
+        this.assertBounds();
+        return this.buf.subarray(start, start + len);
+    }
+    /**
+     * Read a `string` field, length-delimited data converted to UTF-8 text. If
+     * `strict` is true, throw on invalid UTF-8 instead of substituting U+FFFD.
+     */
+    string(strict) {
+        // Like bytes(), but the ASCII fast path reads the buffer without a view.
+        const len = this.uint32();
+        const start = this.pos;
+        this.pos += len;
+        this.assertBounds();
+        const buf = this.buf;
+        // Fast path for ASCII.
+        if (len <= ASCII_MAX_LENGTH) {
+            const codes = new Array(len);
+            for (let i = 0; i < len; i++) {
+                const byte = buf[start + i];
+                if (byte > 0x7f) {
+                    return this.decodeUtf8(buf.subarray(start, this.pos), strict);
+                }
+                codes[i] = byte;
+            }
+            return String.fromCharCode.apply(String, codes);
+        }
+        return this.decodeUtf8(buf.subarray(start, this.pos), strict);
+    }
+}
+/**
+ * Assert a valid signed protobuf 32-bit integer as a number or string.
+ */
+function assertInt32(arg) {
+    if (typeof arg == "string") {
+        arg = Number(arg);
+    }
+    else if (typeof arg != "number") {
+        throw new Error("invalid int32: " + typeof arg);
+    }
+    if (!Number.isInteger(arg) ||
+        arg > INT32_MAX ||
+        arg < INT32_MIN)
+        throw new Error("invalid int32: " + arg);
+}
+/**
+ * Assert a valid unsigned protobuf 32-bit integer as a number or string.
+ */
+function assertUInt32(arg) {
+    if (typeof arg == "string") {
+        arg = Number(arg);
+    }
+    else if (typeof arg != "number") {
+        throw new Error("invalid uint32: " + typeof arg);
+    }
+    if (!Number.isInteger(arg) ||
+        arg > UINT32_MAX ||
+        arg < 0)
+        throw new Error("invalid uint32: " + arg);
+}
+/**
+ * Assert a valid protobuf float32 value as a number or string.
+ */
+function assertFloat32(arg) {
+    if (typeof arg == "string") {
+        const o = arg;
+        arg = Number(arg);
+        if (Number.isNaN(arg) && o !== "NaN") {
+            throw new Error("invalid float32: " + o);
+        }
+    }
+    else if (typeof arg != "number") {
+        throw new Error("invalid float32: " + typeof arg);
+    }
+    // float32 is represented with regular 64-bit numbers. A value too large for
+    // a float32 becomes infinity when rounded. NaN and infinity are valid values.
+    if (!Number.isFinite(Math.fround(arg)) && Number.isFinite(arg)) {
+        throw new Error("invalid float32: " + arg);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/dood/protobuf.ts
+/**
+ * Just enough protobuf to read the few fields of a BuildKit request that
+ * strict checks, without the .proto files: a message as its fields by
+ * number, over @bufbuild/protobuf's wire reader. Unknown fields are kept as
+ * they are, so nothing is dropped from what the daemon gets (the proxy
+ * forwards the original bytes; this only reads them).
+ */
+
+/** The fields of one message, in order; throws on a malformed message. */
+function readFields(message) {
+    const reader = new BinaryReader(message);
+    const fields = [];
+    while (reader.pos < reader.len) {
+        const [no, wireType] = reader.tag();
+        switch (wireType) {
+            case WireType.LengthDelimited:
+                fields.push({ no, bytes: reader.bytes() });
+                break;
+            case WireType.Varint:
+                fields.push({ no, scalar: BigInt(reader.uint64()) });
+                break;
+            case WireType.Bit64:
+                fields.push({ no, scalar: BigInt(reader.fixed64()) });
+                break;
+            case WireType.Bit32:
+                fields.push({ no, scalar: BigInt(reader.fixed32()) });
+                break;
+            default:
+                throw new Error(`protobuf wire type ${wireType} (groups) in field ${no}`);
+        }
+    }
+    return fields;
+}
+const decoder = new TextDecoder('utf-8', { fatal: true });
+/** The length-delimited values of field `no` (every occurrence: repeated fields and map entries). */
+function bytesOf(fields, no) {
+    return fields.flatMap((field) => (field.no === no && 'bytes' in field ? [field.bytes] : []));
+}
+/** Field `no` as strings (a repeated string field; the last one of a singular field wins, as in protobuf). */
+function stringsOf(fields, no) {
+    return bytesOf(fields, no).map((bytes) => decoder.decode(bytes));
+}
+/** A map<string, string> field: entries are messages of key 1 and value 2; a later key wins. */
+function stringMapOf(fields, no) {
+    const map = new Map();
+    for (const entry of bytesOf(fields, no)) {
+        const entryFields = readFields(entry);
+        map.set(stringsOf(entryFields, 1).at(-1) ?? '', stringsOf(entryFields, 2).at(-1) ?? '');
+    }
+    return map;
+}
+
+;// CONCATENATED MODULE: ./src/dood/fields/rules.ts
+/**
+ * The vocabulary of the field tables (src/dood/fields.ts): a Table is the
+ * fields one JSON object of the Engine API may hold, each Row a field with
+ * the API versions it exists in and the Rule strict applies to its value.
+ */
+
+const any = { kind: 'any' };
+function check(checkValue) {
+    return { kind: 'check', check: checkValue };
+}
+function elsewhere(by) {
+    return { kind: 'checked-elsewhere', by };
+}
+function unlessEmpty(why) {
+    return { kind: 'refused-unless-empty', why };
+}
+function unlessNull(why) {
+    return { kind: 'refused-unless-null', why };
+}
+function object(table) {
+    return { kind: 'object', table };
+}
+function list(table) {
+    return { kind: 'list', table };
+}
+function map(table, keys, options = {}) {
+    return { kind: 'map', table, keys, ...options };
+}
+function row(name, rule, extra = {}) {
+    return { name, rule, ...extra };
+}
+/** Go's zero value, which the daemon treats as "not set". */
+function isEmpty(value) {
+    if (value === undefined || value === null || value === '' || value === 0 || value === false)
+        return true;
+    if (Array.isArray(value))
+        return value.length === 0;
+    return json_isObject(value) && Object.keys(value).length === 0;
+}
+/** A value as a message shows it. */
+function shown(value) {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+/** A string field whose value must be one of `allowed` (null and absent mean the zero value, ''). */
+function oneOf(allowed, why, flag) {
+    return (value) => {
+        const text = value === null || value === undefined ? '' : value;
+        if (typeof text === 'string' && allowed.includes(text))
+            return undefined;
+        const accepted = allowed.map((item) => (item === '' ? '(unset)' : item)).join(', ');
+        return { what: `${shown(value)}${flag && typeof value === 'string' ? ` (${flag} ${value})` : ''}`, why: `${why}; strict accepts ${accepted}` };
+    };
+}
+/**
+ * The strings of a list field, or a Problem when it is not a list of strings.
+ * `single`: the field is a strslice.StrSlice, which Go also reads from one string.
+ */
+function stringItems(value, single = false) {
+    if (value === undefined || value === null)
+        return [];
+    if (single && typeof value === 'string')
+        return [value];
+    if (Array.isArray(value) && value.every((item) => typeof item === 'string'))
+        return value;
+    return { what: shown(value), why: 'it must be a list of strings' };
+}
+/** A list of strings, each checked by `item`. */
+function eachString(item, single = false) {
+    return (value) => {
+        const items = stringItems(value, single);
+        if (!Array.isArray(items))
+            return items;
+        for (const text of items) {
+            const problem = item(text);
+            if (problem)
+                return problem;
+        }
+        return undefined;
+    };
+}
+/** A map of strings to strings, each entry checked by `entry`. */
+function eachEntry(entry) {
+    return (value) => {
+        if (value === undefined || value === null)
+            return undefined;
+        if (!json_isObject(value) || !Object.values(value).every((text) => typeof text === 'string')) {
+            return { what: shown(value), why: 'it must be an object of strings' };
+        }
+        for (const [key, text] of Object.entries(value)) {
+            const problem = entry(key, text);
+            if (problem)
+                return problem;
+        }
+        return undefined;
+    };
+}
+/** A number field that must be at least `min` (null and absent mean 0). */
+function atLeast(min, why, flag) {
+    return (value) => {
+        if (value === undefined || value === null)
+            return undefined;
+        if (typeof value === 'number' && value >= min)
+            return undefined;
+        return { what: `${shown(value)}${flag ? ` (${flag} ${shown(value)})` : ''}`, why: `${why}; strict accepts ${min} or more` };
+    };
+}
+
+;// CONCATENATED MODULE: ./src/dood/fields/values.ts
+/**
+ * strict's value checks, on the allowlist principle: each accepts the forms
+ * known to stay inside the container and refuses the rest, saying why and
+ * what it accepts. network-values.ts has the checks of networks.
+ */
+
+
+const VOLUME_PLUGIN = "a volume plugin runs with the host's privileges and mounts what it likes";
+/** Go's strconv.ParseBool spellings. */
+const TRUE = ['1', 't', 'T', 'TRUE', 'true', 'True'];
+const FALSE = ['0', 'f', 'F', 'FALSE', 'false', 'False'];
+/** A security option as the daemon splits it (parseSecurityOpt: '=' first, then the deprecated ':'). */
+function splitOption(option) {
+    const separator = option.includes('=') ? '=' : option.includes(':') ? ':' : undefined;
+    if (separator === undefined)
+        return [option, undefined];
+    const at = option.indexOf(separator);
+    return [option.slice(0, at), option.slice(at + 1)];
+}
+const SECURITY_OPTS_ACCEPTED = 'strict accepts no-new-privileges[=true|false], apparmor=docker-default and writable-cgroups=false';
+/** Why a security option (other than the accepted ones) is refused. */
+function securityOptReason(key, value) {
+    switch (key) {
+        case 'seccomp':
+            return value === 'unconfined'
+                ? 'it turns off the syscall filter'
+                : "a profile of the job's own can allow any syscall, and builtin replaces a stricter profile the daemon may be configured with";
+        case 'label':
+        case 'disable':
+            return "SELinux label options pick the container's context: disable turns labelling off, type: can pick an unconfined type such as spc_t, level: can span other containers' categories";
+        case 'apparmor':
+            return "it picks an AppArmor profile other than docker-default: unconfined, or one of the host's looser profiles";
+        case 'writable-cgroups':
+            return "it makes the container's cgroup files writable: the container could lift its own limits";
+        case 'systempaths':
+            return 'it unmasks /proc and /sys paths that show and change the host';
+        default:
+            return 'the proxy does not know the option';
+    }
+}
+/** HostConfig.SecurityOpt: only options that keep or tighten the default confinement. */
+function securityOptProblem(option) {
+    const [key, value] = splitOption(option);
+    if (key === 'no-new-privileges' && (value === undefined || TRUE.includes(value) || FALSE.includes(value)))
+        return undefined;
+    if (key === 'apparmor' && value === 'docker-default')
+        return undefined;
+    if (key === 'writable-cgroups' && value !== undefined && FALSE.includes(value))
+        return undefined;
+    return { what: `${shown(option)} (--security-opt ${option})`, why: `${securityOptReason(key, value)}; ${SECURITY_OPTS_ACCEPTED}` };
+}
+/** Docker's default capabilities: adding one again changes nothing. */
+const DEFAULT_CAPABILITIES = [
+    'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE',
+    'NET_RAW', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
+];
+/**
+ * Capabilities whose power stays in the container's own namespaces (network,
+ * IPC) or files: NET_ADMIN configures the container's network namespace only,
+ * IPC_LOCK's locked memory is charged to the container's memory cgroup.
+ */
+const CONTAINED_CAPABILITIES = ['NET_ADMIN', 'NET_BROADCAST', 'IPC_LOCK', 'IPC_OWNER', 'LEASE', 'CHECKPOINT_RESTORE'];
+const ADDABLE_CAPABILITIES = [...DEFAULT_CAPABILITIES, ...CONTAINED_CAPABILITIES];
+/** Why the capabilities most asked for are refused; others: not known to stay inside. */
+const CAPABILITY_REASONS = {
+    ALL: 'it grants every capability, including those that reach the host',
+    SYS_ADMIN: 'it allows mounts and much else that escapes the container',
+    SYS_MODULE: 'it loads kernel modules into the host kernel',
+    SYS_RAWIO: 'it gives raw access to host I/O ports and memory',
+    SYS_PTRACE: 'it traces processes it can see, and bypasses the syscall filter on old kernels',
+    DAC_READ_SEARCH: "it opens host files by handle (open_by_handle_at), outside the container's file system",
+    SYS_TIME: "it sets the host's clock",
+    SYS_BOOT: 'it reboots the host',
+    SYS_NICE: "it gives the container's processes real-time priority over the host's",
+    SYS_RESOURCE: "it overrides host-wide limits (reserved disk blocks, message queues, pipe sizes)",
+    LINUX_IMMUTABLE: 'it makes bound host files immutable: the host cannot delete them after the job',
+    WAKE_ALARM: 'it sets alarms that wake the host from suspend',
+    BLOCK_SUSPEND: 'it keeps the host from suspending',
+    AUDIT_CONTROL: "it changes the host's audit rules",
+    AUDIT_READ: "it reads the host's audit log",
+    SYS_PACCT: 'it turns on process accounting for the whole host',
+    SYS_TTY_CONFIG: "it reconfigures the host's terminals",
+    MAC_ADMIN: "it changes the host's mandatory access control (AppArmor, SELinux)",
+    MAC_OVERRIDE: "it overrides the host's mandatory access control",
+    BPF: 'it loads BPF programs into the host kernel',
+    PERFMON: 'it watches every process on the host through performance monitoring',
+    SYSLOG: "it reads and clears the host kernel's log",
+};
+/** HostConfig.CapAdd (a StrSlice: one string or a list), named with or without CAP_, in any case. */
+function capabilityProblem(capability) {
+    const name = capability.trim().toUpperCase().replace(/^CAP_/, '');
+    if (ADDABLE_CAPABILITIES.includes(name))
+        return undefined;
+    const why = CAPABILITY_REASONS[name] ?? 'the proxy does not know it to stay inside the container';
+    return { what: `${shown(capability)} (--cap-add ${name})`, why: `${why}; strict accepts ${CONTAINED_CAPABILITIES.join(', ')} and the default ones` };
+}
+/** Sysctls of the container's IPC namespace (the daemon's and runc's list). */
+const IPC_SYSCTLS = ['kernel.msgmax', 'kernel.msgmnb', 'kernel.msgmni', 'kernel.sem', 'kernel.shmall', 'kernel.shmmax', 'kernel.shmmni', 'kernel.shm_rmid_forced'];
+/**
+ * HostConfig.Sysctls: those of the container's own IPC namespace
+ * (IPC_SYSCTLS, fs.mqueue.*) and network namespace (net.*: the kernel shows
+ * a network namespace only its own, and strict refuses --network host), in
+ * plain dotted form (no '/' or '..' that the runtime would turn into another
+ * path under /proc/sys). Others (kernel.core_pattern, vm.*) are the host's.
+ */
+function sysctlProblem(key) {
+    const plain = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/.test(key);
+    if (plain && (IPC_SYSCTLS.includes(key) || key.startsWith('fs.mqueue.') || key.startsWith('net.')))
+        return undefined;
+    return {
+        what: `${shown(key)} (--sysctl ${key}=...)`,
+        why: `it is not a sysctl of the container's own namespaces: it would change the host; strict accepts net.*, fs.mqueue.* and ${IPC_SYSCTLS.join(', ')}`,
+    };
+}
+const checkSysctls = eachEntry((key) => sysctlProblem(key));
+/** Ulimit names the container may set: limits on itself. nice and rtprio would rank it above the host's processes. */
+const ULIMITS = ['as', 'core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nofile', 'nproc', 'rss', 'rttime', 'sigpending', 'stack'];
+const checkUlimitName = (value) => {
+    if (typeof value === 'string' && ULIMITS.includes(value))
+        return undefined;
+    const why = value === 'nice' || value === 'rtprio' ? "it lets the container's processes take scheduling priority over the host's" : 'the proxy does not know the limit';
+    return { what: `${shown(value)} (--ulimit ${String(value)}=...)`, why: `${why}; strict accepts ${ULIMITS.join(', ')}` };
+};
+/** Log drivers that write to the daemon's own log files (or nowhere): others send to host sockets, the network or the host's cloud account. */
+const LOG_DRIVERS = ['', 'json-file', 'local', 'none'];
+/** Log options of LOG_DRIVERS and of every driver (buffering, dual-logging cache, metadata): none names a host path or address. */
+const LOG_OPTIONS = [
+    'max-size', 'max-file', 'compress', 'labels', 'labels-regex', 'env', 'env-regex', 'tag', 'mode', 'max-buffer-size',
+    'cache-disabled', 'cache-max-size', 'cache-max-file', 'cache-compress',
+];
+/** LogConfig.Config: only LOG_OPTIONS (also under the daemon's default driver, whose own options may name host places). */
+const checkLogOptions = eachEntry((key) => LOG_OPTIONS.includes(key)
+    ? undefined
+    : { what: `${shown(key)} (--log-opt ${key}=...)`, why: `the proxy does not know it to stay within the daemon's log files; strict accepts ${LOG_OPTIONS.join(', ')}` });
+/** HostConfig.StorageOpt: only size (of the container's writable layer). */
+const checkStorageOpt = eachEntry((key) => key === 'size' ? undefined : { what: `${shown(key)} (--storage-opt ${key}=...)`, why: 'storage driver options other than size are not known to the proxy; strict accepts size' });
+/** Blkio*Device*.Path: the daemon stats the path on the host, so only a device under /dev (no '..'). */
+const checkDevicePath = (value) => {
+    if (value === undefined || value === null)
+        return undefined;
+    if (typeof value === 'string' && value.startsWith('/dev/') && !value.split('/').includes('..'))
+        return undefined;
+    return { what: shown(value), why: 'the daemon looks the path up on the host; strict accepts devices under /dev/' };
+};
+/** HostConfig.Devices: none (a host device inside the container). */
+const checkDevices = (value) => {
+    if (value === undefined || value === null || (Array.isArray(value) && value.length === 0))
+        return undefined;
+    const first = Array.isArray(value) ? value[0] : value;
+    const path = json_isObject(first) ? json_field(first, 'PathOnHost') : undefined;
+    return { what: `(--device ${typeof path === 'string' ? path : shown(first)})`, why: 'it gives the container a host device' };
+};
+/** Binds modes the daemon knows (linuxValidMountMode), less shared and rshared propagation. */
+const BIND_MODES = ['rw', 'ro', 'z', 'Z', 'nocopy', 'private', 'rprivate', 'slave', 'rslave', 'consistent', 'cached', 'delegated', 'default'];
+/** HostConfig.Binds: SOURCE:TARGET[:MODES]; the sources are inspect.ts's (inspectBinds, checkBinds), the modes are checked here. */
+const checkBindModes = eachString((spec) => {
+    const parts = spec.split(':');
+    const modes = parts.length === 3 ? parts[2].split(',') : [];
+    const bad = modes.find((mode) => !BIND_MODES.includes(mode));
+    if (bad === undefined)
+        return undefined;
+    const why = bad === 'shared' || bad === 'rshared' ? "shared propagation makes mounts made in the container appear on the host's side of the bind" : 'the proxy does not know the mode';
+    return { what: `${shown(spec)} (-v ...:${bad})`, why: `${why}; strict accepts ${BIND_MODES.join(', ')}` };
+});
+/** TmpfsOptions.Options: [["exec"]] or [["noexec"]], the daemon's own list (validTmpfsOptions). */
+const checkTmpfsOptions = (value) => {
+    if (value === undefined || value === null)
+        return undefined;
+    const ok = Array.isArray(value) && value.every((option) => Array.isArray(option) && option.length === 1 && (option[0] === 'exec' || option[0] === 'noexec'));
+    return ok ? undefined : { what: shown(value), why: 'strict accepts the tmpfs options exec and noexec' };
+};
+/** One namespace mode (NetworkMode, PidMode, ...): `host` refused; container:<id> joins are for checkJoins to check. */
+function namespaceMode(flag, shares, allowed, options = {}) {
+    return (value) => {
+        const mode = value === undefined || value === null ? '' : value;
+        if (typeof mode !== 'string')
+            return { what: shown(value), why: 'it must be a string' };
+        if (mode === 'host' || mode.trim().toLowerCase() === 'host') {
+            return { what: `(${flag} host)`, why: `it shares ${shares} with the job's containers` };
+        }
+        if (allowed.includes(mode))
+            return undefined;
+        if (options.joins && /^container:.+$/.test(mode))
+            return undefined; // inspect.ts checkJoins: the job's own container
+        if (options.names && !mode.includes(':'))
+            return undefined; // a network by name: its ownership is checked elsewhere
+        const accepted = [...allowed.map((item) => (item === '' ? '(unset)' : item)), ...(options.joins ? ['container:<id>'] : []), ...(options.names ? ['<network>'] : [])];
+        return { what: `${shown(value)} (${flag} ${mode})`, why: `the proxy does not know the mode; strict accepts ${accepted.join(', ')}` };
+    };
+}
+const checkSecurityOpt = eachString(securityOptProblem);
+const checkCapAdd = eachString(capabilityProblem, true);
+/** LogConfig.Type: LOG_DRIVERS only. */
+const checkLogDriver = (type) => {
+    if (type === undefined || type === null || (typeof type === 'string' && LOG_DRIVERS.includes(type)))
+        return undefined;
+    return {
+        what: `${shown(type)} (--log-driver ${String(type)})`,
+        why: "other drivers send the logs to host sockets (syslog, journald, fluentd: any unix socket on the host), to addresses the host can reach (gelf, splunk) or with the host's cloud credentials (awslogs, gcplogs), and plugins run with the host's privileges; strict accepts json-file, local and none",
+    };
+};
+
+;// CONCATENATED MODULE: ./src/dood/buildkit.ts
+/**
+ * strict's rules for BuildKit's gRPC API (the calls buildx sends on POST
+ * /grpc, relayed by grpc-relay.ts). A method is forwarded, inspected or
+ * refused by the table below; an unknown one is refused. A build (Control
+ * Solve, and LLBBridge Solve for builds buildx drives from the client) may
+ * not ask for entitlements (network.host, security.insecure, devices: the
+ * daemon's only gate on RUN steps in the host's network or privileged), a
+ * host network mode, a cgroup parent, priority ulimits or a context the
+ * daemon fetches; the tags it exports to must be new or the job's.
+ */
+
+
+
+
+const CONTROL = '/moby.buildkit.v1.Control/';
+const BRIDGE = '/moby.buildkit.v1.frontend.LLBBridge/';
+/** Every method strict knows, by path. Reads and the client's own session go on; builds are inspected. */
+const METHODS = {
+    [`${CONTROL}Solve`]: 'inspect',
+    [`${CONTROL}Status`]: 'forward',
+    [`${CONTROL}Session`]: 'forward',
+    [`${CONTROL}ListWorkers`]: 'forward',
+    [`${CONTROL}Info`]: 'forward',
+    [`${CONTROL}DiskUsage`]: 'forward',
+    [`${CONTROL}ListenBuildHistory`]: 'forward',
+    [`${CONTROL}Prune`]: { what: 'docker buildx prune', why: "the build cache is every job's, and the proxy cannot tell the job's own" },
+    [`${CONTROL}UpdateBuildHistory`]: { what: 'changing the build history', why: "the history is every job's builds, and the proxy cannot tell the job's own" },
+    [`${BRIDGE}Solve`]: 'inspect',
+    [`${BRIDGE}ResolveImageConfig`]: 'forward',
+    [`${BRIDGE}ResolveSourceMeta`]: 'forward',
+    [`${BRIDGE}ReadFile`]: 'forward',
+    [`${BRIDGE}ReadDir`]: 'forward',
+    [`${BRIDGE}StatFile`]: 'forward',
+    [`${BRIDGE}Evaluate`]: 'forward',
+    [`${BRIDGE}Ping`]: 'forward',
+    [`${BRIDGE}Return`]: 'forward',
+    [`${BRIDGE}Inputs`]: 'forward',
+    [`${BRIDGE}Warn`]: 'forward',
+    '/grpc.health.v1.Health/Check': 'forward',
+    // buildx sends its traces to the daemon (docker 25 and later keep them with the build's history).
+    '/opentelemetry.proto.collector.trace.v1.TraceService/Export': 'forward',
+};
+/** Control SolveRequest's fields strict reads (buildkit api/services/control/control.proto). */
+const SOLVE = { exporterAttrs: 4, frontendAttrs: 7, entitlements: 9, exporters: 13 };
+/** Its Exporter message: Attrs 2. */
+const EXPORTER = { attrs: 2 };
+/** LLBBridge SolveRequest (frontend/gateway/pb/gateway.proto): FrontendOpt 3. */
+const BRIDGE_SOLVE = { frontendOpt: 3 };
+/** Network modes a build may force on its RUN steps. */
+const NETWORK_MODES = ['', 'default', 'sandbox', 'none'];
+/** Build contexts given by address, which the daemon would fetch from the host's network with the host's credentials. */
+const FETCHED_CONTEXT = /^(https?:\/\/|git:\/\/|git@|ssh:\/\/)|\.git(#.*)?$/i;
+const ENTITLEMENT_WHY = {
+    'network.host': "its RUN steps would share the host's network stack",
+    'security.insecure': 'its RUN steps would run privileged, with the host\'s devices',
+};
+function refusal(what, why) {
+    return refused_policyRefusal('strict', what, why);
+}
+/** Frontend options (Control Solve's FrontendAttrs, LLBBridge Solve's FrontendOpt) strict refuses. */
+function frontendOptionProblem(options) {
+    const network = options.get('force-network-mode') ?? '';
+    if (!NETWORK_MODES.includes(network.toLowerCase())) {
+        return refusal(`build --network ${network}`, network === 'host' ? "its RUN steps would share the host's network stack" : `strict accepts ${NETWORK_MODES.filter(Boolean).join(', ')}`);
+    }
+    if ((options.get('cgroup-parent') ?? '') !== '')
+        return refusal('build --cgroup-parent', "it places the build's containers in any cgroup of the host, outside the limits of the job");
+    for (const entry of (options.get('ulimit') ?? '').split(',').filter(Boolean)) {
+        const problem = checkUlimitName(entry.split('=')[0].trim());
+        if (problem)
+            return refusal(`build --ulimit ${problem.what}`, problem.why);
+    }
+    for (const [key, value] of options) {
+        if ((key === 'context' || key.startsWith('context:')) && FETCHED_CONTEXT.test(value)) {
+            return refusal(`a build context the daemon fetches (${key}=${value})`, "the daemon clones or downloads it from the host's network, with the host's credentials; send the context instead");
+        }
+    }
+    return undefined;
+}
+/** The image names a build exports to: every exporter's `name` attribute (comma-separated), the legacy single exporter's too. */
+function exportedNames(solve) {
+    const attrs = [stringMapOf(solve, SOLVE.exporterAttrs), ...bytesOf(solve, SOLVE.exporters).map((exporter) => stringMapOf(readFields(exporter), EXPORTER.attrs))];
+    return attrs.flatMap((map) => (map.get('name') ?? '').split(',').map((name) => name.trim()).filter(Boolean));
+}
+class BuildKitRules {
+    options;
+    constructor(options) {
+        this.options = options;
+    }
+    admit(path) {
+        const rule = METHODS[path];
+        if (rule === undefined)
+            return refusal(`the BuildKit call ${path}`, 'it is not one the proxy knows; strict forwards only those');
+        return typeof rule === 'string' ? rule : refusal(rule.what, rule.why);
+    }
+    async inspect(path, message) {
+        let build;
+        try {
+            build = readBuildRequest(path, message);
+        }
+        catch (error) {
+            throw refusal(`a BuildKit request the proxy cannot read (${path})`, error instanceof Error ? error.message : String(error));
+        }
+        const entitlement = build.entitlements[0];
+        if (entitlement !== undefined) {
+            throw refusal(`a build with the entitlement ${entitlement} (--allow ${entitlement}${entitlement === 'network.host' ? ', --network host' : ''})`, ENTITLEMENT_WHY[entitlement] ?? 'strict grants a build no entitlement');
+        }
+        const problem = frontendOptionProblem(build.frontendOptions);
+        if (problem)
+            throw problem;
+        const tags = build.exportedNames.map((name) => normalizedTag(name));
+        const unreadable = build.exportedNames.find((_, index) => tags[index] === undefined);
+        if (unreadable !== undefined)
+            throw refusal(`building into ${unreadable}`, 'the proxy cannot read it as an image reference to check');
+        if (tags.length > 0)
+            await this.options.checkTags(tags, 'building into');
+    }
+}
+/** Decodes a Control or LLBBridge SolveRequest; throws on a malformed one. */
+function readBuildRequest(path, message) {
+    const fields = readFields(message);
+    if (path === `${BRIDGE}Solve`)
+        return { entitlements: [], frontendOptions: stringMapOf(fields, BRIDGE_SOLVE.frontendOpt), exportedNames: [] };
+    return { entitlements: stringsOf(fields, SOLVE.entitlements), frontendOptions: stringMapOf(fields, SOLVE.frontendAttrs), exportedNames: exportedNames(fields) };
+}
+
 ;// CONCATENATED MODULE: ./src/dood/forwarder.ts
 /**
  * The proxy's transport: requests streamed to the daemon and answers back,
@@ -618,6 +2528,186 @@ class Forwarder {
         });
         request.end(early.body);
     }
+}
+
+;// CONCATENATED MODULE: external "node:http2"
+const external_node_http2_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+var external_node_http2_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http2_namespaceObject);
+;// CONCATENATED MODULE: ./src/dood/grpc-relay.ts
+/**
+ * BuildKit's gRPC connection (POST /grpc, upgraded to h2c), relayed call by
+ * call instead of byte for byte, so strict can read what a build asks for:
+ * the client's HTTP/2 is terminated here (node:http2) and each call goes to
+ * the daemon as a call of its own on a second HTTP/2 session. A call the
+ * rules refuse is answered here with a gRPC error and never reaches the
+ * daemon; a call they inspect is held until its first message has been
+ * read and passed. Everything else (headers, messages, trailers, resets)
+ * is passed on as it comes.
+ */
+
+
+/** gRPC's PERMISSION_DENIED, and INTERNAL for what the proxy cannot read. */
+const PERMISSION_DENIED = 7;
+const INTERNAL = 13;
+/** The largest first message held for inspection: a build's LLB definition is sent whole in it. */
+const MAX_INSPECTED_MESSAGE = 64 << 20;
+const { NGHTTP2_CANCEL, NGHTTP2_FLAG_END_STREAM, NGHTTP2_NO_ERROR } = (external_node_http2_default()).constants;
+/** grpc-message is percent-encoded outside printable ASCII (the gRPC HTTP/2 protocol). */
+function grpcMessage(text) {
+    return Array.from(Buffer.from(text, 'utf8'), (byte) => (byte >= 0x20 && byte <= 0x7e && byte !== 0x25 ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+}
+/** True while a response can still be started on the stream (node throws on a closed or reset one). */
+function canRespond(stream) {
+    return !stream.destroyed && !stream.closed && !stream.headersSent;
+}
+/**
+ * Runs an event handler of the relay: a client or daemon that resets a call
+ * at any moment makes node's stream methods throw, and that must end the
+ * call, not the proxy.
+ */
+function guarded(stream, handler) {
+    try {
+        handler();
+    }
+    catch {
+        if (!stream.destroyed)
+            stream.destroy();
+    }
+}
+/** Answers a call with a gRPC error only (a trailers-only response), so the client reports `message`. */
+function answerError(stream, code, message) {
+    guarded(stream, () => {
+        if (!canRespond(stream))
+            return stream.close(NGHTTP2_CANCEL);
+        stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(code), 'grpc-message': grpcMessage(message) }, { endStream: true });
+    });
+}
+/** The request headers as sent on: :scheme is the daemon session's own, the rest kept. */
+function forwardedRequestHeaders(headers) {
+    const forwarded = { ...headers };
+    delete forwarded[':scheme'];
+    return forwarded;
+}
+/**
+ * Reads a call's first gRPC message (1 byte compressed flag, 4 bytes length,
+ * then the message) and hands it over with everything read so far.
+ */
+function firstMessage(stream) {
+    return new Promise((resolve, reject) => {
+        let read = Buffer.alloc(0);
+        const done = (error) => {
+            stream.off('data', onData);
+            stream.off('end', onEnd);
+            stream.pause();
+            if (error)
+                return reject(error);
+            resolve({ message: read.subarray(5, 5 + read.readUInt32BE(1)), read });
+        };
+        const onData = (chunk) => {
+            read = Buffer.concat([read, chunk]);
+            if (read.length < 5)
+                return;
+            if (read[0] !== 0)
+                return done(new Refused(403, 'setup-dind dood proxy: a compressed gRPC message cannot be checked'));
+            const length = read.readUInt32BE(1);
+            if (length > MAX_INSPECTED_MESSAGE)
+                return done(new Refused(403, `setup-dind dood proxy: a gRPC message over ${MAX_INSPECTED_MESSAGE} bytes cannot be checked`));
+            if (read.length >= 5 + length)
+                done();
+        };
+        const onEnd = () => done(new Refused(400, 'setup-dind dood proxy: the call ended before its first message'));
+        stream.on('data', onData);
+        stream.on('end', onEnd);
+    });
+}
+/** Passes one call on to the daemon's session, `early` (already read from the client) first. */
+function passOn(stream, headers, upstream, early) {
+    const call = upstream.request(forwardedRequestHeaders(headers), { endStream: false });
+    let trailers = {};
+    call.on('response', (responseHeaders, flags) => guarded(stream, () => {
+        if (!canRespond(stream))
+            return call.close(NGHTTP2_CANCEL);
+        // A trailers-only answer (an error) stays one; otherwise the daemon's trailers follow its messages.
+        const endStream = (flags & NGHTTP2_FLAG_END_STREAM) !== 0;
+        stream.respond({ ...responseHeaders }, endStream ? { endStream: true } : { waitForTrailers: true });
+        if (!endStream)
+            call.pipe(stream);
+    }));
+    call.on('trailers', (received) => (trailers = { ...received }));
+    stream.on('wantTrailers', () => guarded(stream, () => stream.sendTrailers(trailers)));
+    // A reset or failure on one side resets the other, with the same code where there is one.
+    // A normal end is the piped messages' and trailers' to finish.
+    call.on('close', () => guarded(stream, () => {
+        if (stream.destroyed || stream.closed)
+            return;
+        if (call.rstCode !== NGHTTP2_NO_ERROR)
+            return stream.close(call.rstCode);
+        if (canRespond(stream))
+            answerError(stream, INTERNAL, 'setup-dind dood proxy: the daemon ended the call without an answer');
+    }));
+    call.on('error', () => undefined);
+    stream.on('close', () => {
+        try {
+            if (!call.destroyed && !call.closed)
+                call.close(stream.rstCode || NGHTTP2_CANCEL);
+        }
+        catch {
+            call.destroy();
+        }
+    });
+    stream.on('error', () => undefined);
+    if (early && early.length > 0)
+        call.write(early);
+    stream.pipe(call);
+    stream.resume();
+}
+/** One call from the client: refused, held for inspection, or passed on. */
+function relayCall(stream, headers, upstream, { rules, log }) {
+    const path = String(headers[':path'] ?? '');
+    const refuse = (refusal) => {
+        log(`refused gRPC ${path}: ${refusal.message}`);
+        answerError(stream, refusal.status === 403 ? PERMISSION_DENIED : INTERNAL, refusal.message);
+    };
+    const admission = rules.admit(path);
+    if (admission instanceof Refused)
+        return refuse(admission);
+    if (admission === 'forward')
+        return passOn(stream, headers, upstream);
+    firstMessage(stream)
+        .then(async ({ message, read }) => {
+        await rules.inspect(path, message);
+        passOn(stream, headers, upstream, read);
+    })
+        .catch((error) => {
+        if (error instanceof Refused)
+            return refuse(error);
+        refuse(new Refused(500, `setup-dind dood proxy: ${error instanceof Error ? error.message : String(error)}`));
+    });
+}
+/**
+ * Relays a /grpc connection after its 101: `client` speaks HTTP/2 to the
+ * proxy, `upstream` is the daemon's upgraded socket (with `upstreamHead`,
+ * bytes the daemon sent past its 101). Either session ending ends the other.
+ */
+function relayGrpc(client, early, upstream, upstreamHead, options) {
+    if (upstreamHead.length > 0)
+        upstream.unshift(upstreamHead);
+    if (early.length > 0)
+        client.unshift(early);
+    const daemon = external_node_http2_default().connect('http://docker.sock', { createConnection: () => upstream });
+    const session = external_node_http2_default().performServerHandshake(client);
+    const end = () => {
+        if (!session.destroyed)
+            session.destroy();
+        if (!daemon.destroyed)
+            daemon.destroy();
+    };
+    daemon.on('close', end);
+    daemon.on('error', end);
+    session.on('close', end);
+    session.on('error', end);
+    // No resume(): node's HTTP/2 reads the sockets itself, what was unshifted first.
+    session.on('stream', (stream, headers) => guarded(stream, () => relayCall(stream, headers, daemon, options)));
 }
 
 ;// CONCATENATED MODULE: external "node:path"
@@ -1149,318 +3239,6 @@ function scopePruneFilters(query, labels) {
     return params.toString();
 }
 
-;// CONCATENATED MODULE: ./src/dood/fields/rules.ts
-/**
- * The vocabulary of the field tables (src/dood/fields.ts): a Table is the
- * fields one JSON object of the Engine API may hold, each Row a field with
- * the API versions it exists in and the Rule strict applies to its value.
- */
-
-const any = { kind: 'any' };
-function check(checkValue) {
-    return { kind: 'check', check: checkValue };
-}
-function elsewhere(by) {
-    return { kind: 'checked-elsewhere', by };
-}
-function unlessEmpty(why) {
-    return { kind: 'refused-unless-empty', why };
-}
-function unlessNull(why) {
-    return { kind: 'refused-unless-null', why };
-}
-function object(table) {
-    return { kind: 'object', table };
-}
-function list(table) {
-    return { kind: 'list', table };
-}
-function map(table, keys, options = {}) {
-    return { kind: 'map', table, keys, ...options };
-}
-function row(name, rule, extra = {}) {
-    return { name, rule, ...extra };
-}
-/** Go's zero value, which the daemon treats as "not set". */
-function isEmpty(value) {
-    if (value === undefined || value === null || value === '' || value === 0 || value === false)
-        return true;
-    if (Array.isArray(value))
-        return value.length === 0;
-    return json_isObject(value) && Object.keys(value).length === 0;
-}
-/** A value as a message shows it. */
-function shown(value) {
-    const text = JSON.stringify(value) ?? String(value);
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-/** A string field whose value must be one of `allowed` (null and absent mean the zero value, ''). */
-function oneOf(allowed, why, flag) {
-    return (value) => {
-        const text = value === null || value === undefined ? '' : value;
-        if (typeof text === 'string' && allowed.includes(text))
-            return undefined;
-        const accepted = allowed.map((item) => (item === '' ? '(unset)' : item)).join(', ');
-        return { what: `${shown(value)}${flag && typeof value === 'string' ? ` (${flag} ${value})` : ''}`, why: `${why}; strict accepts ${accepted}` };
-    };
-}
-/**
- * The strings of a list field, or a Problem when it is not a list of strings.
- * `single`: the field is a strslice.StrSlice, which Go also reads from one string.
- */
-function stringItems(value, single = false) {
-    if (value === undefined || value === null)
-        return [];
-    if (single && typeof value === 'string')
-        return [value];
-    if (Array.isArray(value) && value.every((item) => typeof item === 'string'))
-        return value;
-    return { what: shown(value), why: 'it must be a list of strings' };
-}
-/** A list of strings, each checked by `item`. */
-function eachString(item, single = false) {
-    return (value) => {
-        const items = stringItems(value, single);
-        if (!Array.isArray(items))
-            return items;
-        for (const text of items) {
-            const problem = item(text);
-            if (problem)
-                return problem;
-        }
-        return undefined;
-    };
-}
-/** A map of strings to strings, each entry checked by `entry`. */
-function eachEntry(entry) {
-    return (value) => {
-        if (value === undefined || value === null)
-            return undefined;
-        if (!json_isObject(value) || !Object.values(value).every((text) => typeof text === 'string')) {
-            return { what: shown(value), why: 'it must be an object of strings' };
-        }
-        for (const [key, text] of Object.entries(value)) {
-            const problem = entry(key, text);
-            if (problem)
-                return problem;
-        }
-        return undefined;
-    };
-}
-/** A number field that must be at least `min` (null and absent mean 0). */
-function atLeast(min, why, flag) {
-    return (value) => {
-        if (value === undefined || value === null)
-            return undefined;
-        if (typeof value === 'number' && value >= min)
-            return undefined;
-        return { what: `${shown(value)}${flag ? ` (${flag} ${shown(value)})` : ''}`, why: `${why}; strict accepts ${min} or more` };
-    };
-}
-
-;// CONCATENATED MODULE: ./src/dood/fields/values.ts
-/**
- * strict's value checks, on the allowlist principle: each accepts the forms
- * known to stay inside the container and refuses the rest, saying why and
- * what it accepts. network-values.ts has the checks of networks.
- */
-
-
-const VOLUME_PLUGIN = "a volume plugin runs with the host's privileges and mounts what it likes";
-/** Go's strconv.ParseBool spellings. */
-const TRUE = ['1', 't', 'T', 'TRUE', 'true', 'True'];
-const FALSE = ['0', 'f', 'F', 'FALSE', 'false', 'False'];
-/** A security option as the daemon splits it (parseSecurityOpt: '=' first, then the deprecated ':'). */
-function splitOption(option) {
-    const separator = option.includes('=') ? '=' : option.includes(':') ? ':' : undefined;
-    if (separator === undefined)
-        return [option, undefined];
-    const at = option.indexOf(separator);
-    return [option.slice(0, at), option.slice(at + 1)];
-}
-const SECURITY_OPTS_ACCEPTED = 'strict accepts no-new-privileges[=true|false], apparmor=docker-default and writable-cgroups=false';
-/** Why a security option (other than the accepted ones) is refused. */
-function securityOptReason(key, value) {
-    switch (key) {
-        case 'seccomp':
-            return value === 'unconfined'
-                ? 'it turns off the syscall filter'
-                : "a profile of the job's own can allow any syscall, and builtin replaces a stricter profile the daemon may be configured with";
-        case 'label':
-        case 'disable':
-            return "SELinux label options pick the container's context: disable turns labelling off, type: can pick an unconfined type such as spc_t, level: can span other containers' categories";
-        case 'apparmor':
-            return "it picks an AppArmor profile other than docker-default: unconfined, or one of the host's looser profiles";
-        case 'writable-cgroups':
-            return "it makes the container's cgroup files writable: the container could lift its own limits";
-        case 'systempaths':
-            return 'it unmasks /proc and /sys paths that show and change the host';
-        default:
-            return 'the proxy does not know the option';
-    }
-}
-/** HostConfig.SecurityOpt: only options that keep or tighten the default confinement. */
-function securityOptProblem(option) {
-    const [key, value] = splitOption(option);
-    if (key === 'no-new-privileges' && (value === undefined || TRUE.includes(value) || FALSE.includes(value)))
-        return undefined;
-    if (key === 'apparmor' && value === 'docker-default')
-        return undefined;
-    if (key === 'writable-cgroups' && value !== undefined && FALSE.includes(value))
-        return undefined;
-    return { what: `${shown(option)} (--security-opt ${option})`, why: `${securityOptReason(key, value)}; ${SECURITY_OPTS_ACCEPTED}` };
-}
-/** Docker's default capabilities: adding one again changes nothing. */
-const DEFAULT_CAPABILITIES = [
-    'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE',
-    'NET_RAW', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
-];
-/**
- * Capabilities whose power stays in the container's own namespaces (network,
- * IPC) or files: NET_ADMIN configures the container's network namespace only,
- * IPC_LOCK's locked memory is charged to the container's memory cgroup.
- */
-const CONTAINED_CAPABILITIES = ['NET_ADMIN', 'NET_BROADCAST', 'IPC_LOCK', 'IPC_OWNER', 'LEASE', 'CHECKPOINT_RESTORE'];
-const ADDABLE_CAPABILITIES = [...DEFAULT_CAPABILITIES, ...CONTAINED_CAPABILITIES];
-/** Why the capabilities most asked for are refused; others: not known to stay inside. */
-const CAPABILITY_REASONS = {
-    ALL: 'it grants every capability, including those that reach the host',
-    SYS_ADMIN: 'it allows mounts and much else that escapes the container',
-    SYS_MODULE: 'it loads kernel modules into the host kernel',
-    SYS_RAWIO: 'it gives raw access to host I/O ports and memory',
-    SYS_PTRACE: 'it traces processes it can see, and bypasses the syscall filter on old kernels',
-    DAC_READ_SEARCH: "it opens host files by handle (open_by_handle_at), outside the container's file system",
-    SYS_TIME: "it sets the host's clock",
-    SYS_BOOT: 'it reboots the host',
-    SYS_NICE: "it gives the container's processes real-time priority over the host's",
-    SYS_RESOURCE: "it overrides host-wide limits (reserved disk blocks, message queues, pipe sizes)",
-    LINUX_IMMUTABLE: 'it makes bound host files immutable: the host cannot delete them after the job',
-    WAKE_ALARM: 'it sets alarms that wake the host from suspend',
-    BLOCK_SUSPEND: 'it keeps the host from suspending',
-    AUDIT_CONTROL: "it changes the host's audit rules",
-    AUDIT_READ: "it reads the host's audit log",
-    SYS_PACCT: 'it turns on process accounting for the whole host',
-    SYS_TTY_CONFIG: "it reconfigures the host's terminals",
-    MAC_ADMIN: "it changes the host's mandatory access control (AppArmor, SELinux)",
-    MAC_OVERRIDE: "it overrides the host's mandatory access control",
-    BPF: 'it loads BPF programs into the host kernel',
-    PERFMON: 'it watches every process on the host through performance monitoring',
-    SYSLOG: "it reads and clears the host kernel's log",
-};
-/** HostConfig.CapAdd (a StrSlice: one string or a list), named with or without CAP_, in any case. */
-function capabilityProblem(capability) {
-    const name = capability.trim().toUpperCase().replace(/^CAP_/, '');
-    if (ADDABLE_CAPABILITIES.includes(name))
-        return undefined;
-    const why = CAPABILITY_REASONS[name] ?? 'the proxy does not know it to stay inside the container';
-    return { what: `${shown(capability)} (--cap-add ${name})`, why: `${why}; strict accepts ${CONTAINED_CAPABILITIES.join(', ')} and the default ones` };
-}
-/** Sysctls of the container's IPC namespace (the daemon's and runc's list). */
-const IPC_SYSCTLS = ['kernel.msgmax', 'kernel.msgmnb', 'kernel.msgmni', 'kernel.sem', 'kernel.shmall', 'kernel.shmmax', 'kernel.shmmni', 'kernel.shm_rmid_forced'];
-/**
- * HostConfig.Sysctls: those of the container's own IPC namespace
- * (IPC_SYSCTLS, fs.mqueue.*) and network namespace (net.*: the kernel shows
- * a network namespace only its own, and strict refuses --network host), in
- * plain dotted form (no '/' or '..' that the runtime would turn into another
- * path under /proc/sys). Others (kernel.core_pattern, vm.*) are the host's.
- */
-function sysctlProblem(key) {
-    const plain = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/.test(key);
-    if (plain && (IPC_SYSCTLS.includes(key) || key.startsWith('fs.mqueue.') || key.startsWith('net.')))
-        return undefined;
-    return {
-        what: `${shown(key)} (--sysctl ${key}=...)`,
-        why: `it is not a sysctl of the container's own namespaces: it would change the host; strict accepts net.*, fs.mqueue.* and ${IPC_SYSCTLS.join(', ')}`,
-    };
-}
-const checkSysctls = eachEntry((key) => sysctlProblem(key));
-/** Ulimit names the container may set: limits on itself. nice and rtprio would rank it above the host's processes. */
-const ULIMITS = ['as', 'core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nofile', 'nproc', 'rss', 'rttime', 'sigpending', 'stack'];
-const checkUlimitName = (value) => {
-    if (typeof value === 'string' && ULIMITS.includes(value))
-        return undefined;
-    const why = value === 'nice' || value === 'rtprio' ? "it lets the container's processes take scheduling priority over the host's" : 'the proxy does not know the limit';
-    return { what: `${shown(value)} (--ulimit ${String(value)}=...)`, why: `${why}; strict accepts ${ULIMITS.join(', ')}` };
-};
-/** Log drivers that write to the daemon's own log files (or nowhere): others send to host sockets, the network or the host's cloud account. */
-const LOG_DRIVERS = ['', 'json-file', 'local', 'none'];
-/** Log options of LOG_DRIVERS and of every driver (buffering, dual-logging cache, metadata): none names a host path or address. */
-const LOG_OPTIONS = [
-    'max-size', 'max-file', 'compress', 'labels', 'labels-regex', 'env', 'env-regex', 'tag', 'mode', 'max-buffer-size',
-    'cache-disabled', 'cache-max-size', 'cache-max-file', 'cache-compress',
-];
-/** LogConfig.Config: only LOG_OPTIONS (also under the daemon's default driver, whose own options may name host places). */
-const checkLogOptions = eachEntry((key) => LOG_OPTIONS.includes(key)
-    ? undefined
-    : { what: `${shown(key)} (--log-opt ${key}=...)`, why: `the proxy does not know it to stay within the daemon's log files; strict accepts ${LOG_OPTIONS.join(', ')}` });
-/** HostConfig.StorageOpt: only size (of the container's writable layer). */
-const checkStorageOpt = eachEntry((key) => key === 'size' ? undefined : { what: `${shown(key)} (--storage-opt ${key}=...)`, why: 'storage driver options other than size are not known to the proxy; strict accepts size' });
-/** Blkio*Device*.Path: the daemon stats the path on the host, so only a device under /dev (no '..'). */
-const checkDevicePath = (value) => {
-    if (value === undefined || value === null)
-        return undefined;
-    if (typeof value === 'string' && value.startsWith('/dev/') && !value.split('/').includes('..'))
-        return undefined;
-    return { what: shown(value), why: 'the daemon looks the path up on the host; strict accepts devices under /dev/' };
-};
-/** HostConfig.Devices: none (a host device inside the container). */
-const checkDevices = (value) => {
-    if (value === undefined || value === null || (Array.isArray(value) && value.length === 0))
-        return undefined;
-    const first = Array.isArray(value) ? value[0] : value;
-    const path = json_isObject(first) ? json_field(first, 'PathOnHost') : undefined;
-    return { what: `(--device ${typeof path === 'string' ? path : shown(first)})`, why: 'it gives the container a host device' };
-};
-/** Binds modes the daemon knows (linuxValidMountMode), less shared and rshared propagation. */
-const BIND_MODES = ['rw', 'ro', 'z', 'Z', 'nocopy', 'private', 'rprivate', 'slave', 'rslave', 'consistent', 'cached', 'delegated', 'default'];
-/** HostConfig.Binds: SOURCE:TARGET[:MODES]; the sources are inspect.ts's (inspectBinds, checkBinds), the modes are checked here. */
-const checkBindModes = eachString((spec) => {
-    const parts = spec.split(':');
-    const modes = parts.length === 3 ? parts[2].split(',') : [];
-    const bad = modes.find((mode) => !BIND_MODES.includes(mode));
-    if (bad === undefined)
-        return undefined;
-    const why = bad === 'shared' || bad === 'rshared' ? "shared propagation makes mounts made in the container appear on the host's side of the bind" : 'the proxy does not know the mode';
-    return { what: `${shown(spec)} (-v ...:${bad})`, why: `${why}; strict accepts ${BIND_MODES.join(', ')}` };
-});
-/** TmpfsOptions.Options: [["exec"]] or [["noexec"]], the daemon's own list (validTmpfsOptions). */
-const checkTmpfsOptions = (value) => {
-    if (value === undefined || value === null)
-        return undefined;
-    const ok = Array.isArray(value) && value.every((option) => Array.isArray(option) && option.length === 1 && (option[0] === 'exec' || option[0] === 'noexec'));
-    return ok ? undefined : { what: shown(value), why: 'strict accepts the tmpfs options exec and noexec' };
-};
-/** One namespace mode (NetworkMode, PidMode, ...): `host` refused; container:<id> joins are for checkJoins to check. */
-function namespaceMode(flag, shares, allowed, options = {}) {
-    return (value) => {
-        const mode = value === undefined || value === null ? '' : value;
-        if (typeof mode !== 'string')
-            return { what: shown(value), why: 'it must be a string' };
-        if (mode === 'host' || mode.trim().toLowerCase() === 'host') {
-            return { what: `(${flag} host)`, why: `it shares ${shares} with the job's containers` };
-        }
-        if (allowed.includes(mode))
-            return undefined;
-        if (options.joins && /^container:.+$/.test(mode))
-            return undefined; // inspect.ts checkJoins: the job's own container
-        if (options.names && !mode.includes(':'))
-            return undefined; // a network by name: its ownership is checked elsewhere
-        const accepted = [...allowed.map((item) => (item === '' ? '(unset)' : item)), ...(options.joins ? ['container:<id>'] : []), ...(options.names ? ['<network>'] : [])];
-        return { what: `${shown(value)} (${flag} ${mode})`, why: `the proxy does not know the mode; strict accepts ${accepted.join(', ')}` };
-    };
-}
-const checkSecurityOpt = eachString(securityOptProblem);
-const checkCapAdd = eachString(capabilityProblem, true);
-/** LogConfig.Type: LOG_DRIVERS only. */
-const checkLogDriver = (type) => {
-    if (type === undefined || type === null || (typeof type === 'string' && LOG_DRIVERS.includes(type)))
-        return undefined;
-    return {
-        what: `${shown(type)} (--log-driver ${String(type)})`,
-        why: "other drivers send the logs to host sockets (syslog, journald, fluentd: any unix socket on the host), to addresses the host can reach (gelf, splunk) or with the host's cloud credentials (awslogs, gcplogs), and plugins run with the host's privileges; strict accepts json-file, local and none",
-    };
-};
-
 ;// CONCATENATED MODULE: ./src/dood/fields/host-config.ts
 /**
  * HostConfig (POST /containers/create's HostConfig, the pre-1.24 start
@@ -1955,11 +3733,11 @@ function child(path, name) {
     return path === '' ? name : `${path}.${name}`;
 }
 /** A refusal of the value at `path`. */
-function refusal(path, what, why) {
+function fields_refusal(path, what, why) {
     return refused_policyRefusal('strict', `${path} ${what}`.trim(), why);
 }
 function notAnObject(path, value, what) {
-    return refusal(path, shown(value), `it must be ${what}`);
+    return fields_refusal(path, shown(value), `it must be ${what}`);
 }
 /** A value under its row's rule. */
 function checkValue(rowOf, value, path) {
@@ -1971,12 +3749,12 @@ function checkValue(rowOf, value, path) {
             return undefined;
         case 'check': {
             const problem = rule.check(value);
-            return problem ? refusal(path, problem.what, problem.why) : undefined;
+            return problem ? fields_refusal(path, problem.what, problem.why) : undefined;
         }
         case 'refused-unless-empty':
-            return isEmpty(value) ? undefined : refusal(path, `${shown(value)}${flag}`, `${rule.why}; strict accepts it only unset`);
+            return isEmpty(value) ? undefined : fields_refusal(path, `${shown(value)}${flag}`, `${rule.why}; strict accepts it only unset`);
         case 'refused-unless-null':
-            return value === undefined || value === null ? undefined : refusal(path, `${shown(value)}${flag}`, `${rule.why}; strict accepts it only absent or null`);
+            return value === undefined || value === null ? undefined : fields_refusal(path, `${shown(value)}${flag}`, `${rule.why}; strict accepts it only absent or null`);
         case 'object':
             return value === null ? undefined : json_isObject(value) ? checkObject(rule.table, value, path) : notAnObject(path, value, 'an object');
         case 'list':
@@ -2017,7 +3795,7 @@ function checkList(table, value, path) {
 function checkObject(table, value, path) {
     for (const key of Object.keys(value)) {
         if (!table.rows.some((known) => sameFieldName(key, known.name))) {
-            return refusal('', `the field ${child(path, key)}`, `it is not a field of ${table.name} the proxy knows; ${KNOWN}`);
+            return fields_refusal('', `the field ${child(path, key)}`, `it is not a field of ${table.name} the proxy knows; ${KNOWN}`);
         }
     }
     for (const known of table.rows) {
@@ -2069,131 +3847,6 @@ function fieldPaths(object) {
     };
     walk(BODY_TABLES[object], '');
     return out;
-}
-
-;// CONCATENATED MODULE: ./src/dood/image-refs.ts
-/**
- * Image references as the daemon reads them (distribution/reference:
- * ParseNormalizedNamed, TagNameOnly, ParseAnyReference; moby's GetImage and
- * isImageIDPrefix), so the proxy checks the very tag the daemon will write
- * or remove: `alpine` is docker.io/library/alpine:latest.
- */
-// The grammar of distribution/reference's regexp.go, anchored as Parse uses it.
-const ALPHANUMERIC = '[a-z0-9]+';
-const SEPARATOR = '(?:[._]|__|[-]+)';
-const PATH_COMPONENT = `${ALPHANUMERIC}(?:${SEPARATOR}${ALPHANUMERIC})*`;
-const REMOTE_NAME = `${PATH_COMPONENT}(?:/${PATH_COMPONENT})*`;
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const HOST = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[(?:[a-fA-F0-9:]+)\\])`;
-const DOMAIN_AND_PORT = `${HOST}(?::[0-9]+)?`;
-const TAG = '[\\w][\\w.-]{0,127}';
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][0-9a-fA-F]{32,}';
-const REFERENCE = new RegExp(`^((?:${DOMAIN_AND_PORT}/)?${REMOTE_NAME})(?::(${TAG}))?(?:@(${DIGEST}))?$`);
-const ANCHORED_NAME = new RegExp(`^(?:(${DOMAIN_AND_PORT})/)?(${REMOTE_NAME})$`);
-const ANCHORED_TAG = new RegExp(`^${TAG}$`);
-const IDENTIFIER = /^[a-f0-9]{64}$/;
-/** The digest algorithms the daemon has registered, by the length of their hex encoding. */
-const DIGEST_HEX_LENGTH = { sha256: 64, sha384: 96, sha512: 128 };
-/** distribution's NameTotalLengthMax; the daemon's older copy counts the domain too, the stricter reading. */
-const NAME_MAX = 255;
-/** go-digest's Parse: a registered algorithm and its exact lower-case hex encoding. */
-function isDigest(text) {
-    const colon = text.indexOf(':');
-    if (colon <= 0)
-        return false;
-    const length = DIGEST_HEX_LENGTH[text.slice(0, colon)];
-    return length !== undefined && new RegExp(`^[a-f0-9]{${length}}$`).test(text.slice(colon + 1));
-}
-/** reference.Parse of a string that already has its domain. */
-function parse(text) {
-    const match = REFERENCE.exec(text);
-    if (!match || match[1].length > NAME_MAX)
-        return undefined;
-    const name = ANCHORED_NAME.exec(match[1]);
-    if (!name || !name[1])
-        return undefined;
-    if (match[3] !== undefined && !isDigest(match[3]))
-        return undefined;
-    return { domain: name[1], path: name[2], ...(match[2] !== undefined ? { tag: match[2] } : {}), ...(match[3] !== undefined ? { digest: match[3] } : {}) };
-}
-/** splitDockerDomain: `ubuntu` is on docker.io under library/; a first part with '.', ':' or upper case, or localhost, is a domain. */
-function splitDockerDomain(text) {
-    const slash = text.indexOf('/');
-    let domain = 'docker.io';
-    let remainder = text;
-    if (slash >= 0) {
-        const first = text.slice(0, slash);
-        if (first === 'localhost' || /[.:]/.test(first) || first.toLowerCase() !== first) {
-            domain = first === 'index.docker.io' ? 'docker.io' : first;
-            remainder = text.slice(slash + 1);
-        }
-    }
-    if (domain === 'docker.io' && !remainder.includes('/'))
-        remainder = `library/${remainder}`;
-    return { domain, remainder };
-}
-/** ParseNormalizedNamed: a familiar name made canonical; undefined where the daemon refuses it (64 hex, upper case, bad syntax). */
-function parseNormalizedNamed(text) {
-    if (IDENTIFIER.test(text))
-        return undefined;
-    const { domain, remainder } = splitDockerDomain(text);
-    const colon = remainder.indexOf(':');
-    const remote = colon >= 0 ? remainder.slice(0, colon) : remainder;
-    if (remote.toLowerCase() !== remote)
-        return undefined;
-    return parse(`${domain}/${remainder}`);
-}
-/** TagNameOnly: a name without tag or digest gets `latest`. */
-function tagNameOnly(ref) {
-    return ref.tag === undefined && ref.digest === undefined ? { ...ref, tag: 'latest' } : ref;
-}
-/** The repository: `docker.io/library/alpine`. */
-function repositoryOf(ref) {
-    return `${ref.domain}/${ref.path}`;
-}
-/** The canonical string: `docker.io/library/alpine:latest`, `…@sha256:…`. */
-function referenceString(ref) {
-    return `${repositoryOf(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
-}
-/** A name as the daemon tags it (ParseNormalizedNamed, then TagNameOnly), canonical; undefined when it is not one. */
-function normalizedTag(text) {
-    const ref = parseNormalizedNamed(text);
-    return ref && referenceString(tagNameOnly(ref));
-}
-/**
- * The tag a repo and tag parameter pair writes (image tag, commit, import):
- * `repo` normalized, with `tag` replacing its tag when given. Undefined when
- * the daemon would refuse it, also for a digest reference without a tag (it
- * refuses to tag one).
- */
-function repoTagName(repo, tag) {
-    const ref = parseNormalizedNamed(repo);
-    if (!ref)
-        return undefined;
-    if (tag !== '')
-        return ANCHORED_TAG.test(tag) ? `${repositoryOf(ref)}:${tag}` : undefined;
-    return ref.digest === undefined ? referenceString(tagNameOnly(ref)) : undefined;
-}
-/** Whether a reference is a tag (no digest): only tags can be overwritten. */
-function isTagReference(text) {
-    const ref = parseNormalizedNamed(text);
-    return ref !== undefined && ref.digest === undefined;
-}
-function lookupTerm(text) {
-    if (IDENTIFIER.test(text))
-        return { kind: 'id', id: `sha256:${text}` };
-    if (isDigest(text))
-        return { kind: 'id', id: text };
-    const ref = parseNormalizedNamed(text);
-    // The ID search (digestset.Lookup) takes hex, with or without "algorithm:".
-    return ref && { kind: 'name', ref, mayBeIdPrefix: /^(?:[a-z0-9]+:)?[a-f0-9]+$/.test(text) };
-}
-/** moby's isImageIDPrefix: which DELETE /images/{ref} removes by ID (every reference) rather than untags `ref`. */
-function isImageIdPrefix(imageId, possiblePrefix) {
-    if (imageId.startsWith(possiblePrefix))
-        return true;
-    const colon = imageId.indexOf(':');
-    return colon >= 0 && imageId.slice(colon + 1).startsWith(possiblePrefix);
 }
 
 ;// CONCATENATED MODULE: ./src/dood/image-requests.ts
@@ -4078,6 +5731,8 @@ function labelFilter(existing) {
 
 
 
+
+
 /**
  * The inspections' context: roots and socket paths as the daemon's host sees
  * them. When the proxy sees the host (no pathMap), symbolic links count too
@@ -4123,6 +5778,8 @@ async function startProxy(options) {
     const preexisting = options.policy === 'strict' ? daemon.listImageTags().then((list) => new Set(list.map((tag) => normalizedTag(tag) ?? tag)), () => everyTag) : undefined;
     const tags = new TagRules({ lookup: daemon, ledger: new TagLedger(), labels: context.labels, ...(preexisting ? { preexisting } : {}) });
     const guard = new RequestGuard({ context, ownership, tags, volumes: daemon, log });
+    const buildkit = options.policy === 'strict' ? new BuildKitRules({ checkTags: (list, verb) => tags.checkWrites(list, verb) }) : undefined;
+    const grpcRelay = (client, early, upstream, upstreamHead) => relayGrpc(client, early, upstream, upstreamHead, { rules: buildkit, log });
     const forwarder = new Forwarder({
         upstreamPath,
         track,
@@ -4160,7 +5817,9 @@ async function startProxy(options) {
         const refusal = targetRefusal(url) ?? upgradeRefusal(method, url, route);
         if (refusal)
             return forwarder.refuseUpgrade(req, socket, refusal);
-        forwarder.hijack(req, socket, head, () => guard.checkRoute(route, req));
+        // strict reads BuildKit's calls one by one (buildkit.ts); the session and hijacked streams go byte for byte.
+        const relay = buildkit && route.pattern === '/grpc' ? grpcRelay : undefined;
+        forwarder.hijack(req, socket, head, () => guard.checkRoute(route, req), relay);
     };
     // No timeouts (streams, uploads and idle keep-alive connections last as long as the client wants),
     // and headers as large as the daemon takes (X-Registry-Config carries every registry credential).

@@ -33,7 +33,7 @@ export type EndpointKind =
   | 'build'
   /** Image endpoints that write or remove tags. */
   | 'image-write'
-  /** BuildKit's session and controller, hijacked connections (see docs/dood.md on what strict does not see there). */
+  /** BuildKit's session and controller, hijacked connections (strict relays the controller's calls one by one: grpc-relay.ts). */
   | 'buildkit'
   /** Endpoints strict refuses outright. */
   | 'forbidden';

@@ -26,7 +26,9 @@ import http from 'node:http';
 import type net from 'node:net';
 import { unlinkSync } from 'node:fs';
 import { daemonClient } from './daemon-client.js';
-import { Forwarder } from './forwarder.js';
+import { BuildKitRules } from './buildkit.js';
+import { Forwarder, type UpgradedRelay } from './forwarder.js';
+import { relayGrpc } from './grpc-relay.js';
 import { RequestGuard, targetRefusal, upgradeRefusal } from './guard.js';
 import type { InspectionContext } from './inspect.js';
 import { listenPrivately } from './listen.js';
@@ -108,6 +110,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const preexisting = options.policy === 'strict' ? daemon.listImageTags().then((list) => new Set(list.map((tag) => normalizedTag(tag) ?? tag)), () => everyTag) : undefined;
   const tags = new TagRules({ lookup: daemon, ledger: new TagLedger(), labels: context.labels, ...(preexisting ? { preexisting } : {}) });
   const guard = new RequestGuard({ context, ownership, tags, volumes: daemon, log });
+  const buildkit = options.policy === 'strict' ? new BuildKitRules({ checkTags: (list, verb) => tags.checkWrites(list, verb) }) : undefined;
+  const grpcRelay: UpgradedRelay = (client, early, upstream, upstreamHead) => relayGrpc(client, early, upstream, upstreamHead, { rules: buildkit!, log });
   const forwarder = new Forwarder({
     upstreamPath,
     track,
@@ -143,7 +147,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     const route = classifyRequest(method, url);
     const refusal = targetRefusal(url) ?? upgradeRefusal(method, url, route);
     if (refusal) return forwarder.refuseUpgrade(req, socket, refusal);
-    forwarder.hijack(req, socket, head, () => guard.checkRoute(route, req));
+    // strict reads BuildKit's calls one by one (buildkit.ts); the session and hijacked streams go byte for byte.
+    const relay = buildkit && route.pattern === '/grpc' ? grpcRelay : undefined;
+    forwarder.hijack(req, socket, head, () => guard.checkRoute(route, req), relay);
   };
 
   // No timeouts (streams, uploads and idle keep-alive connections last as long as the client wants),

@@ -95,9 +95,9 @@ export interface TagRulesOptions {
   labels: Record<string, string>;
   /**
    * The tags that existed when the proxy started (normalized). A tag made
-   * since, and not through a request the proxy read (a BuildKit build names
-   * its tags inside its gRPC session), counts as the job's; one that existed
-   * before is protected unless the ledger has it. Default: none (only the
+   * since counts as the job's, whoever made it (the ledger cannot know every
+   * writer: a BuildKit build records none); one that existed before is
+   * protected unless the ledger has it. Default: none (only the
    * ledger's tags are the job's).
    */
   preexisting?: Promise<{ has(tag: string): boolean }>;

@@ -20,7 +20,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { cp, readdir } from 'node:fs/promises';
+import { cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -197,6 +197,52 @@ describe.skipIf(SKIP)('docker buildx, unchanged, on the job\'s endpoint', () => 
     expect(rm.code, rm.stderr).toBe(0);
     expect(await docker(['ps', '--all', '--quiet', '--filter', `name=^buildx_buildkit_${name}0$`])).toBe('');
     expect(await docker(['volume', 'ls', '--quiet', '--filter', `name=^buildx_buildkit_${name}0_state$`])).toBe('');
+    expect(await madeInConfig(home)).toEqual([]);
+    await expectCleanPost(job);
+  });
+
+  it('dood, dood-policy strict: a build reaches neither the host\'s network, privilege nor a tag that is not the job\'s', async () => {
+    const job = newJob();
+    const { home, workspace } = await prepareJob(job);
+    const main = await job.main({ mode: 'dood', 'dood-policy': 'strict' });
+    expect(main.code, main.stdout + main.stderr).toBe(0);
+    const env = job.stepEnv();
+    // The RUN step's network interfaces, exported to a directory: the host's include docker0, a build's own do not.
+    const context = join(workspace, 'interfaces');
+    await mkdir(context);
+    await writeFile(join(context, 'Dockerfile'), 'FROM busybox\nRUN ls /sys/class/net > /interfaces\nFROM scratch\nCOPY --from=0 /interfaces /interfaces\n');
+    const build = (flags: string, out: string) => sh(`cd '${context}' && docker buildx build ${flags} --output type=local,dest='${out}' .`, env);
+    const interfaces = (out: string) => readFile(join(out, 'interfaces'), 'utf8').catch(() => 'no output');
+
+    const own = await build('', join(workspace, 'own'));
+    expect(own.code, own.stderr).toBe(0);
+    expect(await interfaces(join(workspace, 'own'))).toMatch(/^lo$/m);
+    expect(await interfaces(join(workspace, 'own'))).not.toMatch(/docker0/);
+    const host = await build('--network host', join(workspace, 'host'));
+    expect(host.code).not.toBe(0);
+    expect(host.stderr).toMatch(/setup-dind dood-policy strict: a build with the entitlement network.host \(--allow network.host, --network host\) is not allowed/);
+    expect(await interfaces(join(workspace, 'host'))).toBe('no output');
+    const insecure = await build('--allow security.insecure', join(workspace, 'insecure'));
+    expect(insecure.stderr).toMatch(/setup-dind dood-policy strict: a build with the entitlement security.insecure .* is not allowed/);
+    expect(await interfaces(join(workspace, 'insecure'))).toBe('no output');
+
+    // A tag that was there before the job: not rebuilt to something else.
+    const before = await docker(['image', 'inspect', '--format', '{{.Id}}', 'docker:dind']);
+    for (const flags of ['--tag docker:dind', '--load --tag docker:dind']) {
+      const overwrite = await sh(`cd '${workspace}' && docker buildx build ${flags} .`, env);
+      expect(overwrite.code, flags).not.toBe(0);
+      expect(overwrite.stderr, flags).toMatch(/setup-dind dood-policy strict: building into docker.io\/library\/docker:dind is not allowed/);
+    }
+    expect(await docker(['image', 'inspect', '--format', '{{.Id}}', 'docker:dind'])).toBe(before);
+    // The job's own tag: built, rebuilt, run.
+    const tag = `setup-dind-e2e/strict-build:${job.runId}`;
+    IMAGES.push(tag);
+    for (let round = 0; round < 2; round++) {
+      const mine = await sh(`cd '${workspace}' && docker buildx build --tag '${tag}' .`, env);
+      expect(mine.code, mine.stderr).toBe(0);
+    }
+    expect(await docker(['run', '--rm', tag], env)).toBe(OUTPUT.trim());
+    await docker(['image', 'rm', tag], env);
     expect(await madeInConfig(home)).toEqual([]);
     await expectCleanPost(job);
   });

@@ -1,0 +1,152 @@
+/**
+ * strict's BuildKit rules as pure functions over encoded requests: which
+ * calls go on, and what a Solve may ask for. Requests are encoded here with
+ * @bufbuild/protobuf's writer, field numbers from BuildKit's control.proto
+ * and gateway.proto; the property test sends the same request with its
+ * fields in any order, among fields the rules do not read.
+ */
+import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BuildKitRules, exportedNames, frontendOptionProblem } from '../../src/dood/buildkit.js';
+import { readFields, stringMapOf } from '../../src/dood/protobuf.js';
+import { Refused } from '../../src/dood/refused.js';
+
+type Part = { no: number; text: string } | { no: number; map: [string, string] } | { no: number; message: Part[] } | { no: number; varint: number };
+
+function encode(parts: Part[]): Uint8Array {
+  const writer = new BinaryWriter();
+  for (const part of parts) {
+    if ('text' in part) writer.tag(part.no, WireType.LengthDelimited).string(part.text);
+    else if ('map' in part) writer.tag(part.no, WireType.LengthDelimited).bytes(encode([{ no: 1, text: part.map[0] }, { no: 2, text: part.map[1] }]));
+    else if ('message' in part) writer.tag(part.no, WireType.LengthDelimited).bytes(encode(part.message));
+    else writer.tag(part.no, WireType.Varint).uint64(part.varint);
+  }
+  return writer.finish();
+}
+
+const SOLVE = '/moby.buildkit.v1.Control/Solve';
+const BRIDGE_SOLVE = '/moby.buildkit.v1.frontend.LLBBridge/Solve';
+
+function rules() {
+  const checked: string[][] = [];
+  const buildkit = new BuildKitRules({
+    checkTags: async (tags) => {
+      checked.push(tags);
+      if (tags.includes('docker.io/library/docker:dind')) throw new Refused(403, 'not the job\'s tag');
+    },
+  });
+  return { buildkit, checked };
+}
+
+async function solveRefusal(parts: Part[], path = SOLVE): Promise<string | undefined> {
+  try {
+    await rules().buildkit.inspect(path, Buffer.from(encode(parts)));
+    return undefined;
+  } catch (error) {
+    if (error instanceof Refused) return error.message;
+    throw error;
+  }
+}
+
+/** A build as buildx sends it: frontend, its options, the session, one image exporter. */
+const plainBuild: Part[] = [
+  { no: 1, text: 'ref-1' },
+  { no: 5, text: 'session-1' },
+  { no: 6, text: 'dockerfile.v0' },
+  { no: 7, map: ['filename', 'Dockerfile'] },
+  { no: 7, map: ['force-network-mode', 'default'] },
+  { no: 13, message: [{ no: 1, text: 'moby' }, { no: 2, map: ['name', 'docker.io/library/mine:1,mine:2'] }] },
+];
+
+describe('BuildKitRules.admit', () => {
+  it('forwards reads and the session, inspects builds, refuses prune, history changes and anything unknown', () => {
+    const { buildkit } = rules();
+    expect(buildkit.admit('/moby.buildkit.v1.Control/Status')).toBe('forward');
+    expect(buildkit.admit('/moby.buildkit.v1.Control/ListWorkers')).toBe('forward');
+    expect(buildkit.admit(SOLVE)).toBe('inspect');
+    expect(buildkit.admit(BRIDGE_SOLVE)).toBe('inspect');
+    expect(String(buildkit.admit('/moby.buildkit.v1.Control/Prune'))).toContain('docker buildx prune is not allowed');
+    expect(String(buildkit.admit('/moby.buildkit.v1.Control/UpdateBuildHistory'))).toContain('changing the build history is not allowed');
+    expect(String(buildkit.admit('/moby.buildkit.v1.frontend.LLBBridge/NewContainer'))).toContain('the BuildKit call /moby.buildkit.v1.frontend.LLBBridge/NewContainer is not allowed');
+    expect(String(buildkit.admit('/moby.buildkit.v1.control/solve'))).toContain('not one the proxy knows');
+  });
+});
+
+describe('BuildKitRules.inspect (Control Solve)', () => {
+  it('passes a plain build and checks the tags it exports to, normalized', async () => {
+    const { buildkit, checked } = rules();
+    await buildkit.inspect(SOLVE, Buffer.from(encode(plainBuild)));
+    expect(checked).toEqual([['docker.io/library/mine:1', 'docker.io/library/mine:2']]);
+  });
+
+  it('refuses every entitlement, naming the flag', async () => {
+    expect(await solveRefusal([...plainBuild, { no: 9, text: 'network.host' }])).toBe(
+      "setup-dind dood-policy strict: a build with the entitlement network.host (--allow network.host, --network host) is not allowed (its RUN steps would share the host's network stack)",
+    );
+    expect(await solveRefusal([{ no: 9, text: 'security.insecure' }])).toContain('security.insecure (--allow security.insecure) is not allowed (its RUN steps would run privileged');
+    expect(await solveRefusal([{ no: 9, text: 'device' }])).toContain('strict grants a build no entitlement');
+  });
+
+  it('refuses a host network mode, a cgroup parent, priority ulimits and a context the daemon fetches', async () => {
+    expect(await solveRefusal([{ no: 7, map: ['force-network-mode', 'host'] }])).toContain('build --network host is not allowed');
+    expect(await solveRefusal([{ no: 7, map: ['force-network-mode', 'container:abc'] }])).toContain('strict accepts default, sandbox, none');
+    expect(await solveRefusal([{ no: 7, map: ['cgroup-parent', '/'] }])).toContain('build --cgroup-parent is not allowed');
+    expect(await solveRefusal([{ no: 7, map: ['ulimit', 'nofile=1024:1024,rtprio=9:9'] }])).toContain('build --ulimit "rtprio"');
+    expect(await solveRefusal([{ no: 7, map: ['context', 'https://github.com/moby/moby.git'] }])).toContain('a build context the daemon fetches');
+    expect(await solveRefusal([{ no: 7, map: ['context:base', 'git@github.com:x/y'] }])).toContain('a build context the daemon fetches');
+    expect(await solveRefusal([{ no: 7, map: ['context:base', 'docker-image://alpine'] }, { no: 7, map: ['ulimit', 'nofile=1:1'] }])).toBeUndefined();
+  });
+
+  it('reads a later map entry over an earlier one, as the daemon does', async () => {
+    expect(await solveRefusal([{ no: 7, map: ['force-network-mode', 'host'] }, { no: 7, map: ['force-network-mode', 'none'] }])).toBeUndefined();
+    expect(await solveRefusal([{ no: 7, map: ['force-network-mode', 'none'] }, { no: 7, map: ['force-network-mode', 'host'] }])).toContain('--network host');
+  });
+
+  it("refuses exporting over a tag that is not the job's, from any exporter, the legacy one too", async () => {
+    expect(await solveRefusal([{ no: 13, message: [{ no: 1, text: 'image' }, { no: 2, map: ['name', 'mine:1, docker:dind'] }] }])).toBe("not the job's tag");
+    expect(await solveRefusal([{ no: 3, text: 'moby' }, { no: 4, map: ['name', 'docker:dind'] }])).toBe("not the job's tag");
+    expect(await solveRefusal([{ no: 13, message: [{ no: 2, map: ['name', 'Not A Name'] }] }])).toContain('building into Not A Name is not allowed (the proxy cannot read it');
+  });
+
+  it('refuses a request it cannot read', async () => {
+    expect(await solveRefusal([{ no: 7, text: 'not a map entry' }])).toContain('a BuildKit request the proxy cannot read');
+    await expect(rules().buildkit.inspect(SOLVE, Buffer.from([0x0b]))).rejects.toThrow(/cannot read/);
+  });
+
+  it('decides the same whatever the order of fields and the unknown fields among them (property)', async () => {
+    const unknown: fc.Arbitrary<Part> = fc.oneof(
+      fc.record({ no: fc.integer({ min: 14, max: 200 }), text: fc.string() }),
+      fc.record({ no: fc.constantFrom(1, 5, 6, 11, 14, 300), varint: fc.nat() }),
+    );
+    const risky = fc.constantFrom<Part>({ no: 9, text: 'network.host' }, { no: 7, map: ['force-network-mode', 'host'] }, { no: 7, map: ['cgroup-parent', 'x'] }, { no: 4, map: ['name', 'docker:dind'] });
+    await fc.assert(
+      fc.asyncProperty(risky, fc.array(unknown, { maxLength: 6 }), fc.nat(), async (part, noise, at) => {
+        const parts: Part[] = [...noise];
+        parts.splice(at % (parts.length + 1), 0, part);
+        expect(await solveRefusal(parts)).toBeDefined();
+        expect(await solveRefusal(noise)).toBeUndefined();
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('BuildKitRules.inspect (LLBBridge Solve, builds driven from the client)', () => {
+  it('checks the frontend options', async () => {
+    expect(await solveRefusal([{ no: 2, text: 'dockerfile.v0' }, { no: 3, map: ['force-network-mode', 'host'] }], BRIDGE_SOLVE)).toContain('build --network host');
+    expect(await solveRefusal([{ no: 2, text: 'dockerfile.v0' }, { no: 3, map: ['filename', 'Dockerfile'] }], BRIDGE_SOLVE)).toBeUndefined();
+  });
+});
+
+describe('helpers', () => {
+  it('frontendOptionProblem accepts what buildx sends for a plain build', () => {
+    expect(frontendOptionProblem(new Map([['force-network-mode', ''], ['build-arg:A', '1'], ['target', 'x']]))).toBeUndefined();
+  });
+
+  it('exportedNames reads every exporter', () => {
+    const fields = readFields(encode([...plainBuild, { no: 4, map: ['name', 'a:1'] }]));
+    expect(exportedNames(fields)).toEqual(['a:1', 'docker.io/library/mine:1', 'mine:2']);
+    expect(stringMapOf(fields, 7).get('filename')).toBe('Dockerfile');
+  });
+});
