@@ -20,7 +20,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _policy_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(58);
-/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(103);
+/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(125);
 /**
  * The DooD proxy's background process (bundled as dist/dood-proxy.js). The
  * action starts it detached with its options as JSON in
@@ -128,7 +128,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 103:
+/***/ 125:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -155,7 +155,7 @@ class Refused extends Error {
     }
 }
 /** 403: the policy does not allow `what`, for the reason `why`. */
-function refused_policyRefusal(policy, what, why) {
+function policyRefusal(policy, what, why) {
     return new Refused(403, `setup-dind dood-policy ${policy}: ${what} is not allowed (${why})`);
 }
 
@@ -167,7 +167,7 @@ function refused_policyRefusal(policy, what, why) {
  * it re-serializes, so the daemon acts on exactly what was checked.
  */
 
-function json_isObject(value) {
+function isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 /** The strings of a list; anything else is an empty list. */
@@ -248,7 +248,7 @@ function keyOf(object, name) {
     return matches[0];
 }
 /** The field the daemon reads as `name`, however the body spells it. */
-function json_field(object, name) {
+function field(object, name) {
     const key = keyOf(object, name);
     return key === undefined ? undefined : object[key];
 }
@@ -264,7 +264,7 @@ function withLabels(object, name, labels) {
     const merged = {};
     for (const key of Object.keys(object).filter((candidate) => fold(candidate) === fold(name))) {
         const value = object[key];
-        if (json_isObject(value))
+        if (isObject(value))
             for (const [label, text] of Object.entries(value))
                 merged[label] = text;
         delete object[key];
@@ -380,7 +380,7 @@ function daemonClient(upstreamPath, track) {
         inspectImage: (ref) => request('GET', `/images/${encodeURIComponent(ref)}/json`),
         listImageTags: async () => {
             const { json } = await request('GET', '/images/json', undefined, 64 << 20);
-            return Array.isArray(json) ? json.flatMap((image) => strings(json_isObject(image) ? image.RepoTags : undefined)) : [];
+            return Array.isArray(json) ? json.flatMap((image) => strings(isObject(image) ? image.RepoTags : undefined)) : [];
         },
         listContainers: async () => {
             // The list of every container can be long: a larger limit than for one object.
@@ -1899,7 +1899,7 @@ function isEmpty(value) {
         return true;
     if (Array.isArray(value))
         return value.length === 0;
-    return json_isObject(value) && Object.keys(value).length === 0;
+    return isObject(value) && Object.keys(value).length === 0;
 }
 /** A value as a message shows it. */
 function shown(value) {
@@ -1948,7 +1948,7 @@ function eachEntry(entry) {
     return (value) => {
         if (value === undefined || value === null)
             return undefined;
-        if (!json_isObject(value) || !Object.values(value).every((text) => typeof text === 'string')) {
+        if (!isObject(value) || !Object.values(value).every((text) => typeof text === 'string')) {
             return { what: shown(value), why: 'it must be an object of strings' };
         }
         for (const [key, text] of Object.entries(value)) {
@@ -2120,7 +2120,7 @@ const checkDevices = (value) => {
     if (value === undefined || value === null || (Array.isArray(value) && value.length === 0))
         return undefined;
     const first = Array.isArray(value) ? value[0] : value;
-    const path = json_isObject(first) ? json_field(first, 'PathOnHost') : undefined;
+    const path = isObject(first) ? field(first, 'PathOnHost') : undefined;
     return { what: `(--device ${typeof path === 'string' ? path : shown(first)})`, why: 'it gives the container a host device' };
 };
 /** Binds modes the daemon knows (linuxValidMountMode), less shared and rshared propagation. */
@@ -2231,7 +2231,7 @@ const ENTITLEMENT_WHY = {
     'security.insecure': 'its RUN steps would run privileged, with the host\'s devices',
 };
 function refusal(what, why) {
-    return refused_policyRefusal('strict', what, why);
+    return policyRefusal('strict', what, why);
 }
 /** Frontend options (Control Solve's FrontendAttrs, LLBBridge Solve's FrontendOpt) strict refuses. */
 function frontendOptionProblem(options) {
@@ -2721,14 +2721,14 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 
 
 /** A lexically clean absolute path (what the daemon does to bind sources), or undefined when not absolute. */
-function paths_cleanAbsolute(path) {
+function cleanAbsolute(path) {
     if (!path.startsWith('/'))
         return undefined;
     const clean = external_node_path_namespaceObject.posix.normalize(path);
     return clean.length > 1 ? clean.replace(/\/+$/, '') : clean;
 }
 /** `path` is `root` or below it. */
-function paths_isWithin(path, root) {
+function isWithin(path, root) {
     return root === '/' || path === root || path.startsWith(`${root}/`);
 }
 /**
@@ -2737,14 +2737,14 @@ function paths_isWithin(path, root) {
  * it is not absolute).
  */
 function translateHostPath(path, map) {
-    const clean = paths_cleanAbsolute(path);
+    const clean = cleanAbsolute(path);
     if (clean === undefined)
         return undefined;
     let best;
     for (const mapping of map) {
-        const container = paths_cleanAbsolute(mapping.containerPath);
-        const host = paths_cleanAbsolute(mapping.hostPath);
-        if (container === undefined || host === undefined || !paths_isWithin(clean, container))
+        const container = cleanAbsolute(mapping.containerPath);
+        const host = cleanAbsolute(mapping.hostPath);
+        if (container === undefined || host === undefined || !isWithin(clean, container))
             continue;
         if (!best || container.length > best.container.length)
             best = { container, host };
@@ -2760,7 +2760,7 @@ function translateHostPath(path, map) {
  * links when the daemon mounts, so policy must look at where a path leads.
  */
 function resolveExisting(path) {
-    const clean = paths_cleanAbsolute(path);
+    const clean = cleanAbsolute(path);
     if (clean === undefined)
         return path;
     const missing = [];
@@ -2786,12 +2786,12 @@ function resolveExisting(path) {
  * job's container cannot see the host path.
  */
 function containerPathOf(hostPath, map) {
-    const clean = paths_cleanAbsolute(hostPath);
+    const clean = cleanAbsolute(hostPath);
     if (clean === undefined)
         return undefined;
     const candidates = map
-        .map((mapping) => ({ container: paths_cleanAbsolute(mapping.containerPath), host: paths_cleanAbsolute(mapping.hostPath) }))
-        .filter((mapping) => mapping.container !== undefined && mapping.host !== undefined && paths_isWithin(clean, mapping.host))
+        .map((mapping) => ({ container: cleanAbsolute(mapping.containerPath), host: cleanAbsolute(mapping.hostPath) }))
+        .filter((mapping) => mapping.container !== undefined && mapping.host !== undefined && isWithin(clean, mapping.host))
         .sort((a, b) => b.host.length - a.host.length);
     for (const { container, host } of candidates) {
         const rest = host === '/' ? clean.slice(1) : clean.slice(host.length + 1);
@@ -2820,10 +2820,10 @@ const fileSystemLinks = {
  * of the job's reach and taken as they are.
  */
 function resolveThroughMounts(hostPath, map, reader = fileSystemLinks) {
-    const clean = paths_cleanAbsolute(hostPath);
+    const clean = cleanAbsolute(hostPath);
     if (clean === undefined)
         return { path: hostPath, unseen: hostPath };
-    const hosts = map.map((mapping) => paths_cleanAbsolute(mapping.hostPath)).filter((host) => host !== undefined);
+    const hosts = map.map((mapping) => cleanAbsolute(mapping.hostPath)).filter((host) => host !== undefined);
     const split = (path) => path.split('/').filter((part) => part !== '' && part !== '.');
     let todo = split(clean);
     let done = '/';
@@ -2838,7 +2838,7 @@ function resolveThroughMounts(hostPath, map, reader = fileSystemLinks) {
         const seen = containerPathOf(candidate, map);
         if (seen === undefined) {
             // Above every mount: out of the job's reach. Anywhere else: unknown to the proxy.
-            if (hosts.some((host) => host !== candidate && paths_isWithin(host, candidate))) {
+            if (hosts.some((host) => host !== candidate && isWithin(host, candidate))) {
                 done = candidate;
                 continue;
             }
@@ -2872,7 +2872,7 @@ function resolveThroughMounts(hostPath, map, reader = fileSystemLinks) {
 function socketPathVariants(paths) {
     const out = new Set();
     for (const path of paths) {
-        const clean = paths_cleanAbsolute(path);
+        const clean = cleanAbsolute(path);
         if (clean === undefined)
             continue;
         out.add(clean);
@@ -2884,23 +2884,23 @@ function socketPathVariants(paths) {
     return [...out];
 }
 /** strict: why a host path may not be a bind source, or undefined when it may. */
-function binds_bindSourceProblem(hostPath, context) {
+function bindSourceProblem(hostPath, context) {
     for (const socket of socketPathVariants(context.socketPaths)) {
-        if (paths_isWithin(socket, hostPath)) {
+        if (isWithin(socket, hostPath)) {
             return hostPath === socket
                 ? "it is the host's Docker socket: a container holding it controls the host"
                 : `it holds the host's Docker socket ${socket}: a container holding it controls the host`;
         }
     }
-    const roots = context.allowedBindRoots.map(paths_cleanAbsolute).filter((root) => root !== undefined);
-    if (!roots.some((root) => paths_isWithin(hostPath, root))) {
+    const roots = context.allowedBindRoots.map(cleanAbsolute).filter((root) => root !== undefined);
+    if (!roots.some((root) => isWithin(hostPath, root))) {
         return roots.length === 0 ? 'no bind roots are allowed' : `only paths under ${roots.join(', ')} may be bound`;
     }
     return undefined;
 }
 /** The host path of a bind source: resolved as the proxy sees it, translated when the job runs in a container. */
 function hostSource(source, context, notes) {
-    const clean = paths_cleanAbsolute(source) ?? source;
+    const clean = cleanAbsolute(source) ?? source;
     const resolved = context.resolvePath ? context.resolvePath(clean) : clean;
     const via = resolved === clean ? '' : ` (resolves to ${resolved})`;
     if (!context.pathMap) {
@@ -2936,7 +2936,7 @@ const VOLUME_TYPES = new Set(['tmpfs', 'nfs', 'nfs4', 'cifs', 'smb3']);
  * directory) is refused.
  */
 function volumeOptionsProblem(driver, options, context, what) {
-    if (context.policy !== 'strict' || !json_isObject(options))
+    if (context.policy !== 'strict' || !isObject(options))
         return undefined;
     if (driver !== undefined && driver !== '' && driver !== 'local')
         return undefined;
@@ -2948,18 +2948,18 @@ function volumeOptionsProblem(driver, options, context, what) {
     if (!flags.includes('bind') && !flags.includes('rbind')) {
         const allowed = 'strict allows binds under the roots and mounts of tmpfs, nfs, nfs4, cifs or smb3';
         if (!VOLUME_TYPES.has(type))
-            return refused_policyRefusal('strict', `${what} ${type ? `of type ${type}` : `with device ${device || '(none)'}`}`, `it mounts a host device or file system; ${allowed}`);
+            return policyRefusal('strict', `${what} ${type ? `of type ${type}` : `with device ${device || '(none)'}`}`, `it mounts a host device or file system; ${allowed}`);
         const hostPath = flags.find((flag) => flag.includes('=/'));
-        return hostPath === undefined ? undefined : refused_policyRefusal('strict', `${what} with option ${hostPath}`, `it names a host path; ${allowed}`);
+        return hostPath === undefined ? undefined : policyRefusal('strict', `${what} with option ${hostPath}`, `it names a host path; ${allowed}`);
     }
     if (!device.startsWith('/'))
-        return refused_policyRefusal('strict', `${what} binding ${JSON.stringify(device)}`, 'a bind device must be an absolute path: the daemon resolves any other from its own working directory');
-    const host = paths_cleanAbsolute(device);
+        return policyRefusal('strict', `${what} binding ${JSON.stringify(device)}`, 'a bind device must be an absolute path: the daemon resolves any other from its own working directory');
+    const host = cleanAbsolute(device);
     const resolved = deviceOnHost(host, context);
     if (resolved === undefined)
-        return refused_policyRefusal('strict', `${what} binding ${host}`, "through links it leads out of the job container's mounts, where the proxy cannot check it");
-    const problem = binds_bindSourceProblem(resolved, context);
-    return problem ? refused_policyRefusal('strict', `${what} binding ${resolved}`, problem) : undefined;
+        return policyRefusal('strict', `${what} binding ${host}`, "through links it leads out of the job container's mounts, where the proxy cannot check it");
+    const problem = bindSourceProblem(resolved, context);
+    return problem ? policyRefusal('strict', `${what} binding ${resolved}`, problem) : undefined;
 }
 /**
  * A bind volume's device (a host path) with its links followed as the kernel
@@ -3011,7 +3011,7 @@ function inspectBinds(hostConfig, context, inspected) {
     const list = key === undefined ? undefined : hostConfig[key];
     if (!Array.isArray(list))
         return binds;
-    const volumeDriver = json_field(hostConfig, 'VolumeDriver');
+    const volumeDriver = field(hostConfig, 'VolumeDriver');
     hostConfig[key] = list.map((entry) => {
         if (typeof entry !== 'string')
             return entry;
@@ -3032,15 +3032,15 @@ function inspectBinds(hostConfig, context, inspected) {
 }
 /** A type=volume mount: strict refuses host devices and paths; the volume gets the job's labels and is noted when named. */
 function inspectVolumeMount(mount, source, context, inspected) {
-    let options = json_field(mount, 'VolumeOptions');
-    if (!json_isObject(options)) {
+    let options = field(mount, 'VolumeOptions');
+    if (!isObject(options)) {
         options = {};
         setField(mount, 'VolumeOptions', options);
     }
     const volumeOptions = options;
-    const driverConfig = json_field(volumeOptions, 'DriverConfig');
-    const driver = json_isObject(driverConfig) ? json_field(driverConfig, 'Name') : undefined;
-    const driverOpts = json_isObject(driverConfig) ? json_field(driverConfig, 'Options') : undefined;
+    const driverConfig = field(volumeOptions, 'DriverConfig');
+    const driver = isObject(driverConfig) ? field(driverConfig, 'Name') : undefined;
+    const driverOpts = isObject(driverConfig) ? field(driverConfig, 'Options') : undefined;
     const refusal = volumeOptionsProblem(driver, driverOpts, context, `volume mount ${typeof source === 'string' && source ? source : '(anonymous)'}`);
     if (refusal)
         throw refusal;
@@ -3050,22 +3050,22 @@ function inspectVolumeMount(mount, source, context, inspected) {
         inspected.volumes.push({
             name: source,
             ...(typeof driver === 'string' && driver !== '' ? { driver } : {}),
-            ...(json_isObject(driverOpts) ? { driverOpts: driverOpts } : {}),
-            labels: json_field(volumeOptions, 'Labels'),
+            ...(isObject(driverOpts) ? { driverOpts: driverOpts } : {}),
+            labels: field(volumeOptions, 'Labels'),
         });
     }
 }
 /** HostConfig.Mounts: bind sources replaced by their host paths (returned), volume mounts inspected. */
 function inspectMounts(hostConfig, context, inspected) {
     const binds = [];
-    const mounts = json_field(hostConfig, 'Mounts');
+    const mounts = field(hostConfig, 'Mounts');
     if (!Array.isArray(mounts))
         return binds;
     for (const mount of mounts) {
-        if (!json_isObject(mount))
+        if (!isObject(mount))
             continue;
-        const type = json_field(mount, 'Type');
-        const source = json_field(mount, 'Source');
+        const type = field(mount, 'Type');
+        const source = field(mount, 'Source');
         if (type === 'bind' && typeof source === 'string' && touchesBinds(context)) {
             const host = hostSource(source, context, inspected.notes);
             setField(mount, 'Source', host);
@@ -3080,11 +3080,11 @@ function inspectMounts(hostConfig, context, inspected) {
 /** strict: host namespaces refused; containers whose namespaces, volumes or environment (links) are joined noted. */
 function checkJoins(hostConfig, inspected) {
     for (const [name, flag, shares] of HOST_NAMESPACES) {
-        const mode = json_field(hostConfig, name);
+        const mode = field(hostConfig, name);
         if (typeof mode !== 'string')
             continue;
         if (mode.trim().toLowerCase() === 'host')
-            throw refused_policyRefusal('strict', flag, `it shares ${shares} with the job's containers`);
+            throw policyRefusal('strict', flag, `it shares ${shares} with the job's containers`);
         const joined = /^container:(.+)$/.exec(mode.trim());
         if (joined) {
             inspected.joins.push({ ref: joined[1], what: `${flag.replace(' host', '')} ${mode.trim()}`, pin: ({ id }) => setField(hostConfig, name, `container:${id}`) });
@@ -3099,7 +3099,7 @@ function checkJoins(hostConfig, inspected) {
 }
 /** Each entry of a list field whose first group names a container: a join pinned in place. */
 function pinEach(hostConfig, name, pattern, flag, by, inspected) {
-    const list = json_field(hostConfig, name);
+    const list = field(hostConfig, name);
     if (!Array.isArray(list))
         return;
     list.forEach((entry, index) => {
@@ -3111,9 +3111,9 @@ function pinEach(hostConfig, name, pattern, flag, by, inspected) {
 }
 /** strict: the networks a new container is connected to at create (NetworkingConfig.EndpointsConfig's keys). */
 function checkEndpoints(body, inspected) {
-    const networking = json_field(body, 'NetworkingConfig');
-    const endpoints = json_isObject(networking) ? json_field(networking, 'EndpointsConfig') : undefined;
-    if (!json_isObject(endpoints))
+    const networking = field(body, 'NetworkingConfig');
+    const endpoints = isObject(networking) ? field(networking, 'EndpointsConfig') : undefined;
+    if (!isObject(endpoints))
         return;
     for (const name of Object.keys(endpoints))
         inspected.networks.push({ ref: name, what: `--network ${name}` });
@@ -3121,31 +3121,31 @@ function checkEndpoints(body, inspected) {
 /** strict: each bind's host path under the roots, and not the Docker socket. */
 function checkBinds(binds, context) {
     for (const { host, shown } of binds) {
-        const problem = binds_bindSourceProblem(host, context);
+        const problem = bindSourceProblem(host, context);
         const described = host === shown ? host : `${shown} (${context.pathMap ? `${host} on the host` : `which resolves to ${host}`})`;
         if (problem)
-            throw refused_policyRefusal('strict', `bind mount of ${described}`, problem);
+            throw policyRefusal('strict', `bind mount of ${described}`, problem);
     }
 }
 /** strict: capabilities, devices and security options that reach the host. */
 function checkHostAccess(hostConfig) {
-    for (const capability of strings(json_field(hostConfig, 'CapAdd'))) {
+    for (const capability of strings(field(hostConfig, 'CapAdd'))) {
         const name = capability.toUpperCase().replace(/^CAP_/, '');
         if (HOST_CAPABILITIES.has(name))
-            throw refused_policyRefusal('strict', `--cap-add ${name}`, 'the capability reaches outside the container');
+            throw policyRefusal('strict', `--cap-add ${name}`, 'the capability reaches outside the container');
     }
-    const devices = json_field(hostConfig, 'Devices');
+    const devices = field(hostConfig, 'Devices');
     if (Array.isArray(devices) && devices.length > 0) {
         const first = devices[0];
-        const path = json_isObject(first) ? json_field(first, 'PathOnHost') : undefined;
-        throw refused_policyRefusal('strict', `--device ${typeof path === 'string' ? path : ''}`.trim(), 'it gives the container a host device');
+        const path = isObject(first) ? field(first, 'PathOnHost') : undefined;
+        throw policyRefusal('strict', `--device ${typeof path === 'string' ? path : ''}`.trim(), 'it gives the container a host device');
     }
-    const rules = strings(json_field(hostConfig, 'DeviceCgroupRules'));
+    const rules = strings(field(hostConfig, 'DeviceCgroupRules'));
     if (rules.length > 0)
-        throw refused_policyRefusal('strict', `--device-cgroup-rule ${rules[0]}`, 'it gives the container access to host devices');
-    for (const option of strings(json_field(hostConfig, 'SecurityOpt'))) {
+        throw policyRefusal('strict', `--device-cgroup-rule ${rules[0]}`, 'it gives the container access to host devices');
+    for (const option of strings(field(hostConfig, 'SecurityOpt'))) {
         if (/unconfined|label[:=]disable/i.test(option))
-            throw refused_policyRefusal('strict', `--security-opt ${option}`, "it turns off the container's confinement");
+            throw policyRefusal('strict', `--security-opt ${option}`, "it turns off the container's confinement");
     }
 }
 /**
@@ -3158,8 +3158,8 @@ function inspectHostConfig(hostConfig, context, inspected) {
     const { policy } = context;
     if (policy === 'none')
         return;
-    if (json_field(hostConfig, 'Privileged') === true) {
-        throw refused_policyRefusal(policy, '--privileged', 'a privileged container has full access to the host');
+    if (field(hostConfig, 'Privileged') === true) {
+        throw policyRefusal(policy, '--privileged', 'a privileged container has full access to the host');
     }
     if (policy !== 'strict')
         return;
@@ -3179,11 +3179,11 @@ function emptyInspection(body) {
  */
 function inspectContainerCreate(body, context) {
     const inspected = emptyInspection(body);
-    if (!json_isObject(body))
+    if (!isObject(body))
         return inspected;
     withLabels(body, 'Labels', context.labels);
-    const hostConfig = json_field(body, 'HostConfig');
-    if (json_isObject(hostConfig))
+    const hostConfig = field(body, 'HostConfig');
+    if (isObject(hostConfig))
         inspectHostConfig(hostConfig, context, inspected);
     inspectHostConfig(body, context, inspected);
     if (context.policy === 'strict')
@@ -3192,16 +3192,16 @@ function inspectContainerCreate(body, context) {
 }
 /** POST /networks/create: the job's labels. */
 function inspectNetworkCreate(body, context) {
-    if (json_isObject(body))
+    if (isObject(body))
         withLabels(body, 'Labels', context.labels);
     return emptyInspection(body);
 }
 /** POST /volumes/create: the job's labels; strict refuses local volumes over host paths outside the roots or devices. */
 function inspectVolumeCreate(body, context) {
-    if (!json_isObject(body))
+    if (!isObject(body))
         return emptyInspection(body);
-    const name = json_field(body, 'Name');
-    const refusal = volumeOptionsProblem(json_field(body, 'Driver'), json_field(body, 'DriverOpts'), context, `volume ${typeof name === 'string' && name ? name : '(unnamed)'}`);
+    const name = field(body, 'Name');
+    const refusal = volumeOptionsProblem(field(body, 'Driver'), field(body, 'DriverOpts'), context, `volume ${typeof name === 'string' && name ? name : '(unnamed)'}`);
     if (refusal)
         throw refusal;
     withLabels(body, 'Labels', context.labels);
@@ -3209,15 +3209,15 @@ function inspectVolumeCreate(body, context) {
 }
 /** POST /containers/{id}/exec: no privileged exec unless the policy is none. */
 function inspectExecCreate(body, context) {
-    if (context.policy !== 'none' && json_isObject(body) && json_field(body, 'Privileged') === true) {
-        throw refused_policyRefusal(context.policy, 'exec --privileged', 'a privileged process has full access to the host');
+    if (context.policy !== 'none' && isObject(body) && field(body, 'Privileged') === true) {
+        throw policyRefusal(context.policy, 'exec --privileged', 'a privileged process has full access to the host');
     }
     return emptyInspection(body);
 }
 /** POST /containers/{id}/start with a body: API < 1.24 still takes a HostConfig there, so it gets the same inspection. */
 function inspectStartBody(body, context) {
     const inspected = emptyInspection(body);
-    if (json_isObject(body))
+    if (isObject(body))
         inspectHostConfig(body, context, inspected);
     return inspected;
 }
@@ -3225,11 +3225,11 @@ function inspectStartBody(body, context) {
 function scopePruneFilters(query, labels) {
     const params = new URLSearchParams(query.replace(/;/g, '&'));
     const parsed = parseFirstJsonValue(params.get('filters') ?? '{}')?.value;
-    const filters = json_isObject(parsed) ? parsed : {};
+    const filters = isObject(parsed) ? parsed : {};
     const existing = filters.label;
     const label = Array.isArray(existing)
         ? Object.fromEntries(strings(existing).map((entry) => [entry, true]))
-        : json_isObject(existing)
+        : isObject(existing)
             ? Object.fromEntries(Object.entries(existing).map(([key, value]) => [key, value === true]))
             : {};
     for (const [key, value] of Object.entries(labels))
@@ -3734,7 +3734,7 @@ function child(path, name) {
 }
 /** A refusal of the value at `path`. */
 function fields_refusal(path, what, why) {
-    return refused_policyRefusal('strict', `${path} ${what}`.trim(), why);
+    return policyRefusal('strict', `${path} ${what}`.trim(), why);
 }
 function notAnObject(path, value, what) {
     return fields_refusal(path, shown(value), `it must be ${what}`);
@@ -3756,13 +3756,13 @@ function checkValue(rowOf, value, path) {
         case 'refused-unless-null':
             return value === undefined || value === null ? undefined : fields_refusal(path, `${shown(value)}${flag}`, `${rule.why}; strict accepts it only absent or null`);
         case 'object':
-            return value === null ? undefined : json_isObject(value) ? checkObject(rule.table, value, path) : notAnObject(path, value, 'an object');
+            return value === null ? undefined : isObject(value) ? checkObject(rule.table, value, path) : notAnObject(path, value, 'an object');
         case 'list':
             return checkList(rule.table, value, path);
         case 'map': {
             if (value === null)
                 return undefined;
-            if (!json_isObject(value))
+            if (!isObject(value))
                 return notAnObject(path, value, `an object of ${rule.keys}`);
             for (const [key, item] of Object.entries(value)) {
                 const itemPath = `${path}[${JSON.stringify(key)}]`;
@@ -3783,7 +3783,7 @@ function checkList(table, value, path) {
     for (const [index, item] of value.entries()) {
         if (item === null)
             continue;
-        if (!json_isObject(item))
+        if (!isObject(item))
             return notAnObject(`${path}[${index}]`, item, `a ${table.name} object`);
         const problem = checkObject(table, item, `${path}[${index}]`);
         if (problem)
@@ -3818,7 +3818,7 @@ function fieldProblems(object, body) {
     const table = BODY_TABLES[object];
     if (body === null || body === undefined)
         return undefined;
-    if (!json_isObject(body))
+    if (!isObject(body))
         return notAnObject(table.name, body, 'a JSON object');
     try {
         return checkObject(table, body, '');
@@ -3878,8 +3878,8 @@ function outputNames(outputs) {
         return undefined;
     const names = [];
     for (const output of parsed) {
-        const attrs = json_isObject(output) ? json_field(output, 'Attrs') : undefined;
-        const name = json_isObject(attrs) ? attrs.name : undefined;
+        const attrs = isObject(output) ? field(output, 'Attrs') : undefined;
+        const name = isObject(attrs) ? attrs.name : undefined;
         if (typeof name === 'string')
             names.push(...name.split(',').filter((part) => part !== ''));
     }
@@ -3966,7 +3966,7 @@ const MAX_METADATA_ENTRY = 4 << 20;
 const METADATA_NAMES = new Set(['manifest.json', 'index.json', 'repositories']);
 /** A refusal for an archive the proxy will not pass on: strict cannot vouch for what the daemon reads in it. */
 function archiveRefusal(why) {
-    return refused_policyRefusal('strict', 'this docker load archive', why);
+    return policyRefusal('strict', 'this docker load archive', why);
 }
 /** Go's parseString: up to the first NUL. */
 function cString(bytes) {
@@ -4271,19 +4271,19 @@ function archiveNames(entries) {
 function namesIn(entryName, value) {
     const base = entryName.split('/').pop();
     if (base === 'manifest.json')
-        return Array.isArray(value) ? value.flatMap((item) => (json_isObject(item) ? strings(json_field(item, 'RepoTags')) : [])) : [];
+        return Array.isArray(value) ? value.flatMap((item) => (isObject(item) ? strings(field(item, 'RepoTags')) : [])) : [];
     if (base === 'index.json') {
-        const manifests = json_isObject(value) ? json_field(value, 'manifests') : undefined;
+        const manifests = isObject(value) ? field(value, 'manifests') : undefined;
         return Array.isArray(manifests) ? manifests.flatMap(indexEntryName) : [];
     }
-    if (!json_isObject(value))
+    if (!isObject(value))
         return [];
-    return Object.entries(value).flatMap(([repo, tags]) => (json_isObject(tags) ? Object.keys(tags).map((tag) => `${repo}:${tag}`) : []));
+    return Object.entries(value).flatMap(([repo, tags]) => (isObject(tags) ? Object.keys(tags).map((tag) => `${repo}:${tag}`) : []));
 }
 /** containerd's import names an index entry by io.containerd.image.name, else org.opencontainers.image.ref.name. */
 function indexEntryName(manifest) {
-    const annotations = json_isObject(manifest) ? json_field(manifest, 'annotations') : undefined;
-    if (!json_isObject(annotations))
+    const annotations = isObject(manifest) ? field(manifest, 'annotations') : undefined;
+    if (!isObject(annotations))
         return [];
     const name = annotations['io.containerd.image.name'];
     if (typeof name === 'string' && name !== '')
@@ -4510,39 +4510,39 @@ function mountSources(inspect) {
         else if (known.destination === undefined && source.destination !== undefined)
             known.destination = source.destination;
     };
-    if (!json_isObject(inspect))
+    if (!isObject(inspect))
         return [];
-    const mounts = json_field(inspect, 'Mounts');
+    const mounts = field(inspect, 'Mounts');
     for (const mount of Array.isArray(mounts) ? mounts : []) {
-        if (!json_isObject(mount))
+        if (!isObject(mount))
             continue;
-        const type = json_field(mount, 'Type');
-        const destination = json_field(mount, 'Destination');
+        const type = field(mount, 'Type');
+        const destination = field(mount, 'Destination');
         const where = typeof destination === 'string' ? { destination } : {};
-        const source = json_field(mount, 'Source');
-        const name = json_field(mount, 'Name');
+        const source = field(mount, 'Source');
+        const name = field(mount, 'Name');
         if (type === 'bind' && typeof source === 'string')
-            add({ kind: 'bind', source: paths_cleanAbsolute(source) ?? source, ...where });
+            add({ kind: 'bind', source: cleanAbsolute(source) ?? source, ...where });
         else if (type === 'volume' && typeof name === 'string' && name !== '')
             add({ kind: 'volume', source: name, ...where });
     }
-    const hostConfig = json_field(inspect, 'HostConfig');
-    if (json_isObject(hostConfig)) {
-        for (const entry of strings(json_field(hostConfig, 'Binds'))) {
+    const hostConfig = field(inspect, 'HostConfig');
+    if (isObject(hostConfig)) {
+        for (const entry of strings(field(hostConfig, 'Binds'))) {
             const bind = parseBind(entry);
             if (bind)
-                add({ kind: bind.kind, source: bind.kind === 'bind' ? (paths_cleanAbsolute(bind.source) ?? bind.source) : bind.source });
+                add({ kind: bind.kind, source: bind.kind === 'bind' ? (cleanAbsolute(bind.source) ?? bind.source) : bind.source });
         }
-        const hostMounts = json_field(hostConfig, 'Mounts');
+        const hostMounts = field(hostConfig, 'Mounts');
         for (const mount of Array.isArray(hostMounts) ? hostMounts : []) {
-            if (!json_isObject(mount))
+            if (!isObject(mount))
                 continue;
-            const type = json_field(mount, 'Type');
-            const source = json_field(mount, 'Source');
+            const type = field(mount, 'Type');
+            const source = field(mount, 'Source');
             if (typeof source !== 'string' || source === '')
                 continue;
             if (type === 'bind')
-                add({ kind: 'bind', source: paths_cleanAbsolute(source) ?? source });
+                add({ kind: 'bind', source: cleanAbsolute(source) ?? source });
             else if (type === 'volume')
                 add({ kind: 'volume', source });
         }
@@ -4551,13 +4551,13 @@ function mountSources(inspect) {
 }
 /** strict: why a host path, resolved now as the kernel will, may not be mounted; undefined when it may. */
 function hostPathProblem(hostPath, context) {
-    const clean = paths_cleanAbsolute(hostPath);
+    const clean = cleanAbsolute(hostPath);
     if (clean === undefined)
         return { resolved: hostPath, problem: 'a bind source must be an absolute path' };
     const resolution = hostResolver(context)(clean);
     if (resolution.loop)
         return { resolved: resolution.path, problem: 'its path has too many levels of symbolic links' };
-    const problem = binds_bindSourceProblem(resolution.path, context);
+    const problem = bindSourceProblem(resolution.path, context);
     if (problem)
         return { resolved: resolution.path, problem };
     if (resolution.unseen !== undefined) {
@@ -4577,7 +4577,7 @@ function bindsProblem(inspect, context) {
             continue;
         const found = hostPathProblem(mount.source, context);
         if (found)
-            return refused_policyRefusal('strict', `bind mount of ${describe(mount.source, found.resolved)}`, found.problem);
+            return policyRefusal('strict', `bind mount of ${describe(mount.source, found.resolved)}`, found.problem);
     }
     return undefined;
 }
@@ -4585,7 +4585,7 @@ function bindsProblem(inspect, context) {
 function bindVolumeDevice(driver, options) {
     if (driver !== undefined && driver !== '' && driver !== 'local')
         return undefined;
-    if (!json_isObject(options))
+    if (!isObject(options))
         return undefined;
     const o = typeof options.o === 'string' ? options.o : '';
     const device = typeof options.device === 'string' ? options.device : undefined;
@@ -4605,17 +4605,17 @@ async function volumeProblem(name, context, volumes) {
     const { status, json } = await volumes.inspect('volume', name);
     if (status === 404)
         return undefined;
-    if (status !== 200 || !json_isObject(json))
-        return refused_policyRefusal('strict', `volume ${name}`, `the daemon did not describe it (status ${status}), so it cannot be checked`);
-    const driver = json_field(json, 'Driver');
-    const options = json_field(json, 'Options');
+    if (status !== 200 || !isObject(json))
+        return policyRefusal('strict', `volume ${name}`, `the daemon did not describe it (status ${status}), so it cannot be checked`);
+    const driver = field(json, 'Driver');
+    const options = field(json, 'Options');
     const device = bindVolumeDevice(driver, options);
     if (device === undefined)
         return volumeOptionsProblem(driver, options, context, `volume ${name}`);
     if (!device.startsWith('/'))
-        return refused_policyRefusal('strict', `volume ${name} binding ${JSON.stringify(device)}`, 'a bind device must be an absolute path');
+        return policyRefusal('strict', `volume ${name} binding ${JSON.stringify(device)}`, 'a bind device must be an absolute path');
     const found = hostPathProblem(device, context);
-    return found ? refused_policyRefusal('strict', `volume ${name} binding ${describe(device, found.resolved)}`, found.problem) : undefined;
+    return found ? policyRefusal('strict', `volume ${name} binding ${describe(device, found.resolved)}`, found.problem) : undefined;
 }
 /**
  * strict, before a start (POST /containers/{id}/start, /restart): the
@@ -4667,7 +4667,7 @@ function hostPathsOf(mounted, hostMounts) {
         if (host.device !== mounted.device || !isWithin(mounted.root, host.root))
             continue;
         const rest = host.root === '/' ? mounted.root.slice(1) : mounted.root.slice(host.root.length + 1);
-        paths.add(rest === '' ? host.mountPoint : posix.join(host.mountPoint, rest));
+        paths.add(rest === '' ? host.mountPoint : external_node_path_namespaceObject.posix.join(host.mountPoint, rest));
     }
     return [...paths];
 }
@@ -4685,6 +4685,16 @@ function readText(path) {
 }
 /** Device files the daemon (or runc, in a user namespace) binds from the host's /dev. */
 const HOST_DEVICE_FILES = new Set(['/dev/null', '/dev/zero', '/dev/full', '/dev/random', '/dev/urandom', '/dev/tty']);
+/**
+ * Directories of the host's programs: `--init` (or the daemon's `init`
+ * setting) binds the daemon's init binary (docker-init, tini) from one of
+ * them at /sbin/docker-init. A program file is no secret of the host.
+ */
+const HOST_PROGRAM_DIRS = ['/usr/bin', '/usr/sbin', '/usr/local/bin', '/usr/local/sbin', '/bin', '/sbin', '/usr/libexec/docker', '/usr/lib/docker'];
+/** The daemon's init binary at the place it binds it. */
+function isInitBinary(entry, path) {
+    return entry.mountPoint === '/sbin/docker-init' && HOST_PROGRAM_DIRS.includes(external_node_path_namespaceObject.posix.dirname(path));
+}
 /**
  * What the daemon itself mounts into this container, as host paths: its
  * root file system, its hosts, hostname and resolv.conf files, its shm and
@@ -4707,7 +4717,7 @@ function daemonPaths(inspect) {
         const path = field(inspect, name);
         add(path);
         if (name === 'HostnamePath' && typeof path === 'string' && path.startsWith('/'))
-            add(posix.join(posix.dirname(path), 'mounts'));
+            add(external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(path), 'mounts'));
     }
     const mounts = field(inspect, 'Mounts');
     for (const mount of Array.isArray(mounts) ? mounts : []) {
@@ -4721,7 +4731,8 @@ function daemonPaths(inspect) {
  * /proc/<State.Pid>/mountinfo) that the host's table shows somewhere must be,
  * at every host path it shows there, under the roots (and not the socket),
  * or be what the daemon mounts itself (the container's root file system, its
- * own directory, its volumes' directories, its cgroups, device files). So a
+ * own directory, its volumes' directories, its cgroups, device files, its
+ * init binary). So a
  * bind whose source was swapped for a link after the check, and swapped
  * back, is seen by what it mounted: `/` of the disk, say. Every entry is
  * looked at, not just the binds' destinations: the image decides where a
@@ -4752,7 +4763,8 @@ function mountedProblem(inspect, context, tables = procMountTables) {
     const allowed = (entry, path) => bindSourceProblem(path, context) === undefined ||
         own.some((root) => isWithin(path, root)) ||
         ((entry.type === 'cgroup' || entry.type === 'cgroup2') && typeof id === 'string' && id.length >= 12 && entry.root.includes(id)) ||
-        HOST_DEVICE_FILES.has(path);
+        HOST_DEVICE_FILES.has(path) ||
+        isInitBinary(entry, path);
     let checked = 0;
     for (const entry of parseMountInfo(containerText)) {
         const paths = hostPathsOf(entry, host);
@@ -4781,11 +4793,11 @@ function restartPolicyName(config) {
 
 /** The networks a created container joins when it starts, as its inspect JSON names them. */
 function containerNetworks(container) {
-    const hostConfig = json_field(container, 'HostConfig');
-    const settings = json_field(container, 'NetworkSettings');
-    const mode = json_isObject(hostConfig) ? json_field(hostConfig, 'NetworkMode') : undefined;
-    const networks = json_isObject(settings) ? json_field(settings, 'Networks') : undefined;
-    const names = new Set([...(typeof mode === 'string' ? [mode] : []), ...(json_isObject(networks) ? Object.keys(networks) : [])]);
+    const hostConfig = field(container, 'HostConfig');
+    const settings = field(container, 'NetworkSettings');
+    const mode = isObject(hostConfig) ? field(hostConfig, 'NetworkMode') : undefined;
+    const networks = isObject(settings) ? field(settings, 'Networks') : undefined;
+    const names = new Set([...(typeof mode === 'string' ? [mode] : []), ...(isObject(networks) ? Object.keys(networks) : [])]);
     return [...names].map((ref) => ({ ref, what: `start on network ${ref}` }));
 }
 class Ownership {
@@ -4795,7 +4807,7 @@ class Ownership {
     }
     /** Labels that carry every one of the job's. */
     isOurs(labels) {
-        return json_isObject(labels) && Object.entries(this.options.labels).every(([key, value]) => labels[key] === value);
+        return isObject(labels) && Object.entries(this.options.labels).every(([key, value]) => labels[key] === value);
     }
     /**
      * The job's own container, as the daemon describes it (with its full ID);
@@ -4807,12 +4819,12 @@ class Ownership {
         const { status, json } = await this.options.daemon.inspect('container', ref);
         if (status === 404)
             throw new Refused(404, `No such container: ${ref}`);
-        const config = json_isObject(json) ? json.Config : undefined;
-        if (status === 200 && json_isObject(json) && json_isObject(config) && this.isOurs(config.Labels) && typeof json.Id === 'string' && json.Id !== '') {
+        const config = isObject(json) ? json.Config : undefined;
+        if (status === 200 && isObject(json) && isObject(config) && this.isOurs(config.Labels) && typeof json.Id === 'string' && json.Id !== '') {
             return { id: json.Id, json };
         }
-        const name = json_isObject(json) && typeof json.Name === 'string' ? json.Name.replace(/^\//, '') : ref;
-        throw refused_policyRefusal('strict', `${what} (container ${name})`, 'the container was not created by this job; strict keeps the job to its own containers');
+        const name = isObject(json) && typeof json.Name === 'string' ? json.Name.replace(/^\//, '') : ref;
+        throw policyRefusal('strict', `${what} (container ${name})`, 'the container was not created by this job; strict keeps the job to its own containers');
     }
     /** The job's own container's full ID (see ownContainerConfig). */
     async ownContainer(ref, what) {
@@ -4823,10 +4835,10 @@ class Ownership {
         const { status, json } = await this.options.daemon.inspect('exec', ref);
         if (status === 404)
             throw new Refused(404, `No such exec instance: ${ref}`);
-        const container = json_isObject(json) ? json.ContainerID : undefined;
-        const id = json_isObject(json) ? json.ID : undefined;
+        const container = isObject(json) ? json.ContainerID : undefined;
+        const id = isObject(json) ? json.ID : undefined;
         if (status !== 200 || typeof container !== 'string' || typeof id !== 'string' || id === '') {
-            throw refused_policyRefusal('strict', `${what} (exec ${ref})`, 'the daemon did not say whose container the exec instance is in');
+            throw policyRefusal('strict', `${what} (exec ${ref})`, 'the daemon did not say whose container the exec instance is in');
         }
         await this.ownContainerConfig(container, `${what} (exec ${ref})`).catch((error) => {
             if (error instanceof Refused && error.status === 404)
@@ -4855,7 +4867,7 @@ class Ownership {
                 continue;
             const id = await this.ownObject('network', ref, what);
             if (/^[0-9a-f]+$/i.test(ref) && ref !== id) {
-                throw refused_policyRefusal('strict', `${what} (network ${ref})`, 'a name of hex digits only could be read as a prefix of another network\'s ID; give the network a name with other characters, or use its full ID');
+                throw policyRefusal('strict', `${what} (network ${ref})`, 'a name of hex digits only could be read as a prefix of another network\'s ID; give the network a name with other characters, or use its full ID');
             }
         }
     }
@@ -4867,12 +4879,12 @@ class Ownership {
         const { status, json } = await this.options.daemon.inspect(kind, ref);
         if (status === 404)
             throw new Refused(404, `setup-dind dood proxy: no such ${kind}: ${ref}`);
-        if (status === 200 && json_isObject(json) && this.isOurs(json.Labels)) {
+        if (status === 200 && isObject(json) && this.isOurs(json.Labels)) {
             const id = kind === 'network' ? json.Id : json.Name;
             if (typeof id === 'string' && id !== '')
                 return id;
         }
-        throw refused_policyRefusal('strict', `${what} (${kind} ${ref})`, `the ${kind} was not created by this job; strict keeps the job to its own ${kind}s`);
+        throw policyRefusal('strict', `${what} (${kind} ${ref})`, `the ${kind} was not created by this job; strict keeps the job to its own ${kind}s`);
     }
     /**
      * Network connect/disconnect names a container in the body; both it and the
@@ -4880,9 +4892,9 @@ class Ownership {
      * may be joined or left). Returns the body and network pinned to full IDs.
      */
     async pinNetworkMembership(network, what, body) {
-        const container = json_isObject(body) ? json_field(body, 'Container') : undefined;
-        if (!json_isObject(body) || typeof container !== 'string' || container === '')
-            throw refused_policyRefusal('strict', `${what} without a container`, 'the proxy must know which container it is');
+        const container = isObject(body) ? field(body, 'Container') : undefined;
+        if (!isObject(body) || typeof container !== 'string' || container === '')
+            throw policyRefusal('strict', `${what} without a container`, 'the proxy must know which container it is');
         const id = await this.ownContainer(container, what);
         const pinned = network === 'bridge' ? 'bridge' : await this.ownObject('network', network, what);
         const key = Object.keys(body).find((name) => name.toLowerCase() === 'container');
@@ -4894,15 +4906,15 @@ class Ownership {
         for (const volume of volumes) {
             const found = await daemon.inspect('volume', volume.name);
             if (found.status === 200) {
-                if (strict && !(json_isObject(found.json) && this.isOurs(found.json.Labels))) {
-                    throw refused_policyRefusal('strict', `using volume ${volume.name}`, 'the volume was not created by this job');
+                if (strict && !(isObject(found.json) && this.isOurs(found.json.Labels))) {
+                    throw policyRefusal('strict', `using volume ${volume.name}`, 'the volume was not created by this job');
                 }
                 continue;
             }
             if (found.status !== 404) {
                 // strict does not let a container use a volume without knowing whose it is; elsewhere the daemon will say what is wrong.
                 if (strict)
-                    throw refused_policyRefusal('strict', `using volume ${volume.name}`, `the daemon did not say whose the volume is (status ${found.status})`);
+                    throw policyRefusal('strict', `using volume ${volume.name}`, `the daemon did not say whose the volume is (status ${found.status})`);
                 continue;
             }
             const created = await daemon.createVolume({
@@ -4912,8 +4924,8 @@ class Ownership {
                 Labels: { ...(volume.labels ?? {}), ...labels },
             });
             // The daemon answers a create of a name that exists by then with that volume, its labels as they were.
-            if (strict && created.status < 300 && !(json_isObject(created.json) && this.isOurs(created.json.Labels))) {
-                throw refused_policyRefusal('strict', `using volume ${volume.name}`, 'the volume was created by someone else at the same moment');
+            if (strict && created.status < 300 && !(isObject(created.json) && this.isOurs(created.json.Labels))) {
+                throw policyRefusal('strict', `using volume ${volume.name}`, 'the volume was created by someone else at the same moment');
             }
             if (created.status < 300)
                 log(`created volume ${volume.name} with the job's labels`);
@@ -5149,19 +5161,19 @@ function upgradeRefusal(method, url, route) {
  */
 function buildQueryProblem(query) {
     if ((query.get('cgroupparent') ?? '') !== '')
-        throw refused_policyRefusal('strict', 'build --cgroup-parent', "it places the build's containers in any cgroup of the host, outside the limits of the job");
+        throw policyRefusal('strict', 'build --cgroup-parent', "it places the build's containers in any cgroup of the host, outside the limits of the job");
     if ((query.get('remote') ?? '') !== '') {
-        throw refused_policyRefusal('strict', 'a build context the daemon fetches (remote)', "the daemon clones or downloads it from the host's network, with the host's credentials; send the context instead");
+        throw policyRefusal('strict', 'a build context the daemon fetches (remote)', "the daemon clones or downloads it from the host's network, with the host's credentials; send the context instead");
     }
     const ulimits = parseFirstJsonValue(query.get('ulimits') ?? '[]')?.value;
     for (const ulimit of Array.isArray(ulimits) ? ulimits : [ulimits]) {
-        const problem = checkUlimitName(json_isObject(ulimit) ? json_field(ulimit, 'Name') : ulimit);
+        const problem = checkUlimitName(isObject(ulimit) ? field(ulimit, 'Name') : ulimit);
         if (problem)
-            throw refused_policyRefusal('strict', `build --ulimit ${problem.what}`, problem.why);
+            throw policyRefusal('strict', `build --ulimit ${problem.what}`, problem.why);
     }
     // With pull, the daemon moves the base image's tag to the platform asked for: another job's docker:dind, say.
     if (boolValue(query, 'pull') && (query.get('platform') ?? '') !== '') {
-        throw refused_policyRefusal('strict', 'build --pull --platform', 'the pull moves the base image\'s tag, which other jobs use, to another platform');
+        throw policyRefusal('strict', 'build --pull --platform', 'the pull moves the base image\'s tag, which other jobs use, to another platform');
     }
 }
 /** What strict calls a request about one object in a refusal: the endpoint's last word (json reads as inspect). */
@@ -5197,20 +5209,20 @@ class RequestGuard {
         const url = req.url ?? '/';
         // The daemon reads form values from a url-encoded body before the query: strict checks the query only.
         if (/^\s*application\/x-www-form-urlencoded\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
-            throw refused_policyRefusal('strict', 'a form-encoded request body', 'the proxy checks parameters in the query only');
+            throw policyRefusal('strict', 'a form-encoded request body', 'the proxy checks parameters in the query only');
         }
         switch (route.kind) {
             case 'unknown':
-                throw refused_policyRefusal('strict', `${method} ${routePath(url)}`, 'it is not an Engine API endpoint the proxy knows (API 1.41 to 1.51); strict forwards only those');
+                throw policyRefusal('strict', `${method} ${routePath(url)}`, 'it is not an Engine API endpoint the proxy knows (API 1.41 to 1.51); strict forwards only those');
             case 'forbidden':
-                throw refused_policyRefusal('strict', route.refusal.what, route.refusal.why);
+                throw policyRefusal('strict', route.refusal.what, route.refusal.why);
             case 'prune':
                 return this.checkPrune(route);
             case 'build': {
                 buildQueryProblem(route.query);
                 const mode = route.query.get('networkmode') ?? '';
                 if (mode.toLowerCase() === 'host')
-                    throw refused_policyRefusal('strict', 'build --network host', "it shares the host's network stack");
+                    throw policyRefusal('strict', 'build --network host', "it shares the host's network stack");
                 const joined = /^container:(.+)$/.exec(mode);
                 if (joined)
                     return withQuery(url, 'networkmode', `container:${await ownership.ownContainer(joined[1], `build --network ${mode}`)}`);
@@ -5256,9 +5268,9 @@ class RequestGuard {
     /** strict scopes container, volume and network prunes to the job's labels; image and build-cache prunes act on every job's. */
     checkPrune(route) {
         if (route.pattern === '/images/prune')
-            throw refused_policyRefusal('strict', 'docker image prune', "it removes every job's unused images, and the proxy cannot tell the job's own");
+            throw policyRefusal('strict', 'docker image prune', "it removes every job's unused images, and the proxy cannot tell the job's own");
         if (route.pattern === '/build/prune')
-            throw refused_policyRefusal('strict', 'docker builder prune', "the build cache is every job's, and the proxy cannot tell the job's own");
+            throw policyRefusal('strict', 'docker builder prune', "the build cache is every job's, and the proxy cannot tell the job's own");
         return undefined;
     }
     /** checkRoute, then the body read and inspected where the route needs it: how the request goes on. Throws Refused. */
@@ -5346,7 +5358,7 @@ class RequestGuard {
         const raw = await readBody(req, MAX_INSPECTED_BODY);
         const parsed = parseFirstJsonValue(raw.toString('utf8'));
         if (!parsed)
-            throw refused_policyRefusal('strict', `network ${action} with a body that is not JSON`, 'the proxy must know which container it is');
+            throw policyRefusal('strict', `network ${action} with a body that is not JSON`, 'the proxy must know which container it is');
         const problem = fieldProblems(route.kind === 'network-connect' ? 'network-connect' : 'network-disconnect', parsed.value);
         if (problem)
             throw problem;
@@ -5477,14 +5489,259 @@ function explainPortConflict(message, containers) {
  */
 async function withPortHolder(answer, listContainers, log) {
     const parsed = parseFirstJsonValue(answer.toString('utf8'))?.value;
-    const message = json_isObject(parsed) ? parsed.message : undefined;
+    const message = isObject(parsed) ? parsed.message : undefined;
     if (typeof message !== 'string' || !conflictingPort(message))
         return answer;
     const explained = explainPortConflict(message, await listContainers().catch(() => []));
     if (!explained)
         return answer;
     log(`port conflict explained: ${explained}`);
-    return Buffer.from(`${JSON.stringify({ ...(json_isObject(parsed) ? parsed : {}), message: explained })}\n`);
+    return Buffer.from(`${JSON.stringify({ ...(isObject(parsed) ? parsed : {}), message: explained })}\n`);
+}
+
+;// CONCATENATED MODULE: ./src/dood/restart-watcher.ts
+/**
+ * strict: the daemon mounts a container's binds again each time it starts
+ * it, also when no request passes the proxy (a restart policy, the daemon's
+ * own restart). The RestartWatcher follows the daemon's events for the
+ * job's containers and, on each start, checks what was mounted
+ * (mount-check.ts: the mount tables when the proxy sees the host, else the
+ * paths as they are now) and kills the container at once on a problem.
+ * This is after the fact: the container ran from its mount to the kill.
+ *
+ * Lifecycle: the proxy starts one watcher with the proxy (strict only) and
+ * stops it when it closes; the guard calls verify() itself after a start or
+ * restart it forwarded (no wait for the event). The event stream is
+ * followed again when it ends or fails (the daemon restarting is exactly
+ * when restart policies fire), from the last event seen (`since`), and the
+ * job's running containers are checked then, for starts the stream missed.
+ */
+
+
+
+
+
+/** The events query: starts of containers carrying the job's labels, from `since` (seconds.nanoseconds). */
+function eventsQuery(labels, since) {
+    const filters = { type: ['container'], event: ['start'], label: Object.entries(labels).map(([key, value]) => `${key}=${value}`) };
+    return `filters=${encodeURIComponent(JSON.stringify(filters))}${since ? `&since=${since}` : ''}`;
+}
+/** An event's time as the API's `since` takes it, from the line's digits (timeNano is beyond a double's precision). */
+function sinceOf(line, event) {
+    const nano = /"timeNano"\s*:\s*(\d{10,})/.exec(line)?.[1];
+    if (nano !== undefined)
+        return `${nano.slice(0, -9)}.${nano.slice(-9)}`;
+    return typeof event.time === 'number' ? String(event.time) : undefined;
+}
+class RestartWatcher {
+    options;
+    abort = new AbortController();
+    loop;
+    since;
+    seen = new Set();
+    readyResolve;
+    /** Resolves once the event stream is followed (the first time). */
+    ready = new Promise((resolve) => (this.readyResolve = resolve));
+    constructor(options) {
+        this.options = options;
+    }
+    /** Follows the daemon's events until stop(). */
+    start() {
+        this.loop ??= this.follow();
+    }
+    async stop() {
+        this.abort.abort();
+        this.readyResolve();
+        await this.loop;
+    }
+    get stopped() {
+        return this.abort.signal.aborted;
+    }
+    async follow() {
+        const { daemon, labels, log } = this.options;
+        const first = this.options.retryMs ?? 250;
+        let wait = first;
+        let connected = false;
+        while (!this.stopped) {
+            try {
+                const stream = await daemon.events(eventsQuery(labels, this.since), this.abort.signal);
+                wait = first;
+                if (connected)
+                    await this.sweep('the event stream was followed again');
+                connected = true;
+                this.readyResolve();
+                let buffer = '';
+                for await (const chunk of stream) {
+                    buffer += chunk;
+                    let newline;
+                    while ((newline = buffer.indexOf('\n')) >= 0) {
+                        const line = buffer.slice(0, newline).trim();
+                        buffer = buffer.slice(newline + 1);
+                        if (line !== '')
+                            await this.onLine(line);
+                    }
+                }
+                if (this.stopped)
+                    return;
+                log('setup-dind dood: the daemon ended the event stream; following it again');
+            }
+            catch (error) {
+                if (this.stopped)
+                    return;
+                log(`setup-dind dood: following the daemon's events failed (${error instanceof Error ? error.message : String(error)}); trying again in ${wait} ms`);
+            }
+            await this.sleep(wait);
+            wait = Math.min(wait * 2, this.options.maxRetryMs ?? 5000);
+        }
+    }
+    sleep(ms) {
+        return new Promise((resolve) => {
+            const { signal } = this.abort;
+            const done = () => {
+                clearTimeout(timer);
+                signal.removeEventListener('abort', done);
+                resolve();
+            };
+            const timer = setTimeout(done, ms);
+            signal.addEventListener('abort', done, { once: true });
+        });
+    }
+    /** One event: a start of a job container (by its labels) is verified; anything else is ignored. */
+    async onLine(line) {
+        const parsed = parseFirstJsonValue(line)?.value;
+        if (!isObject(parsed)) {
+            this.options.log(`setup-dind dood: ignored an event that is not JSON: ${line.slice(0, 200)}`);
+            return;
+        }
+        const since = sinceOf(line, parsed);
+        if (since !== undefined)
+            this.since = since;
+        const action = parsed.Action ?? parsed.status;
+        const actor = isObject(parsed.Actor) ? parsed.Actor : {};
+        const id = typeof actor.ID === 'string' ? actor.ID : typeof parsed.id === 'string' ? parsed.id : undefined;
+        if (parsed.Type !== 'container' || action !== 'start' || id === undefined)
+            return;
+        const attributes = isObject(actor.Attributes) ? actor.Attributes : {};
+        if (!Object.entries(this.options.labels).every(([key, value]) => attributes[key] === value))
+            return;
+        // The same event again after following the stream from `since` (the same start twice in a second is two events).
+        const key = since?.includes('.') ? `${id} ${since}` : line;
+        if (this.seen.has(key))
+            return;
+        this.seen.add(key);
+        if (this.seen.size > 1000)
+            this.seen.delete(this.seen.values().next().value);
+        try {
+            await this.verify(id, 'started');
+        }
+        catch (error) {
+            // The daemon did not answer the check: the stream goes on (and is followed again, with a sweep, if the daemon is gone).
+            this.options.log(`setup-dind dood: could not check the mounts of started container ${id}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+    }
+    /** The job's running containers, each verified: for starts the event stream may have missed. */
+    async sweep(why) {
+        let ids;
+        try {
+            ids = await this.options.daemon.running(this.options.labels);
+        }
+        catch (error) {
+            this.options.log(`setup-dind dood: could not list the job's containers after ${why}: ${error instanceof Error ? error.message : String(error)}`);
+            return;
+        }
+        for (const id of ids)
+            await this.verify(id, why);
+    }
+    /**
+     * Checks a container that (re)started: what was mounted (the mount
+     * tables), or when that cannot be read, its sources as they resolve now;
+     * on a problem, kills it at once and logs why. The guard calls this after
+     * a start or restart it forwarded; the events call it for the others.
+     */
+    async verify(id, why) {
+        const { daemon, labels, context, log } = this.options;
+        const { status, json } = await daemon.inspect('container', id);
+        if (status === 404)
+            return 'gone';
+        if (status !== 200 || !isObject(json)) {
+            log(`setup-dind dood: could not inspect container ${id} (status ${status}) to check its mounts`);
+            return 'gone';
+        }
+        const config = isObject(json.Config) ? json.Config : {};
+        const ownLabels = isObject(config.Labels) ? config.Labels : {};
+        if (!Object.entries(labels).every(([key, value]) => ownLabels[key] === value))
+            return 'not ours';
+        const state = isObject(json.State) ? json.State : {};
+        if (state.Running !== true && state.Status !== 'running')
+            return 'not running';
+        const verdict = mountedProblem(json, context, this.options.tables ?? procMountTables);
+        const refusal = 'refusal' in verdict ? verdict.refusal : 'unverified' in verdict ? await checkContainerMounts(json, context, daemon) : undefined;
+        if (!refusal)
+            return 'ok';
+        const name = typeof json.Name === 'string' ? json.Name.replace(/^\//, '') : id;
+        const killed = await daemon.kill(id);
+        log(`setup-dind dood: killed container ${name} (${why}): ${refusal.message}${killed.status < 300 || killed.status === 409 ? '' : ` (kill answered ${killed.status})`}`);
+        // A killed container counts as stopped by hand, but `always` still restarts it when the daemon restarts: set the policy to no.
+        const hostConfig = isObject(json.HostConfig) ? json.HostConfig : {};
+        if (restartPolicyName(hostConfig) !== 'no') {
+            const updated = await daemon.update(id, { RestartPolicy: { Name: 'no' } });
+            log(`setup-dind dood: set the restart policy of container ${name} to no${updated.status < 300 ? '' : ` (failed: status ${updated.status})`}`);
+        }
+        return 'killed';
+    }
+}
+/** The WatcherDaemon of the daemon at `upstreamPath`; `track` gets each connection, so the proxy's close ends them. */
+function watcherDaemon(upstreamPath, track = () => { }) {
+    const client = daemonClient(upstreamPath, track);
+    const request = (method, path, body) => new Promise((resolve, reject) => {
+        const payload = body === undefined ? undefined : JSON.stringify(body);
+        const headers = { Host: 'docker', ...(payload !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}) };
+        const sent = external_node_http_default().request({ socketPath: upstreamPath, method, path, agent: false, headers }, (response) => {
+            readBody(response, MAX_ERROR_BODY << 4).then((data) => resolve({ status: response.statusCode ?? 0, json: parseFirstJsonValue(data.toString('utf8'))?.value }), reject);
+        });
+        sent.on('socket', (socket) => track(socket));
+        sent.on('error', reject);
+        sent.end(payload);
+    });
+    return {
+        inspect: client.inspect,
+        kill: (id) => request('POST', `/containers/${encodeURIComponent(id)}/kill`),
+        update: (id, body) => request('POST', `/containers/${encodeURIComponent(id)}/update`, body),
+        running: async (labels) => {
+            const filters = { status: ['running'], label: Object.entries(labels).map(([key, value]) => `${key}=${value}`) };
+            const { json } = await request('GET', `/containers/json?filters=${encodeURIComponent(JSON.stringify(filters))}`);
+            return Array.isArray(json) ? json.flatMap((entry) => (isObject(entry) && typeof entry.Id === 'string' ? [entry.Id] : [])) : [];
+        },
+        events: (query, signal) => eventStream(upstreamPath, `/events?${query}`, signal, track),
+    };
+}
+/** A streamed GET: resolves on a 200 answer, with its body as text chunks. */
+async function eventStream(socketPath, path, signal, track) {
+    if (signal.aborted)
+        throw new Error('stopped');
+    const response = await new Promise((resolve, reject) => {
+        const sent = external_node_http_default().request({ socketPath, method: 'GET', path, agent: false, headers: { Host: 'docker' } }, resolve);
+        sent.on('socket', (socket) => track(socket));
+        sent.on('error', reject);
+        signal.addEventListener('abort', () => sent.destroy(), { once: true });
+        sent.end();
+    });
+    if (response.statusCode !== 200) {
+        response.resume();
+        throw new Error(`GET /events answered ${response.statusCode}`);
+    }
+    response.setEncoding('utf8');
+    signal.addEventListener('abort', () => response.destroy(), { once: true });
+    return (async function* () {
+        try {
+            for await (const chunk of response)
+                yield chunk;
+        }
+        catch (error) {
+            if (!signal.aborted)
+                throw error;
+        }
+    })();
 }
 
 ;// CONCATENATED MODULE: ./src/dood/tags.ts
@@ -5524,7 +5781,7 @@ class TagLedger {
 }
 const NOT_OURS = 'the tag exists and was not created by this job; strict lets a job create new tags and change only its own';
 function inspected(json) {
-    if (!json_isObject(json) || typeof json.Id !== 'string' || json.Id === '')
+    if (!isObject(json) || typeof json.Id !== 'string' || json.Id === '')
         return undefined;
     const normalize = (list) => strings(list).map((name) => normalizedTag(name) ?? name);
     return { id: json.Id, tags: normalize(json.RepoTags), digests: normalize(json.RepoDigests) };
@@ -5543,7 +5800,7 @@ class TagRules {
                 await this.checkWrites(request.tags, request.verb);
                 return { note: request.tags.length > 0 ? `${request.verb}: the job's tags now include ${request.tags.join(', ')}` : undefined };
             case 'unreadable':
-                throw refused_policyRefusal('strict', `${request.verb} ${request.text}`, 'the proxy cannot read it as an image reference to check');
+                throw policyRefusal('strict', `${request.verb} ${request.text}`, 'the proxy cannot read it as an image reference to check');
             case 'pull':
                 // The registry's own content for that very name: not a replacement the job chose, and not the job's tag either.
                 // But a platform moves the tag to that platform's image: not over a tag from before the job.
@@ -5573,16 +5830,16 @@ class TagRules {
             return;
         const tag = request.tag === '' ? normalizedTag(request.image) : repoTagName(request.image, request.tag);
         if (tag === undefined)
-            throw refused_policyRefusal('strict', `pulling ${request.image} for a platform`, 'the proxy cannot read it as an image reference to check');
+            throw policyRefusal('strict', `pulling ${request.image} for a platform`, 'the proxy cannot read it as an image reference to check');
         const { status } = await this.options.lookup.inspectImage(tag);
         if (status === 200 && !(await this.isJobs(tag))) {
-            throw refused_policyRefusal('strict', `pulling ${tag} for platform ${query.get('platform')}`, `it moves the tag to that platform's image; ${NOT_OURS}`);
+            throw policyRefusal('strict', `pulling ${tag} for platform ${query.get('platform')}`, `it moves the tag to that platform's image; ${NOT_OURS}`);
         }
     }
     /** The decision hook of a LoadArchiveWatcher: every tag the archive names must be new or the job's. */
     async checkLoad(names) {
         if (names.unreadable.length > 0) {
-            throw refused_policyRefusal('strict', `loading an archive that names ${names.unreadable[0]}`, 'the proxy cannot read it as an image reference to check');
+            throw policyRefusal('strict', `loading an archive that names ${names.unreadable[0]}`, 'the proxy cannot read it as an image reference to check');
         }
         await this.checkWrites(names.tags, 'loading');
     }
@@ -5596,7 +5853,7 @@ class TagRules {
         if (ledger.has(tag))
             return;
         if (!(await this.claims.claim(tag))) {
-            throw refused_policyRefusal('strict', `${verb} ${tag}`, 'another job is creating this tag; strict lets a job create new tags and change only its own');
+            throw policyRefusal('strict', `${verb} ${tag}`, 'another job is creating this tag; strict lets a job create new tags and change only its own');
         }
         const { status } = await lookup.inspectImage(tag);
         if (status === 404 || (status === 200 && (await this.isJobs(tag)))) {
@@ -5605,8 +5862,8 @@ class TagRules {
         }
         await this.claims.release(tag);
         if (status === 200)
-            throw refused_policyRefusal('strict', `${verb} ${tag}`, NOT_OURS);
-        throw refused_policyRefusal('strict', `${verb} ${tag}`, `the daemon did not say whether the tag exists (status ${status})`);
+            throw policyRefusal('strict', `${verb} ${tag}`, NOT_OURS);
+        throw policyRefusal('strict', `${verb} ${tag}`, `the daemon did not say whether the tag exists (status ${status})`);
     }
     /**
      * DELETE /images/{ref}, as the daemon reads it: `ref` is resolved (a name
@@ -5620,7 +5877,7 @@ class TagRules {
             throw new Refused(404, `setup-dind dood proxy: no such image: ${ref}`);
         const image = status === 200 ? inspected(json) : undefined;
         if (!image)
-            throw refused_policyRefusal('strict', `removing image ${ref}`, `the daemon did not say which image it is (status ${status})`);
+            throw policyRefusal('strict', `removing image ${ref}`, `the daemon did not say which image it is (status ${status})`);
         return isImageIdPrefix(image.id, ref) ? this.planRemoveById(ref, image) : this.planUntag(ref);
     }
     /** An untag: only of the job's own tag, or of a digest reference in one of its repositories. */
@@ -5632,11 +5889,11 @@ class TagRules {
         const name = referenceString(tagNameOnly(named));
         if (named.digest !== undefined) {
             if (!ledger.hasRepository(repositoryOf(named))) {
-                throw refused_policyRefusal('strict', `removing ${name}`, 'the digest reference is not in a repository of this job\'s tags; strict lets a job remove only its own tags');
+                throw policyRefusal('strict', `removing ${name}`, 'the digest reference is not in a repository of this job\'s tags; strict lets a job remove only its own tags');
             }
         }
         else if (!(await this.isJobs(name))) {
-            throw refused_policyRefusal('strict', `untagging ${name}`, NOT_OURS);
+            throw policyRefusal('strict', `untagging ${name}`, NOT_OURS);
         }
         ledger.forget(name);
         return { path: `/images/${encodeURIComponent(name)}` };
@@ -5653,10 +5910,10 @@ class TagRules {
         const jobs = await Promise.all(image.tags.map((tag) => this.isJobs(tag)));
         const foreign = image.tags.find((_tag, index) => !jobs[index]);
         if (foreign !== undefined)
-            throw refused_policyRefusal('strict', `removing image ${ref}`, `it is tagged ${foreign}, which was not created by this job; strict lets a job remove only its own tags`);
+            throw policyRefusal('strict', `removing image ${ref}`, `it is tagged ${foreign}, which was not created by this job; strict lets a job remove only its own tags`);
         const foreignDigest = image.digests.find((digest) => !ledger.hasRepository(repositoryOf(parseNormalizedNamed(digest) ?? { domain: '', path: digest })));
         if (foreignDigest !== undefined) {
-            throw refused_policyRefusal('strict', `removing image ${ref}`, `it has the digest reference ${foreignDigest}, which is not in a repository of this job's tags`);
+            throw policyRefusal('strict', `removing image ${ref}`, `it has the digest reference ${foreignDigest}, which is not in a repository of this job's tags`);
         }
         for (const tag of image.tags)
             ledger.forget(tag);
@@ -5681,13 +5938,13 @@ function scopeImagePrune(query, labels) {
 }
 function parseFilters(text) {
     const parsed = text === null ? undefined : parseFirstJsonValue(text)?.value;
-    return json_isObject(parsed) ? { ...parsed } : {};
+    return isObject(parsed) ? { ...parsed } : {};
 }
 /** A label filter in either of the daemon's forms (a list, or a map to true). */
 function labelFilter(existing) {
     if (Array.isArray(existing))
         return Object.fromEntries(strings(existing).map((entry) => [entry, true]));
-    if (json_isObject(existing))
+    if (isObject(existing))
         return Object.fromEntries(Object.entries(existing).map(([key, value]) => [key, value === true]));
     return {};
 }
@@ -5715,8 +5972,11 @@ function labelFilter(existing) {
  *
  * This file wires the parts together: routes.ts (which endpoint), guard.ts
  * (what to do with it: inspect.ts, ownership.ts), forwarder.ts (the
- * transport), daemon-client.ts (the proxy's own requests), listen.ts.
+ * transport), daemon-client.ts (the proxy's own requests), listen.ts,
+ * grpc-relay.ts and buildkit.ts (BuildKit's calls), restart-watcher.ts
+ * (each start of a job container, judged by what it mounted).
  */
+
 
 
 
@@ -5758,6 +6018,17 @@ function inspectionContext(options) {
         resolvePath: resolveExisting,
     };
 }
+/** How long the proxy waits for the daemon's event stream before it listens anyway (the watcher keeps trying). */
+const WATCHER_READY_MS = 5000;
+/** Resolves once the watcher follows the daemon's events, or after `ms` with a log line: no job start is missed when it does. */
+async function watchedWithin(watcher, ms, log) {
+    let timer;
+    const late = new Promise((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
+    const first = await Promise.race([watcher.ready.then(() => 'ready'), late]);
+    clearTimeout(timer);
+    if (first === 'late')
+        log(`setup-dind dood: the daemon's event stream did not answer within ${ms} ms; starts are checked once it does`);
+}
 async function startProxy(options) {
     const { listenPath, upstreamPath, log } = options;
     const context = inspectionContext(options);
@@ -5780,6 +6051,10 @@ async function startProxy(options) {
     const guard = new RequestGuard({ context, ownership, tags, volumes: daemon, log });
     const buildkit = options.policy === 'strict' ? new BuildKitRules({ checkTags: (list, verb) => tags.checkWrites(list, verb) }) : undefined;
     const grpcRelay = (client, early, upstream, upstreamHead) => relayGrpc(client, early, upstream, upstreamHead, { rules: buildkit, log });
+    // strict: the daemon mounts binds again at every start, also one no request asked for (a restart policy):
+    // each start of a job container is judged by what it mounted, and killed on a problem.
+    const watcher = options.policy === 'strict' ? new RestartWatcher({ daemon: watcherDaemon(upstreamPath, track), labels: context.labels, context, log }) : undefined;
+    watcher?.start();
     const forwarder = new Forwarder({
         upstreamPath,
         track,
@@ -5834,19 +6109,31 @@ async function startProxy(options) {
             socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
         socket.destroy();
     });
-    await listenPrivately(server, listenPath);
+    const stopWatching = () => watcher?.stop() ?? Promise.resolve();
+    try {
+        if (watcher)
+            await watchedWithin(watcher, WATCHER_READY_MS, log);
+        await listenPrivately(server, listenPath);
+    }
+    catch (error) {
+        await stopWatching();
+        throw error;
+    }
     log(`DooD proxy listening on ${listenPath} for ${upstreamPath} (dood-policy ${options.policy}` +
         `${options.pathMap ? `; bind sources translated through ${options.pathMap.length} mounts of the job's container` : ''})`);
     let closed;
     return {
         close() {
-            closed ??= new Promise((resolve) => {
+            const shut = () => new Promise((resolve) => {
                 closing = true;
                 server.close(() => resolve());
                 for (const socket of sockets)
                     socket.destroy();
                 server.closeAllConnections();
-            }).then(() => {
+            });
+            closed ??= stopWatching()
+                .then(shut)
+                .then(() => {
                 try {
                     (0,external_node_fs_.unlinkSync)(listenPath);
                 }

@@ -262,6 +262,18 @@ export type MountedVerdict = { refusal: Refused } | { ok: true; checked: number 
 const HOST_DEVICE_FILES = new Set(['/dev/null', '/dev/zero', '/dev/full', '/dev/random', '/dev/urandom', '/dev/tty']);
 
 /**
+ * Directories of the host's programs: `--init` (or the daemon's `init`
+ * setting) binds the daemon's init binary (docker-init, tini) from one of
+ * them at /sbin/docker-init. A program file is no secret of the host.
+ */
+const HOST_PROGRAM_DIRS = ['/usr/bin', '/usr/sbin', '/usr/local/bin', '/usr/local/sbin', '/bin', '/sbin', '/usr/libexec/docker', '/usr/lib/docker'];
+
+/** The daemon's init binary at the place it binds it. */
+function isInitBinary(entry: MountInfoEntry, path: string): boolean {
+  return entry.mountPoint === '/sbin/docker-init' && HOST_PROGRAM_DIRS.includes(posix.dirname(path));
+}
+
+/**
  * What the daemon itself mounts into this container, as host paths: its
  * root file system, its hosts, hostname and resolv.conf files, its shm and
  * secrets (under its directory's mounts/), its volumes' directories. Files,
@@ -294,7 +306,8 @@ function daemonPaths(inspect: Json): string[] {
  * /proc/<State.Pid>/mountinfo) that the host's table shows somewhere must be,
  * at every host path it shows there, under the roots (and not the socket),
  * or be what the daemon mounts itself (the container's root file system, its
- * own directory, its volumes' directories, its cgroups, device files). So a
+ * own directory, its volumes' directories, its cgroups, device files, its
+ * init binary). So a
  * bind whose source was swapped for a link after the check, and swapped
  * back, is seen by what it mounted: `/` of the disk, say. Every entry is
  * looked at, not just the binds' destinations: the image decides where a
@@ -322,7 +335,8 @@ export function mountedProblem(inspect: unknown, context: MountCheckContext, tab
     bindSourceProblem(path, context) === undefined ||
     own.some((root) => isWithin(path, root)) ||
     ((entry.type === 'cgroup' || entry.type === 'cgroup2') && typeof id === 'string' && id.length >= 12 && entry.root.includes(id)) ||
-    HOST_DEVICE_FILES.has(path);
+    HOST_DEVICE_FILES.has(path) ||
+    isInitBinary(entry, path);
   let checked = 0;
   for (const entry of parseMountInfo(containerText)) {
     const paths = hostPathsOf(entry, host);

@@ -20,7 +20,9 @@
  *
  * This file wires the parts together: routes.ts (which endpoint), guard.ts
  * (what to do with it: inspect.ts, ownership.ts), forwarder.ts (the
- * transport), daemon-client.ts (the proxy's own requests), listen.ts.
+ * transport), daemon-client.ts (the proxy's own requests), listen.ts,
+ * grpc-relay.ts and buildkit.ts (BuildKit's calls), restart-watcher.ts
+ * (each start of a job container, judged by what it mounted).
  */
 import http from 'node:http';
 import type net from 'node:net';
@@ -37,6 +39,7 @@ import { resolveExisting, translateHostPath, type PathMapping } from './paths.js
 import type { DoodPolicy } from './policy.js';
 import { withPortHolder } from './port-conflict.js';
 import { Refused } from './refused.js';
+import { RestartWatcher, watcherDaemon } from './restart-watcher.js';
 import { classifyRequest } from './routes.js';
 import { normalizedTag } from './image-refs.js';
 import { TagLedger, TagRules } from './tags.js';
@@ -89,6 +92,18 @@ export function inspectionContext(options: Omit<ProxyOptions, 'listenPath' | 'up
   };
 }
 
+/** How long the proxy waits for the daemon's event stream before it listens anyway (the watcher keeps trying). */
+const WATCHER_READY_MS = 5000;
+
+/** Resolves once the watcher follows the daemon's events, or after `ms` with a log line: no job start is missed when it does. */
+async function watchedWithin(watcher: RestartWatcher, ms: number, log: (line: string) => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
+  const first = await Promise.race([watcher.ready.then(() => 'ready' as const), late]);
+  clearTimeout(timer);
+  if (first === 'late') log(`setup-dind dood: the daemon's event stream did not answer within ${ms} ms; starts are checked once it does`);
+}
+
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const { listenPath, upstreamPath, log } = options;
   const context = inspectionContext(options);
@@ -112,6 +127,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const guard = new RequestGuard({ context, ownership, tags, volumes: daemon, log });
   const buildkit = options.policy === 'strict' ? new BuildKitRules({ checkTags: (list, verb) => tags.checkWrites(list, verb) }) : undefined;
   const grpcRelay: UpgradedRelay = (client, early, upstream, upstreamHead) => relayGrpc(client, early, upstream, upstreamHead, { rules: buildkit!, log });
+  // strict: the daemon mounts binds again at every start, also one no request asked for (a restart policy):
+  // each start of a job container is judged by what it mounted, and killed on a problem.
+  const watcher = options.policy === 'strict' ? new RestartWatcher({ daemon: watcherDaemon(upstreamPath, track), labels: context.labels, context, log }) : undefined;
+  watcher?.start();
   const forwarder = new Forwarder({
     upstreamPath,
     track,
@@ -165,7 +184,14 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     socket.destroy();
   });
 
-  await listenPrivately(server, listenPath);
+  const stopWatching = (): Promise<void> => watcher?.stop() ?? Promise.resolve();
+  try {
+    if (watcher) await watchedWithin(watcher, WATCHER_READY_MS, log);
+    await listenPrivately(server, listenPath);
+  } catch (error) {
+    await stopWatching();
+    throw error;
+  }
   log(
     `DooD proxy listening on ${listenPath} for ${upstreamPath} (dood-policy ${options.policy}` +
       `${options.pathMap ? `; bind sources translated through ${options.pathMap.length} mounts of the job's container` : ''})`,
@@ -174,19 +200,23 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   let closed: Promise<void> | undefined;
   return {
     close(): Promise<void> {
-      closed ??= new Promise<void>((resolve) => {
-        closing = true;
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-        server.closeAllConnections();
-      }).then(() => {
-        try {
-          unlinkSync(listenPath);
-        } catch {
-          // already gone (node removes it on close)
-        }
-        log(`DooD proxy on ${listenPath} closed`);
-      });
+      const shut = () =>
+        new Promise<void>((resolve) => {
+          closing = true;
+          server.close(() => resolve());
+          for (const socket of sockets) socket.destroy();
+          server.closeAllConnections();
+        });
+      closed ??= stopWatching()
+        .then(shut)
+        .then(() => {
+          try {
+            unlinkSync(listenPath);
+          } catch {
+            // already gone (node removes it on close)
+          }
+          log(`DooD proxy on ${listenPath} closed`);
+        });
       return closed;
     },
   };

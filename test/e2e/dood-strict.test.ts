@@ -6,10 +6,10 @@
  * objects work (so a refusal is the policy, not a broken request).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOCKER_MISSING, docker, leftovers } from '../support/docker.js';
 import { useJobs } from '../support/jobs.js';
@@ -155,6 +155,40 @@ describe.skipIf(DOCKER_MISSING !== undefined)('dood-policy strict against a host
     expect(ownLink.out, ownLink.err).toContain('W_ENV_OWN=own-env');
     await job.post();
     expect(await leftovers(job)).toEqual([]);
+  });
+
+  it('a container the daemon restarts on its own, after its bind source became a link out of the job\'s paths, is killed before it reads there', async () => {
+    const job = newJob();
+    expect((await job.main({ mode: 'dood', 'dood-policy': 'strict' })).code).toBe(0);
+    const env: NodeJS.ProcessEnv = job.stepEnv();
+    const outside = mkdtempSync(join(tmpdir(), 'setup-dind-e2e-outside-'));
+    const source = join(job.runnerTemp!, 'src');
+    try {
+      writeFileSync(join(outside, 'marker'), 'the host\'s file\n');
+      mkdirSync(source);
+      writeFileSync(join(source, 'own'), 'the job\'s file\n');
+      // The first run (its source checked at create and start) exits 1 after a second; the daemon restarts it with no request.
+      const script = 'if [ -e /src/own ]; then sleep 1; exit 1; fi; sleep 2; cat /src/marker; sleep 300';
+      const id = await docker(['run', '-d', '--restart', 'on-failure:5', '-v', `${source}:/src`, 'busybox:latest', 'sh', '-c', script], env);
+      renameSync(source, `${source}.before`);
+      symlinkSync(outside, source);
+      let state = '';
+      for (let i = 0; i < 100 && !/^false 137 no /.test(state); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        state = await docker(['inspect', '--format', '{{.State.Running}} {{.State.ExitCode}} {{.HostConfig.RestartPolicy.Name}} {{.RestartCount}}', id], env);
+      }
+      // Killed (137) on its restart, the policy set to no so it stays down; the host's file never read.
+      expect(state).toBe('false 137 no 1');
+      expect(await docker(['logs', id], env)).not.toContain('the host\'s file');
+      const proxyLog = readFileSync(join(dirname(env.DOCKER_HOST!.replace(/^unix:\/\//, '')), 'proxy.log'), 'utf8');
+      expect(proxyLog).toMatch(new RegExp(`killed container \\S+ \\(started\\): setup-dind dood-policy strict: the mount at /src in the container is not allowed \\(the daemon mounted the host's ${outside}`));
+      rmSync(source);
+      rmSync(`${source}.before`, { recursive: true });
+      await job.post();
+      expect(await leftovers(job)).toEqual([]);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 
   it('an image tag that was there before the job is neither replaced (tag, load) nor removed; the job\'s own tags are', async () => {

@@ -281,6 +281,15 @@ describe('mountedProblem: what the daemon mounted, judged by the mount tables', 
     expect(mountedProblem(running(), context, tables(volumes))).toHaveProperty('refusal');
   });
 
+  it('passes the daemon\'s init binary (--init) at /sbin/docker-init, nothing else there or elsewhere', () => {
+    const init = [...legit, '95 79 254:0 /usr/bin/tini-static /sbin/docker-init ro,relatime - ext4 /dev/vda rw'];
+    expect(mountedProblem(running(), context, tables(init))).toEqual({ ok: true, checked: 9 });
+    const shadow = [...legit, '95 79 254:0 /etc/shadow /sbin/docker-init ro,relatime - ext4 /dev/vda rw'];
+    expect(mountedProblem(running(), context, tables(shadow))).toHaveProperty('refusal.message', expect.stringContaining("the host's /etc/shadow there"));
+    const elsewhere = [...legit, '95 79 254:0 /usr/bin/tini-static /x rw - ext4 /dev/vda rw'];
+    expect(mountedProblem(running(), context, tables(elsewhere))).toHaveProperty('refusal');
+  });
+
   it('says when it cannot look: not running, no table, or a job container', () => {
     expect(mountedProblem(inspectOf(['/work/a:/a']), context, tables(legit))).toEqual({ unverified: 'the container does not run' });
     expect(mountedProblem(running({ State: { Pid: 7 } }), context, tables(legit))).toEqual({ unverified: 'cannot read /proc/7/mountinfo' });

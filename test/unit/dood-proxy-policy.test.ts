@@ -35,8 +35,8 @@ const OWN_CONTAINER_REFUSAL = /^setup-dind dood-policy strict: .+ is not allowed
 
 type Labels = Record<string, string> | null;
 
-/** What a strict proxy asks when it starts: the tags there are. */
-const STARTUP = new Set(['/images/json']);
+/** What a strict proxy asks when it starts: the tags there are, and the event stream it follows (restart-watcher.ts). */
+const STARTUP = new Set(['/images/json', '/events']);
 
 interface Seen {
   method: string;
@@ -129,6 +129,12 @@ class FakeDaemon {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const { method, path, url } = this.record(req, Buffer.concat(chunks).toString('utf8'), false);
     const body = this.seen[this.seen.length - 1]!.body;
+    if (path === '/events') {
+      // As the daemon does: the stream stays open, with no events here.
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.flushHeaders();
+      return;
+    }
     const answer = (status: number, json?: unknown) => {
       const text = json === undefined ? '' : `${JSON.stringify(json)}\n`;
       res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), Api: '1.47' });
