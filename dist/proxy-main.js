@@ -1851,11 +1851,19 @@ function bytesOf(fields, no) {
 function stringsOf(fields, no) {
     return bytesOf(fields, no).map((bytes) => decoder.decode(bytes));
 }
-/** A map<string, string> field: entries are messages of key 1 and value 2; a later key wins. */
+/**
+ * A map<string, string> field: entries are messages of key 1 and value 2; a
+ * later key wins. Go's decoders read an entry's key and value as
+ * length-delimited whatever their tag's wire type says, so an entry tagged
+ * otherwise would read differently here: it is refused (throws).
+ */
 function stringMapOf(fields, no) {
     const map = new Map();
     for (const entry of bytesOf(fields, no)) {
         const entryFields = readFields(entry);
+        const odd = entryFields.find((field) => (field.no === 1 || field.no === 2) && !('bytes' in field));
+        if (odd)
+            throw new Error(`a map entry of field ${no} whose ${odd.no === 1 ? 'key' : 'value'} is not length-delimited`);
         map.set(stringsOf(entryFields, 1).at(-1) ?? '', stringsOf(entryFields, 2).at(-1) ?? '');
     }
     return map;
@@ -2655,7 +2663,6 @@ function passOn(stream, headers, upstream, early) {
             call.destroy();
         }
     });
-    stream.on('error', () => undefined);
     if (early && early.length > 0)
         call.write(early);
     stream.pipe(call);
@@ -2664,6 +2671,8 @@ function passOn(stream, headers, upstream, early) {
 /** One call from the client: refused, held for inspection, or passed on. */
 function relayCall(stream, headers, upstream, { rules, log }) {
     const path = String(headers[':path'] ?? '');
+    // A client may reset the call at any moment, also while it is held: node emits that as an error, which must end the call only.
+    stream.on('error', () => undefined);
     const refuse = (refusal) => {
         log(`refused gRPC ${path}: ${refusal.message}`);
         answerError(stream, refusal.status === 403 ? PERMISSION_DENIED : INTERNAL, refusal.message);
@@ -2676,7 +2685,9 @@ function relayCall(stream, headers, upstream, { rules, log }) {
     firstMessage(stream)
         .then(async ({ message, read }) => {
         await rules.inspect(path, message);
-        passOn(stream, headers, upstream, read);
+        // A call the client gave up on while it was held goes no further.
+        if (!stream.destroyed && !stream.closed)
+            passOn(stream, headers, upstream, read);
     })
         .catch((error) => {
         if (error instanceof Refused)

@@ -131,7 +131,6 @@ function passOn(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHead
       call.destroy();
     }
   });
-  stream.on('error', () => undefined);
   if (early && early.length > 0) call.write(early);
   stream.pipe(call);
   stream.resume();
@@ -140,6 +139,8 @@ function passOn(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHead
 /** One call from the client: refused, held for inspection, or passed on. */
 function relayCall(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, upstream: http2.ClientHttp2Session, { rules, log }: RelayOptions): void {
   const path = String(headers[':path'] ?? '');
+  // A client may reset the call at any moment, also while it is held: node emits that as an error, which must end the call only.
+  stream.on('error', () => undefined);
   const refuse = (refusal: Refused) => {
     log(`refused gRPC ${path}: ${refusal.message}`);
     answerError(stream, refusal.status === 403 ? PERMISSION_DENIED : INTERNAL, refusal.message);
@@ -150,7 +151,8 @@ function relayCall(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpH
   firstMessage(stream)
     .then(async ({ message, read }) => {
       await rules.inspect(path, message);
-      passOn(stream, headers, upstream, read);
+      // A call the client gave up on while it was held goes no further.
+      if (!stream.destroyed && !stream.closed) passOn(stream, headers, upstream, read);
     })
     .catch((error: unknown) => {
       if (error instanceof Refused) return refuse(error);

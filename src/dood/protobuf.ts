@@ -48,11 +48,18 @@ export function stringsOf(fields: WireField[], no: number): string[] {
   return bytesOf(fields, no).map((bytes) => decoder.decode(bytes));
 }
 
-/** A map<string, string> field: entries are messages of key 1 and value 2; a later key wins. */
+/**
+ * A map<string, string> field: entries are messages of key 1 and value 2; a
+ * later key wins. Go's decoders read an entry's key and value as
+ * length-delimited whatever their tag's wire type says, so an entry tagged
+ * otherwise would read differently here: it is refused (throws).
+ */
 export function stringMapOf(fields: WireField[], no: number): Map<string, string> {
   const map = new Map<string, string>();
   for (const entry of bytesOf(fields, no)) {
     const entryFields = readFields(entry);
+    const odd = entryFields.find((field) => (field.no === 1 || field.no === 2) && !('bytes' in field));
+    if (odd) throw new Error(`a map entry of field ${no} whose ${odd.no === 1 ? 'key' : 'value'} is not length-delimited`);
     map.set(stringsOf(entryFields, 1).at(-1) ?? '', stringsOf(entryFields, 2).at(-1) ?? '');
   }
   return map;

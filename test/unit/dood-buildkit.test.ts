@@ -109,6 +109,19 @@ describe('BuildKitRules.inspect (Control Solve)', () => {
     expect(await solveRefusal([{ no: 13, message: [{ no: 2, map: ['name', 'Not A Name'] }] }])).toContain('building into Not A Name is not allowed (the proxy cannot read it');
   });
 
+  it('refuses a map entry whose key or value is not sent length-delimited: the daemon reads it as a string all the same', async () => {
+    // Key 1 tagged fixed32 (0x0d): the daemon reads a length (4) and "name"; a reader that trusts the tag sees no key.
+    const entry = (value: string) => Buffer.concat([Buffer.from([0x0d, 4]), Buffer.from('name'), Buffer.from([0x12, value.length]), Buffer.from(value)]);
+    const solve = (no: number, value: string) => {
+      const writer = new BinaryWriter();
+      writer.tag(no, WireType.LengthDelimited).bytes(entry(value));
+      return Buffer.from(writer.finish());
+    };
+    await expect(rules().buildkit.inspect(SOLVE, solve(4, 'aab0,docker:dind,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'))).rejects.toThrow(/a BuildKit request the proxy cannot read .*map entry/);
+    await expect(rules().buildkit.inspect(SOLVE, solve(7, 'x'))).rejects.toThrow(/cannot read/);
+    await expect(rules().buildkit.inspect(BRIDGE_SOLVE, solve(3, 'x'))).rejects.toThrow(/cannot read/);
+  });
+
   it('refuses a request it cannot read', async () => {
     expect(await solveRefusal([{ no: 7, text: 'not a map entry' }])).toContain('a BuildKit request the proxy cannot read');
     await expect(rules().buildkit.inspect(SOLVE, Buffer.from([0x0b]))).rejects.toThrow(/cannot read/);

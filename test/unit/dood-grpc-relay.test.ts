@@ -198,6 +198,22 @@ describe('relayGrpc', () => {
     expect(seen).toEqual([]);
   });
 
+  it('survives a client that resets a call while its first message is inspected, and serves the next call', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const { client, seen } = await relay({ admit: () => 'inspect', inspect: () => held });
+    const stream = client.request({ ':method': 'POST', ':path': '/test.Svc/Echo', 'content-type': 'application/grpc' });
+    stream.on('error', () => undefined);
+    stream.write(frame(Buffer.from('slow')));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    stream.close(http2.constants.NGHTTP2_PROTOCOL_ERROR);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    release();
+    const answer = await call(client, '/test.Svc/Echo', frame(Buffer.from('next')));
+    expect(answer.body).toEqual(frame(Buffer.from('next')));
+    expect(seen.map(({ body }) => body)).toEqual([frame(Buffer.from('next'))]);
+  });
+
   it('keeps what either side sent before the relay took over (the preface, the settings)', async () => {
     const { client } = await relay(forwardAll, { early: true });
     const answer = await call(client, '/test.Svc/Echo', frame(Buffer.from('after settings')));
