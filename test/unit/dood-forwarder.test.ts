@@ -9,7 +9,7 @@ import { Transform } from 'node:stream';
 import net from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Forwarder, type Forwarding } from '../../src/dood/forwarder.js';
+import { Forwarder, type Forwarding, type UpgradedRelay } from '../../src/dood/forwarder.js';
 import { Refused } from '../../src/dood/refused.js';
 import { FakeUpstream } from '../support/fake-upstream.js';
 import { rawExchange } from '../support/raw-http.js';
@@ -22,6 +22,8 @@ interface Harness {
   forwarding: Forwarding;
   check: () => Promise<string | undefined>;
   explain: (answer: Buffer) => Promise<Buffer>;
+  /** Given to hijack: what takes over an upgraded connection instead of joining it. */
+  relay?: UpgradedRelay;
 }
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -50,7 +52,7 @@ async function setup(): Promise<Harness> {
     explainError: (answer) => job.explain(answer),
   });
   const server = http.createServer((req, res) => forwarder.forward(req, res, job.forwarding));
-  server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => forwarder.hijack(req, socket, head, () => job.check()));
+  server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => forwarder.hijack(req, socket, head, () => job.check(), job.relay));
   await new Promise<void>((resolve) => server.listen(job.listenPath, resolve));
   cleanups.push(
     () =>
@@ -274,6 +276,28 @@ describe('Forwarder.hijack', () => {
     expect(answer.endsWith('\r\n\r\noutput after stdin closed')).toBe(true);
     expect(Buffer.concat(received).toString('utf8')).toBe('{"Tty":false}earlystdin');
     expect(job.upstream.seen).toMatchObject([{ method: 'POST', url: '/v1.47/exec/abc/start', headers: { 'content-length': '13', upgrade: 'tcp' } }]);
+  });
+
+  it('with a relay: hands both sockets over on 101, with what the client sent early', async () => {
+    const job = await setup();
+    const received: Buffer[] = [];
+    job.upstream.upgrade = (_request, socket) => {
+      socket.write('HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n');
+      socket.on('data', (chunk: Buffer) => received.push(chunk));
+      socket.on('end', () => socket.end());
+    };
+    const relayed: string[] = [];
+    job.relay = (client, early, upstream) => {
+      relayed.push(early.toString());
+      client.end('relayed');
+      upstream.destroy();
+    };
+    const request = `POST /grpc HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n`;
+    expect(await raw(job, `${request}early`)).toMatch(/\r\n\r\nrelayed$/);
+    expect(relayed).toEqual(['early']);
+
+    // What came past the 101 is the relay's to send: the join sent the daemon nothing.
+    expect(Buffer.concat(received).toString()).toBe('');
   });
 
   it('sends nothing to the daemon until the check passes, and nothing at all when it refuses', async () => {
