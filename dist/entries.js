@@ -3860,7 +3860,7 @@ const INPUTS = [
         option: 'doodPolicy',
         parser: (0,parsers/* enumOf */.VE)(DOOD_POLICIES),
         modes: ['dood'],
-        description: 'what the job may ask of the host daemon: `none`; `no-privileged` (no privileged containers); `strict` (also no host namespaces (network, pid, ipc, uts, userns, cgroupns), no bind mounts outside the job\'s workspace, RUNNER_TEMP and its own directory, no mounting the socket again, only the job\'s own containers, volumes and networks, only Engine API endpoints and body fields the proxy knows, no replacing image tags that were there before the job, no image or build-cache prune). Refusals reach the docker CLI as API errors (`Error response from daemon: setup-dind dood-policy strict: …`).',
+        description: 'what the job may ask of the host daemon: `none`; `no-privileged` (no privileged containers); `strict` (also no host namespaces (network, pid, ipc, uts, userns, cgroupns), no bind mounts outside the job\'s workspace, RUNNER_TEMP and its own directory, no mounting the socket again, only the job\'s own containers, volumes and networks, only Engine API endpoints and body fields the proxy knows, no replacing or removing image tags another job or the host made, no image or build-cache prune). Refusals reach the docker CLI as API errors (`Error response from daemon: setup-dind dood-policy strict: …`).',
     }),
     input({
         name: 'load-images',

@@ -20,7 +20,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _policy_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(58);
-/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(125);
+/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(964);
 /**
  * The DooD proxy's background process (bundled as dist/dood-proxy.js). The
  * action starts it detached with its options as JSON in
@@ -128,7 +128,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 125:
+/***/ 964:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -349,7 +349,7 @@ function readBody(stream, limit) {
 ;// CONCATENATED MODULE: ./src/dood/daemon-client.ts
 /**
  * The proxy's own requests to the daemon (ownership look-ups, volumes it
- * creates, the container list for a port conflict), each on its own
+ * creates, tag claims, the container list for a port conflict), each on its own
  * connection and read whole, as JSON.
  */
 
@@ -378,10 +378,7 @@ function daemonClient(upstreamPath, track) {
         inspect: (kind, ref) => request('GET', INSPECT_PATHS[kind](ref)),
         createVolume: (spec) => request('POST', '/volumes/create', spec),
         inspectImage: (ref) => request('GET', `/images/${encodeURIComponent(ref)}/json`),
-        listImageTags: async () => {
-            const { json } = await request('GET', '/images/json', undefined, 64 << 20);
-            return Array.isArray(json) ? json.flatMap((image) => strings(isObject(image) ? image.RepoTags : undefined)) : [];
-        },
+        removeVolume: (name) => request('DELETE', `/volumes/${encodeURIComponent(name)}`),
         listContainers: async () => {
             // The list of every container can be long: a larger limit than for one object.
             const { json } = await request('GET', '/containers/json', undefined, 64 << 20);
@@ -2986,6 +2983,56 @@ function deviceOnHost(host, context) {
     return inContainer === undefined ? host : translateHostPath(resolve(inContainer), context.pathMap);
 }
 
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/dood/tag-claims.ts
+/**
+ * Claims on new image tags, held in the daemon so that every job's proxy on
+ * it sees them: a claim is a volume named after the tag's hash, labelled
+ * with the job's labels. The daemon creates a volume name once (its volume
+ * store locks by name) and answers a second create with the volume that is
+ * there, so whose labels come back tells who holds the claim. The job's
+ * teardown removes its volumes, and with them its claims.
+ */
+
+
+/** Claims within this proxy only: no other job is coordinated with (policies other than strict, the unit tests). */
+const localClaims = { claim: async () => ({ held: true }), release: async () => { } };
+/** The label a claim volume carries its tag in (for people reading `docker volume ls`). */
+const CLAIM_TAG_LABEL = 'setup-dind.claim-tag';
+const NAME_PREFIX = 'setup-dind-tag-claim-';
+/** Why strict refuses a job a volume of this name, if it does: the names of claims are the proxy's, lest a job squat another's tag. */
+function claimNameProblem(name) {
+    return name.startsWith(NAME_PREFIX) ? `the name ${NAME_PREFIX}… is kept for the proxy's claims on image tags` : undefined;
+}
+/** The volume that holds a tag's claim: the same name in every job's proxy. */
+function claimVolumeName(tag) {
+    return NAME_PREFIX + (0,external_node_crypto_namespaceObject.createHash)('sha256').update(tag).digest('hex').slice(0, 40);
+}
+/** Claims in the daemon, for a job whose objects carry `labels`. */
+function daemonClaims(daemon, labels) {
+    const ours = (found) => isObject(found) && Object.entries(labels).every(([key, value]) => found[key] === value);
+    // The holder as its labels say (the same keys as the job's): who to ask.
+    const holderOf = (found) => {
+        const named = Object.keys(labels).flatMap((key) => (isObject(found) && typeof found[key] === 'string' ? [`${key}=${found[key]}`] : []));
+        return named.length > 0 ? named.join(', ') : 'not labelled as a job';
+    };
+    return {
+        async claim(tag) {
+            const { status, json } = await daemon.createVolume({ Name: claimVolumeName(tag), Labels: { ...labels, [CLAIM_TAG_LABEL]: tag } });
+            const found = isObject(json) ? json.Labels : undefined;
+            if (status === 201 && ours(found))
+                return { held: true };
+            if (status !== 201)
+                return { held: false, holder: `unknown: the daemon answered ${status} to the claim` };
+            return { held: false, holder: `the volume ${claimVolumeName(tag)} (${holderOf(found)})` };
+        },
+        async release(tag) {
+            await daemon.removeVolume(claimVolumeName(tag));
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/dood/inspect.ts
 /**
  * The checks over request bodies, as pure functions: what the job's labels go
@@ -2995,6 +3042,7 @@ function deviceOnHost(host, context) {
  * security options). What needs the daemon (whose containers and volumes
  * these are) is returned in Inspected for the ownership checks.
  */
+
 
 
 
@@ -3212,6 +3260,9 @@ function inspectVolumeCreate(body, context) {
     if (!isObject(body))
         return emptyInspection(body);
     const name = field(body, 'Name');
+    const reserved = context.policy === 'strict' && typeof name === 'string' ? claimNameProblem(name) : undefined;
+    if (reserved)
+        throw policyRefusal('strict', `creating volume ${name}`, reserved);
     const refusal = volumeOptionsProblem(field(body, 'Driver'), field(body, 'DriverOpts'), context, `volume ${typeof name === 'string' && name ? name : '(unnamed)'}`);
     if (refusal)
         throw refusal;
@@ -4802,6 +4853,7 @@ function restartPolicyName(config) {
 ;// CONCATENATED MODULE: ./src/dood/ownership.ts
 
 
+
 /** The networks a created container joins when it starts, as its inspect JSON names them. */
 function containerNetworks(container) {
     const hostConfig = field(container, 'HostConfig');
@@ -4928,6 +4980,9 @@ class Ownership {
                     throw policyRefusal('strict', `using volume ${volume.name}`, `the daemon did not say whose the volume is (status ${found.status})`);
                 continue;
             }
+            const reserved = strict ? claimNameProblem(volume.name) : undefined;
+            if (reserved)
+                throw policyRefusal('strict', `creating volume ${volume.name}`, reserved);
             const created = await daemon.createVolume({
                 Name: volume.name,
                 ...(volume.driver ? { Driver: volume.driver } : {}),
@@ -5759,7 +5814,8 @@ async function eventStream(socketPath, path, signal, track) {
 /**
  * strict's rule for image tags: the job may read any image and create new
  * tags; it may not delete, untag or replace a tag it did not create. The
- * tags it created are in a TagLedger (in memory: one proxy per job); each
+ * tags it created are in a TagLedger (in memory: one proxy per job), each
+ * under a claim that keeps other jobs from creating it too (tag-claims.ts); each
  * rule asks the daemon through ImageLookup (which the tests fake) and pins a
  * removal to what was checked, so a name or ID prefix that means another
  * image by then is not what the daemon acts on.
@@ -5767,8 +5823,7 @@ async function eventStream(socketPath, path, signal, track) {
 
 
 
-/** Claims within this proxy only: no other job is coordinated with (the race between jobs stays). */
-const localClaims = { claim: async () => true, release: async () => { } };
+
 /** The tags this job created, normalized (docker.io/library/x:latest). */
 class TagLedger {
     tags = new Set();
@@ -5778,7 +5833,7 @@ class TagLedger {
     record(tag) {
         this.tags.add(tag);
     }
-    /** Forgotten before an untag is sent: once gone, the tag is anyone's to create again. */
+    /** Forgotten before an untag is sent (the claim stays: released first, another job could create the tag before the untag runs). */
     forget(tag) {
         this.tags.delete(tag);
     }
@@ -5829,12 +5884,9 @@ class TagRules {
                 return {};
         }
     }
-    /** The job's tag: one it created through the proxy, or one made since the proxy started. */
-    async isJobs(tag) {
-        if (this.options.ledger.has(tag))
-            return true;
-        const preexisting = this.options.preexisting;
-        return preexisting !== undefined && !(await preexisting).has(tag);
+    /** The job's tag: one it created through the proxy (a pull's is the registry's, and nobody's to change). */
+    isJobs(tag) {
+        return this.options.ledger.has(tag);
     }
     async checkPullPlatform(request, query) {
         if ((query.get('platform') ?? '') === '')
@@ -5843,7 +5895,7 @@ class TagRules {
         if (tag === undefined)
             throw policyRefusal('strict', `pulling ${request.image} for a platform`, 'the proxy cannot read it as an image reference to check');
         const { status } = await this.options.lookup.inspectImage(tag);
-        if (status === 200 && !(await this.isJobs(tag))) {
+        if (status === 200 && !this.isJobs(tag)) {
             throw policyRefusal('strict', `pulling ${tag} for platform ${query.get('platform')}`, `it moves the tag to that platform's image; ${NOT_OURS}`);
         }
     }
@@ -5863,11 +5915,12 @@ class TagRules {
         const { ledger, lookup } = this.options;
         if (ledger.has(tag))
             return;
-        if (!(await this.claims.claim(tag))) {
-            throw policyRefusal('strict', `${verb} ${tag}`, 'another job is creating this tag; strict lets a job create new tags and change only its own');
+        const claim = await this.claims.claim(tag);
+        if (!claim.held) {
+            throw policyRefusal('strict', `${verb} ${tag}`, `another job created or is creating this tag (its claim is held by ${claim.holder}); strict lets a job create new tags and change only its own`);
         }
         const { status } = await lookup.inspectImage(tag);
-        if (status === 404 || (status === 200 && (await this.isJobs(tag)))) {
+        if (status === 404) {
             ledger.record(tag);
             return;
         }
@@ -5903,7 +5956,7 @@ class TagRules {
                 throw policyRefusal('strict', `removing ${name}`, 'the digest reference is not in a repository of this job\'s tags; strict lets a job remove only its own tags');
             }
         }
-        else if (!(await this.isJobs(name))) {
+        else if (!this.isJobs(name)) {
             throw policyRefusal('strict', `untagging ${name}`, NOT_OURS);
         }
         ledger.forget(name);
@@ -5918,8 +5971,7 @@ class TagRules {
      */
     async planRemoveById(ref, image) {
         const { ledger } = this.options;
-        const jobs = await Promise.all(image.tags.map((tag) => this.isJobs(tag)));
-        const foreign = image.tags.find((_tag, index) => !jobs[index]);
+        const foreign = image.tags.find((tag) => !this.isJobs(tag));
         if (foreign !== undefined)
             throw policyRefusal('strict', `removing image ${ref}`, `it is tagged ${foreign}, which was not created by this job; strict lets a job remove only its own tags`);
         const foreignDigest = image.digests.find((digest) => !ledger.hasRepository(repositoryOf(parseNormalizedNamed(digest) ?? { domain: '', path: digest })));
@@ -6055,10 +6107,8 @@ async function startProxy(options) {
     let closing = false;
     const daemon = daemonClient(upstreamPath, track);
     const ownership = new Ownership({ daemon, labels: context.labels, strict: context.policy === 'strict', log });
-    // The tags there are before the job can make any: those strict protects (when the list fails, every tag but the ledger's).
-    const everyTag = { has: () => true };
-    const preexisting = options.policy === 'strict' ? daemon.listImageTags().then((list) => new Set(list.map((tag) => normalizedTag(tag) ?? tag)), () => everyTag) : undefined;
-    const tags = new TagRules({ lookup: daemon, ledger: new TagLedger(), labels: context.labels, ...(preexisting ? { preexisting } : {}) });
+    // The job's new tags are claimed in the daemon, where every job's proxy sees the claims.
+    const tags = new TagRules({ lookup: daemon, ledger: new TagLedger(), labels: context.labels, claims: daemonClaims(daemon, context.labels) });
     const guard = new RequestGuard({ context, ownership, tags, volumes: daemon, log });
     const buildkit = options.policy === 'strict' ? new BuildKitRules({ checkTags: (list, verb) => tags.checkWrites(list, verb) }) : undefined;
     const grpcRelay = (client, early, upstream, upstreamHead) => relayGrpc(client, early, upstream, upstreamHead, { rules: buildkit, log });

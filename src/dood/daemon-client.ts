@@ -1,19 +1,18 @@
 /**
  * The proxy's own requests to the daemon (ownership look-ups, volumes it
- * creates, the container list for a port conflict), each on its own
+ * creates, tag claims, the container list for a port conflict), each on its own
  * connection and read whole, as JSON.
  */
 import http from 'node:http';
 import type net from 'node:net';
-import { isObject, parseFirstJsonValue, strings, type Json } from './json.js';
+import { parseFirstJsonValue, type Json } from './json.js';
 import type { DaemonLookup, JsonAnswer, ObjectKind } from './ownership.js';
 import type { ListedContainer } from './port-conflict.js';
+import type { ClaimDaemon } from './tag-claims.js';
 import type { ImageLookup } from './tags.js';
 import { MAX_ERROR_BODY, readBody } from './wire.js';
 
-export interface DaemonClient extends DaemonLookup, ImageLookup {
-  /** GET /images/json: every tag the daemon has, as it lists them. */
-  listImageTags(): Promise<string[]>;
+export interface DaemonClient extends DaemonLookup, ImageLookup, ClaimDaemon {
   /** GET /containers/json: the running containers (an empty list when the answer is not one). */
   listContainers(): Promise<ListedContainer[]>;
 }
@@ -46,10 +45,7 @@ export function daemonClient(upstreamPath: string, track: (socket: net.Socket) =
     inspect: (kind, ref) => request('GET', INSPECT_PATHS[kind](ref)),
     createVolume: (spec: Json) => request('POST', '/volumes/create', spec),
     inspectImage: (ref) => request('GET', `/images/${encodeURIComponent(ref)}/json`),
-    listImageTags: async () => {
-      const { json } = await request('GET', '/images/json', undefined, 64 << 20);
-      return Array.isArray(json) ? json.flatMap((image: unknown) => strings(isObject(image) ? image.RepoTags : undefined)) : [];
-    },
+    removeVolume: (name) => request('DELETE', `/volumes/${encodeURIComponent(name)}`),
     listContainers: async () => {
       // The list of every container can be long: a larger limit than for one object.
       const { json } = await request('GET', '/containers/json', undefined, 64 << 20);

@@ -9,6 +9,7 @@
 import { bindSourceProblem, hostSource, parseBind, volumeOptionsProblem, type BindContext } from './binds.js';
 import { field, isObject, keyOf, parseFirstJsonValue, setField, strings, withLabels, type Json } from './json.js';
 import { policyRefusal } from './refused.js';
+import { claimNameProblem } from './tag-claims.js';
 
 export interface InspectionContext extends BindContext {
   /** Added to what the job creates, over the request's own. */
@@ -242,6 +243,8 @@ export function inspectNetworkCreate(body: unknown, context: InspectionContext):
 export function inspectVolumeCreate(body: unknown, context: InspectionContext): Inspected {
   if (!isObject(body)) return emptyInspection(body);
   const name = field(body, 'Name');
+  const reserved = context.policy === 'strict' && typeof name === 'string' ? claimNameProblem(name) : undefined;
+  if (reserved) throw policyRefusal('strict', `creating volume ${name}`, reserved);
   const refusal = volumeOptionsProblem(field(body, 'Driver'), field(body, 'DriverOpts'), context, `volume ${typeof name === 'string' && name ? name : '(unnamed)'}`);
   if (refusal) throw refusal;
   withLabels(body, 'Labels', context.labels);

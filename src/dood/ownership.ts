@@ -9,6 +9,7 @@
 import type { Inspected } from './inspect.js';
 import { field, isObject, type Json } from './json.js';
 import { policyRefusal, Refused } from './refused.js';
+import { claimNameProblem } from './tag-claims.js';
 
 export type ObjectKind = 'container' | 'exec' | 'volume' | 'network';
 
@@ -160,6 +161,8 @@ export class Ownership {
         if (strict) throw policyRefusal('strict', `using volume ${volume.name}`, `the daemon did not say whose the volume is (status ${found.status})`);
         continue;
       }
+      const reserved = strict ? claimNameProblem(volume.name) : undefined;
+      if (reserved) throw policyRefusal('strict', `creating volume ${volume.name}`, reserved);
       const created = await daemon.createVolume({
         Name: volume.name,
         ...(volume.driver ? { Driver: volume.driver } : {}),

@@ -41,7 +41,7 @@ import { withPortHolder } from './port-conflict.js';
 import { Refused } from './refused.js';
 import { RestartWatcher, watcherDaemon } from './restart-watcher.js';
 import { classifyRequest } from './routes.js';
-import { normalizedTag } from './image-refs.js';
+import { daemonClaims } from './tag-claims.js';
 import { TagLedger, TagRules } from './tags.js';
 import { jsonAnswer } from './wire.js';
 
@@ -120,10 +120,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
 
   const daemon = daemonClient(upstreamPath, track);
   const ownership = new Ownership({ daemon, labels: context.labels, strict: context.policy === 'strict', log });
-  // The tags there are before the job can make any: those strict protects (when the list fails, every tag but the ledger's).
-  const everyTag = { has: () => true };
-  const preexisting = options.policy === 'strict' ? daemon.listImageTags().then((list) => new Set(list.map((tag) => normalizedTag(tag) ?? tag)), () => everyTag) : undefined;
-  const tags = new TagRules({ lookup: daemon, ledger: new TagLedger(), labels: context.labels, ...(preexisting ? { preexisting } : {}) });
+  // The job's new tags are claimed in the daemon, where every job's proxy sees the claims.
+  const tags = new TagRules({ lookup: daemon, ledger: new TagLedger(), labels: context.labels, claims: daemonClaims(daemon, context.labels) });
   const guard = new RequestGuard({ context, ownership, tags, volumes: daemon, log });
   const buildkit = options.policy === 'strict' ? new BuildKitRules({ checkTags: (list, verb) => tags.checkWrites(list, verb) }) : undefined;
   const grpcRelay: UpgradedRelay = (client, early, upstream, upstreamHead) => relayGrpc(client, early, upstream, upstreamHead, { rules: buildkit!, log });

@@ -1,7 +1,8 @@
 /**
  * strict's rule for image tags: the job may read any image and create new
  * tags; it may not delete, untag or replace a tag it did not create. The
- * tags it created are in a TagLedger (in memory: one proxy per job); each
+ * tags it created are in a TagLedger (in memory: one proxy per job), each
+ * under a claim that keeps other jobs from creating it too (tag-claims.ts); each
  * rule asks the daemon through ImageLookup (which the tests fake) and pins a
  * removal to what was checked, so a name or ID prefix that means another
  * image by then is not what the daemon acts on.
@@ -12,31 +13,13 @@ import { isObject, parseFirstJsonValue, strings } from './json.js';
 import type { JsonAnswer } from './ownership.js';
 import { policyRefusal, Refused } from './refused.js';
 import type { ArchiveNames } from './load-archive.js';
+import { localClaims, type TagClaims } from './tag-claims.js';
 
 /** What the tag rules ask the daemon. */
 export interface ImageLookup {
   /** GET /images/{ref}/json: 404, or the image with its Id, RepoTags and RepoDigests. */
   inspectImage(ref: string): Promise<JsonAnswer>;
 }
-
-/**
- * Claims on new tags across the jobs on one daemon: the existence check and
- * the write are two steps, and a build writes its tags minutes after it was
- * checked, so two jobs could both find a tag new and the later one would
- * overwrite the other's. A claim is exclusive and lasts the job: only the
- * job holding it may create the tag. (A daemon-enforced way: create, but do
- * not start, a container named after the tag's hash with the job's labels;
- * container names are unique, the 409 is the lost race, teardown releases.)
- */
-export interface TagClaims {
-  /** True when this job holds the tag's claim now (also when it already did); false when another job does. */
-  claim(tag: string): Promise<boolean>;
-  /** Gives up a claim this job holds on a tag it did not get. */
-  release(tag: string): Promise<void>;
-}
-
-/** Claims within this proxy only: no other job is coordinated with (the race between jobs stays). */
-export const localClaims: TagClaims = { claim: async () => true, release: async () => {} };
 
 /** The tags this job created, normalized (docker.io/library/x:latest). */
 export class TagLedger {
@@ -50,7 +33,7 @@ export class TagLedger {
     this.tags.add(tag);
   }
 
-  /** Forgotten before an untag is sent: once gone, the tag is anyone's to create again. */
+  /** Forgotten before an untag is sent (the claim stays: released first, another job could create the tag before the untag runs). */
   forget(tag: string): void {
     this.tags.delete(tag);
   }
@@ -93,14 +76,6 @@ export interface TagRulesOptions {
   claims?: TagClaims;
   /** The job's labels: strict's image prune is kept to dangling images that carry them all. */
   labels: Record<string, string>;
-  /**
-   * The tags that existed when the proxy started (normalized). A tag made
-   * since counts as the job's, whoever made it (the ledger cannot know every
-   * writer: a BuildKit build records none); one that existed before is
-   * protected unless the ledger has it. Default: none (only the
-   * ledger's tags are the job's).
-   */
-  preexisting?: Promise<{ has(tag: string): boolean }>;
 }
 
 export class TagRules {
@@ -136,11 +111,9 @@ export class TagRules {
     }
   }
 
-  /** The job's tag: one it created through the proxy, or one made since the proxy started. */
-  private async isJobs(tag: string): Promise<boolean> {
-    if (this.options.ledger.has(tag)) return true;
-    const preexisting = this.options.preexisting;
-    return preexisting !== undefined && !(await preexisting).has(tag);
+  /** The job's tag: one it created through the proxy (a pull's is the registry's, and nobody's to change). */
+  private isJobs(tag: string): boolean {
+    return this.options.ledger.has(tag);
   }
 
   private async checkPullPlatform(request: Extract<ImageRequest, { kind: 'pull' }>, query: URLSearchParams): Promise<void> {
@@ -148,7 +121,7 @@ export class TagRules {
     const tag = request.tag === '' ? normalizedTag(request.image) : repoTagName(request.image, request.tag);
     if (tag === undefined) throw policyRefusal('strict', `pulling ${request.image} for a platform`, 'the proxy cannot read it as an image reference to check');
     const { status } = await this.options.lookup.inspectImage(tag);
-    if (status === 200 && !(await this.isJobs(tag))) {
+    if (status === 200 && !this.isJobs(tag)) {
       throw policyRefusal('strict', `pulling ${tag} for platform ${query.get('platform')}`, `it moves the tag to that platform's image; ${NOT_OURS}`);
     }
   }
@@ -169,11 +142,12 @@ export class TagRules {
   private async checkWrite(tag: string, verb: string): Promise<void> {
     const { ledger, lookup } = this.options;
     if (ledger.has(tag)) return;
-    if (!(await this.claims.claim(tag))) {
-      throw policyRefusal('strict', `${verb} ${tag}`, 'another job is creating this tag; strict lets a job create new tags and change only its own');
+    const claim = await this.claims.claim(tag);
+    if (!claim.held) {
+      throw policyRefusal('strict', `${verb} ${tag}`, `another job created or is creating this tag (its claim is held by ${claim.holder}); strict lets a job create new tags and change only its own`);
     }
     const { status } = await lookup.inspectImage(tag);
-    if (status === 404 || (status === 200 && (await this.isJobs(tag)))) {
+    if (status === 404) {
       ledger.record(tag);
       return;
     }
@@ -206,7 +180,7 @@ export class TagRules {
       if (!ledger.hasRepository(repositoryOf(named))) {
         throw policyRefusal('strict', `removing ${name}`, 'the digest reference is not in a repository of this job\'s tags; strict lets a job remove only its own tags');
       }
-    } else if (!(await this.isJobs(name))) {
+    } else if (!this.isJobs(name)) {
       throw policyRefusal('strict', `untagging ${name}`, NOT_OURS);
     }
     ledger.forget(name);
@@ -222,8 +196,7 @@ export class TagRules {
    */
   private async planRemoveById(ref: string, image: InspectedImage): Promise<TagDecision> {
     const { ledger } = this.options;
-    const jobs = await Promise.all(image.tags.map((tag) => this.isJobs(tag)));
-    const foreign = image.tags.find((_tag, index) => !jobs[index]);
+    const foreign = image.tags.find((tag) => !this.isJobs(tag));
     if (foreign !== undefined) throw policyRefusal('strict', `removing image ${ref}`, `it is tagged ${foreign}, which was not created by this job; strict lets a job remove only its own tags`);
     const foreignDigest = image.digests.find((digest) => !ledger.hasRepository(repositoryOf(parseNormalizedNamed(digest) ?? { domain: '', path: digest })));
     if (foreignDigest !== undefined) {

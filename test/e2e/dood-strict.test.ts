@@ -5,7 +5,7 @@
  * still runs, nothing it holds changed. The same requests on the job's own
  * objects work (so a refusal is the policy, not a broken request).
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -220,5 +220,33 @@ describe.skipIf(DOCKER_MISSING !== undefined)('dood-policy strict against a host
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+  it('a tag another job created while this one runs is not this job\'s; two jobs creating one tag at once: one gets it', async () => {
+    const [a, b] = [newJob(), newJob()];
+    expect((await a.main({ mode: 'dood', 'dood-policy': 'strict' })).code).toBe(0);
+    expect((await b.main({ mode: 'dood', 'dood-policy': 'strict' })).code).toBe(0);
+    const [envA, envB] = [a.stepEnv(), b.stepEnv()];
+    const idOf = (image: string) => docker(['image', 'inspect', '--format', '{{.Id}}', image]);
+    const [busybox, alpine] = [await idOf('busybox:latest'), await idOf('alpine:latest')];
+
+    // A's tag, made after B's proxy started: B may neither move nor remove it.
+    const shared = `setup-dind-e2e/shared:${a.runId}`;
+    expect(attempt(['tag', 'busybox:latest', shared], envA).err).toBe('');
+    expect(attempt(['tag', 'alpine:latest', shared], envB).err).toMatch(/tagging docker\.io\/setup-dind-e2e\/shared:\S+ is not allowed \(another job created or is creating this tag/);
+    expect(attempt(['rmi', shared], envB).err).toMatch(/untagging docker\.io\/setup-dind-e2e\/shared:\S+ is not allowed/);
+    expect(await idOf(shared)).toBe(busybox);
+
+    // Both at once, each from its own image: the tag is the image of the one that was allowed.
+    const raced = `setup-dind-e2e/raced:${a.runId}`;
+    const failure = (args: string[], env: NodeJS.ProcessEnv) => new Promise<string>((resolve) => execFile('docker', args, { env }, (error, _out, err) => resolve(error ? err : '')));
+    const [byA, byB] = await Promise.all([failure(['tag', 'busybox:latest', raced], envA), failure(['tag', 'alpine:latest', raced], envB)]);
+    expect([byA, byB].filter((err) => err === '')).toHaveLength(1);
+    expect(await idOf(raced)).toBe(byA === '' ? busybox : alpine);
+
+    // The claims go with the jobs: afterwards the tags are nobody's, and nothing of either job is left.
+    await a.post();
+    await b.post();
+    for (const job of [a, b]) expect(await leftovers(job)).toEqual([]);
+    await docker(['image', 'rm', shared, raced]);
   });
 });

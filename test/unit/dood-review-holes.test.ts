@@ -24,13 +24,13 @@ function request(method: string, url: string, body?: unknown): http.IncomingMess
   return Object.assign(Readable.from(text === '' ? [] : [Buffer.from(text)]), { method, url, headers: {} }) as unknown as http.IncomingMessage;
 }
 
-/** A strict guard; `docker:dind` exists on the daemon and existed before the proxy started (another job's tag to protect). */
+/** A strict guard; `docker:dind` exists on the daemon (a tag the job did not create, to protect). */
 function setup(daemon: FakeLookup = jobDaemon()) {
   daemon.image(`sha256:${'d'.repeat(64)}`, ['docker:dind', DIND]);
   const log: string[] = [];
   const context = { labels: OURS, policy: 'strict' as const, allowedBindRoots: ['/work'], socketPaths: ['/var/run/docker.sock'] };
   const ownership = new Ownership({ daemon, labels: OURS, strict: true, log: (line) => log.push(line) });
-  const tags = new TagRules({ lookup: daemon, ledger: new TagLedger(), labels: OURS, preexisting: Promise.resolve(new Set([DIND])) });
+  const tags = new TagRules({ lookup: daemon, ledger: new TagLedger(), labels: OURS });
   const guard = new RequestGuard({ context, ownership, tags, volumes: daemon, log: (line) => log.push(line) });
   const prepare = (method: string, url: string, body?: unknown) => guard.prepare(classifyRequest(method, url), request(method, url, body));
   return { daemon, prepare };

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { imageRequest } from '../../src/dood/image-requests.js';
 import type { JsonAnswer } from '../../src/dood/ownership.js';
 import { Refused } from '../../src/dood/refused.js';
-import { scopeImagePrune, TagLedger, TagRules, type ImageLookup, type TagClaims } from '../../src/dood/tags.js';
+import type { TagClaims } from '../../src/dood/tag-claims.js';
+import { scopeImagePrune, TagLedger, TagRules, type ImageLookup } from '../../src/dood/tags.js';
 
 const ID = (seed: string) => `sha256:${seed.repeat(64).slice(0, 64)}`;
 const DIND = 'docker.io/library/docker:dind';
@@ -105,9 +106,14 @@ describe('TagRules writes', () => {
   it('refuses a new tag another job holds the claim on, and gives back a claim on an existing tag', async () => {
     const claimed = new Set(['docker.io/library/theirs:1']);
     const released: string[] = [];
-    const claims: TagClaims = { claim: async (tag) => !claimed.has(tag), release: async (tag) => void released.push(tag) };
+    const claims: TagClaims = {
+      claim: async (tag: string) => (claimed.has(tag) ? { held: false, holder: 'the volume v (owner=job-b)' } : { held: true }),
+      release: async (tag: string) => void released.push(tag),
+    };
     const { rules } = setup(claims);
-    expect((await refusal(rules.checkWrites(['docker.io/library/theirs:1'], 'building')))?.message).toContain('another job is creating this tag');
+    expect((await refusal(rules.checkWrites(['docker.io/library/theirs:1'], 'building')))?.message).toContain(
+      'another job created or is creating this tag (its claim is held by the volume v (owner=job-b))',
+    );
     await refusal(rules.checkWrites([DIND], 'building'));
     expect(released).toEqual([DIND]);
   });
@@ -129,22 +135,26 @@ describe('TagRules writes', () => {
   });
 });
 
-describe('TagRules: tags made since the proxy started', () => {
-  it('a tag made since the proxy started (a BuildKit build names its tags out of its sight) is the job\'s; one from before is protected', async () => {
+describe('TagRules: the job\'s tags are the ones it created', () => {
+  it('a tag made by anyone else, before the job or during it, is protected; the job\'s own may be moved and removed', async () => {
     const daemon = new FakeImages().image('d', ['docker:dind']).image('a', ['app:1']);
-    const preexisting = Promise.resolve(new Set([DIND]));
-    const rules = new TagRules({ lookup: daemon, ledger: new TagLedger(), labels: OURS, preexisting });
-    expect(await rules.decide(request('DELETE', '/images/app:1'), '')).toEqual({ path: `/images/${encodeURIComponent('docker.io/library/app:1')}` });
-    await rules.decide(request('POST', '/images/busybox/tag', 'repo=app&tag=1'), '');
-    expect((await refusal(rules.decide(request('DELETE', '/images/docker:dind'), '')))?.status).toBe(403);
-    expect((await refusal(rules.decide(request('POST', '/images/busybox/tag', 'repo=docker&tag=dind'), '')))?.status).toBe(403);
+    const rules = new TagRules({ lookup: daemon, ledger: new TagLedger(), labels: OURS });
+    // app:1 was made by another job during this one: not this job's to remove or replace.
+    expect((await refusal(rules.decide(request('DELETE', '/images/app:1'), '')))?.status).toBe(403);
+    expect((await refusal(rules.decide(request('POST', '/images/busybox/tag', 'repo=app&tag=1'), '')))?.status).toBe(403);
     expect((await refusal(rules.decide(request('DELETE', `/images/${ID('d')}`), '')))?.status).toBe(403);
+    await rules.decide(request('POST', '/images/busybox/tag', 'repo=app&tag=2'), '');
+    daemon.image('b', ['app:2']);
+    await rules.decide(request('POST', '/images/alpine/tag', 'repo=app&tag=2'), '');
+    expect(await rules.decide(request('DELETE', '/images/app:2'), '')).toEqual({ path: `/images/${encodeURIComponent('docker.io/library/app:2')}` });
   });
 
-  it('when the list of tags at the start failed, every tag but the ledger\'s is protected', async () => {
-    const daemon = new FakeImages().image('a', ['app:1']);
-    const rules = new TagRules({ lookup: daemon, ledger: new TagLedger(), labels: OURS, preexisting: Promise.resolve({ has: () => true }) });
-    expect((await refusal(rules.decide(request('DELETE', '/images/app:1'), '')))?.status).toBe(403);
+  it('a pulled tag is the registry\'s: the pull goes on, the tag does not become the job\'s', async () => {
+    const daemon = new FakeImages();
+    const ledger = new TagLedger();
+    const rules = new TagRules({ lookup: daemon, ledger, labels: OURS });
+    expect(await rules.decide(request('POST', '/images/create', 'fromImage=node&tag=20'), '')).toEqual({});
+    expect(ledger.list()).toEqual([]);
   });
 });
 

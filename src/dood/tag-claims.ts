@@ -1,0 +1,70 @@
+/**
+ * Claims on new image tags, held in the daemon so that every job's proxy on
+ * it sees them: a claim is a volume named after the tag's hash, labelled
+ * with the job's labels. The daemon creates a volume name once (its volume
+ * store locks by name) and answers a second create with the volume that is
+ * there, so whose labels come back tells who holds the claim. The job's
+ * teardown removes its volumes, and with them its claims.
+ */
+import { createHash } from 'node:crypto';
+import { isObject, type Json } from './json.js';
+
+/** A daemon answer (ownership.ts's JsonAnswer, which imports this module). */
+type Answer = { status: number; json: unknown };
+
+/** What a claim asks of the daemon. */
+export interface ClaimDaemon {
+  /** POST /volumes/create. */
+  createVolume(spec: Json): Promise<Answer>;
+  /** DELETE /volumes/{name}. */
+  removeVolume(name: string): Promise<Answer>;
+}
+
+/** The answer to a claim: held by this job, or by another (named by its labels, for the refusal). */
+export type ClaimAnswer = { held: true } | { held: false; holder: string };
+
+export interface TagClaims {
+  /** Takes the tag's claim for this job (held already counts); or says who holds it. */
+  claim(tag: string): Promise<ClaimAnswer>;
+  /** Gives back a claim this job took on a tag it did not get. */
+  release(tag: string): Promise<void>;
+}
+
+/** Claims within this proxy only: no other job is coordinated with (policies other than strict, the unit tests). */
+export const localClaims: TagClaims = { claim: async () => ({ held: true }), release: async () => {} };
+
+/** The label a claim volume carries its tag in (for people reading `docker volume ls`). */
+export const CLAIM_TAG_LABEL = 'setup-dind.claim-tag';
+const NAME_PREFIX = 'setup-dind-tag-claim-';
+
+/** Why strict refuses a job a volume of this name, if it does: the names of claims are the proxy's, lest a job squat another's tag. */
+export function claimNameProblem(name: string): string | undefined {
+  return name.startsWith(NAME_PREFIX) ? `the name ${NAME_PREFIX}… is kept for the proxy's claims on image tags` : undefined;
+}
+
+/** The volume that holds a tag's claim: the same name in every job's proxy. */
+export function claimVolumeName(tag: string): string {
+  return NAME_PREFIX + createHash('sha256').update(tag).digest('hex').slice(0, 40);
+}
+
+/** Claims in the daemon, for a job whose objects carry `labels`. */
+export function daemonClaims(daemon: ClaimDaemon, labels: Record<string, string>): TagClaims {
+  const ours = (found: unknown): boolean => isObject(found) && Object.entries(labels).every(([key, value]) => found[key] === value);
+  // The holder as its labels say (the same keys as the job's): who to ask.
+  const holderOf = (found: unknown): string => {
+    const named = Object.keys(labels).flatMap((key) => (isObject(found) && typeof found[key] === 'string' ? [`${key}=${found[key]}`] : []));
+    return named.length > 0 ? named.join(', ') : 'not labelled as a job';
+  };
+  return {
+    async claim(tag) {
+      const { status, json } = await daemon.createVolume({ Name: claimVolumeName(tag), Labels: { ...labels, [CLAIM_TAG_LABEL]: tag } });
+      const found = isObject(json) ? json.Labels : undefined;
+      if (status === 201 && ours(found)) return { held: true };
+      if (status !== 201) return { held: false, holder: `unknown: the daemon answered ${status} to the claim` };
+      return { held: false, holder: `the volume ${claimVolumeName(tag)} (${holderOf(found)})` };
+    },
+    async release(tag) {
+      await daemon.removeVolume(claimVolumeName(tag));
+    },
+  };
+}
