@@ -2187,7 +2187,8 @@ const checkLogDriver = (type) => {
  * not ask for entitlements (network.host, security.insecure, devices: the
  * daemon's only gate on RUN steps in the host's network or privileged), a
  * host network mode, a cgroup parent, priority ulimits or a context the
- * daemon fetches; the tags it exports to must be new or the job's.
+ * daemon fetches; the tags it exports to must be new or the job's. The
+ * build history shows a job its own builds only.
  */
 
 
@@ -2203,7 +2204,8 @@ const METHODS = {
     [`${CONTROL}ListWorkers`]: 'forward',
     [`${CONTROL}Info`]: 'forward',
     [`${CONTROL}DiskUsage`]: 'forward',
-    [`${CONTROL}ListenBuildHistory`]: 'forward',
+    // The daemon's build records hold every job's builds (their build arguments among them): the job's own only.
+    [`${CONTROL}ListenBuildHistory`]: 'inspect',
     [`${CONTROL}Prune`]: { what: 'docker buildx prune', why: "the build cache is every job's, and the proxy cannot tell the job's own" },
     [`${CONTROL}UpdateBuildHistory`]: { what: 'changing the build history', why: "the history is every job's builds, and the proxy cannot tell the job's own" },
     [`${BRIDGE}Solve`]: 'inspect',
@@ -2217,12 +2219,23 @@ const METHODS = {
     [`${BRIDGE}Return`]: 'forward',
     [`${BRIDGE}Inputs`]: 'forward',
     [`${BRIDGE}Warn`]: 'forward',
+    // Blobs by digest (buildx --metadata-file reads its build's provenance so): content-addressed reads; listing them is not.
+    '/containerd.services.content.v1.Content/Info': 'forward',
+    '/containerd.services.content.v1.Content/Read': 'forward',
     '/grpc.health.v1.Health/Check': 'forward',
     // buildx sends its traces to the daemon (docker 25 and later keep them with the build's history).
     '/opentelemetry.proto.collector.trace.v1.TraceService/Export': 'forward',
 };
 /** Control SolveRequest's fields strict reads (buildkit api/services/control/control.proto). */
-const SOLVE = { exporterAttrs: 4, frontendAttrs: 7, entitlements: 9, exporters: 13 };
+const SOLVE = { ref: 1, exporterAttrs: 4, frontendAttrs: 7, entitlements: 9, exporters: 13 };
+/** Its BuildHistoryRequest: Ref 2 (ActiveOnly 1 and EarlyExit 3 do not widen what it shows). */
+const HISTORY = { ref: 2 };
+/**
+ * The ref buildx asks for to learn whether the daemon has a build history
+ * (at every build): no client names a build so, and the answer is empty. A
+ * refusal would only make buildx think the daemon has none.
+ */
+const HISTORY_PROBE_REF = 'buildx-test-history-api-feature';
 /** Its Exporter message: Attrs 2. */
 const EXPORTER = { attrs: 2 };
 /** LLBBridge SolveRequest (frontend/gateway/pb/gateway.proto): FrontendOpt 3. */
@@ -2265,6 +2278,8 @@ function exportedNames(solve) {
 }
 class BuildKitRules {
     options;
+    /** The refs of the job's builds (each Control Solve's, random and chosen by the client): the build records it may read. */
+    buildRefs = new Set();
     constructor(options) {
         this.options = options;
     }
@@ -2275,6 +2290,8 @@ class BuildKitRules {
         return typeof rule === 'string' ? rule : refusal(rule.what, rule.why);
     }
     async inspect(path, message) {
+        if (path === `${CONTROL}ListenBuildHistory`)
+            return this.checkHistoryRequest(message);
         let build;
         try {
             build = readBuildRequest(path, message);
@@ -2295,14 +2312,34 @@ class BuildKitRules {
             throw refusal(`building into ${unreadable}`, 'the proxy cannot read it as an image reference to check');
         if (tags.length > 0)
             await this.options.checkTags(tags, 'building into');
+        if (build.ref !== '')
+            this.buildRefs.add(build.ref);
+    }
+    /** A build history request: only for one of the job's builds (an empty ref lists every build on the daemon). */
+    checkHistoryRequest(message) {
+        let ref;
+        try {
+            ref = stringsOf(readFields(message), HISTORY.ref).at(-1) ?? '';
+        }
+        catch (error) {
+            throw refusal(`a BuildKit request the proxy cannot read (${CONTROL}ListenBuildHistory)`, error instanceof Error ? error.message : String(error));
+        }
+        if (this.buildRefs.has(ref) || ref === HISTORY_PROBE_REF)
+            return;
+        throw refusal(ref === '' ? 'listing the build history (docker buildx history ls)' : `the build record ${ref}`, ref === '' ? "it shows every job's builds on the daemon, their build arguments too; ask for one of the job's own builds" : 'it is not a build of this job');
     }
 }
 /** Decodes a Control or LLBBridge SolveRequest; throws on a malformed one. */
 function readBuildRequest(path, message) {
     const fields = readFields(message);
     if (path === `${BRIDGE}Solve`)
-        return { entitlements: [], frontendOptions: stringMapOf(fields, BRIDGE_SOLVE.frontendOpt), exportedNames: [] };
-    return { entitlements: stringsOf(fields, SOLVE.entitlements), frontendOptions: stringMapOf(fields, SOLVE.frontendAttrs), exportedNames: exportedNames(fields) };
+        return { ref: '', entitlements: [], frontendOptions: stringMapOf(fields, BRIDGE_SOLVE.frontendOpt), exportedNames: [] };
+    return {
+        ref: stringsOf(fields, SOLVE.ref).at(-1) ?? '',
+        entitlements: stringsOf(fields, SOLVE.entitlements),
+        frontendOptions: stringMapOf(fields, SOLVE.frontendAttrs),
+        exportedNames: exportedNames(fields),
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/dood/forwarder.ts

@@ -6,7 +6,8 @@
  * not ask for entitlements (network.host, security.insecure, devices: the
  * daemon's only gate on RUN steps in the host's network or privileged), a
  * host network mode, a cgroup parent, priority ulimits or a context the
- * daemon fetches; the tags it exports to must be new or the job's.
+ * daemon fetches; the tags it exports to must be new or the job's. The
+ * build history shows a job its own builds only.
  */
 import { normalizedTag } from './image-refs.js';
 import type { CallAdmission, GrpcRules } from './grpc-relay.js';
@@ -27,7 +28,8 @@ const METHODS: Record<string, MethodRule> = {
   [`${CONTROL}ListWorkers`]: 'forward',
   [`${CONTROL}Info`]: 'forward',
   [`${CONTROL}DiskUsage`]: 'forward',
-  [`${CONTROL}ListenBuildHistory`]: 'forward',
+  // The daemon's build records hold every job's builds (their build arguments among them): the job's own only.
+  [`${CONTROL}ListenBuildHistory`]: 'inspect',
   [`${CONTROL}Prune`]: { what: 'docker buildx prune', why: "the build cache is every job's, and the proxy cannot tell the job's own" },
   [`${CONTROL}UpdateBuildHistory`]: { what: 'changing the build history', why: "the history is every job's builds, and the proxy cannot tell the job's own" },
   [`${BRIDGE}Solve`]: 'inspect',
@@ -41,13 +43,24 @@ const METHODS: Record<string, MethodRule> = {
   [`${BRIDGE}Return`]: 'forward',
   [`${BRIDGE}Inputs`]: 'forward',
   [`${BRIDGE}Warn`]: 'forward',
+  // Blobs by digest (buildx --metadata-file reads its build's provenance so): content-addressed reads; listing them is not.
+  '/containerd.services.content.v1.Content/Info': 'forward',
+  '/containerd.services.content.v1.Content/Read': 'forward',
   '/grpc.health.v1.Health/Check': 'forward',
   // buildx sends its traces to the daemon (docker 25 and later keep them with the build's history).
   '/opentelemetry.proto.collector.trace.v1.TraceService/Export': 'forward',
 };
 
 /** Control SolveRequest's fields strict reads (buildkit api/services/control/control.proto). */
-const SOLVE = { exporterAttrs: 4, frontendAttrs: 7, entitlements: 9, exporters: 13 } as const;
+const SOLVE = { ref: 1, exporterAttrs: 4, frontendAttrs: 7, entitlements: 9, exporters: 13 } as const;
+/** Its BuildHistoryRequest: Ref 2 (ActiveOnly 1 and EarlyExit 3 do not widen what it shows). */
+const HISTORY = { ref: 2 } as const;
+/**
+ * The ref buildx asks for to learn whether the daemon has a build history
+ * (at every build): no client names a build so, and the answer is empty. A
+ * refusal would only make buildx think the daemon has none.
+ */
+const HISTORY_PROBE_REF = 'buildx-test-history-api-feature';
 /** Its Exporter message: Attrs 2. */
 const EXPORTER = { attrs: 2 } as const;
 /** LLBBridge SolveRequest (frontend/gateway/pb/gateway.proto): FrontendOpt 3. */
@@ -98,6 +111,9 @@ export function exportedNames(solve: WireField[]): string[] {
 }
 
 export class BuildKitRules implements GrpcRules {
+  /** The refs of the job's builds (each Control Solve's, random and chosen by the client): the build records it may read. */
+  private readonly buildRefs = new Set<string>();
+
   constructor(private readonly options: BuildKitRulesOptions) {}
 
   admit(path: string): CallAdmission {
@@ -107,6 +123,7 @@ export class BuildKitRules implements GrpcRules {
   }
 
   async inspect(path: string, message: Buffer): Promise<void> {
+    if (path === `${CONTROL}ListenBuildHistory`) return this.checkHistoryRequest(message);
     let build: BuildRequest;
     try {
       build = readBuildRequest(path, message);
@@ -123,11 +140,29 @@ export class BuildKitRules implements GrpcRules {
     const unreadable = build.exportedNames.find((_, index) => tags[index] === undefined);
     if (unreadable !== undefined) throw refusal(`building into ${unreadable}`, 'the proxy cannot read it as an image reference to check');
     if (tags.length > 0) await this.options.checkTags(tags as string[], 'building into');
+    if (build.ref !== '') this.buildRefs.add(build.ref);
+  }
+
+  /** A build history request: only for one of the job's builds (an empty ref lists every build on the daemon). */
+  private checkHistoryRequest(message: Buffer): void {
+    let ref: string;
+    try {
+      ref = stringsOf(readFields(message), HISTORY.ref).at(-1) ?? '';
+    } catch (error) {
+      throw refusal(`a BuildKit request the proxy cannot read (${CONTROL}ListenBuildHistory)`, error instanceof Error ? error.message : String(error));
+    }
+    if (this.buildRefs.has(ref) || ref === HISTORY_PROBE_REF) return;
+    throw refusal(
+      ref === '' ? 'listing the build history (docker buildx history ls)' : `the build record ${ref}`,
+      ref === '' ? "it shows every job's builds on the daemon, their build arguments too; ask for one of the job's own builds" : 'it is not a build of this job',
+    );
   }
 }
 
 /** What strict reads of a build request, either kind. */
 interface BuildRequest {
+  /** The build's ref (Control Solve's; '' for the frontend's). */
+  ref: string;
   entitlements: string[];
   frontendOptions: Map<string, string>;
   exportedNames: string[];
@@ -136,6 +171,11 @@ interface BuildRequest {
 /** Decodes a Control or LLBBridge SolveRequest; throws on a malformed one. */
 function readBuildRequest(path: string, message: Buffer): BuildRequest {
   const fields = readFields(message);
-  if (path === `${BRIDGE}Solve`) return { entitlements: [], frontendOptions: stringMapOf(fields, BRIDGE_SOLVE.frontendOpt), exportedNames: [] };
-  return { entitlements: stringsOf(fields, SOLVE.entitlements), frontendOptions: stringMapOf(fields, SOLVE.frontendAttrs), exportedNames: exportedNames(fields) };
+  if (path === `${BRIDGE}Solve`) return { ref: '', entitlements: [], frontendOptions: stringMapOf(fields, BRIDGE_SOLVE.frontendOpt), exportedNames: [] };
+  return {
+    ref: stringsOf(fields, SOLVE.ref).at(-1) ?? '',
+    entitlements: stringsOf(fields, SOLVE.entitlements),
+    frontendOptions: stringMapOf(fields, SOLVE.frontendAttrs),
+    exportedNames: exportedNames(fields),
+  };
 }

@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ActionsJob } from '../../scripts/actions-runner.mjs';
-import { DOCKER_MISSING, cliPluginMissing, docker } from '../support/docker.js';
+import { DOCKER_MISSING, cliPluginMissing, docker, leftovers, ownerOf } from '../support/docker.js';
 import { expectCleanPost, useJobs, withOwnHome } from '../support/jobs.js';
 import { sh } from '../support/shell.js';
 
@@ -245,6 +245,55 @@ describe.skipIf(SKIP)('docker buildx, unchanged, on the job\'s endpoint', () => 
     await docker(['image', 'rm', tag], env);
     expect(await madeInConfig(home)).toEqual([]);
     await expectCleanPost(job);
+  });
+
+  it('dood, dood-policy strict, on a daemon that keeps build records (Docker 28): a job reads its own builds\' records, not another job\'s', async () => {
+    // The daemon: a DinD job's, on a unix socket; the two DooD jobs share it as a runner's socket.
+    const daemon = newJob();
+    await prepareJob(daemon);
+    const started = await daemon.main({ transport: 'unix' });
+    expect(started.code, started.stdout + started.stderr).toBe(0);
+    const socket = new URL(started.outputs['docker-host']!).pathname;
+    const [victim, intruder] = [newJob(), newJob()];
+    const envs: NodeJS.ProcessEnv[] = [];
+    for (const job of [victim, intruder]) {
+      const { workspace } = await prepareJob(job);
+      await writeFile(join(workspace, 'Dockerfile'), 'FROM scratch\nARG SECRET\nCOPY message.txt /message.txt\n');
+      const main = await job.main({ mode: 'dood', socket, 'dood-policy': 'strict' });
+      expect(main.code, main.stdout + main.stderr).toBe(0);
+      envs.push({ ...job.stepEnv(), WORKSPACE: workspace });
+    }
+    const [victimEnv, intruderEnv] = envs as [NodeJS.ProcessEnv, NodeJS.ProcessEnv];
+    const secret = `build-arg-secret-${randomUUID()}`;
+
+    // What docker/build-push-action runs: a build with --metadata-file, which reads the build's record and provenance.
+    const build = await sh(`cd "$WORKSPACE" && docker buildx build --build-arg SECRET=${secret} --metadata-file meta.json --tag victim:${victim.runId} .`, victimEnv);
+    expect(build.code, build.stderr).toBe(0);
+    const meta = JSON.parse(await readFile(join(victimEnv.WORKSPACE!, 'meta.json'), 'utf8')) as Record<string, string>;
+    const ref = meta['buildx.build.ref']!.split('/').at(-1)!;
+    const own = await sh(`docker buildx history inspect ${ref}`, victimEnv);
+    expect(own.code, own.stderr).toBe(0);
+    expect(own.stdout).toContain(secret);
+
+    // The other job: neither the list of builds nor the victim's record, by its ref; so not its build arguments.
+    for (const command of ['docker buildx history ls', 'docker buildx history inspect', `docker buildx history inspect ${ref}`, `docker buildx history logs ${ref}`]) {
+      const read = await sh(command, intruderEnv);
+      expect(read.code, command).not.toBe(0);
+      expect(read.stdout + read.stderr, command).not.toContain(secret);
+      expect(read.stderr, command).toMatch(/setup-dind dood-policy strict: (listing the build history|the build record \S+ is not allowed \(it is not a build of this job\))/);
+    }
+    // Nor can it take the victim's tag, built in its own job.
+    const taken = await sh(`cd "$WORKSPACE" && docker buildx build --tag victim:${victim.runId} .`, intruderEnv);
+    expect(taken.stderr).toMatch(/building into docker\.io\/library\/victim:\S+ is not allowed \(another job created or is creating this tag/);
+
+    for (const job of [victim, intruder]) {
+      const post = await job.post();
+      expect(post.code, post.stdout + post.stderr).toBe(0);
+      // Its objects are on the shared daemon: the tag claim volumes among them.
+      expect(await docker(['volume', 'ls', '--quiet', '--filter', `label=setup-dind.owner=${ownerOf(job)}`], { ...process.env, DOCKER_HOST: `unix://${socket}` })).toBe('');
+      expect(await leftovers(job)).toEqual([]);
+    }
+    await expectCleanPost(daemon);
   });
 
   it('attach, over TLS, to the DinD daemon of another job of the action: build runs; plain create refuses, a context works', async () => {

@@ -73,6 +73,28 @@ describe('BuildKitRules.admit', () => {
   });
 });
 
+describe('BuildKitRules.inspect (ListenBuildHistory)', () => {
+  const HISTORY = '/moby.buildkit.v1.Control/ListenBuildHistory';
+  const history = (parts: Part[]) => Buffer.from(encode(parts));
+
+  it("shows a job the records of its own builds only: not the whole list, not another job's build", async () => {
+    const { buildkit } = rules();
+    expect(buildkit.admit(HISTORY)).toBe('inspect');
+    await expect(buildkit.inspect(HISTORY, history([{ no: 2, text: 'ref-1' }]))).rejects.toThrow('the build record ref-1 is not allowed (it is not a build of this job)');
+    // buildx's probe for the history API, at every build: a ref no build has.
+    await buildkit.inspect(HISTORY, history([{ no: 1, varint: 1 }, { no: 2, text: 'buildx-test-history-api-feature' }, { no: 3, varint: 1 }]));
+    await buildkit.inspect(SOLVE, Buffer.from(encode(plainBuild)));
+    await buildkit.inspect(HISTORY, history([{ no: 1, varint: 1 }, { no: 2, text: 'ref-1' }, { no: 3, varint: 1 }]));
+    await expect(buildkit.inspect(HISTORY, history([{ no: 1, varint: 1 }]))).rejects.toThrow(
+      "listing the build history (docker buildx history ls) is not allowed (it shows every job's builds on the daemon",
+    );
+    // The last Ref is the one the daemon reads; a Ref sent as a number is no Ref to it either (it refuses the message).
+    await expect(buildkit.inspect(HISTORY, history([{ no: 2, text: 'ref-1' }, { no: 2, text: 'theirs' }]))).rejects.toThrow('the build record theirs');
+    await expect(buildkit.inspect(HISTORY, history([{ no: 2, varint: 5 }]))).rejects.toThrow('listing the build history');
+    await expect(buildkit.inspect(HISTORY, Buffer.from([0x12, 0x09]))).rejects.toThrow('a BuildKit request the proxy cannot read');
+  });
+});
+
 describe('BuildKitRules.inspect (Control Solve)', () => {
   it('passes a plain build and checks the tags it exports to, normalized', async () => {
     const { buildkit, checked } = rules();
