@@ -20,7 +20,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _policy_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(58);
-/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(964);
+/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(792);
 /**
  * The DooD proxy's background process (bundled as dist/dood-proxy.js). The
  * action starts it detached with its options as JSON in
@@ -128,7 +128,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 964:
+/***/ 792:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -374,7 +374,17 @@ function daemonClient(upstreamPath, track) {
         sent.on('error', reject);
         sent.end(payload);
     });
+    const ping = () => new Promise((resolve, reject) => {
+        const sent = external_node_http_default().request({ socketPath: upstreamPath, method: 'HEAD', path: '/_ping', agent: false, headers: { Host: 'docker' } }, (response) => {
+            response.resume();
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, rawHeaders: response.rawHeaders }));
+        });
+        sent.on('socket', (socket) => track(socket));
+        sent.on('error', reject);
+        sent.end();
+    });
     return {
+        ping,
         inspect: (kind, ref) => request('GET', INSPECT_PATHS[kind](ref)),
         createVolume: (spec) => request('POST', '/volumes/create', spec),
         inspectImage: (ref) => request('GET', `/images/${encodeURIComponent(ref)}/json`),
@@ -2424,20 +2434,31 @@ function join(socket, upstream, { rest, ended }) {
 }
 class Forwarder {
     options;
+    /** Connections to the daemon kept open between requests (not for upgrades, whose connection becomes the stream). */
+    agent = new (external_node_http_default()).Agent({ keepAlive: true, maxFreeSockets: 8 });
     constructor(options) {
         this.options = options;
     }
-    /** Streams one request to the daemon and its answer back. */
-    forward(req, res, { body, path = req.url ?? '/', explainErrors = false, through } = {}) {
+    /**
+     * Streams one request to the daemon and its answer back. On a kept
+     * connection the daemon may have closed meanwhile (`fresh` false), a
+     * request whose body the proxy holds (or that has none) is sent again on a
+     * new one, as it never reached the daemon.
+     */
+    forward(req, res, forwarding = {}, fresh = false) {
+        const { body, path = req.url ?? '/', explainErrors = false, through } = forwarding;
         const { upstreamPath, track, log, closing } = this.options;
         const headers = forwardedHeaders(req, body);
-        const request = external_node_http_default().request({ socketPath: upstreamPath, method: req.method, path, headers, agent: false });
+        const request = external_node_http_default().request({ socketPath: upstreamPath, method: req.method, path, headers, agent: fresh ? false : this.agent });
+        const streamed = body === undefined && (hasHeader(headers, 'transfer-encoding') || !['0', undefined].includes(req.headers['content-length']));
         let answered = false;
         request.on('socket', (socket) => track(socket));
         request.on('error', (error) => {
             // Once the daemon answered, a failing late write (it closed after answering) is no news: the answer goes on.
             if (answered)
                 return;
+            if (request.reusedSocket && !streamed && (error.code === 'ECONNRESET' || error.code === 'EPIPE'))
+                return this.forward(req, res, forwarding, true);
             if (!closing())
                 log(`upstream ${upstreamPath}: ${req.method} ${req.url}: ${error.message}`);
             jsonAnswer(res, 502, `setup-dind dood proxy: cannot reach the Docker daemon at ${upstreamPath}: ${error.message}`);
@@ -2452,7 +2473,7 @@ class Forwarder {
         });
         if (body !== undefined)
             request.end(body);
-        else if (hasHeader(headers, 'transfer-encoding') || !['0', undefined].includes(req.headers['content-length'])) {
+        else if (streamed) {
             // A body of any size, streamed as it comes (build contexts, image loads).
             request.flushHeaders();
             if (!through) {
@@ -5552,6 +5573,55 @@ async function listenPrivately(server, path) {
     (0,external_node_fs_.chmodSync)(path, 0o600);
 }
 
+;// CONCATENATED MODULE: ./src/dood/ping-cache.ts
+/**
+ * The daemon's answer to /_ping, kept for a moment. Every docker command
+ * pings before its real request, so in a loop of small commands half the
+ * requests are pings, and each one forwarded costs a connection to the
+ * daemon. A ping is answered from what the daemon said less than a second
+ * ago; when it has not said so (a failed ping, or none lately) the request
+ * goes to the daemon as any other, so a stopped daemon is still found out.
+ */
+/** The daemon's headers the proxy does not repeat: its framing and its Date (the proxy's answer has its own). */
+const NOT_REPEATED = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date']);
+const PING_FRESH_MS = 1000;
+class PingCache {
+    ping;
+    now;
+    last;
+    pending;
+    constructor(ping, now = () => performance.now()) {
+        this.ping = ping;
+        this.now = now;
+    }
+    /** The headers of a fresh 200 answer (asking the daemon when there is none), or undefined: forward the ping. */
+    async headers() {
+        if (this.last && this.now() - this.last.at < PING_FRESH_MS)
+            return this.last.headers;
+        this.pending ??= this.ask().finally(() => (this.pending = undefined));
+        return this.pending;
+    }
+    async ask() {
+        const at = this.now();
+        const answer = await this.ping().catch(() => undefined);
+        if (answer?.status !== 200) {
+            this.last = undefined;
+            return undefined;
+        }
+        const headers = [];
+        for (let index = 0; index + 1 < answer.rawHeaders.length; index += 2) {
+            if (!NOT_REPEATED.has(answer.rawHeaders[index].toLowerCase()))
+                headers.push(answer.rawHeaders[index], answer.rawHeaders[index + 1]);
+        }
+        this.last = { at, headers };
+        return headers;
+    }
+}
+/** The ping's answer as the daemon gives it: `OK` to GET, no body to HEAD. */
+function pingBody(method) {
+    return method === 'HEAD' ? '' : 'OK';
+}
+
 ;// CONCATENATED MODULE: ./src/dood/port-conflict.ts
 /**
  * "Port is already allocated": the daemon's message names the port, not who
@@ -6093,6 +6163,7 @@ function labelFilter(existing) {
 
 
 
+
 /**
  * The inspections' context: roots and socket paths as the daemon's host sees
  * them. When the proxy sees the host (no pathMap), symbolic links count too
@@ -6160,6 +6231,18 @@ async function startProxy(options) {
         closing: () => closing,
         explainError: (answer) => withPortHolder(answer, daemon.listContainers, log),
     });
+    const pings = new PingCache(daemon.ping);
+    /** A ping answered from the daemon's recent answer; false when there is none (then it is forwarded). */
+    const answerPing = async (req, res) => {
+        const headers = await pings.headers();
+        if (!headers)
+            return false;
+        req.resume();
+        const body = pingBody(req.method ?? 'GET');
+        res.writeHead(200, [...headers, 'Content-Length', String(Buffer.byteLength(body))]);
+        res.end(body);
+        return true;
+    };
     const handle = async (req, res) => {
         const method = req.method ?? 'GET';
         const url = req.url ?? '/';
@@ -6168,6 +6251,8 @@ async function startProxy(options) {
             const refusal = targetRefusal(url);
             if (refusal)
                 throw refusal;
+            if (route.pattern === '/_ping' && (await answerPing(req, res)))
+                return;
             forwarder.forward(req, res, await guard.prepare(route, req));
         }
         catch (error) {

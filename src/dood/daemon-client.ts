@@ -8,11 +8,14 @@ import type net from 'node:net';
 import { parseFirstJsonValue, type Json } from './json.js';
 import type { DaemonLookup, JsonAnswer, ObjectKind } from './ownership.js';
 import type { ListedContainer } from './port-conflict.js';
+import type { PingAnswer } from './ping-cache.js';
 import type { ClaimDaemon } from './tag-claims.js';
 import type { ImageLookup } from './tags.js';
 import { MAX_ERROR_BODY, readBody } from './wire.js';
 
 export interface DaemonClient extends DaemonLookup, ImageLookup, ClaimDaemon {
+  /** HEAD /_ping: its status and headers. */
+  ping(): Promise<PingAnswer>;
   /** GET /containers/json: the running containers (an empty list when the answer is not one). */
   listContainers(): Promise<ListedContainer[]>;
 }
@@ -41,7 +44,18 @@ export function daemonClient(upstreamPath: string, track: (socket: net.Socket) =
       sent.on('error', reject);
       sent.end(payload);
     });
+  const ping = (): Promise<PingAnswer> =>
+    new Promise((resolve, reject) => {
+      const sent = http.request({ socketPath: upstreamPath, method: 'HEAD', path: '/_ping', agent: false, headers: { Host: 'docker' } }, (response) => {
+        response.resume();
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, rawHeaders: response.rawHeaders }));
+      });
+      sent.on('socket', (socket) => track(socket));
+      sent.on('error', reject);
+      sent.end();
+    });
   return {
+    ping,
     inspect: (kind, ref) => request('GET', INSPECT_PATHS[kind](ref)),
     createVolume: (spec: Json) => request('POST', '/volumes/create', spec),
     inspectImage: (ref) => request('GET', `/images/${encodeURIComponent(ref)}/json`),

@@ -133,18 +133,29 @@ function join(socket: net.Socket, upstream: net.Socket, { rest, ended }: Gathere
 }
 
 export class Forwarder {
+  /** Connections to the daemon kept open between requests (not for upgrades, whose connection becomes the stream). */
+  private readonly agent = new http.Agent({ keepAlive: true, maxFreeSockets: 8 });
+
   constructor(private readonly options: ForwarderOptions) {}
 
-  /** Streams one request to the daemon and its answer back. */
-  forward(req: http.IncomingMessage, res: http.ServerResponse, { body, path = req.url ?? '/', explainErrors = false, through }: Forwarding = {}): void {
+  /**
+   * Streams one request to the daemon and its answer back. On a kept
+   * connection the daemon may have closed meanwhile (`fresh` false), a
+   * request whose body the proxy holds (or that has none) is sent again on a
+   * new one, as it never reached the daemon.
+   */
+  forward(req: http.IncomingMessage, res: http.ServerResponse, forwarding: Forwarding = {}, fresh = false): void {
+    const { body, path = req.url ?? '/', explainErrors = false, through } = forwarding;
     const { upstreamPath, track, log, closing } = this.options;
     const headers = forwardedHeaders(req, body);
-    const request = http.request({ socketPath: upstreamPath, method: req.method, path, headers, agent: false });
+    const request = http.request({ socketPath: upstreamPath, method: req.method, path, headers, agent: fresh ? false : this.agent });
+    const streamed = body === undefined && (hasHeader(headers, 'transfer-encoding') || !['0', undefined].includes(req.headers['content-length']));
     let answered = false;
     request.on('socket', (socket) => track(socket));
-    request.on('error', (error) => {
+    request.on('error', (error: NodeJS.ErrnoException) => {
       // Once the daemon answered, a failing late write (it closed after answering) is no news: the answer goes on.
       if (answered) return;
+      if (request.reusedSocket && !streamed && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) return this.forward(req, res, forwarding, true);
       if (!closing()) log(`upstream ${upstreamPath}: ${req.method} ${req.url}: ${error.message}`);
       jsonAnswer(res, 502, `setup-dind dood proxy: cannot reach the Docker daemon at ${upstreamPath}: ${error.message}`);
     });
@@ -156,7 +167,7 @@ export class Forwarder {
       this.answer(response, res, explainErrors);
     });
     if (body !== undefined) request.end(body);
-    else if (hasHeader(headers, 'transfer-encoding') || !['0', undefined].includes(req.headers['content-length'])) {
+    else if (streamed) {
       // A body of any size, streamed as it comes (build contexts, image loads).
       request.flushHeaders();
       if (!through) {

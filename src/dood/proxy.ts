@@ -35,6 +35,7 @@ import { RequestGuard, targetRefusal, upgradeRefusal } from './guard.js';
 import type { InspectionContext } from './inspect.js';
 import { listenPrivately } from './listen.js';
 import { Ownership } from './ownership.js';
+import { PingCache, pingBody } from './ping-cache.js';
 import { resolveExisting, translateHostPath, type PathMapping } from './paths.js';
 import type { DoodPolicy } from './policy.js';
 import { withPortHolder } from './port-conflict.js';
@@ -137,6 +138,18 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     explainError: (answer) => withPortHolder(answer, daemon.listContainers, log),
   });
 
+  const pings = new PingCache(daemon.ping);
+  /** A ping answered from the daemon's recent answer; false when there is none (then it is forwarded). */
+  const answerPing = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean> => {
+    const headers = await pings.headers();
+    if (!headers) return false;
+    req.resume();
+    const body = pingBody(req.method ?? 'GET');
+    res.writeHead(200, [...headers, 'Content-Length', String(Buffer.byteLength(body))]);
+    res.end(body);
+    return true;
+  };
+
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
@@ -144,6 +157,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     try {
       const refusal = targetRefusal(url);
       if (refusal) throw refusal;
+      if (route.pattern === '/_ping' && (await answerPing(req, res))) return;
       forwarder.forward(req, res, await guard.prepare(route, req));
     } catch (error) {
       if (error instanceof Refused) {

@@ -225,6 +225,46 @@ describe('Forwarder.forward', () => {
     expect(job.log).toHaveLength(1);
   });
 
+  it('keeps its connection to the daemon between requests, and sends a request again when the daemon closed a kept one', async () => {
+    const job = await setup();
+    const connections = new Set<unknown>();
+    let dropNext = false;
+    job.upstream.handle = (request, res) => {
+      connections.add(res.socket);
+      // As a daemon that closed the idle connection just as the proxy reused it: the request never got an answer.
+      if (dropNext) {
+        dropNext = false;
+        return void res.socket?.destroy();
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ got: request.body.toString('utf8') }));
+    };
+    expect((await call(job, 'GET', '/v1.47/containers/json')).status).toBe(200);
+    expect((await call(job, 'GET', '/v1.47/containers/json')).status).toBe(200);
+    expect(connections.size).toBe(1);
+    dropNext = true;
+    expect(await call(job, 'GET', '/v1.47/info')).toMatchObject({ status: 200, body: '{"got":""}' });
+    // A held body (the guard's) goes again too, on a kept connection (the one before was given up).
+    expect((await call(job, 'GET', '/v1.47/containers/json')).status).toBe(200);
+    dropNext = true;
+    job.forwarding = { body: Buffer.from('{"Image":"busybox"}') };
+    expect(await call(job, 'POST', '/v1.47/containers/create', '{"Image":"x"}')).toMatchObject({ status: 200, body: '{"got":"{\\"Image\\":\\"busybox\\"}"}' });
+    expect(job.upstream.seen.filter((seen) => seen.url === '/v1.47/info')).toHaveLength(2);
+  });
+
+  it('does not send a streamed body again: the daemon may have acted on part of it', async () => {
+    const job = await setup();
+    let calls = 0;
+    job.upstream.handle = (_request, res) => {
+      calls += 1;
+      if (calls === 2) return void res.socket?.destroy();
+      res.writeHead(200).end('{}');
+    };
+    expect((await call(job, 'GET', '/v1.47/containers/json')).status).toBe(200);
+    expect((await call(job, 'POST', '/v1.47/build', 'context bytes', { 'Content-Type': 'application/x-tar' }, ['context ', 'bytes'])).status).toBe(502);
+    expect(calls).toBe(2);
+  });
+
   it('ends the daemon request when the client goes away mid-answer', async () => {
     const job = await setup();
     const upstreamClosed = new Promise<void>((resolve) => {

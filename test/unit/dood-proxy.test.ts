@@ -68,6 +68,33 @@ describe('startProxy', () => {
     expect(log).toEqual([`DooD proxy listening on ${listenPath} for ${upstream.socketPath} (dood-policy none)`, `DooD proxy on ${listenPath} closed`]);
   });
 
+  it("answers a ping from the daemon's answer of the last second; a stopped daemon's ping is forwarded and fails", async () => {
+    const upstream = await FakeUpstream.start();
+    cleanups.push(() => upstream.close());
+    upstream.handle = (request, res) => {
+      res.writeHead(200, { 'Api-Version': '1.47', Ostype: 'linux', 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(request.method === 'HEAD' ? undefined : 'OK');
+    };
+    const listenPath = join(upstream.dir, 'proxy.sock');
+    const proxy = await startProxy({ listenPath, upstreamPath: upstream.socketPath, labels: LABELS, policy: 'strict', allowedBindRoots: [], socketPaths: [], log: () => {} });
+    cleanups.push(() => proxy.close());
+    const ping = (method: string, path = '/_ping') =>
+      new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+        http.request({ socketPath: listenPath, method, path, agent: false }, (response) => {
+          let body = '';
+          response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
+        }).on('error', reject).end();
+      });
+    const pingsSeen = () => upstream.seen.filter((request) => request.url.endsWith('/_ping')).length;
+    expect(await ping('GET')).toMatchObject({ status: 200, body: 'OK', headers: { 'api-version': '1.47', ostype: 'linux', 'content-length': '2' } });
+    expect(await ping('HEAD', '/v1.47/_ping')).toMatchObject({ status: 200, body: '', headers: { 'api-version': '1.47', 'content-length': '0' } });
+    expect(pingsSeen()).toBe(1);
+    await upstream.stop();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect((await ping('GET')).status).toBe(502);
+  });
+
   it('says when it translates bind sources, and refuses to take over a socket another proxy serves', async () => {
     const upstream = await FakeUpstream.start();
     cleanups.push(() => upstream.close());
