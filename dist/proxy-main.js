@@ -4032,10 +4032,6 @@ function imageRequest(method, path, query) {
         return undefined;
     if (path === '/build')
         return buildWrite(query);
-    if (path === '/build/prune')
-        return { kind: 'build-prune' };
-    if (path === '/images/prune')
-        return { kind: 'image-prune' };
     if (path === '/images/load')
         return { kind: 'load' };
     if (path === '/commit')
@@ -5984,11 +5980,6 @@ class TagRules {
                 return {};
             case 'remove':
                 return this.planRemove(request.ref);
-            case 'image-prune':
-                return { path: `/images/prune?${scopeImagePrune(query, this.options.labels)}`, note: 'image prune kept to dangling images with the job\'s labels' };
-            case 'build-prune':
-                // BuildKit's cache holds no tags; pruning it costs other jobs cache hits, which strict does not promise.
-                return {};
         }
     }
     /** The job's tag: one it created through the proxy (a pull's is the registry's, and nobody's to change). */
@@ -6092,32 +6083,6 @@ class TagRules {
         return { path: `/images/${encodeURIComponent(only !== undefined && sameRepository ? only : image.id)}` };
     }
 }
-/**
- * strict's image prune: dangling images only (a tagged one may carry other
- * jobs' tags), and only those with every one of the job's labels. Returns
- * the new query string.
- */
-function scopeImagePrune(query, labels) {
-    const params = new URLSearchParams(query.replace(/^\?/, '').replace(/;/g, '&'));
-    const parsed = parseFilters(params.get('filters'));
-    const label = labelFilter(parsed.label);
-    for (const [key, value] of Object.entries(labels))
-        label[`${key}=${value}`] = true;
-    params.set('filters', JSON.stringify({ ...parsed, dangling: { true: true }, label }));
-    return params.toString();
-}
-function parseFilters(text) {
-    const parsed = text === null ? undefined : parseFirstJsonValue(text)?.value;
-    return isObject(parsed) ? { ...parsed } : {};
-}
-/** A label filter in either of the daemon's forms (a list, or a map to true). */
-function labelFilter(existing) {
-    if (Array.isArray(existing))
-        return Object.fromEntries(strings(existing).map((entry) => [entry, true]));
-    if (isObject(existing))
-        return Object.fromEntries(Object.entries(existing).map(([key, value]) => [key, value === true]));
-    return {};
-}
 
 ;// CONCATENATED MODULE: ./src/dood/proxy.ts
 /**
@@ -6216,7 +6181,7 @@ async function startProxy(options) {
     const daemon = daemonClient(upstreamPath, track);
     const ownership = new Ownership({ daemon, labels: context.labels, strict: context.policy === 'strict', log });
     // The job's new tags are claimed in the daemon, where every job's proxy sees the claims.
-    const tags = new TagRules({ lookup: daemon, ledger: new TagLedger(), labels: context.labels, claims: daemonClaims(daemon, context.labels) });
+    const tags = new TagRules({ lookup: daemon, ledger: new TagLedger(), claims: daemonClaims(daemon, context.labels) });
     const guard = new RequestGuard({ context, ownership, tags, volumes: daemon, log });
     const buildkit = options.policy === 'strict' ? new BuildKitRules({ checkTags: (list, verb) => tags.checkWrites(list, verb) }) : undefined;
     const grpcRelay = (client, early, upstream, upstreamHead) => relayGrpc(client, early, upstream, upstreamHead, { rules: buildkit, log });

@@ -16,8 +16,6 @@ export type ImageRequest =
   | { kind: 'load' }
   /** DELETE /images/{ref}: an untag, or a removal by ID. */
   | { kind: 'remove'; ref: string; force: boolean }
-  | { kind: 'image-prune' }
-  | { kind: 'build-prune' }
   /** A tag parameter the daemon will refuse anyway; strict answers for it, as the proxy cannot check it. */
   | { kind: 'unreadable'; verb: string; text: string };
 
@@ -69,8 +67,6 @@ export function imageRequest(method: string, path: string, query: URLSearchParam
   if (verb === 'DELETE' && (match = /^\/images\/(.+)$/.exec(path))) return { kind: 'remove', ref: match[1]!, force: boolValue(query, 'force') };
   if (verb !== 'POST') return undefined;
   if (path === '/build') return buildWrite(query);
-  if (path === '/build/prune') return { kind: 'build-prune' };
-  if (path === '/images/prune') return { kind: 'image-prune' };
   if (path === '/images/load') return { kind: 'load' };
   if (path === '/commit') return repoTagWrite('committing', query.get('repo') ?? '', query.get('tag') ?? '');
   if (path === '/images/create') {

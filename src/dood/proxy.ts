@@ -122,7 +122,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const daemon = daemonClient(upstreamPath, track);
   const ownership = new Ownership({ daemon, labels: context.labels, strict: context.policy === 'strict', log });
   // The job's new tags are claimed in the daemon, where every job's proxy sees the claims.
-  const tags = new TagRules({ lookup: daemon, ledger: new TagLedger(), labels: context.labels, claims: daemonClaims(daemon, context.labels) });
+  const tags = new TagRules({ lookup: daemon, ledger: new TagLedger(), claims: daemonClaims(daemon, context.labels) });
   const guard = new RequestGuard({ context, ownership, tags, volumes: daemon, log });
   const buildkit = options.policy === 'strict' ? new BuildKitRules({ checkTags: (list, verb) => tags.checkWrites(list, verb) }) : undefined;
   const grpcRelay: UpgradedRelay = (client, early, upstream, upstreamHead) => relayGrpc(client, early, upstream, upstreamHead, { rules: buildkit!, log });

@@ -9,7 +9,7 @@
  */
 import { isImageIdPrefix, normalizedTag, parseNormalizedNamed, referenceString, repoTagName, repositoryOf, tagNameOnly } from './image-refs.js';
 import type { ImageRequest } from './image-requests.js';
-import { isObject, parseFirstJsonValue, strings } from './json.js';
+import { isObject, strings } from './json.js';
 import type { JsonAnswer } from './ownership.js';
 import { policyRefusal, Refused } from './refused.js';
 import type { ArchiveNames } from './load-archive.js';
@@ -74,8 +74,6 @@ export interface TagRulesOptions {
   lookup: ImageLookup;
   ledger: TagLedger;
   claims?: TagClaims;
-  /** The job's labels: strict's image prune is kept to dangling images that carry them all. */
-  labels: Record<string, string>;
 }
 
 export class TagRules {
@@ -103,11 +101,6 @@ export class TagRules {
         return {};
       case 'remove':
         return this.planRemove(request.ref);
-      case 'image-prune':
-        return { path: `/images/prune?${scopeImagePrune(query, this.options.labels)}`, note: 'image prune kept to dangling images with the job\'s labels' };
-      case 'build-prune':
-        // BuildKit's cache holds no tags; pruning it costs other jobs cache hits, which strict does not promise.
-        return {};
     }
   }
 
@@ -207,30 +200,4 @@ export class TagRules {
     const sameRepository = only !== undefined && image.digests.every((digest) => repositoryOf(parseNormalizedNamed(digest)!) === repositoryOf(parseNormalizedNamed(only)!));
     return { path: `/images/${encodeURIComponent(only !== undefined && sameRepository ? only : image.id)}` };
   }
-}
-
-/**
- * strict's image prune: dangling images only (a tagged one may carry other
- * jobs' tags), and only those with every one of the job's labels. Returns
- * the new query string.
- */
-export function scopeImagePrune(query: string, labels: Record<string, string>): string {
-  const params = new URLSearchParams(query.replace(/^\?/, '').replace(/;/g, '&'));
-  const parsed = parseFilters(params.get('filters'));
-  const label = labelFilter(parsed.label);
-  for (const [key, value] of Object.entries(labels)) label[`${key}=${value}`] = true;
-  params.set('filters', JSON.stringify({ ...parsed, dangling: { true: true }, label }));
-  return params.toString();
-}
-
-function parseFilters(text: string | null): Record<string, unknown> {
-  const parsed = text === null ? undefined : parseFirstJsonValue(text)?.value;
-  return isObject(parsed) ? { ...parsed } : {};
-}
-
-/** A label filter in either of the daemon's forms (a list, or a map to true). */
-function labelFilter(existing: unknown): Record<string, boolean> {
-  if (Array.isArray(existing)) return Object.fromEntries(strings(existing).map((entry) => [entry, true]));
-  if (isObject(existing)) return Object.fromEntries(Object.entries(existing).map(([key, value]) => [key, value === true]));
-  return {};
 }

@@ -27,7 +27,7 @@ function setup(policy: DoodPolicy = 'strict') {
   const log: string[] = [];
   const context = { labels: OURS, policy, allowedBindRoots: ['/work'], socketPaths: ['/var/run/docker.sock'] };
   const ownership = new Ownership({ daemon, labels: OURS, strict: policy === 'strict', log: (line) => log.push(line) });
-  const tags = new TagRules({ lookup: daemon, ledger: new TagLedger(), labels: OURS });
+  const tags = new TagRules({ lookup: daemon, ledger: new TagLedger() });
   const guard = new RequestGuard({ context, ownership, tags, volumes: daemon, log: (line) => log.push(line) });
   const prepare = (method: string, url: string, body?: unknown, headers?: http.IncomingHttpHeaders) =>
     guard.prepare(classifyRequest(method, url), request(method, url, body, headers));
@@ -193,7 +193,7 @@ describe('prepare', () => {
     const inContainer = new RequestGuard({
       context: { labels: OURS, policy: 'none', allowedBindRoots: [], socketPaths: [], pathMap: [{ containerPath: '/ws', hostPath: '/home/runner/work' }] },
       ownership: new Ownership({ daemon: jobDaemon(), labels: OURS, strict: false, log: () => {} }),
-      tags: new TagRules({ lookup: jobDaemon(), ledger: new TagLedger(), labels: OURS }),
+      tags: new TagRules({ lookup: jobDaemon(), ledger: new TagLedger() }),
       volumes: jobDaemon(),
       log: (line) => log.push(line),
     });
@@ -277,7 +277,7 @@ describe('strict: bind sources checked again when the daemon mounts them', () =>
       const guard = new RequestGuard({
         context,
         ownership: new Ownership({ daemon, labels: OURS, strict: true, log: () => {} }),
-        tags: new TagRules({ lookup: daemon, ledger: new TagLedger(), labels: OURS }),
+        tags: new TagRules({ lookup: daemon, ledger: new TagLedger() }),
         volumes: daemon,
         log: () => {},
       });

@@ -30,7 +30,7 @@ function setup(daemon: FakeLookup = jobDaemon()) {
   const log: string[] = [];
   const context = { labels: OURS, policy: 'strict' as const, allowedBindRoots: ['/work'], socketPaths: ['/var/run/docker.sock'] };
   const ownership = new Ownership({ daemon, labels: OURS, strict: true, log: (line) => log.push(line) });
-  const tags = new TagRules({ lookup: daemon, ledger: new TagLedger(), labels: OURS });
+  const tags = new TagRules({ lookup: daemon, ledger: new TagLedger() });
   const guard = new RequestGuard({ context, ownership, tags, volumes: daemon, log: (line) => log.push(line) });
   const prepare = (method: string, url: string, body?: unknown) => guard.prepare(classifyRequest(method, url), request(method, url, body));
   return { daemon, prepare };

@@ -4,11 +4,10 @@ import { imageRequest } from '../../src/dood/image-requests.js';
 import type { JsonAnswer } from '../../src/dood/ownership.js';
 import { Refused } from '../../src/dood/refused.js';
 import type { TagClaims } from '../../src/dood/tag-claims.js';
-import { scopeImagePrune, TagLedger, TagRules, type ImageLookup } from '../../src/dood/tags.js';
+import { TagLedger, TagRules, type ImageLookup } from '../../src/dood/tags.js';
 
 const ID = (seed: string) => `sha256:${seed.repeat(64).slice(0, 64)}`;
 const DIND = 'docker.io/library/docker:dind';
-const OURS = { 'setup-dind.owner': 'job-a' };
 
 /** A daemon of images: by each tag, by full ID and by ID prefix, as GetImage resolves them. */
 class FakeImages implements ImageLookup {
@@ -33,7 +32,7 @@ class FakeImages implements ImageLookup {
 function setup(claims?: TagClaims) {
   const daemon = new FakeImages().image('d', ['docker:dind', 'docker:latest']).image('b', ['busybox:latest'], ['busybox@sha256:' + 'e'.repeat(64)]).image('0', []);
   const ledger = new TagLedger();
-  return { daemon, ledger, rules: new TagRules({ lookup: daemon, ledger, labels: OURS, claims }) };
+  return { daemon, ledger, rules: new TagRules({ lookup: daemon, ledger, claims }) };
 }
 
 async function refusal(promise: Promise<unknown>): Promise<{ status: number; message: string } | undefined> {
@@ -63,8 +62,9 @@ describe('imageRequest', () => {
     expect(request('POST', '/images/load', 'quiet=1')).toEqual({ kind: 'load' });
     expect(request('DELETE', '/images/docker.io/library/docker:dind', 'force=1')).toEqual({ kind: 'remove', ref: 'docker.io/library/docker:dind', force: true });
     expect(request('DELETE', '/images/x', 'force=false')).toMatchObject({ force: false });
-    expect(request('POST', '/images/prune')).toEqual({ kind: 'image-prune' });
-    expect(request('POST', '/build/prune')).toEqual({ kind: 'build-prune' });
+    // Prunes are the guard's: strict refuses image and build-cache prunes before any tag rule.
+    expect(request('POST', '/images/prune')).toBeUndefined();
+    expect(request('POST', '/build/prune')).toBeUndefined();
     expect(imageRequest('POST', '/commit', new URLSearchParams('container=c'))).toBeUndefined();
     expect(imageRequest('GET', '/images/docker:dind/json', new URLSearchParams())).toBeUndefined();
     expect(imageRequest('POST', '/images/docker/push', new URLSearchParams())).toBeUndefined();
@@ -121,7 +121,7 @@ describe('TagRules writes', () => {
   it('refuses when the daemon cannot say whether the tag exists', async () => {
     const { rules } = setup();
     const lookup: ImageLookup = { inspectImage: async () => ({ status: 500, json: {} }) };
-    const broken = new TagRules({ lookup, ledger: new TagLedger(), labels: OURS });
+    const broken = new TagRules({ lookup, ledger: new TagLedger() });
     expect((await refusal(broken.checkWrites(['docker.io/library/new:1'], 'tagging')))?.status).toBe(403);
     expect(rules).toBeDefined();
   });
@@ -138,7 +138,7 @@ describe('TagRules writes', () => {
 describe('TagRules: the job\'s tags are the ones it created', () => {
   it('a tag made by anyone else, before the job or during it, is protected; the job\'s own may be moved and removed', async () => {
     const daemon = new FakeImages().image('d', ['docker:dind']).image('a', ['app:1']);
-    const rules = new TagRules({ lookup: daemon, ledger: new TagLedger(), labels: OURS });
+    const rules = new TagRules({ lookup: daemon, ledger: new TagLedger() });
     // app:1 was made by another job during this one: not this job's to remove or replace.
     expect((await refusal(rules.decide(request('DELETE', '/images/app:1'), '')))?.status).toBe(403);
     expect((await refusal(rules.decide(request('POST', '/images/busybox/tag', 'repo=app&tag=1'), '')))?.status).toBe(403);
@@ -152,7 +152,7 @@ describe('TagRules: the job\'s tags are the ones it created', () => {
   it('a pulled tag is the registry\'s: the pull goes on, the tag does not become the job\'s', async () => {
     const daemon = new FakeImages();
     const ledger = new TagLedger();
-    const rules = new TagRules({ lookup: daemon, ledger, labels: OURS });
+    const rules = new TagRules({ lookup: daemon, ledger });
     expect(await rules.decide(request('POST', '/images/create', 'fromImage=node&tag=20'), '')).toEqual({});
     expect(ledger.list()).toEqual([]);
   });
@@ -202,19 +202,5 @@ describe('TagRules removals', () => {
     ledger.record('docker.io/library/dddd:latest');
     // "dddd" names the tag first (GetImage), and is no prefix of that image's ID: an untag.
     expect(await rules.decide(request('DELETE', '/images/dddd'), '')).toEqual({ path: `/images/${encodeURIComponent('docker.io/library/dddd:latest')}` });
-  });
-});
-
-describe('prunes', () => {
-  it('keeps image prune to dangling images with the job\'s labels', async () => {
-    const { rules } = setup();
-    const query = scopeImagePrune('filters=' + encodeURIComponent('{"dangling":{"false":true},"until":{"24h":true}}'), OURS);
-    expect(JSON.parse(new URLSearchParams(query).get('filters')!)).toEqual({ dangling: { true: true }, until: { '24h': true }, label: { 'setup-dind.owner=job-a': true } });
-    const decided = await rules.decide(request('POST', '/images/prune'), 'filters=%7B%7D');
-    expect(decided.path).toBe(`/images/prune?${scopeImagePrune('filters=%7B%7D', OURS)}`);
-  });
-
-  it('lets build cache prunes through', async () => {
-    expect(await setup().rules.decide(request('POST', '/build/prune', 'all=1'), 'all=1')).toEqual({});
   });
 });
