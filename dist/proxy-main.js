@@ -5309,6 +5309,8 @@ function serialize(inspected, raw) {
 }
 class RequestGuard {
     options;
+    /** The IDs the job's builds gave (`/build?buildid=`): the builds it may cancel. */
+    buildIds = new Set();
     constructor(options) {
         this.options = options;
     }
@@ -5331,6 +5333,9 @@ class RequestGuard {
         if (/^\s*application\/x-www-form-urlencoded\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
             throw policyRefusal('strict', 'a form-encoded request body', 'the proxy checks parameters in the query only');
         }
+        if (route.pattern === '/build/cancel' && !this.buildIds.has(route.query.get('id') ?? '')) {
+            throw policyRefusal('strict', `cancelling the build ${route.query.get('id') ?? ''}`, 'it is not a build of this job');
+        }
         switch (route.kind) {
             case 'unknown':
                 throw policyRefusal('strict', `${method} ${routePath(url)}`, 'it is not an Engine API endpoint the proxy knows (API 1.41 to 1.51); strict forwards only those');
@@ -5344,10 +5349,13 @@ class RequestGuard {
                 if (mode.toLowerCase() === 'host')
                     throw policyRefusal('strict', 'build --network host', "it shares the host's network stack");
                 const joined = /^container:(.+)$/.exec(mode);
-                if (joined)
-                    return withQuery(url, 'networkmode', `container:${await ownership.ownContainer(joined[1], `build --network ${mode}`)}`);
-                await ownership.ownNetworks([{ ref: mode, what: `build --network ${mode}` }]);
-                return undefined;
+                const target = joined ? withQuery(url, 'networkmode', `container:${await ownership.ownContainer(joined[1], `build --network ${mode}`)}`) : undefined;
+                if (!joined)
+                    await ownership.ownNetworks([{ ref: mode, what: `build --network ${mode}` }]);
+                // Recorded once the build passed: a refused one cannot make another job's build ID the job's.
+                if ((route.query.get('buildid') ?? '') !== '')
+                    this.buildIds.add(route.query.get('buildid'));
+                return target;
             }
             case 'container-start': {
                 // The daemon joins the networks its config names when it starts, resolving their names again then.

@@ -64,6 +64,19 @@ describe('checkRoute', () => {
     }
   });
 
+  it("strict cancels only the job's own builds: an ID one of its builds gave and that build passed", async () => {
+    const { guard } = setup();
+    const check = (method: string, url: string) => guard.checkRoute(classifyRequest(method, url), request(method, url));
+    expect((await refusalOf(check('POST', '/v1.47/build/cancel?id=theirs'))).message).toBe(
+      'setup-dind dood-policy strict: cancelling the build theirs is not allowed (it is not a build of this job)',
+    );
+    expect((await refusalOf(check('POST', '/v1.47/build?buildid=theirs&networkmode=host'))).status).toBe(403);
+    expect((await refusalOf(check('POST', '/v1.47/build/cancel?id=theirs'))).status).toBe(403);
+    await check('POST', '/v1.47/build?buildid=mine&version=2');
+    expect(await check('POST', '/v1.47/build/cancel?id=mine')).toBeUndefined();
+    expect((await refusalOf(check('POST', '/v1.47/build/cancel'))).status).toBe(403);
+  });
+
   it('strict refuses a form-encoded body before any look-up', async () => {
     const { guard, daemon } = setup();
     const form = request('POST', '/containers/mine/kill', 'signal=KILL', { 'content-type': ' Application/X-WWW-Form-Urlencoded; charset=utf-8' });
