@@ -139,10 +139,12 @@ export class Forwarder {
   constructor(private readonly options: ForwarderOptions) {}
 
   /**
-   * Streams one request to the daemon and its answer back. On a kept
-   * connection the daemon may have closed meanwhile (`fresh` false), a
-   * request whose body the proxy holds (or that has none) is sent again on a
-   * new one, as it never reached the daemon.
+   * Streams one request to the daemon and its answer back. A GET or HEAD
+   * that fails on a kept connection (the daemon may have closed it
+   * meanwhile; `fresh` false) is sent again on a new one, unless the client
+   * has gone. Nothing else is: a request may have reached the daemon before
+   * the connection broke, and running a create or a restart twice is worse
+   * than a 502.
    */
   forward(req: http.IncomingMessage, res: http.ServerResponse, forwarding: Forwarding = {}, fresh = false): void {
     const { body, path = req.url ?? '/', explainErrors = false, through } = forwarding;
@@ -150,17 +152,21 @@ export class Forwarder {
     const headers = forwardedHeaders(req, body);
     const request = http.request({ socketPath: upstreamPath, method: req.method, path, headers, agent: fresh ? false : this.agent });
     const streamed = body === undefined && (hasHeader(headers, 'transfer-encoding') || !['0', undefined].includes(req.headers['content-length']));
+    const resendable = !fresh && (req.method === 'GET' || req.method === 'HEAD') && !streamed;
     let answered = false;
+    let clientGone = false;
     request.on('socket', (socket) => track(socket));
     request.on('error', (error: NodeJS.ErrnoException) => {
       // Once the daemon answered, a failing late write (it closed after answering) is no news: the answer goes on.
       if (answered) return;
-      if (request.reusedSocket && !streamed && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) return this.forward(req, res, forwarding, true);
+      if (resendable && !clientGone && request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) return this.forward(req, res, forwarding, true);
       if (!closing()) log(`upstream ${upstreamPath}: ${req.method} ${req.url}: ${error.message}`);
       jsonAnswer(res, 502, `setup-dind dood proxy: cannot reach the Docker daemon at ${upstreamPath}: ${error.message}`);
     });
     res.on('close', () => {
-      if (!res.writableFinished) request.destroy();
+      if (res.writableFinished) return;
+      clientGone = true;
+      request.destroy();
     });
     request.on('response', (response) => {
       answered = true;

@@ -225,7 +225,7 @@ describe('Forwarder.forward', () => {
     expect(job.log).toHaveLength(1);
   });
 
-  it('keeps its connection to the daemon between requests, and sends a request again when the daemon closed a kept one', async () => {
+  it('keeps its connection to the daemon between requests, and sends a GET again when the daemon closed a kept one', async () => {
     const job = await setup();
     const connections = new Set<unknown>();
     let dropNext = false;
@@ -244,25 +244,51 @@ describe('Forwarder.forward', () => {
     expect(connections.size).toBe(1);
     dropNext = true;
     expect(await call(job, 'GET', '/v1.47/info')).toMatchObject({ status: 200, body: '{"got":""}' });
-    // A held body (the guard's) goes again too, on a kept connection (the one before was given up).
-    expect((await call(job, 'GET', '/v1.47/containers/json')).status).toBe(200);
-    dropNext = true;
-    job.forwarding = { body: Buffer.from('{"Image":"busybox"}') };
-    expect(await call(job, 'POST', '/v1.47/containers/create', '{"Image":"x"}')).toMatchObject({ status: 200, body: '{"got":"{\\"Image\\":\\"busybox\\"}"}' });
     expect(job.upstream.seen.filter((seen) => seen.url === '/v1.47/info')).toHaveLength(2);
   });
 
-  it('does not send a streamed body again: the daemon may have acted on part of it', async () => {
+  it('never sends anything but a GET or HEAD twice: the daemon may have acted on it (a create, a restart)', async () => {
     const job = await setup();
     let calls = 0;
     job.upstream.handle = (_request, res) => {
       calls += 1;
-      if (calls === 2) return void res.socket?.destroy();
+      if (calls === 2 || calls === 4) return void res.socket?.destroy();
       res.writeHead(200).end('{}');
     };
     expect((await call(job, 'GET', '/v1.47/containers/json')).status).toBe(200);
+    job.forwarding = { body: Buffer.from('{"Image":"busybox"}') };
+    expect((await call(job, 'POST', '/v1.47/containers/create', '{"Image":"x"}')).status).toBe(502);
+    job.forwarding = {};
+    expect((await call(job, 'GET', '/v1.47/containers/json')).status).toBe(200);
     expect((await call(job, 'POST', '/v1.47/build', 'context bytes', { 'Content-Type': 'application/x-tar' }, ['context ', 'bytes'])).status).toBe(502);
-    expect(calls).toBe(2);
+    expect(calls).toBe(4);
+  });
+
+  it('does not send a request again when the client went away (the hang-up breaks the daemon connection too)', async () => {
+    const job = await setup();
+    const slow = new Map<string, number>();
+    job.upstream.handle = (request, res) => {
+      if (!request.url.includes('/slow')) return void res.writeHead(200).end('{}');
+      slow.set(request.url, (slow.get(request.url) ?? 0) + 1);
+      setTimeout(() => res.writeHead(200).end('{}'), 300);
+    };
+    // A client that hangs up before the answer (Ctrl-C, a step timeout), each time on a kept connection.
+    const hangUp = (method: string, path: string) =>
+      new Promise<void>((resolve) => {
+        const sent = http.request({ socketPath: job.listenPath, method, path, agent: false, headers: { Host: 'docker' } });
+        sent.on('error', () => resolve());
+        sent.end();
+        setTimeout(() => {
+          sent.destroy();
+          resolve();
+        }, 50);
+      });
+    for (const [method, path] of [['POST', '/v1.47/containers/slow/restart'], ['GET', '/v1.47/containers/slow/json']] as const) {
+      expect((await call(job, 'GET', '/v1.47/containers/json')).status).toBe(200);
+      await hangUp(method, path);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(Object.fromEntries(slow)).toEqual({ '/v1.47/containers/slow/restart': 1, '/v1.47/containers/slow/json': 1 });
   });
 
   it('ends the daemon request when the client goes away mid-answer', async () => {
