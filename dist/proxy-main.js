@@ -5588,7 +5588,8 @@ async function listenPrivately(server, path) {
  * The daemon's answer to /_ping, kept for a moment. Every docker command
  * pings before its real request, so in a loop of small commands half the
  * requests are pings, and each one forwarded costs a connection to the
- * daemon. A ping is answered from what the daemon said less than a second
+ * daemon. An unversioned ping (the CLI's; a versioned one may be refused by
+ * the daemon) is answered from what the daemon said less than a second
  * ago; when it has not said so (a failed ping, or none lately) the request
  * goes to the daemon as any other, so a stopped daemon is still found out.
  */
@@ -6230,7 +6231,8 @@ async function startProxy(options) {
             const refusal = targetRefusal(url);
             if (refusal)
                 throw refusal;
-            if (route.pattern === '/_ping' && (await answerPing(req, res)))
+            // Unversioned only (the CLI's): the daemon answers a version it does not serve with 400, which no cache knows.
+            if (url === '/_ping' && (await answerPing(req, res)))
                 return;
             forwarder.forward(req, res, await guard.prepare(route, req));
         }

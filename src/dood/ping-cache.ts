@@ -2,7 +2,8 @@
  * The daemon's answer to /_ping, kept for a moment. Every docker command
  * pings before its real request, so in a loop of small commands half the
  * requests are pings, and each one forwarded costs a connection to the
- * daemon. A ping is answered from what the daemon said less than a second
+ * daemon. An unversioned ping (the CLI's; a versioned one may be refused by
+ * the daemon) is answered from what the daemon said less than a second
  * ago; when it has not said so (a failed ping, or none lately) the request
  * goes to the daemon as any other, so a stopped daemon is still found out.
  */

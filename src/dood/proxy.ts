@@ -157,7 +157,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     try {
       const refusal = targetRefusal(url);
       if (refusal) throw refusal;
-      if (route.pattern === '/_ping' && (await answerPing(req, res))) return;
+      // Unversioned only (the CLI's): the daemon answers a version it does not serve with 400, which no cache knows.
+      if (url === '/_ping' && (await answerPing(req, res))) return;
       forwarder.forward(req, res, await guard.prepare(route, req));
     } catch (error) {
       if (error instanceof Refused) {
