@@ -867,7 +867,7 @@ function varint32read() {
 /**
  * Int64Support for the current environment.
  */
-const proto_int64_protoInt64 = /*@__PURE__*/ makeInt64Support();
+const protoInt64 = /*@__PURE__*/ makeInt64Support();
 function makeInt64Support() {
     const dv = new DataView(new ArrayBuffer(8));
     // note that Safari 14 implements BigInt, but not the DataView methods
@@ -1017,9 +1017,9 @@ let te;
  */
 function configureTextEncoding(textEncoding) {
     var _a;
-    te = Object.assign(Object.assign({}, textEncoding), { encodeUtf8Into: (_a = textEncoding.encodeUtf8Into) !== null && _a !== void 0 ? _a : text_encoding_emulateEncodeInto(textEncoding.encodeUtf8.bind(textEncoding)) });
+    te = Object.assign(Object.assign({}, textEncoding), { encodeUtf8Into: (_a = textEncoding.encodeUtf8Into) !== null && _a !== void 0 ? _a : emulateEncodeInto(textEncoding.encodeUtf8.bind(textEncoding)) });
 }
-function text_encoding_getTextEncoding() {
+function getTextEncoding() {
     if (!te) {
         const globals = globalThis;
         if (!globals.TextEncoder || !globals.TextDecoder) {
@@ -1078,7 +1078,7 @@ function text_encoding_getTextEncoding() {
  *
  * @private
  */
-function text_encoding_emulateEncodeInto(encodeUtf8) {
+function emulateEncodeInto(encodeUtf8) {
     return (text, dest) => {
         const bytes = encodeUtf8(text);
         dest.set(bytes);
@@ -1164,7 +1164,7 @@ const INT32_MAX = 0x7fffffff;
 /**
  * Minimum value for a signed 32-bit integer (Protobuf INT32, SFIXED32, SINT32).
  */
-const INT32_MIN = (/* unused pure expression or super */ null && (-0x80000000));
+const INT32_MIN = -0x80000000;
 class BinaryWriter {
     constructor(encodeUtf8) {
         /**
@@ -1549,7 +1549,7 @@ function varint32Size(value) {
     return 5;
 }
 class BinaryReader {
-    constructor(buf, decodeUtf8 = text_encoding_getTextEncoding().decodeUtf8) {
+    constructor(buf, decodeUtf8 = getTextEncoding().decodeUtf8) {
         this.decodeUtf8 = decodeUtf8;
         this.varint64Lo = 0;
         this.varint64Hi = 0;
@@ -1654,14 +1654,14 @@ class BinaryReader {
      */
     int64() {
         this.varint64();
-        return proto_int64_protoInt64.dec(this.varint64Lo, this.varint64Hi);
+        return protoInt64.dec(this.varint64Lo, this.varint64Hi);
     }
     /**
      * Read a `uint64` field, an unsigned 64-bit varint.
      */
     uint64() {
         this.varint64();
-        return proto_int64_protoInt64.uDec(this.varint64Lo, this.varint64Hi);
+        return protoInt64.uDec(this.varint64Lo, this.varint64Hi);
     }
     /**
      * Read a `sint64` field, a signed, zig-zag-encoded 64-bit varint.
@@ -1674,7 +1674,7 @@ class BinaryReader {
         let s = -(lo & 1);
         lo = ((lo >>> 1) | ((hi & 1) << 31)) ^ s;
         hi = (hi >>> 1) ^ s;
-        return proto_int64_protoInt64.dec(lo, hi);
+        return protoInt64.dec(lo, hi);
     }
     /**
      * Read a `bool` field, a variant.
@@ -1707,13 +1707,13 @@ class BinaryReader {
      * Read a `fixed64` field, an unsigned, fixed-length 64 bit integer.
      */
     fixed64() {
-        return proto_int64_protoInt64.uDec(this.sfixed32(), this.sfixed32());
+        return protoInt64.uDec(this.sfixed32(), this.sfixed32());
     }
     /**
      * Read a `fixed64` field, a signed, fixed-length 64-bit integer.
      */
     sfixed64() {
-        return proto_int64_protoInt64.dec(this.sfixed32(), this.sfixed32());
+        return protoInt64.dec(this.sfixed32(), this.sfixed32());
     }
     /**
      * Read a `float` field, 32-bit floating point number.
@@ -2204,6 +2204,7 @@ const checkLogDriver = (type) => {
 
 
 
+
 const CONTROL = '/moby.buildkit.v1.Control/';
 const BRIDGE = '/moby.buildkit.v1.frontend.LLBBridge/';
 /** Every method strict knows, by path. Reads and the client's own session go on; builds are inspected. */
@@ -2238,8 +2239,8 @@ const METHODS = {
 };
 /** Control SolveRequest's fields strict reads (buildkit api/services/control/control.proto). */
 const SOLVE = { ref: 1, exporterAttrs: 4, frontendAttrs: 7, entitlements: 9, exporters: 13 };
-/** Its BuildHistoryRequest: Ref 2 (ActiveOnly 1 and EarlyExit 3 do not widen what it shows). */
-const HISTORY = { ref: 2 };
+/** Its BuildHistoryRequest: Ref 2, EarlyExit 3 (ActiveOnly 1 and EarlyExit do not widen what it shows). */
+const HISTORY = { ref: 2, earlyExit: 3 };
 /**
  * The ref buildx asks for to learn whether the daemon has a build history
  * (at every build): no client names a build so, and the answer is empty. A
@@ -2299,7 +2300,7 @@ class BuildKitRules {
             return refusal(`the BuildKit call ${path}`, 'it is not one the proxy knows; strict forwards only those');
         return typeof rule === 'string' ? rule : refusal(rule.what, rule.why);
     }
-    async inspect(path, message) {
+    async inspect(path, message, daemon) {
         if (path === `${CONTROL}ListenBuildHistory`)
             return this.checkHistoryRequest(message);
         let build;
@@ -2322,8 +2323,10 @@ class BuildKitRules {
             throw refusal(`building into ${unreadable}`, 'the proxy cannot read it as an image reference to check');
         if (tags.length > 0)
             await this.options.checkTags(tags, 'building into');
-        if (build.ref !== '')
+        if (build.ref !== '' && !this.buildRefs.has(build.ref)) {
+            await checkNewRef(build.ref, daemon);
             this.buildRefs.add(build.ref);
+        }
     }
     /** A build history request: only for one of the job's builds (an empty ref lists every build on the daemon). */
     checkHistoryRequest(message) {
@@ -2338,6 +2341,33 @@ class BuildKitRules {
             return;
         throw refusal(ref === '' ? 'listing the build history (docker buildx history ls)' : `the build record ${ref}`, ref === '' ? "it shows every job's builds on the daemon, their build arguments too; ask for one of the job's own builds" : 'it is not a build of this job');
     }
+}
+/** gRPC's OK and UNIMPLEMENTED (a daemon without a build history, Docker before 25). */
+const GRPC_OK = 0;
+const GRPC_UNIMPLEMENTED = 12;
+/**
+ * A build's ref must be new to the daemon: the job may read the records of
+ * its builds by their refs, and a Solve that names another build's ref
+ * (one a job learnt from that build's outputs, say) would make its record
+ * the job's. Asked as buildx asks: ListenBuildHistory for that ref, ending
+ * once the records there are have come.
+ */
+async function checkNewRef(ref, daemon) {
+    const request = new BinaryWriter();
+    request.tag(HISTORY.ref, WireType.LengthDelimited).string(ref);
+    request.tag(HISTORY.earlyExit, WireType.Varint).bool(true);
+    let answer;
+    try {
+        answer = await daemon(`${CONTROL}ListenBuildHistory`, request.finish());
+    }
+    catch (error) {
+        throw refusal(`a build with the ref ${ref}`, `the daemon did not say whether it has a build of that ref (${error instanceof Error ? error.message : String(error)})`);
+    }
+    if (answer.status === GRPC_UNIMPLEMENTED || (answer.status === GRPC_OK && answer.messages === 0))
+        return;
+    if (answer.status === GRPC_OK)
+        throw refusal(`a build with the ref ${ref}`, "the daemon has a build of that ref already, another job's or an earlier one; a build names a new ref");
+    throw refusal(`a build with the ref ${ref}`, `the daemon did not say whether it has a build of that ref (gRPC status ${answer.status})`);
 }
 /** Decodes a Control or LLBBridge SolveRequest; throws on a malformed one. */
 function readBuildRequest(path, message) {
@@ -2689,6 +2719,49 @@ function firstMessage(stream) {
         stream.on('end', onEnd);
     });
 }
+/** How long the proxy waits for an answer to a call of its own before it gives up (and refuses what needed it). */
+const OWN_CALL_TIMEOUT_MS = 15_000;
+/** A call of the proxy's own on the daemon's session: the message framed as gRPC, the answer's messages counted. */
+function callDaemon(upstream, path, message) {
+    return new Promise((resolve, reject) => {
+        const call = upstream.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' });
+        const timer = setTimeout(() => {
+            call.close(NGHTTP2_CANCEL);
+            reject(new Error(`the daemon did not answer ${path} within ${OWN_CALL_TIMEOUT_MS / 1000} s`));
+        }, OWN_CALL_TIMEOUT_MS);
+        let status;
+        let pending = Buffer.alloc(0);
+        let messages = 0;
+        const statusOf = (headers) => {
+            if (headers['grpc-status'] !== undefined)
+                status = Number(headers['grpc-status']);
+        };
+        call.on('response', statusOf);
+        call.on('trailers', statusOf);
+        call.on('data', (chunk) => {
+            pending = Buffer.concat([pending, chunk]);
+            // Each message: a flag byte, a 4-byte length, the bytes.
+            while (pending.length >= 5 && pending.length >= 5 + pending.readUInt32BE(1)) {
+                messages += 1;
+                pending = pending.subarray(5 + pending.readUInt32BE(1));
+            }
+        });
+        call.on('error', (error) => {
+            clearTimeout(timer);
+            reject(error);
+        });
+        call.on('close', () => {
+            clearTimeout(timer);
+            if (status === undefined)
+                reject(new Error(`the daemon ended ${path} without a gRPC status`));
+            else
+                resolve({ status, messages });
+        });
+        const header = Buffer.alloc(5);
+        header.writeUInt32BE(message.length, 1);
+        call.end(Buffer.concat([header, message]));
+    });
+}
 /** Passes one call on to the daemon's session, `early` (already read from the client) first. */
 function passOn(stream, headers, upstream, early) {
     const call = upstream.request(forwardedRequestHeaders(headers), { endStream: false });
@@ -2745,7 +2818,7 @@ function relayCall(stream, headers, upstream, { rules, log }) {
         return passOn(stream, headers, upstream);
     firstMessage(stream)
         .then(async ({ message, read }) => {
-        await rules.inspect(path, message);
+        await rules.inspect(path, message, (ownPath, ownMessage) => callDaemon(upstream, ownPath, ownMessage));
         // A call the client gave up on while it was held goes no further.
         if (!stream.destroyed && !stream.closed)
             passOn(stream, headers, upstream, read);

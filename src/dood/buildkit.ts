@@ -10,7 +10,8 @@
  * build history shows a job its own builds only.
  */
 import { normalizedTag } from './image-refs.js';
-import type { CallAdmission, GrpcRules } from './grpc-relay.js';
+import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import type { CallAdmission, DaemonCall, DaemonCallAnswer, GrpcRules } from './grpc-relay.js';
 import { bytesOf, readFields, stringMapOf, stringsOf, type WireField } from './protobuf.js';
 import { policyRefusal, Refused } from './refused.js';
 import { checkUlimitName } from './fields/values.js';
@@ -53,8 +54,8 @@ const METHODS: Record<string, MethodRule> = {
 
 /** Control SolveRequest's fields strict reads (buildkit api/services/control/control.proto). */
 const SOLVE = { ref: 1, exporterAttrs: 4, frontendAttrs: 7, entitlements: 9, exporters: 13 } as const;
-/** Its BuildHistoryRequest: Ref 2 (ActiveOnly 1 and EarlyExit 3 do not widen what it shows). */
-const HISTORY = { ref: 2 } as const;
+/** Its BuildHistoryRequest: Ref 2, EarlyExit 3 (ActiveOnly 1 and EarlyExit do not widen what it shows). */
+const HISTORY = { ref: 2, earlyExit: 3 } as const;
 /**
  * The ref buildx asks for to learn whether the daemon has a build history
  * (at every build): no client names a build so, and the answer is empty. A
@@ -122,7 +123,7 @@ export class BuildKitRules implements GrpcRules {
     return typeof rule === 'string' ? rule : refusal(rule.what, rule.why);
   }
 
-  async inspect(path: string, message: Buffer): Promise<void> {
+  async inspect(path: string, message: Buffer, daemon: DaemonCall): Promise<void> {
     if (path === `${CONTROL}ListenBuildHistory`) return this.checkHistoryRequest(message);
     let build: BuildRequest;
     try {
@@ -140,7 +141,10 @@ export class BuildKitRules implements GrpcRules {
     const unreadable = build.exportedNames.find((_, index) => tags[index] === undefined);
     if (unreadable !== undefined) throw refusal(`building into ${unreadable}`, 'the proxy cannot read it as an image reference to check');
     if (tags.length > 0) await this.options.checkTags(tags as string[], 'building into');
-    if (build.ref !== '') this.buildRefs.add(build.ref);
+    if (build.ref !== '' && !this.buildRefs.has(build.ref)) {
+      await checkNewRef(build.ref, daemon);
+      this.buildRefs.add(build.ref);
+    }
   }
 
   /** A build history request: only for one of the job's builds (an empty ref lists every build on the daemon). */
@@ -157,6 +161,32 @@ export class BuildKitRules implements GrpcRules {
       ref === '' ? "it shows every job's builds on the daemon, their build arguments too; ask for one of the job's own builds" : 'it is not a build of this job',
     );
   }
+}
+
+/** gRPC's OK and UNIMPLEMENTED (a daemon without a build history, Docker before 25). */
+const GRPC_OK = 0;
+const GRPC_UNIMPLEMENTED = 12;
+
+/**
+ * A build's ref must be new to the daemon: the job may read the records of
+ * its builds by their refs, and a Solve that names another build's ref
+ * (one a job learnt from that build's outputs, say) would make its record
+ * the job's. Asked as buildx asks: ListenBuildHistory for that ref, ending
+ * once the records there are have come.
+ */
+async function checkNewRef(ref: string, daemon: DaemonCall): Promise<void> {
+  const request = new BinaryWriter();
+  request.tag(HISTORY.ref, WireType.LengthDelimited).string(ref);
+  request.tag(HISTORY.earlyExit, WireType.Varint).bool(true);
+  let answer: DaemonCallAnswer;
+  try {
+    answer = await daemon(`${CONTROL}ListenBuildHistory`, request.finish());
+  } catch (error) {
+    throw refusal(`a build with the ref ${ref}`, `the daemon did not say whether it has a build of that ref (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (answer.status === GRPC_UNIMPLEMENTED || (answer.status === GRPC_OK && answer.messages === 0)) return;
+  if (answer.status === GRPC_OK) throw refusal(`a build with the ref ${ref}`, "the daemon has a build of that ref already, another job's or an earlier one; a build names a new ref");
+  throw refusal(`a build with the ref ${ref}`, `the daemon did not say whether it has a build of that ref (gRPC status ${answer.status})`);
 }
 
 /** What strict reads of a build request, either kind. */

@@ -15,10 +15,19 @@ import { Refused } from './refused.js';
 /** How the rules take one call, by its path (`/package.Service/Method`). */
 export type CallAdmission = 'forward' | 'inspect' | Refused;
 
+/** What a call of the proxy's own to the daemon answered: its gRPC status and how many messages came. */
+export interface DaemonCallAnswer {
+  status: number;
+  messages: number;
+}
+
+/** A unary-request call of the proxy's own to the daemon, on the relayed session: `message` is its protobuf bytes. */
+export type DaemonCall = (path: string, message: Uint8Array) => Promise<DaemonCallAnswer>;
+
 export interface GrpcRules {
   admit(path: string): CallAdmission;
-  /** An inspected call's first message (its protobuf bytes); throws Refused. */
-  inspect(path: string, message: Buffer): Promise<void>;
+  /** An inspected call's first message (its protobuf bytes); `daemon` asks the daemon first where a rule must. Throws Refused. */
+  inspect(path: string, message: Buffer, daemon: DaemonCall): Promise<void>;
 }
 
 export interface RelayOptions {
@@ -99,6 +108,48 @@ function firstMessage(stream: http2.ServerHttp2Stream): Promise<{ message: Buffe
   });
 }
 
+/** How long the proxy waits for an answer to a call of its own before it gives up (and refuses what needed it). */
+const OWN_CALL_TIMEOUT_MS = 15_000;
+
+/** A call of the proxy's own on the daemon's session: the message framed as gRPC, the answer's messages counted. */
+function callDaemon(upstream: http2.ClientHttp2Session, path: string, message: Uint8Array): Promise<DaemonCallAnswer> {
+  return new Promise((resolve, reject) => {
+    const call = upstream.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' });
+    const timer = setTimeout(() => {
+      call.close(NGHTTP2_CANCEL);
+      reject(new Error(`the daemon did not answer ${path} within ${OWN_CALL_TIMEOUT_MS / 1000} s`));
+    }, OWN_CALL_TIMEOUT_MS);
+    let status: number | undefined;
+    let pending = Buffer.alloc(0);
+    let messages = 0;
+    const statusOf = (headers: http2.IncomingHttpHeaders) => {
+      if (headers['grpc-status'] !== undefined) status = Number(headers['grpc-status']);
+    };
+    call.on('response', statusOf);
+    call.on('trailers', statusOf);
+    call.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      // Each message: a flag byte, a 4-byte length, the bytes.
+      while (pending.length >= 5 && pending.length >= 5 + pending.readUInt32BE(1)) {
+        messages += 1;
+        pending = pending.subarray(5 + pending.readUInt32BE(1));
+      }
+    });
+    call.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    call.on('close', () => {
+      clearTimeout(timer);
+      if (status === undefined) reject(new Error(`the daemon ended ${path} without a gRPC status`));
+      else resolve({ status, messages });
+    });
+    const header = Buffer.alloc(5);
+    header.writeUInt32BE(message.length, 1);
+    call.end(Buffer.concat([header, message]));
+  });
+}
+
 /** Passes one call on to the daemon's session, `early` (already read from the client) first. */
 function passOn(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, upstream: http2.ClientHttp2Session, early?: Buffer): void {
   const call = upstream.request(forwardedRequestHeaders(headers), { endStream: false });
@@ -150,7 +201,7 @@ function relayCall(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpH
   if (admission === 'forward') return passOn(stream, headers, upstream);
   firstMessage(stream)
     .then(async ({ message, read }) => {
-      await rules.inspect(path, message);
+      await rules.inspect(path, message, (ownPath, ownMessage) => callDaemon(upstream, ownPath, ownMessage));
       // A call the client gave up on while it was held goes no further.
       if (!stream.destroyed && !stream.closed) passOn(stream, headers, upstream, read);
     })

@@ -20,6 +20,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import http2 from 'node:http2';
+import net from 'node:net';
 import { cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +43,50 @@ const SKIP = DOCKER_MISSING !== undefined || (BUILDX_MISSING !== undefined && pr
 
 /** Images the tests built, which a failed DooD test may have left on the host daemon. */
 const IMAGES: string[] = [];
+
+/** Protobuf, just enough for a crafted BuildKit request: a length-delimited field. */
+function protoBytes(no: number, bytes: Buffer): Buffer {
+  const varint = (value: number) => {
+    const out: number[] = [];
+    for (; value > 127; value >>>= 7) out.push((value & 127) | 128);
+    out.push(value);
+    return Buffer.from(out);
+  };
+  return Buffer.concat([varint((no << 3) | 2), varint(bytes.length), bytes]);
+}
+const protoString = (no: number, text: string) => protoBytes(no, Buffer.from(text));
+const protoMessage = protoBytes;
+
+/** One gRPC call on BuildKit's /grpc through DOCKER_HOST (a unix socket), as buildx makes it: its grpc-status and message. */
+async function grpcCall(dockerHost: string, path: string, message: Buffer): Promise<{ status: string; message: string }> {
+  const socket = net.connect(new URL(dockerHost).pathname);
+  await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  socket.write('POST /grpc HTTP/1.1\r\nHost: docker\r\nUpgrade: h2c\r\nConnection: Upgrade\r\nContent-Length: 0\r\n\r\n');
+  let head = Buffer.alloc(0);
+  while (!head.includes('\r\n\r\n')) head = Buffer.concat([head, (await once(socket, 'data'))[0] as Buffer]);
+  expect(head.toString('latin1')).toMatch(/^HTTP\/1\.1 101/);
+  socket.pause();
+  const rest = head.subarray(head.indexOf('\r\n\r\n') + 4);
+  if (rest.length > 0) socket.unshift(rest);
+  const session = http2.connect('http://docker', { createConnection: () => socket });
+  try {
+    return await new Promise((resolve, reject) => {
+      const call = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' });
+      let answer: http2.IncomingHttpHeaders = {};
+      call.on('response', (headers) => (answer = { ...answer, ...headers }));
+      call.on('trailers', (trailers) => (answer = { ...answer, ...trailers }));
+      call.on('error', reject);
+      call.resume();
+      call.on('close', () => resolve({ status: String(answer['grpc-status'] ?? ''), message: decodeURIComponent(String(answer['grpc-message'] ?? '')) }));
+      const frame = Buffer.alloc(5);
+      frame.writeUInt32BE(message.length, 1);
+      call.end(Buffer.concat([frame, message]));
+    });
+  } finally {
+    session.destroy();
+    socket.destroy();
+  }
+}
 
 /** The job's HOME (its CLI configuration) and GITHUB_WORKSPACE (the fixture), as a runner gives them, set before main. */
 async function prepareJob(job: ActionsJob): Promise<{ home: string; workspace: string }> {
@@ -282,6 +329,13 @@ describe.skipIf(SKIP)('docker buildx, unchanged, on the job\'s endpoint', () => 
       expect(read.stdout + read.stderr, command).not.toContain(secret);
       expect(read.stderr, command).toMatch(/setup-dind dood-policy strict: (listing the build history|the build record \S+ is not allowed \(it is not a build of this job\))/);
     }
+    // Nor by a build of its own that names the victim's ref (a crafted Solve, as a client of its own could send).
+    const solve = Buffer.concat([protoString(1, ref), protoMessage(13, protoString(1, 'image'))]);
+    const adopted = await grpcCall(intruderEnv.DOCKER_HOST!, '/moby.buildkit.v1.Control/Solve', solve);
+    expect(adopted.message).toMatch(/a build with the ref \S+ is not allowed \(the daemon has a build of that ref already/);
+    const after = await sh(`docker buildx history inspect ${ref}`, intruderEnv);
+    expect(after.stdout + after.stderr).not.toContain(secret);
+    expect(after.stderr).toMatch(/the build record \S+ is not allowed/);
     // Nor can it take the victim's tag, built in its own job.
     const taken = await sh(`cd "$WORKSPACE" && docker buildx build --tag victim:${victim.runId} .`, intruderEnv);
     expect(taken.stderr).toMatch(/building into docker\.io\/library\/victim:\S+ is not allowed \(another job created or is creating this tag/);

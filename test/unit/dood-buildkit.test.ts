@@ -9,7 +9,8 @@ import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BuildKitRules, exportedNames, frontendOptionProblem } from '../../src/dood/buildkit.js';
-import { readFields, stringMapOf } from '../../src/dood/protobuf.js';
+import type { DaemonCall } from '../../src/dood/grpc-relay.js';
+import { readFields, stringMapOf, type WireField } from '../../src/dood/protobuf.js';
 import { Refused } from '../../src/dood/refused.js';
 
 type Part = { no: number; text: string } | { no: number; map: [string, string] } | { no: number; message: Part[] } | { no: number; varint: number };
@@ -26,6 +27,8 @@ function encode(parts: Part[]): Uint8Array {
 }
 
 const SOLVE = '/moby.buildkit.v1.Control/Solve';
+/** A daemon without a build history (Docker 20.10): the ref check's question is unimplemented there. */
+const NO_HISTORY: DaemonCall = async () => ({ status: 12, messages: 0 });
 const BRIDGE_SOLVE = '/moby.buildkit.v1.frontend.LLBBridge/Solve';
 
 function rules() {
@@ -41,7 +44,7 @@ function rules() {
 
 async function solveRefusal(parts: Part[], path = SOLVE): Promise<string | undefined> {
   try {
-    await rules().buildkit.inspect(path, Buffer.from(encode(parts)));
+    await rules().buildkit.inspect(path, Buffer.from(encode(parts)), NO_HISTORY);
     return undefined;
   } catch (error) {
     if (error instanceof Refused) return error.message;
@@ -80,25 +83,56 @@ describe('BuildKitRules.inspect (ListenBuildHistory)', () => {
   it("shows a job the records of its own builds only: not the whole list, not another job's build", async () => {
     const { buildkit } = rules();
     expect(buildkit.admit(HISTORY)).toBe('inspect');
-    await expect(buildkit.inspect(HISTORY, history([{ no: 2, text: 'ref-1' }]))).rejects.toThrow('the build record ref-1 is not allowed (it is not a build of this job)');
+    await expect(buildkit.inspect(HISTORY, history([{ no: 2, text: 'ref-1' }]), NO_HISTORY)).rejects.toThrow('the build record ref-1 is not allowed (it is not a build of this job)');
     // buildx's probe for the history API, at every build: a ref no build has.
-    await buildkit.inspect(HISTORY, history([{ no: 1, varint: 1 }, { no: 2, text: 'buildx-test-history-api-feature' }, { no: 3, varint: 1 }]));
-    await buildkit.inspect(SOLVE, Buffer.from(encode(plainBuild)));
-    await buildkit.inspect(HISTORY, history([{ no: 1, varint: 1 }, { no: 2, text: 'ref-1' }, { no: 3, varint: 1 }]));
-    await expect(buildkit.inspect(HISTORY, history([{ no: 1, varint: 1 }]))).rejects.toThrow(
+    await buildkit.inspect(HISTORY, history([{ no: 1, varint: 1 }, { no: 2, text: 'buildx-test-history-api-feature' }, { no: 3, varint: 1 }]), NO_HISTORY);
+    await buildkit.inspect(SOLVE, Buffer.from(encode(plainBuild)), NO_HISTORY);
+    await buildkit.inspect(HISTORY, history([{ no: 1, varint: 1 }, { no: 2, text: 'ref-1' }, { no: 3, varint: 1 }]), NO_HISTORY);
+    await expect(buildkit.inspect(HISTORY, history([{ no: 1, varint: 1 }]), NO_HISTORY)).rejects.toThrow(
       "listing the build history (docker buildx history ls) is not allowed (it shows every job's builds on the daemon",
     );
     // The last Ref is the one the daemon reads; a Ref sent as a number is no Ref to it either (it refuses the message).
-    await expect(buildkit.inspect(HISTORY, history([{ no: 2, text: 'ref-1' }, { no: 2, text: 'theirs' }]))).rejects.toThrow('the build record theirs');
-    await expect(buildkit.inspect(HISTORY, history([{ no: 2, varint: 5 }]))).rejects.toThrow('listing the build history');
-    await expect(buildkit.inspect(HISTORY, Buffer.from([0x12, 0x09]))).rejects.toThrow('a BuildKit request the proxy cannot read');
+    await expect(buildkit.inspect(HISTORY, history([{ no: 2, text: 'ref-1' }, { no: 2, text: 'theirs' }]), NO_HISTORY)).rejects.toThrow('the build record theirs');
+    await expect(buildkit.inspect(HISTORY, history([{ no: 2, varint: 5 }]), NO_HISTORY)).rejects.toThrow('listing the build history');
+    await expect(buildkit.inspect(HISTORY, Buffer.from([0x12, 0x09]), NO_HISTORY)).rejects.toThrow('a BuildKit request the proxy cannot read');
+  });
+});
+
+describe('BuildKitRules.inspect: a build names a new ref', () => {
+  it('asks the daemon for records of the ref once, and refuses one it has (another build\'s record would be the job\'s)', async () => {
+    const asked: Array<[string, Array<string | bigint>]> = [];
+    const readable = (field: WireField) => ('bytes' in field ? `${field.no}:${Buffer.from(field.bytes).toString()}` : field.scalar);
+    const history = (messages: number, status = 0): DaemonCall => async (path, message) => {
+      asked.push([path, readFields(message).map(readable)]);
+      return { status, messages };
+    };
+    const { buildkit } = rules();
+    await expect(buildkit.inspect(SOLVE, Buffer.from(encode(plainBuild)), history(1))).rejects.toThrow(
+      'a build with the ref ref-1 is not allowed (the daemon has a build of that ref already',
+    );
+    // Ref 2 and EarlyExit 3 (true).
+    expect(asked).toEqual([['/moby.buildkit.v1.Control/ListenBuildHistory', ['2:ref-1', 1n]]]);
+    // Not the job's after all: its record stays unread.
+    await expect(buildkit.inspect('/moby.buildkit.v1.Control/ListenBuildHistory', Buffer.from(encode([{ no: 2, text: 'ref-1' }])), NO_HISTORY)).rejects.toThrow('not a build of this job');
+    await buildkit.inspect(SOLVE, Buffer.from(encode(plainBuild)), history(0));
+    await buildkit.inspect(SOLVE, Buffer.from(encode(plainBuild)), history(5));
+    expect(asked).toHaveLength(2);
+  });
+
+  it('refuses when the daemon does not say, and asks nothing of a daemon without a history beyond the question', async () => {
+    const failing: DaemonCall = async () => {
+      throw new Error('the daemon did not answer within 15 s');
+    };
+    await expect(rules().buildkit.inspect(SOLVE, Buffer.from(encode(plainBuild)), failing)).rejects.toThrow('the daemon did not say whether it has a build of that ref (the daemon did not answer within 15 s)');
+    await expect(rules().buildkit.inspect(SOLVE, Buffer.from(encode(plainBuild)), async () => ({ status: 14, messages: 0 }))).rejects.toThrow('(gRPC status 14)');
+    await rules().buildkit.inspect(SOLVE, Buffer.from(encode(plainBuild)), NO_HISTORY);
   });
 });
 
 describe('BuildKitRules.inspect (Control Solve)', () => {
   it('passes a plain build and checks the tags it exports to, normalized', async () => {
     const { buildkit, checked } = rules();
-    await buildkit.inspect(SOLVE, Buffer.from(encode(plainBuild)));
+    await buildkit.inspect(SOLVE, Buffer.from(encode(plainBuild)), NO_HISTORY);
     expect(checked).toEqual([['docker.io/library/mine:1', 'docker.io/library/mine:2']]);
   });
 
@@ -139,14 +173,14 @@ describe('BuildKitRules.inspect (Control Solve)', () => {
       writer.tag(no, WireType.LengthDelimited).bytes(entry(value));
       return Buffer.from(writer.finish());
     };
-    await expect(rules().buildkit.inspect(SOLVE, solve(4, 'aab0,docker:dind,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'))).rejects.toThrow(/a BuildKit request the proxy cannot read .*map entry/);
-    await expect(rules().buildkit.inspect(SOLVE, solve(7, 'x'))).rejects.toThrow(/cannot read/);
-    await expect(rules().buildkit.inspect(BRIDGE_SOLVE, solve(3, 'x'))).rejects.toThrow(/cannot read/);
+    await expect(rules().buildkit.inspect(SOLVE, solve(4, 'aab0,docker:dind,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'), NO_HISTORY)).rejects.toThrow(/a BuildKit request the proxy cannot read .*map entry/);
+    await expect(rules().buildkit.inspect(SOLVE, solve(7, 'x'), NO_HISTORY)).rejects.toThrow(/cannot read/);
+    await expect(rules().buildkit.inspect(BRIDGE_SOLVE, solve(3, 'x'), NO_HISTORY)).rejects.toThrow(/cannot read/);
   });
 
   it('refuses a request it cannot read', async () => {
     expect(await solveRefusal([{ no: 7, text: 'not a map entry' }])).toContain('a BuildKit request the proxy cannot read');
-    await expect(rules().buildkit.inspect(SOLVE, Buffer.from([0x0b]))).rejects.toThrow(/cannot read/);
+    await expect(rules().buildkit.inspect(SOLVE, Buffer.from([0x0b]), NO_HISTORY)).rejects.toThrow(/cannot read/);
   });
 
   it('decides the same whatever the order of fields and the unknown fields among them (property)', async () => {

@@ -186,6 +186,25 @@ describe('relayGrpc', () => {
     expect(seen.map(({ body }) => body)).toEqual([Buffer.concat([frame(Buffer.from('good')), frame(Buffer.from('more'))])]);
   });
 
+  it('lets the rules ask the daemon first, on the same session: the answer\'s status and messages, a trailers-only error too', async () => {
+    const answers: unknown[] = [];
+    const rules: GrpcRules = {
+      admit: () => 'inspect',
+      inspect: async (_path, _message, daemon) => {
+        answers.push(await daemon('/test.Svc/Three', Buffer.from('q')), await daemon('/test.Svc/Missing', Buffer.from('q')));
+      },
+    };
+    const { client, seen } = await relay(rules);
+    const passed = await call(client, '/test.Svc/Echo', frame(Buffer.from('build')));
+    expect(answers).toEqual([{ status: 0, messages: 3 }, { status: 5, messages: 0 }]);
+    expect(passed.body).toEqual(frame(Buffer.from('build')));
+    expect(seen.map(({ path, body }) => [path, body.toString('latin1')])).toEqual([
+      ['/test.Svc/Three', frame(Buffer.from('q')).toString('latin1')],
+      ['/test.Svc/Missing', frame(Buffer.from('q')).toString('latin1')],
+      ['/test.Svc/Echo', frame(Buffer.from('build')).toString('latin1')],
+    ]);
+  });
+
   it('refuses an inspected call whose message is compressed or ends early, without forwarding it', async () => {
     const { client, seen } = await relay({ admit: () => 'inspect', inspect: async () => undefined });
     const compressed = frame(Buffer.from('x'));
