@@ -389,6 +389,7 @@ function daemonClient(upstreamPath, track) {
         createVolume: (spec) => request('POST', '/volumes/create', spec),
         inspectImage: (ref) => request('GET', `/images/${encodeURIComponent(ref)}/json`),
         removeVolume: (name) => request('DELETE', `/volumes/${encodeURIComponent(name)}`),
+        inspectVolume: (name) => request('GET', `/volumes/${encodeURIComponent(name)}`),
         listContainers: async () => {
             // The list of every container can be long: a larger limit than for one object.
             const { json } = await request('GET', '/containers/json', undefined, 64 << 20);
@@ -3134,9 +3135,9 @@ const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
 
 
 /** Claims within this proxy only: no other job is coordinated with (policies other than strict, the unit tests). */
-const localClaims = { claim: async () => ({ held: true }), release: async () => { } };
-/** The label a claim volume carries its tag in (for people reading `docker volume ls`). */
-const CLAIM_TAG_LABEL = 'setup-dind.claim-tag';
+const localClaims = { claim: async () => ({ held: true }), release: async () => { }, heldElsewhere: async () => undefined };
+/** The label that says what a claim volume is (for people reading `docker volume ls`); the tag is not named: not every job need know another's tags before they exist. */
+const CLAIM_LABEL = { 'setup-dind.claim': 'image-tag' };
 const NAME_PREFIX = 'setup-dind-tag-claim-';
 /** Why strict refuses a job a volume of this name, if it does: the names of claims are the proxy's, lest a job squat another's tag. */
 function claimNameProblem(name) {
@@ -3156,7 +3157,7 @@ function daemonClaims(daemon, labels) {
     };
     return {
         async claim(tag) {
-            const { status, json } = await daemon.createVolume({ Name: claimVolumeName(tag), Labels: { ...labels, [CLAIM_TAG_LABEL]: tag } });
+            const { status, json } = await daemon.createVolume({ Name: claimVolumeName(tag), Labels: { ...labels, ...CLAIM_LABEL } });
             const found = isObject(json) ? json.Labels : undefined;
             if (status === 201 && ours(found))
                 return { held: true };
@@ -3166,6 +3167,15 @@ function daemonClaims(daemon, labels) {
         },
         async release(tag) {
             await daemon.removeVolume(claimVolumeName(tag));
+        },
+        async heldElsewhere(tag) {
+            const { status, json } = await daemon.inspectVolume(claimVolumeName(tag));
+            if (status === 404)
+                return undefined;
+            const found = isObject(json) ? json.Labels : undefined;
+            if (status === 200 && ours(found))
+                return undefined;
+            return status === 200 ? `the volume ${claimVolumeName(tag)} (${holderOf(found)})` : `unknown: the daemon answered ${status} about the claim`;
         },
     };
 }
@@ -6031,12 +6041,9 @@ class TagLedger {
     list() {
         return [...this.tags];
     }
-    /** Repositories of the job's tags: a push of one adds its digest reference (RepoDigests) to the image. */
-    hasRepository(repository) {
-        return this.list().some((tag) => repositoryOf(parseNormalizedNamed(tag)) === repository);
-    }
 }
 const NOT_OURS = 'the tag exists and was not created by this job; strict lets a job create new tags and change only its own';
+const DIGEST_NOT_OURS = "the image carries no tag of this job's in that repository; strict lets a job remove only its own tags and what its pushes added";
 function inspected(json) {
     if (!isObject(json) || typeof json.Id !== 'string' || json.Id === '')
         return undefined;
@@ -6059,9 +6066,7 @@ class TagRules {
             case 'unreadable':
                 throw policyRefusal('strict', `${request.verb} ${request.text}`, 'the proxy cannot read it as an image reference to check');
             case 'pull':
-                // The registry's own content for that very name: not a replacement the job chose, and not the job's tag either.
-                // But a platform moves the tag to that platform's image: not over a tag from before the job.
-                await this.checkPullPlatform(request, new URLSearchParams(query.replace(/;/g, '&')));
+                await this.checkPull(request, new URLSearchParams(query.replace(/;/g, '&')));
                 return {};
             case 'load':
                 // The names are in the body: the guard pipes it through a LoadArchiveWatcher whose decision is checkLoad.
@@ -6070,16 +6075,42 @@ class TagRules {
                 return this.planRemove(request.ref);
         }
     }
+    /**
+     * A digest reference is the job's to remove when the image carries one of
+     * the job's tags in that repository (a push of the job's tag adds it):
+     * a tag of the job's elsewhere in the repository is not enough, or any job
+     * could tag into a repository and strip another's pulled or pushed image.
+     */
+    ownsDigest(digest, image) {
+        const repository = repositoryOf(parseNormalizedNamed(digest) ?? { domain: '', path: digest });
+        return image.tags.some((tag) => this.isJobs(tag) && repositoryOf(parseNormalizedNamed(tag)) === repository);
+    }
     /** The job's tag: one it created through the proxy (a pull's is the registry's, and nobody's to change). */
     isJobs(tag) {
         return this.options.ledger.has(tag);
     }
-    async checkPullPlatform(request, query) {
-        if ((query.get('platform') ?? '') === '')
-            return;
+    /**
+     * A pull writes what the registry serves under that name: the host's tags
+     * may be refreshed so, but not a tag another job made (any job can serve a
+     * registry on the host's ports), nor every tag of a repository at once,
+     * nor a tag that is not the job's for another platform.
+     */
+    async checkPull(request, query) {
+        const named = parseNormalizedNamed(request.image);
+        if (named && request.tag === '' && named.tag === undefined && named.digest === undefined) {
+            throw policyRefusal('strict', `pulling every tag of ${repositoryOf(named)} (docker pull --all-tags)`, 'it may replace tags other jobs made; pull the tags the job needs by name');
+        }
         const tag = request.tag === '' ? normalizedTag(request.image) : repoTagName(request.image, request.tag);
         if (tag === undefined)
-            throw policyRefusal('strict', `pulling ${request.image} for a platform`, 'the proxy cannot read it as an image reference to check');
+            throw policyRefusal('strict', `pulling ${request.image}`, 'the proxy cannot read it as an image reference to check');
+        if (this.isJobs(tag))
+            return;
+        const holder = await this.claims.heldElsewhere(tag);
+        if (holder !== undefined) {
+            throw policyRefusal('strict', `pulling ${tag}`, `another job created this tag (its claim is held by ${holder}); a pull would replace it with what a registry serves under that name`);
+        }
+        if ((query.get('platform') ?? '') === '')
+            return;
         const { status } = await this.options.lookup.inspectImage(tag);
         if (status === 200 && !this.isJobs(tag)) {
             throw policyRefusal('strict', `pulling ${tag} for platform ${query.get('platform')}`, `it moves the tag to that platform's image; ${NOT_OURS}`);
@@ -6128,18 +6159,18 @@ class TagRules {
         const image = status === 200 ? inspected(json) : undefined;
         if (!image)
             throw policyRefusal('strict', `removing image ${ref}`, `the daemon did not say which image it is (status ${status})`);
-        return isImageIdPrefix(image.id, ref) ? this.planRemoveById(ref, image) : this.planUntag(ref);
+        return isImageIdPrefix(image.id, ref) ? this.planRemoveById(ref, image) : this.planUntag(ref, image);
     }
     /** An untag: only of the job's own tag, or of a digest reference in one of its repositories. */
-    async planUntag(ref) {
+    async planUntag(ref, image) {
         const { ledger } = this.options;
         const named = parseNormalizedNamed(ref);
         if (!named)
             throw new Refused(400, `setup-dind dood proxy: ${ref} is not an image reference`);
         const name = referenceString(tagNameOnly(named));
         if (named.digest !== undefined) {
-            if (!ledger.hasRepository(repositoryOf(named))) {
-                throw policyRefusal('strict', `removing ${name}`, 'the digest reference is not in a repository of this job\'s tags; strict lets a job remove only its own tags');
+            if (!this.ownsDigest(name, image)) {
+                throw policyRefusal('strict', `removing ${name}`, DIGEST_NOT_OURS);
             }
         }
         else if (!this.isJobs(name)) {
@@ -6160,9 +6191,9 @@ class TagRules {
         const foreign = image.tags.find((tag) => !this.isJobs(tag));
         if (foreign !== undefined)
             throw policyRefusal('strict', `removing image ${ref}`, `it is tagged ${foreign}, which was not created by this job; strict lets a job remove only its own tags`);
-        const foreignDigest = image.digests.find((digest) => !ledger.hasRepository(repositoryOf(parseNormalizedNamed(digest) ?? { domain: '', path: digest })));
+        const foreignDigest = image.digests.find((digest) => !this.ownsDigest(digest, image));
         if (foreignDigest !== undefined) {
-            throw policyRefusal('strict', `removing image ${ref}`, `it has the digest reference ${foreignDigest}, which is not in a repository of this job's tags`);
+            throw policyRefusal('strict', `removing image ${ref}`, `it has the digest reference ${foreignDigest}: ${DIGEST_NOT_OURS}`);
         }
         for (const tag of image.tags)
             ledger.forget(tag);

@@ -60,6 +60,7 @@ export function daemonClient(upstreamPath: string, track: (socket: net.Socket) =
     createVolume: (spec: Json) => request('POST', '/volumes/create', spec),
     inspectImage: (ref) => request('GET', `/images/${encodeURIComponent(ref)}/json`),
     removeVolume: (name) => request('DELETE', `/volumes/${encodeURIComponent(name)}`),
+    inspectVolume: (name) => request('GET', `/volumes/${encodeURIComponent(name)}`),
     listContainers: async () => {
       // The list of every container can be long: a larger limit than for one object.
       const { json } = await request('GET', '/containers/json', undefined, 64 << 20);

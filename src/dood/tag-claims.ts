@@ -18,6 +18,8 @@ export interface ClaimDaemon {
   createVolume(spec: Json): Promise<Answer>;
   /** DELETE /volumes/{name}. */
   removeVolume(name: string): Promise<Answer>;
+  /** GET /volumes/{name}. */
+  inspectVolume(name: string): Promise<Answer>;
 }
 
 /** The answer to a claim: held by this job, or by another (named by its labels, for the refusal). */
@@ -28,13 +30,15 @@ export interface TagClaims {
   claim(tag: string): Promise<ClaimAnswer>;
   /** Gives back a claim this job took on a tag it did not get. */
   release(tag: string): Promise<void>;
+  /** Who holds the tag's claim, if another job does (asked, not taken). */
+  heldElsewhere(tag: string): Promise<string | undefined>;
 }
 
 /** Claims within this proxy only: no other job is coordinated with (policies other than strict, the unit tests). */
-export const localClaims: TagClaims = { claim: async () => ({ held: true }), release: async () => {} };
+export const localClaims: TagClaims = { claim: async () => ({ held: true }), release: async () => {}, heldElsewhere: async () => undefined };
 
-/** The label a claim volume carries its tag in (for people reading `docker volume ls`). */
-export const CLAIM_TAG_LABEL = 'setup-dind.claim-tag';
+/** The label that says what a claim volume is (for people reading `docker volume ls`); the tag is not named: not every job need know another's tags before they exist. */
+export const CLAIM_LABEL = { 'setup-dind.claim': 'image-tag' };
 const NAME_PREFIX = 'setup-dind-tag-claim-';
 
 /** Why strict refuses a job a volume of this name, if it does: the names of claims are the proxy's, lest a job squat another's tag. */
@@ -57,7 +61,7 @@ export function daemonClaims(daemon: ClaimDaemon, labels: Record<string, string>
   };
   return {
     async claim(tag) {
-      const { status, json } = await daemon.createVolume({ Name: claimVolumeName(tag), Labels: { ...labels, [CLAIM_TAG_LABEL]: tag } });
+      const { status, json } = await daemon.createVolume({ Name: claimVolumeName(tag), Labels: { ...labels, ...CLAIM_LABEL } });
       const found = isObject(json) ? json.Labels : undefined;
       if (status === 201 && ours(found)) return { held: true };
       if (status !== 201) return { held: false, holder: `unknown: the daemon answered ${status} to the claim` };
@@ -65,6 +69,13 @@ export function daemonClaims(daemon: ClaimDaemon, labels: Record<string, string>
     },
     async release(tag) {
       await daemon.removeVolume(claimVolumeName(tag));
+    },
+    async heldElsewhere(tag) {
+      const { status, json } = await daemon.inspectVolume(claimVolumeName(tag));
+      if (status === 404) return undefined;
+      const found = isObject(json) ? json.Labels : undefined;
+      if (status === 200 && ours(found)) return undefined;
+      return status === 200 ? `the volume ${claimVolumeName(tag)} (${holderOf(found)})` : `unknown: the daemon answered ${status} about the claim`;
     },
   };
 }

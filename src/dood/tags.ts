@@ -41,11 +41,6 @@ export class TagLedger {
   list(): string[] {
     return [...this.tags];
   }
-
-  /** Repositories of the job's tags: a push of one adds its digest reference (RepoDigests) to the image. */
-  hasRepository(repository: string): boolean {
-    return this.list().some((tag) => repositoryOf(parseNormalizedNamed(tag)!) === repository);
-  }
 }
 
 /** How a checked request goes on: unchanged, or with its route path pinned (already percent-encoded). */
@@ -56,6 +51,7 @@ export interface TagDecision {
 }
 
 const NOT_OURS = 'the tag exists and was not created by this job; strict lets a job create new tags and change only its own';
+const DIGEST_NOT_OURS = "the image carries no tag of this job's in that repository; strict lets a job remove only its own tags and what its pushes added";
 
 /** An image as inspected: its full ID and references (normalized). */
 interface InspectedImage {
@@ -92,9 +88,7 @@ export class TagRules {
       case 'unreadable':
         throw policyRefusal('strict', `${request.verb} ${request.text}`, 'the proxy cannot read it as an image reference to check');
       case 'pull':
-        // The registry's own content for that very name: not a replacement the job chose, and not the job's tag either.
-        // But a platform moves the tag to that platform's image: not over a tag from before the job.
-        await this.checkPullPlatform(request, new URLSearchParams(query.replace(/;/g, '&')));
+        await this.checkPull(request, new URLSearchParams(query.replace(/;/g, '&')));
         return {};
       case 'load':
         // The names are in the body: the guard pipes it through a LoadArchiveWatcher whose decision is checkLoad.
@@ -104,15 +98,41 @@ export class TagRules {
     }
   }
 
+  /**
+   * A digest reference is the job's to remove when the image carries one of
+   * the job's tags in that repository (a push of the job's tag adds it):
+   * a tag of the job's elsewhere in the repository is not enough, or any job
+   * could tag into a repository and strip another's pulled or pushed image.
+   */
+  private ownsDigest(digest: string, image: InspectedImage): boolean {
+    const repository = repositoryOf(parseNormalizedNamed(digest) ?? { domain: '', path: digest });
+    return image.tags.some((tag) => this.isJobs(tag) && repositoryOf(parseNormalizedNamed(tag)!) === repository);
+  }
+
   /** The job's tag: one it created through the proxy (a pull's is the registry's, and nobody's to change). */
   private isJobs(tag: string): boolean {
     return this.options.ledger.has(tag);
   }
 
-  private async checkPullPlatform(request: Extract<ImageRequest, { kind: 'pull' }>, query: URLSearchParams): Promise<void> {
-    if ((query.get('platform') ?? '') === '') return;
+  /**
+   * A pull writes what the registry serves under that name: the host's tags
+   * may be refreshed so, but not a tag another job made (any job can serve a
+   * registry on the host's ports), nor every tag of a repository at once,
+   * nor a tag that is not the job's for another platform.
+   */
+  private async checkPull(request: Extract<ImageRequest, { kind: 'pull' }>, query: URLSearchParams): Promise<void> {
+    const named = parseNormalizedNamed(request.image);
+    if (named && request.tag === '' && named.tag === undefined && named.digest === undefined) {
+      throw policyRefusal('strict', `pulling every tag of ${repositoryOf(named)} (docker pull --all-tags)`, 'it may replace tags other jobs made; pull the tags the job needs by name');
+    }
     const tag = request.tag === '' ? normalizedTag(request.image) : repoTagName(request.image, request.tag);
-    if (tag === undefined) throw policyRefusal('strict', `pulling ${request.image} for a platform`, 'the proxy cannot read it as an image reference to check');
+    if (tag === undefined) throw policyRefusal('strict', `pulling ${request.image}`, 'the proxy cannot read it as an image reference to check');
+    if (this.isJobs(tag)) return;
+    const holder = await this.claims.heldElsewhere(tag);
+    if (holder !== undefined) {
+      throw policyRefusal('strict', `pulling ${tag}`, `another job created this tag (its claim is held by ${holder}); a pull would replace it with what a registry serves under that name`);
+    }
+    if ((query.get('platform') ?? '') === '') return;
     const { status } = await this.options.lookup.inspectImage(tag);
     if (status === 200 && !this.isJobs(tag)) {
       throw policyRefusal('strict', `pulling ${tag} for platform ${query.get('platform')}`, `it moves the tag to that platform's image; ${NOT_OURS}`);
@@ -160,18 +180,18 @@ export class TagRules {
     if (status === 404) throw new Refused(404, `setup-dind dood proxy: no such image: ${ref}`);
     const image = status === 200 ? inspected(json) : undefined;
     if (!image) throw policyRefusal('strict', `removing image ${ref}`, `the daemon did not say which image it is (status ${status})`);
-    return isImageIdPrefix(image.id, ref) ? this.planRemoveById(ref, image) : this.planUntag(ref);
+    return isImageIdPrefix(image.id, ref) ? this.planRemoveById(ref, image) : this.planUntag(ref, image);
   }
 
   /** An untag: only of the job's own tag, or of a digest reference in one of its repositories. */
-  private async planUntag(ref: string): Promise<TagDecision> {
+  private async planUntag(ref: string, image: InspectedImage): Promise<TagDecision> {
     const { ledger } = this.options;
     const named = parseNormalizedNamed(ref);
     if (!named) throw new Refused(400, `setup-dind dood proxy: ${ref} is not an image reference`);
     const name = referenceString(tagNameOnly(named));
     if (named.digest !== undefined) {
-      if (!ledger.hasRepository(repositoryOf(named))) {
-        throw policyRefusal('strict', `removing ${name}`, 'the digest reference is not in a repository of this job\'s tags; strict lets a job remove only its own tags');
+      if (!this.ownsDigest(name, image)) {
+        throw policyRefusal('strict', `removing ${name}`, DIGEST_NOT_OURS);
       }
     } else if (!this.isJobs(name)) {
       throw policyRefusal('strict', `untagging ${name}`, NOT_OURS);
@@ -191,9 +211,9 @@ export class TagRules {
     const { ledger } = this.options;
     const foreign = image.tags.find((tag) => !this.isJobs(tag));
     if (foreign !== undefined) throw policyRefusal('strict', `removing image ${ref}`, `it is tagged ${foreign}, which was not created by this job; strict lets a job remove only its own tags`);
-    const foreignDigest = image.digests.find((digest) => !ledger.hasRepository(repositoryOf(parseNormalizedNamed(digest) ?? { domain: '', path: digest })));
+    const foreignDigest = image.digests.find((digest) => !this.ownsDigest(digest, image));
     if (foreignDigest !== undefined) {
-      throw policyRefusal('strict', `removing image ${ref}`, `it has the digest reference ${foreignDigest}, which is not in a repository of this job's tags`);
+      throw policyRefusal('strict', `removing image ${ref}`, `it has the digest reference ${foreignDigest}: ${DIGEST_NOT_OURS}`);
     }
     for (const tag of image.tags) ledger.forget(tag);
     const only = image.tags.length === 1 ? image.tags[0]! : undefined;

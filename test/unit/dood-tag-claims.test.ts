@@ -4,7 +4,7 @@ import { inspectVolumeCreate } from '../../src/dood/inspect.js';
 import type { Json } from '../../src/dood/json.js';
 import { Ownership } from '../../src/dood/ownership.js';
 import type { JsonAnswer } from '../../src/dood/ownership.js';
-import { CLAIM_TAG_LABEL, claimVolumeName, daemonClaims, type ClaimDaemon } from '../../src/dood/tag-claims.js';
+import { CLAIM_LABEL, claimVolumeName, daemonClaims, type ClaimDaemon } from '../../src/dood/tag-claims.js';
 
 class FakeVolumes implements ClaimDaemon {
   readonly volumes = new Map<string, Record<string, string>>();
@@ -13,6 +13,11 @@ class FakeVolumes implements ClaimDaemon {
     const { Name, Labels } = spec as { Name: string; Labels: Record<string, string> };
     if (!this.volumes.has(Name)) this.volumes.set(Name, Labels);
     return { status: 201, json: { Name, Driver: 'local', Labels: this.volumes.get(Name) } };
+  }
+
+  async inspectVolume(name: string): Promise<JsonAnswer> {
+    const labels = this.volumes.get(name);
+    return labels ? { status: 200, json: { Name: name, Labels: labels } } : { status: 404, json: { message: 'no such volume' } };
   }
 
   async removeVolume(name: string): Promise<JsonAnswer> {
@@ -32,7 +37,10 @@ describe('daemonClaims', () => {
     expect(await a.claim(TAG)).toEqual({ held: true });
     expect(await a.claim(TAG)).toEqual({ held: true });
     expect(await b.claim(TAG)).toEqual({ held: false, holder: `the volume ${claimVolumeName(TAG)} (setup-dind.owner=job-a, setup-dind.instance=a1)` });
-    expect(daemon.volumes.get(claimVolumeName(TAG))).toEqual({ ...JOB_A, [CLAIM_TAG_LABEL]: TAG });
+    expect(daemon.volumes.get(claimVolumeName(TAG))).toEqual({ ...JOB_A, ...CLAIM_LABEL });
+    expect(await a.heldElsewhere(TAG)).toBeUndefined();
+    expect(await b.heldElsewhere(TAG)).toBe(`the volume ${claimVolumeName(TAG)} (setup-dind.owner=job-a, setup-dind.instance=a1)`);
+    expect(await b.heldElsewhere('docker.io/library/unclaimed:1')).toBeUndefined();
   });
 
   it('a released claim is anyone\'s; one name per tag, the same in every proxy', async () => {
@@ -49,7 +57,7 @@ describe('daemonClaims', () => {
     const daemon = new FakeVolumes();
     daemon.volumes.set(claimVolumeName(TAG), {});
     expect(await daemonClaims(daemon, JOB_A).claim(TAG)).toMatchObject({ held: false, holder: expect.stringContaining('not labelled as a job') });
-    const refusing: ClaimDaemon = { createVolume: async () => ({ status: 500, json: { message: 'disk full' } }), removeVolume: daemon.removeVolume.bind(daemon) };
+    const refusing: ClaimDaemon = { createVolume: async () => ({ status: 500, json: { message: 'disk full' } }), removeVolume: daemon.removeVolume.bind(daemon), inspectVolume: daemon.inspectVolume.bind(daemon) };
     expect(await daemonClaims(refusing, JOB_A).claim(TAG)).toEqual({ held: false, holder: 'unknown: the daemon answered 500 to the claim' });
   });
 });

@@ -109,6 +109,7 @@ describe('TagRules writes', () => {
     const claims: TagClaims = {
       claim: async (tag: string) => (claimed.has(tag) ? { held: false, holder: 'the volume v (owner=job-b)' } : { held: true }),
       release: async (tag: string) => void released.push(tag),
+      heldElsewhere: async (tag: string) => (claimed.has(tag) ? 'the volume v (owner=job-b)' : undefined),
     };
     const { rules } = setup(claims);
     expect((await refusal(rules.checkWrites(['docker.io/library/theirs:1'], 'building')))?.message).toContain(
@@ -116,6 +117,20 @@ describe('TagRules writes', () => {
     );
     await refusal(rules.checkWrites([DIND], 'building'));
     expect(released).toEqual([DIND]);
+    // Nor is it pulled over: any job can serve a registry on the host's ports.
+    expect((await refusal(rules.decide(request('POST', '/images/create', 'fromImage=theirs&tag=1'), '')))?.message).toContain(
+      'pulling docker.io/library/theirs:1 is not allowed (another job created this tag (its claim is held by the volume v (owner=job-b))',
+    );
+    expect(await rules.decide(request('POST', '/images/create', 'fromImage=theirs&tag=2'), '')).toEqual({});
+  });
+
+  it('refuses a pull of every tag of a repository (no tag anywhere), not a pull with its tag in the name', async () => {
+    const { rules } = setup();
+    expect((await refusal(rules.decide(request('POST', '/images/create', 'fromImage=alpine'), '')))?.message).toBe(
+      'setup-dind dood-policy strict: pulling every tag of docker.io/library/alpine (docker pull --all-tags) is not allowed (it may replace tags other jobs made; pull the tags the job needs by name)',
+    );
+    expect(await rules.decide(request('POST', '/images/create', 'fromImage=alpine:3.20'), '')).toEqual({});
+    expect(await rules.decide(request('POST', '/images/create', `fromImage=alpine@sha256:${'a'.repeat(64)}`), '')).toEqual({});
   });
 
   it('refuses when the daemon cannot say whether the tag exists', async () => {
@@ -189,6 +204,18 @@ describe('TagRules removals', () => {
     daemon.image('9', [], ['docker.io/library/alpine@sha256:' + '9'.repeat(64)]);
     expect((await refusal(rules.decide(request('DELETE', '/images/9999'), '')))?.message).toContain('digest reference');
     expect((await refusal(rules.decide(request('DELETE', '/images/busybox@sha256:' + 'e'.repeat(64)), '')))?.message).toContain('removing docker.io/library/busybox@sha256');
+  });
+
+  it("a digest reference is the job's only on an image with the job's tag in that repository, not for any tag of the job's there", async () => {
+    const { rules, daemon, ledger } = setup();
+    const digest = (seed: string) => `localhost:5000/app@sha256:${seed.repeat(64)}`;
+    // Another job's image, pulled by digest; this job has a tag in the same repository, on another image.
+    daemon.image('7', [], [digest('7')]).image('8', ['localhost:5000/app:mine'], [digest('8')]);
+    ledger.record('localhost:5000/app:mine');
+    expect((await refusal(rules.decide(request('DELETE', `/images/${digest('7')}`), '')))?.message).toContain("the image carries no tag of this job's in that repository");
+    expect((await refusal(rules.decide(request('DELETE', '/images/7777'), '')))?.message).toContain(`it has the digest reference ${digest('7')}`);
+    // Its own pushed image: the digest reference the push added goes.
+    expect(await rules.decide(request('DELETE', `/images/${digest('8')}`), '')).toEqual({ path: `/images/${encodeURIComponent(digest('8'))}` });
   });
 
   it('answers 404 itself for an unknown image, so a name created meanwhile is not what goes', async () => {
