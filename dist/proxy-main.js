@@ -364,32 +364,31 @@ const INSPECT_PATHS = {
 };
 /** A client of the daemon at `upstreamPath`; `track` gets each connection, so the proxy's close ends it. */
 function daemonClient(upstreamPath, track) {
-    const request = (method, path, body, limit = MAX_ERROR_BODY) => new Promise((resolve, reject) => {
+    // With the raw headers: the ping's answer is its headers.
+    const send = (method, path, body, limit = MAX_ERROR_BODY) => new Promise((resolve, reject) => {
         const payload = body === undefined ? undefined : JSON.stringify(body);
         const headers = { Host: 'docker', ...(payload !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}) };
         const sent = external_node_http_default().request({ socketPath: upstreamPath, method, path, agent: false, headers }, (response) => {
-            readBody(response, limit).then((data) => resolve({ status: response.statusCode ?? 0, json: parseFirstJsonValue(data.toString('utf8'))?.value }), reject);
+            readBody(response, limit).then((data) => resolve({ status: response.statusCode ?? 0, json: parseFirstJsonValue(data.toString('utf8'))?.value, rawHeaders: response.rawHeaders }), reject);
         });
         sent.on('socket', (socket) => track(socket));
         sent.on('error', reject);
         sent.end(payload);
     });
-    const ping = () => new Promise((resolve, reject) => {
-        const sent = external_node_http_default().request({ socketPath: upstreamPath, method: 'HEAD', path: '/_ping', agent: false, headers: { Host: 'docker' } }, (response) => {
-            response.resume();
-            response.on('end', () => resolve({ status: response.statusCode ?? 0, rawHeaders: response.rawHeaders }));
-        });
-        sent.on('socket', (socket) => track(socket));
-        sent.on('error', reject);
-        sent.end();
-    });
+    const request = async (method, path, body, limit) => {
+        const { status, json } = await send(method, path, body, limit);
+        return { status, json };
+    };
     return {
-        ping,
+        ping: async () => {
+            const { status, rawHeaders } = await send('HEAD', '/_ping');
+            return { status, rawHeaders };
+        },
         inspect: (kind, ref) => request('GET', INSPECT_PATHS[kind](ref)),
         createVolume: (spec) => request('POST', '/volumes/create', spec),
         inspectImage: (ref) => request('GET', `/images/${encodeURIComponent(ref)}/json`),
         removeVolume: (name) => request('DELETE', `/volumes/${encodeURIComponent(name)}`),
-        inspectVolume: (name) => request('GET', `/volumes/${encodeURIComponent(name)}`),
+        inspectVolume: (name) => request('GET', INSPECT_PATHS.volume(name)),
         listContainers: async () => {
             // The list of every container can be long: a larger limit than for one object.
             const { json } = await request('GET', '/containers/json', undefined, 64 << 20);
@@ -2470,15 +2469,18 @@ class Forwarder {
     constructor(options) {
         this.options = options;
     }
+    /** Streams one request to the daemon and its answer back. */
+    forward(req, res, forwarding = {}) {
+        this.send(req, res, forwarding, false);
+    }
     /**
-     * Streams one request to the daemon and its answer back. A GET or HEAD
-     * that fails on a kept connection (the daemon may have closed it
-     * meanwhile; `fresh` false) is sent again on a new one, unless the client
-     * has gone. Nothing else is: a request may have reached the daemon before
-     * the connection broke, and running a create or a restart twice is worse
-     * than a 502.
+     * forward() on a kept connection, or with `fresh` on a new one. A GET or
+     * HEAD that fails on a kept connection (the daemon may have closed it
+     * meanwhile) is sent again fresh, unless the client has gone. Nothing else
+     * is: a request may have reached the daemon before the connection broke,
+     * and running a create or a restart twice is worse than a 502.
      */
-    forward(req, res, forwarding = {}, fresh = false) {
+    send(req, res, forwarding, fresh) {
         const { body, path = req.url ?? '/', explainErrors = false, through } = forwarding;
         const { upstreamPath, track, log, closing } = this.options;
         const headers = forwardedHeaders(req, body);
@@ -2493,7 +2495,7 @@ class Forwarder {
             if (answered)
                 return;
             if (resendable && !clientGone && request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE'))
-                return this.forward(req, res, forwarding, true);
+                return this.send(req, res, forwarding, true);
             if (!closing())
                 log(`upstream ${upstreamPath}: ${req.method} ${req.url}: ${error.message}`);
             jsonAnswer(res, 502, `setup-dind dood proxy: cannot reach the Docker daemon at ${upstreamPath}: ${error.message}`);
@@ -2646,6 +2648,21 @@ var external_node_http2_default = /*#__PURE__*/__nccwpck_require__.n(external_no
  */
 
 
+/** A gRPC message on the wire: 1 byte compressed flag, 4 bytes length, then the message. */
+const FRAME_HEADER = 5;
+/** The length of the whole first framed message in `buffer`, once it is all there. */
+function framedLength(buffer) {
+    if (buffer.length < FRAME_HEADER)
+        return undefined;
+    const length = FRAME_HEADER + buffer.readUInt32BE(1);
+    return buffer.length >= length ? length : undefined;
+}
+/** `message` framed, uncompressed. */
+function framed(message) {
+    const header = Buffer.alloc(FRAME_HEADER);
+    header.writeUInt32BE(message.length, 1);
+    return Buffer.concat([header, message]);
+}
 /** gRPC's PERMISSION_DENIED, and INTERNAL for what the proxy cannot read. */
 const PERMISSION_DENIED = 7;
 const INTERNAL = 13;
@@ -2688,10 +2705,7 @@ function forwardedRequestHeaders(headers) {
     delete forwarded[':scheme'];
     return forwarded;
 }
-/**
- * Reads a call's first gRPC message (1 byte compressed flag, 4 bytes length,
- * then the message) and hands it over with everything read so far.
- */
+/** Reads a call's first gRPC message and hands it over with everything read so far. */
 function firstMessage(stream) {
     return new Promise((resolve, reject) => {
         let read = Buffer.alloc(0);
@@ -2701,18 +2715,17 @@ function firstMessage(stream) {
             stream.pause();
             if (error)
                 return reject(error);
-            resolve({ message: read.subarray(5, 5 + read.readUInt32BE(1)), read });
+            resolve({ message: read.subarray(FRAME_HEADER, framedLength(read)), read });
         };
         const onData = (chunk) => {
             read = Buffer.concat([read, chunk]);
-            if (read.length < 5)
+            if (read.length < FRAME_HEADER)
                 return;
             if (read[0] !== 0)
                 return done(new Refused(403, 'setup-dind dood proxy: a compressed gRPC message cannot be checked'));
-            const length = read.readUInt32BE(1);
-            if (length > MAX_INSPECTED_MESSAGE)
+            if (read.readUInt32BE(1) > MAX_INSPECTED_MESSAGE)
                 return done(new Refused(403, `setup-dind dood proxy: a gRPC message over ${MAX_INSPECTED_MESSAGE} bytes cannot be checked`));
-            if (read.length >= 5 + length)
+            if (framedLength(read) !== undefined)
                 done();
         };
         const onEnd = () => done(new Refused(400, 'setup-dind dood proxy: the call ended before its first message'));
@@ -2741,10 +2754,9 @@ function callDaemon(upstream, path, message) {
         call.on('trailers', statusOf);
         call.on('data', (chunk) => {
             pending = Buffer.concat([pending, chunk]);
-            // Each message: a flag byte, a 4-byte length, the bytes.
-            while (pending.length >= 5 && pending.length >= 5 + pending.readUInt32BE(1)) {
+            for (let length = framedLength(pending); length !== undefined; length = framedLength(pending)) {
                 messages += 1;
-                pending = pending.subarray(5 + pending.readUInt32BE(1));
+                pending = pending.subarray(length);
             }
         });
         call.on('error', (error) => {
@@ -2758,9 +2770,7 @@ function callDaemon(upstream, path, message) {
             else
                 resolve({ status, messages });
         });
-        const header = Buffer.alloc(5);
-        header.writeUInt32BE(message.length, 1);
-        call.end(Buffer.concat([header, message]));
+        call.end(framed(message));
     });
 }
 /** Passes one call on to the daemon's session, `early` (already read from the client) first. */
@@ -3134,7 +3144,7 @@ const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
  */
 
 
-/** Claims within this proxy only: no other job is coordinated with (policies other than strict, the unit tests). */
+/** Claims within one proxy only, coordinating with no other job: for tests of the rules alone. */
 const localClaims = { claim: async () => ({ held: true }), release: async () => { }, heldElsewhere: async () => undefined };
 /** The label that says what a claim volume is (for people reading `docker volume ls`); the tag is not named: not every job need know another's tags before they exist. */
 const CLAIM_LABEL = { 'setup-dind.claim': 'image-tag' };
@@ -3151,9 +3161,9 @@ function claimVolumeName(tag) {
 function daemonClaims(daemon, labels) {
     const ours = (found) => isObject(found) && Object.entries(labels).every(([key, value]) => found[key] === value);
     // The holder as its labels say (the same keys as the job's): who to ask.
-    const holderOf = (found) => {
+    const holder = (tag, found) => {
         const named = Object.keys(labels).flatMap((key) => (isObject(found) && typeof found[key] === 'string' ? [`${key}=${found[key]}`] : []));
-        return named.length > 0 ? named.join(', ') : 'not labelled as a job';
+        return `the volume ${claimVolumeName(tag)} (${named.length > 0 ? named.join(', ') : 'not labelled as a job'})`;
     };
     return {
         async claim(tag) {
@@ -3163,7 +3173,7 @@ function daemonClaims(daemon, labels) {
                 return { held: true };
             if (status !== 201)
                 return { held: false, holder: `unknown: the daemon answered ${status} to the claim` };
-            return { held: false, holder: `the volume ${claimVolumeName(tag)} (${holderOf(found)})` };
+            return { held: false, holder: holder(tag, found) };
         },
         async release(tag) {
             await daemon.removeVolume(claimVolumeName(tag));
@@ -3175,7 +3185,7 @@ function daemonClaims(daemon, labels) {
             const found = isObject(json) ? json.Labels : undefined;
             if (status === 200 && ours(found))
                 return undefined;
-            return status === 200 ? `the volume ${claimVolumeName(tag)} (${holderOf(found)})` : `unknown: the daemon answered ${status} about the claim`;
+            return status === 200 ? holder(tag, found) : `unknown: the daemon answered ${status} about the claim`;
         },
     };
 }
@@ -6024,7 +6034,6 @@ async function eventStream(socketPath, path, signal, track) {
 
 
 
-
 /** The tags this job created, normalized (docker.io/library/x:latest). */
 class TagLedger {
     tags = new Set();
@@ -6055,7 +6064,7 @@ class TagRules {
     claims;
     constructor(options) {
         this.options = options;
-        this.claims = options.claims ?? localClaims;
+        this.claims = options.claims;
     }
     /** strict's decision on one image request (imageRequest's answer); throws Refused. `query` is the raw query string. */
     async decide(request, query) {
@@ -6161,7 +6170,7 @@ class TagRules {
             throw policyRefusal('strict', `removing image ${ref}`, `the daemon did not say which image it is (status ${status})`);
         return isImageIdPrefix(image.id, ref) ? this.planRemoveById(ref, image) : this.planUntag(ref, image);
     }
-    /** An untag: only of the job's own tag, or of a digest reference in one of its repositories. */
+    /** An untag: only of the job's own tag, or of a digest reference on an image with the job's tag in that repository. */
     async planUntag(ref, image) {
         const { ledger } = this.options;
         const named = parseNormalizedNamed(ref);

@@ -138,15 +138,19 @@ export class Forwarder {
 
   constructor(private readonly options: ForwarderOptions) {}
 
+  /** Streams one request to the daemon and its answer back. */
+  forward(req: http.IncomingMessage, res: http.ServerResponse, forwarding: Forwarding = {}): void {
+    this.send(req, res, forwarding, false);
+  }
+
   /**
-   * Streams one request to the daemon and its answer back. A GET or HEAD
-   * that fails on a kept connection (the daemon may have closed it
-   * meanwhile; `fresh` false) is sent again on a new one, unless the client
-   * has gone. Nothing else is: a request may have reached the daemon before
-   * the connection broke, and running a create or a restart twice is worse
-   * than a 502.
+   * forward() on a kept connection, or with `fresh` on a new one. A GET or
+   * HEAD that fails on a kept connection (the daemon may have closed it
+   * meanwhile) is sent again fresh, unless the client has gone. Nothing else
+   * is: a request may have reached the daemon before the connection broke,
+   * and running a create or a restart twice is worse than a 502.
    */
-  forward(req: http.IncomingMessage, res: http.ServerResponse, forwarding: Forwarding = {}, fresh = false): void {
+  private send(req: http.IncomingMessage, res: http.ServerResponse, forwarding: Forwarding, fresh: boolean): void {
     const { body, path = req.url ?? '/', explainErrors = false, through } = forwarding;
     const { upstreamPath, track, log, closing } = this.options;
     const headers = forwardedHeaders(req, body);
@@ -159,7 +163,7 @@ export class Forwarder {
     request.on('error', (error: NodeJS.ErrnoException) => {
       // Once the daemon answered, a failing late write (it closed after answering) is no news: the answer goes on.
       if (answered) return;
-      if (resendable && !clientGone && request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) return this.forward(req, res, forwarding, true);
+      if (resendable && !clientGone && request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) return this.send(req, res, forwarding, true);
       if (!closing()) log(`upstream ${upstreamPath}: ${req.method} ${req.url}: ${error.message}`);
       jsonAnswer(res, 502, `setup-dind dood proxy: cannot reach the Docker daemon at ${upstreamPath}: ${error.message}`);
     });

@@ -35,6 +35,23 @@ export interface RelayOptions {
   log: (line: string) => void;
 }
 
+/** A gRPC message on the wire: 1 byte compressed flag, 4 bytes length, then the message. */
+const FRAME_HEADER = 5;
+
+/** The length of the whole first framed message in `buffer`, once it is all there. */
+function framedLength(buffer: Buffer): number | undefined {
+  if (buffer.length < FRAME_HEADER) return undefined;
+  const length = FRAME_HEADER + buffer.readUInt32BE(1);
+  return buffer.length >= length ? length : undefined;
+}
+
+/** `message` framed, uncompressed. */
+function framed(message: Uint8Array): Buffer {
+  const header = Buffer.alloc(FRAME_HEADER);
+  header.writeUInt32BE(message.length, 1);
+  return Buffer.concat([header, message]);
+}
+
 /** gRPC's PERMISSION_DENIED, and INTERNAL for what the proxy cannot read. */
 const PERMISSION_DENIED = 7;
 const INTERNAL = 13;
@@ -80,10 +97,7 @@ function forwardedRequestHeaders(headers: http2.IncomingHttpHeaders): http2.Outg
   return forwarded;
 }
 
-/**
- * Reads a call's first gRPC message (1 byte compressed flag, 4 bytes length,
- * then the message) and hands it over with everything read so far.
- */
+/** Reads a call's first gRPC message and hands it over with everything read so far. */
 function firstMessage(stream: http2.ServerHttp2Stream): Promise<{ message: Buffer; read: Buffer }> {
   return new Promise((resolve, reject) => {
     let read = Buffer.alloc(0);
@@ -92,15 +106,14 @@ function firstMessage(stream: http2.ServerHttp2Stream): Promise<{ message: Buffe
       stream.off('end', onEnd);
       stream.pause();
       if (error) return reject(error);
-      resolve({ message: read.subarray(5, 5 + read.readUInt32BE(1)), read });
+      resolve({ message: read.subarray(FRAME_HEADER, framedLength(read)), read });
     };
     const onData = (chunk: Buffer) => {
       read = Buffer.concat([read, chunk]);
-      if (read.length < 5) return;
+      if (read.length < FRAME_HEADER) return;
       if (read[0] !== 0) return done(new Refused(403, 'setup-dind dood proxy: a compressed gRPC message cannot be checked'));
-      const length = read.readUInt32BE(1);
-      if (length > MAX_INSPECTED_MESSAGE) return done(new Refused(403, `setup-dind dood proxy: a gRPC message over ${MAX_INSPECTED_MESSAGE} bytes cannot be checked`));
-      if (read.length >= 5 + length) done();
+      if (read.readUInt32BE(1) > MAX_INSPECTED_MESSAGE) return done(new Refused(403, `setup-dind dood proxy: a gRPC message over ${MAX_INSPECTED_MESSAGE} bytes cannot be checked`));
+      if (framedLength(read) !== undefined) done();
     };
     const onEnd = () => done(new Refused(400, 'setup-dind dood proxy: the call ended before its first message'));
     stream.on('data', onData);
@@ -129,10 +142,9 @@ function callDaemon(upstream: http2.ClientHttp2Session, path: string, message: U
     call.on('trailers', statusOf);
     call.on('data', (chunk: Buffer) => {
       pending = Buffer.concat([pending, chunk]);
-      // Each message: a flag byte, a 4-byte length, the bytes.
-      while (pending.length >= 5 && pending.length >= 5 + pending.readUInt32BE(1)) {
+      for (let length = framedLength(pending); length !== undefined; length = framedLength(pending)) {
         messages += 1;
-        pending = pending.subarray(5 + pending.readUInt32BE(1));
+        pending = pending.subarray(length);
       }
     });
     call.on('error', (error) => {
@@ -144,9 +156,7 @@ function callDaemon(upstream: http2.ClientHttp2Session, path: string, message: U
       if (status === undefined) reject(new Error(`the daemon ended ${path} without a gRPC status`));
       else resolve({ status, messages });
     });
-    const header = Buffer.alloc(5);
-    header.writeUInt32BE(message.length, 1);
-    call.end(Buffer.concat([header, message]));
+    call.end(framed(message));
   });
 }
 

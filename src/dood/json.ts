@@ -105,3 +105,9 @@ export function withLabels(object: Json, name: string, labels: Record<string, st
   for (const [label, text] of Object.entries(labels)) merged[label] = text;
   object[name] = merged;
 }
+
+/** A daemon answer: its status and its body's first JSON value (undefined when not JSON). */
+export interface JsonAnswer {
+  status: number;
+  json: unknown;
+}

@@ -7,17 +7,12 @@
  * another one by then.
  */
 import type { Inspected } from './inspect.js';
-import { field, isObject, type Json } from './json.js';
+import { field, isObject, type Json, type JsonAnswer } from './json.js';
 import { policyRefusal, Refused } from './refused.js';
 import { claimNameProblem } from './tag-claims.js';
 
 export type ObjectKind = 'container' | 'exec' | 'volume' | 'network';
 
-/** A daemon answer: its status and its body's first JSON value (undefined when not JSON). */
-export interface JsonAnswer {
-  status: number;
-  json: unknown;
-}
 
 /** What the ownership checks ask the daemon. */
 export interface DaemonLookup {

@@ -17,9 +17,9 @@
 import http from 'node:http';
 import type net from 'node:net';
 import { daemonClient } from './daemon-client.js';
-import { isObject, parseFirstJsonValue, type Json } from './json.js';
+import { isObject, parseFirstJsonValue, type Json, type JsonAnswer } from './json.js';
 import { checkContainerMounts, mountedProblem, procMountTables, restartPolicyName, type MountCheckContext, type MountTables } from './mount-check.js';
-import type { DaemonLookup, JsonAnswer } from './ownership.js';
+import type { DaemonLookup } from './ownership.js';
 import { MAX_ERROR_BODY, readBody } from './wire.js';
 
 /** What the watcher asks the daemon. */

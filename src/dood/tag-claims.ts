@@ -7,19 +7,16 @@
  * teardown removes its volumes, and with them its claims.
  */
 import { createHash } from 'node:crypto';
-import { isObject, type Json } from './json.js';
-
-/** A daemon answer (ownership.ts's JsonAnswer, which imports this module). */
-type Answer = { status: number; json: unknown };
+import { isObject, type Json, type JsonAnswer } from './json.js';
 
 /** What a claim asks of the daemon. */
 export interface ClaimDaemon {
   /** POST /volumes/create. */
-  createVolume(spec: Json): Promise<Answer>;
+  createVolume(spec: Json): Promise<JsonAnswer>;
   /** DELETE /volumes/{name}. */
-  removeVolume(name: string): Promise<Answer>;
+  removeVolume(name: string): Promise<JsonAnswer>;
   /** GET /volumes/{name}. */
-  inspectVolume(name: string): Promise<Answer>;
+  inspectVolume(name: string): Promise<JsonAnswer>;
 }
 
 /** The answer to a claim: held by this job, or by another (named by its labels, for the refusal). */
@@ -34,7 +31,7 @@ export interface TagClaims {
   heldElsewhere(tag: string): Promise<string | undefined>;
 }
 
-/** Claims within this proxy only: no other job is coordinated with (policies other than strict, the unit tests). */
+/** Claims within one proxy only, coordinating with no other job: for tests of the rules alone. */
 export const localClaims: TagClaims = { claim: async () => ({ held: true }), release: async () => {}, heldElsewhere: async () => undefined };
 
 /** The label that says what a claim volume is (for people reading `docker volume ls`); the tag is not named: not every job need know another's tags before they exist. */
@@ -55,9 +52,9 @@ export function claimVolumeName(tag: string): string {
 export function daemonClaims(daemon: ClaimDaemon, labels: Record<string, string>): TagClaims {
   const ours = (found: unknown): boolean => isObject(found) && Object.entries(labels).every(([key, value]) => found[key] === value);
   // The holder as its labels say (the same keys as the job's): who to ask.
-  const holderOf = (found: unknown): string => {
+  const holder = (tag: string, found: unknown): string => {
     const named = Object.keys(labels).flatMap((key) => (isObject(found) && typeof found[key] === 'string' ? [`${key}=${found[key]}`] : []));
-    return named.length > 0 ? named.join(', ') : 'not labelled as a job';
+    return `the volume ${claimVolumeName(tag)} (${named.length > 0 ? named.join(', ') : 'not labelled as a job'})`;
   };
   return {
     async claim(tag) {
@@ -65,7 +62,7 @@ export function daemonClaims(daemon: ClaimDaemon, labels: Record<string, string>
       const found = isObject(json) ? json.Labels : undefined;
       if (status === 201 && ours(found)) return { held: true };
       if (status !== 201) return { held: false, holder: `unknown: the daemon answered ${status} to the claim` };
-      return { held: false, holder: `the volume ${claimVolumeName(tag)} (${holderOf(found)})` };
+      return { held: false, holder: holder(tag, found) };
     },
     async release(tag) {
       await daemon.removeVolume(claimVolumeName(tag));
@@ -75,7 +72,7 @@ export function daemonClaims(daemon: ClaimDaemon, labels: Record<string, string>
       if (status === 404) return undefined;
       const found = isObject(json) ? json.Labels : undefined;
       if (status === 200 && ours(found)) return undefined;
-      return status === 200 ? `the volume ${claimVolumeName(tag)} (${holderOf(found)})` : `unknown: the daemon answered ${status} about the claim`;
+      return status === 200 ? holder(tag, found) : `unknown: the daemon answered ${status} about the claim`;
     },
   };
 }

@@ -9,11 +9,10 @@
  */
 import { isImageIdPrefix, normalizedTag, parseNormalizedNamed, referenceString, repoTagName, repositoryOf, tagNameOnly } from './image-refs.js';
 import type { ImageRequest } from './image-requests.js';
-import { isObject, strings } from './json.js';
-import type { JsonAnswer } from './ownership.js';
+import { isObject, strings, type JsonAnswer } from './json.js';
 import { policyRefusal, Refused } from './refused.js';
 import type { ArchiveNames } from './load-archive.js';
-import { localClaims, type TagClaims } from './tag-claims.js';
+import type { TagClaims } from './tag-claims.js';
 
 /** What the tag rules ask the daemon. */
 export interface ImageLookup {
@@ -69,14 +68,15 @@ function inspected(json: unknown): InspectedImage | undefined {
 export interface TagRulesOptions {
   lookup: ImageLookup;
   ledger: TagLedger;
-  claims?: TagClaims;
+  /** Who may create a new tag, across the jobs on the daemon (daemonClaims; localClaims in tests of the rules alone). */
+  claims: TagClaims;
 }
 
 export class TagRules {
   private readonly claims: TagClaims;
 
   constructor(private readonly options: TagRulesOptions) {
-    this.claims = options.claims ?? localClaims;
+    this.claims = options.claims;
   }
 
   /** strict's decision on one image request (imageRequest's answer); throws Refused. `query` is the raw query string. */
@@ -183,7 +183,7 @@ export class TagRules {
     return isImageIdPrefix(image.id, ref) ? this.planRemoveById(ref, image) : this.planUntag(ref, image);
   }
 
-  /** An untag: only of the job's own tag, or of a digest reference in one of its repositories. */
+  /** An untag: only of the job's own tag, or of a digest reference on an image with the job's tag in that repository. */
   private async planUntag(ref: string, image: InspectedImage): Promise<TagDecision> {
     const { ledger } = this.options;
     const named = parseNormalizedNamed(ref);

@@ -3,8 +3,8 @@
  * answers for each object, a record of what was asked and created, and a
  * daemon populated with the job's objects and others'.
  */
-import type { Json } from '../../src/dood/json.js';
-import type { DaemonLookup, JsonAnswer, ObjectKind } from '../../src/dood/ownership.js';
+import type { Json, JsonAnswer } from '../../src/dood/json.js';
+import type { DaemonLookup, ObjectKind } from '../../src/dood/ownership.js';
 import { Refused } from '../../src/dood/refused.js';
 
 export const OURS = { 'setup-dind.owner': 'github:o/r/run/1', 'setup-dind.instance': 'job-a' };

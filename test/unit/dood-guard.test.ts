@@ -14,6 +14,7 @@ import { Ownership } from '../../src/dood/ownership.js';
 import { resolveExisting } from '../../src/dood/paths.js';
 import type { DoodPolicy } from '../../src/dood/policy.js';
 import { classifyRequest } from '../../src/dood/routes.js';
+import { localClaims } from '../../src/dood/tag-claims.js';
 import { TagLedger, TagRules } from '../../src/dood/tags.js';
 import { ID, jobDaemon, OURS, refusalOf } from '../support/fake-lookup.js';
 
@@ -27,7 +28,7 @@ function setup(policy: DoodPolicy = 'strict') {
   const log: string[] = [];
   const context = { labels: OURS, policy, allowedBindRoots: ['/work'], socketPaths: ['/var/run/docker.sock'] };
   const ownership = new Ownership({ daemon, labels: OURS, strict: policy === 'strict', log: (line) => log.push(line) });
-  const tags = new TagRules({ lookup: daemon, ledger: new TagLedger() });
+  const tags = new TagRules({ lookup: daemon, ledger: new TagLedger(), claims: localClaims });
   const guard = new RequestGuard({ context, ownership, tags, volumes: daemon, log: (line) => log.push(line) });
   const prepare = (method: string, url: string, body?: unknown, headers?: http.IncomingHttpHeaders) =>
     guard.prepare(classifyRequest(method, url), request(method, url, body, headers));
@@ -206,7 +207,7 @@ describe('prepare', () => {
     const inContainer = new RequestGuard({
       context: { labels: OURS, policy: 'none', allowedBindRoots: [], socketPaths: [], pathMap: [{ containerPath: '/ws', hostPath: '/home/runner/work' }] },
       ownership: new Ownership({ daemon: jobDaemon(), labels: OURS, strict: false, log: () => {} }),
-      tags: new TagRules({ lookup: jobDaemon(), ledger: new TagLedger() }),
+      tags: new TagRules({ lookup: jobDaemon(), ledger: new TagLedger(), claims: localClaims }),
       volumes: jobDaemon(),
       log: (line) => log.push(line),
     });
@@ -290,7 +291,7 @@ describe('strict: bind sources checked again when the daemon mounts them', () =>
       const guard = new RequestGuard({
         context,
         ownership: new Ownership({ daemon, labels: OURS, strict: true, log: () => {} }),
-        tags: new TagRules({ lookup: daemon, ledger: new TagLedger() }),
+        tags: new TagRules({ lookup: daemon, ledger: new TagLedger(), claims: localClaims }),
         volumes: daemon,
         log: () => {},
       });

@@ -15,7 +15,7 @@ import {
   type MountCheckContext,
   type VolumeLookup,
 } from '../../src/dood/mount-check.js';
-import type { JsonAnswer } from '../../src/dood/ownership.js';
+import type { JsonAnswer } from '../../src/dood/json.js';
 
 /** A container's inspect JSON as dockerd 20.10 answers it (trimmed): Binds and Mounts as sent, Mounts[] as the daemon recorded them. */
 function inspectOf(binds: string[], extra: Record<string, unknown> = {}): Record<string, unknown> {

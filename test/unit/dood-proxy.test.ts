@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveExisting } from '../../src/dood/paths.js';
+import { PING_FRESH_MS } from '../../src/dood/ping-cache.js';
 import { inspectionContext, startProxy } from '../../src/dood/proxy.js';
 import { FakeUpstream } from '../support/fake-upstream.js';
 
@@ -94,7 +95,7 @@ describe('startProxy', () => {
     expect((await ping('GET', '/v1.11/_ping')).status).toBe(200);
     expect(upstream.seen.at(-1)?.url).toBe('/v1.11/_ping');
     await upstream.stop();
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await new Promise((resolve) => setTimeout(resolve, PING_FRESH_MS));
     expect((await ping('GET')).status).toBe(502);
   });
 

@@ -2,9 +2,8 @@ import { mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, symlinkSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Json } from '../../src/dood/json.js';
+import type { Json, JsonAnswer } from '../../src/dood/json.js';
 import type { MountCheckContext, MountTables } from '../../src/dood/mount-check.js';
-import type { JsonAnswer } from '../../src/dood/ownership.js';
 import { eventsQuery, RestartWatcher, watcherDaemon, type WatcherDaemon } from '../../src/dood/restart-watcher.js';
 import { FakeUpstream } from '../support/fake-upstream.js';
 

@@ -12,9 +12,9 @@ import { describe, expect, it } from 'vitest';
 import { RequestGuard } from '../../src/dood/guard.js';
 import { Ownership } from '../../src/dood/ownership.js';
 import { classifyRequest } from '../../src/dood/routes.js';
+import { localClaims } from '../../src/dood/tag-claims.js';
 import { TagLedger, TagRules } from '../../src/dood/tags.js';
-import type { Json } from '../../src/dood/json.js';
-import type { JsonAnswer } from '../../src/dood/ownership.js';
+import type { Json, JsonAnswer } from '../../src/dood/json.js';
 import { FakeLookup, jobDaemon, OURS, refusalOf, THEIRS } from '../support/fake-lookup.js';
 
 const DIND = 'docker.io/library/docker:dind';
@@ -30,7 +30,7 @@ function setup(daemon: FakeLookup = jobDaemon()) {
   const log: string[] = [];
   const context = { labels: OURS, policy: 'strict' as const, allowedBindRoots: ['/work'], socketPaths: ['/var/run/docker.sock'] };
   const ownership = new Ownership({ daemon, labels: OURS, strict: true, log: (line) => log.push(line) });
-  const tags = new TagRules({ lookup: daemon, ledger: new TagLedger() });
+  const tags = new TagRules({ lookup: daemon, ledger: new TagLedger(), claims: localClaims });
   const guard = new RequestGuard({ context, ownership, tags, volumes: daemon, log: (line) => log.push(line) });
   const prepare = (method: string, url: string, body?: unknown) => guard.prepare(classifyRequest(method, url), request(method, url, body));
   return { daemon, prepare };

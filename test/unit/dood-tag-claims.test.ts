@@ -1,9 +1,8 @@
 /** Tag claims held as volumes, over a fake volume store that answers as the daemon's does (a second create returns the first volume). */
 import { describe, expect, it } from 'vitest';
 import { inspectVolumeCreate } from '../../src/dood/inspect.js';
-import type { Json } from '../../src/dood/json.js';
+import type { Json, JsonAnswer } from '../../src/dood/json.js';
 import { Ownership } from '../../src/dood/ownership.js';
-import type { JsonAnswer } from '../../src/dood/ownership.js';
 import { CLAIM_LABEL, claimVolumeName, daemonClaims, type ClaimDaemon } from '../../src/dood/tag-claims.js';
 
 class FakeVolumes implements ClaimDaemon {

@@ -1,9 +1,9 @@
 /** strict's image tag rules over a fake ImageLookup: which requests write or remove tags, and what is allowed. */
 import { describe, expect, it } from 'vitest';
 import { imageRequest } from '../../src/dood/image-requests.js';
-import type { JsonAnswer } from '../../src/dood/ownership.js';
+import type { JsonAnswer } from '../../src/dood/json.js';
 import { Refused } from '../../src/dood/refused.js';
-import type { TagClaims } from '../../src/dood/tag-claims.js';
+import { localClaims, type TagClaims } from '../../src/dood/tag-claims.js';
 import { TagLedger, TagRules, type ImageLookup } from '../../src/dood/tags.js';
 
 const ID = (seed: string) => `sha256:${seed.repeat(64).slice(0, 64)}`;
@@ -32,7 +32,7 @@ class FakeImages implements ImageLookup {
 function setup(claims?: TagClaims) {
   const daemon = new FakeImages().image('d', ['docker:dind', 'docker:latest']).image('b', ['busybox:latest'], ['busybox@sha256:' + 'e'.repeat(64)]).image('0', []);
   const ledger = new TagLedger();
-  return { daemon, ledger, rules: new TagRules({ lookup: daemon, ledger, claims }) };
+  return { daemon, ledger, rules: new TagRules({ lookup: daemon, ledger, claims: claims ?? localClaims }) };
 }
 
 async function refusal(promise: Promise<unknown>): Promise<{ status: number; message: string } | undefined> {
@@ -136,7 +136,7 @@ describe('TagRules writes', () => {
   it('refuses when the daemon cannot say whether the tag exists', async () => {
     const { rules } = setup();
     const lookup: ImageLookup = { inspectImage: async () => ({ status: 500, json: {} }) };
-    const broken = new TagRules({ lookup, ledger: new TagLedger() });
+    const broken = new TagRules({ lookup, ledger: new TagLedger(), claims: localClaims });
     expect((await refusal(broken.checkWrites(['docker.io/library/new:1'], 'tagging')))?.status).toBe(403);
     expect(rules).toBeDefined();
   });
@@ -153,7 +153,7 @@ describe('TagRules writes', () => {
 describe('TagRules: the job\'s tags are the ones it created', () => {
   it('a tag made by anyone else, before the job or during it, is protected; the job\'s own may be moved and removed', async () => {
     const daemon = new FakeImages().image('d', ['docker:dind']).image('a', ['app:1']);
-    const rules = new TagRules({ lookup: daemon, ledger: new TagLedger() });
+    const rules = new TagRules({ lookup: daemon, ledger: new TagLedger(), claims: localClaims });
     // app:1 was made by another job during this one: not this job's to remove or replace.
     expect((await refusal(rules.decide(request('DELETE', '/images/app:1'), '')))?.status).toBe(403);
     expect((await refusal(rules.decide(request('POST', '/images/busybox/tag', 'repo=app&tag=1'), '')))?.status).toBe(403);
@@ -167,7 +167,7 @@ describe('TagRules: the job\'s tags are the ones it created', () => {
   it('a pulled tag is the registry\'s: the pull goes on, the tag does not become the job\'s', async () => {
     const daemon = new FakeImages();
     const ledger = new TagLedger();
-    const rules = new TagRules({ lookup: daemon, ledger });
+    const rules = new TagRules({ lookup: daemon, ledger, claims: localClaims });
     expect(await rules.decide(request('POST', '/images/create', 'fromImage=node&tag=20'), '')).toEqual({});
     expect(ledger.list()).toEqual([]);
   });
